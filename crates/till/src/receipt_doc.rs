@@ -1,0 +1,69 @@
+//! Builds the receipt document of a sale.
+
+use receipt::{PaymentLine, ProviderLine, Receipt, ReceiptLine, ShopHeader, VatLine};
+
+use crate::basket::Basket;
+use crate::money::Cents;
+
+/// Everything about a paid sale that goes on its receipt.
+pub struct ReceiptInput<'a> {
+    pub shop: &'a ShopHeader,
+    pub till_id: &'a str,
+    pub receipt_number: u64,
+    pub issued_at: chrono::DateTime<chrono::Local>,
+    pub basket: &'a Basket,
+    pub payments: Vec<PaymentLine>,
+    pub transaction_id: Option<&'a str>,
+    pub provider_lines: Vec<ProviderLine>,
+    pub demo: bool,
+}
+
+pub fn build(input: ReceiptInput<'_>) -> Receipt {
+    let lines = input
+        .basket
+        .lines
+        .iter()
+        .map(|l| ReceiptLine {
+            quantity: l.quantity,
+            text: l.text.clone(),
+            unit_price_cents: l.unit_price.0,
+            total_cents: l.total().0,
+            vat_mark: l.vat.mark(),
+        })
+        .collect();
+    let vat = input
+        .basket
+        .vat_totals()
+        .into_iter()
+        .map(|v| VatLine {
+            mark: v.rate.mark(),
+            rate_percent: v.rate.percent(),
+            net_cents: v.net.0,
+            tax_cents: v.tax.0,
+            gross_cents: v.gross.0,
+        })
+        .collect();
+    Receipt {
+        shop: input.shop.clone(),
+        till_id: input.till_id.to_string(),
+        receipt_number: input.receipt_number,
+        issued_at: input.issued_at.format("%d.%m.%Y %H:%M").to_string(),
+        lines,
+        total_cents: input.basket.total().0,
+        vat,
+        payments: input.payments,
+        transaction_id: input.transaction_id.map(str::to_string),
+        provider_lines: input.provider_lines,
+        demo: input.demo,
+    }
+}
+
+/// The cash payment line with tendered and change.
+pub fn cash_payment(total: Cents, tendered: Option<Cents>) -> PaymentLine {
+    PaymentLine {
+        label: "Bar".into(),
+        amount_cents: total.0,
+        tendered_cents: tendered.map(|t| t.0),
+        change_cents: tendered.map(|t| (t - total).0),
+    }
+}

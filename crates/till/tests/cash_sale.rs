@@ -1,0 +1,138 @@
+//! A cash sale through the real client, the sandbox over loopback HTTP and a real SQLite file.
+
+use std::sync::Mutex;
+
+use receipt::ShopHeader;
+use secuconnect::{Client, ClientConfig, Credentials, Secret};
+use secuconnect_sandbox::demo;
+use till::{Basket, BasketLine, Cents, Checkout, CheckoutError, Journal, VatRate};
+
+fn shop() -> ShopHeader {
+    ShopHeader {
+        name: "Bäckerei Müller".into(),
+        address_lines: vec!["Hauptstraße 1".into()],
+        vat_id: None,
+    }
+}
+
+fn client(url: &str, secret: &str) -> Client {
+    Client::new(ClientConfig::new(
+        url,
+        Credentials {
+            client_id: demo::DEMO_CLIENT_ID.into(),
+            client_secret: Secret::new(secret),
+        },
+    ))
+    .unwrap()
+}
+
+fn basket() -> Basket {
+    Basket {
+        lines: vec![
+            BasketLine {
+                article_number: Some("30037".into()),
+                ean: None,
+                text: "Sandwich Romano".into(),
+                quantity: 1,
+                unit_price: Cents(349),
+                vat: VatRate::Reduced,
+            },
+            BasketLine {
+                article_number: Some("51".into()),
+                ean: Some("4999012345678".into()),
+                text: "Wasser 0,25 l".into(),
+                quantity: 2,
+                unit_price: Cents(99),
+                vat: VatRate::Standard,
+            },
+        ],
+    }
+}
+
+#[tokio::test]
+async fn a_cash_sale_is_registered_and_journaled_once() {
+    let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Mutex::new(Journal::open(&dir.path().join("journal.sqlite3")).unwrap());
+    let client = client(&sandbox.url(), demo::DEMO_CLIENT_SECRET);
+    let checkout = Checkout {
+        client: &client,
+        journal: &journal,
+        shop: &shop(),
+        till_id: "KASSE-1",
+        demo: true,
+    };
+
+    let sale = checkout
+        .pay_cash(&basket(), Some(Cents(1000)))
+        .await
+        .unwrap();
+
+    assert_eq!(sale.total, Cents(547));
+    assert_eq!(sale.receipt_number, 1);
+    assert!(sale.receipt_text.contains("5,47"));
+    assert!(sale.receipt_text.contains("4,53")); // change
+    let stx = sandbox.state.get_transaction(&sale.transaction_id).unwrap();
+    assert_eq!(stx["status"], "ok");
+    assert_eq!(stx["basket_info"]["sum"], 547);
+    assert_eq!(stx["transactionRef"], sale.sale_id.as_str());
+    let journal = journal.lock().unwrap();
+    let sales = journal.entries(Some("sale")).unwrap();
+    assert_eq!(sales.len(), 1);
+    assert_eq!(
+        sales[0].body["transaction_id"],
+        sale.transaction_id.as_str()
+    );
+    assert_eq!(journal.entries(Some("payment")).unwrap().len(), 1);
+    assert_eq!(journal.entries(Some("receipt_customer")).unwrap().len(), 1);
+    assert_eq!(journal.verify().unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_refused_payment_leaves_nothing_in_the_journal() {
+    let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Mutex::new(Journal::open(&dir.path().join("journal.sqlite3")).unwrap());
+    let client = client(&sandbox.url(), "wrong secret");
+    let checkout = Checkout {
+        client: &client,
+        journal: &journal,
+        shop: &shop(),
+        till_id: "KASSE-1",
+        demo: true,
+    };
+
+    let err = checkout.pay_cash(&basket(), None).await.unwrap_err();
+
+    assert!(
+        matches!(err, CheckoutError::Api(secuconnect::Error::Auth(_))),
+        "{err:?}"
+    );
+    assert!(journal.lock().unwrap().entries(None).unwrap().is_empty());
+    assert!(sandbox.state.transaction_ids().is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_service_says_so_and_writes_nothing() {
+    let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
+    let url = sandbox.url();
+    sandbox.shutdown().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Mutex::new(Journal::open(&dir.path().join("journal.sqlite3")).unwrap());
+    let client = client(&url, demo::DEMO_CLIENT_SECRET);
+    let checkout = Checkout {
+        client: &client,
+        journal: &journal,
+        shop: &shop(),
+        till_id: "KASSE-1",
+        demo: true,
+    };
+
+    let err = checkout.pay_cash(&basket(), None).await.unwrap_err();
+
+    assert!(
+        matches!(err, CheckoutError::Api(secuconnect::Error::NotExecuted(_))),
+        "{err:?}"
+    );
+    assert!(journal.lock().unwrap().entries(None).unwrap().is_empty());
+}

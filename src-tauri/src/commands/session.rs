@@ -1,0 +1,22 @@
+use serde::Serialize;
+use tauri::State;
+
+use crate::state::AppState;
+
+#[derive(Serialize)]
+pub struct AppInfo {
+    pub version: &'static str,
+    pub demo: bool,
+    pub shop_name: String,
+    pub till_id: String,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        demo: state.demo,
+        shop_name: state.shop.name.clone(),
+        till_id: state.till_id.clone(),
+    }
+}

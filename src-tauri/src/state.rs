@@ -1,0 +1,19 @@
+//! What the commands share: the API client, the journal, the shop settings.
+
+use std::sync::Mutex;
+
+use receipt::ShopHeader;
+use secuconnect::Client;
+use secuconnect_sandbox::RunningSandbox;
+use till::Journal;
+
+pub struct AppState {
+    pub client: Client,
+    pub journal: Mutex<Journal>,
+    pub shop: ShopHeader,
+    pub till_id: String,
+    /// Demo mode: the built-in simulator answers instead of the provider.
+    pub demo: bool,
+    /// Kept alive for as long as the app runs (demo mode only).
+    pub _sandbox: Option<RunningSandbox>,
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import type { Article } from './api';
+import { addAmount, addArticle, basketTotal, removeLine, vatTotals } from './basket';
+
+const water: Article = { article_number: '51', ean: '4999012345678', text: 'Wasser', price: 99, vat: 'standard' };
+const sandwich: Article = { article_number: '30037', ean: null, text: 'Sandwich', price: 349, vat: 'reduced' };
+
+describe('basket', () => {
+  it('adds, counts up and removes', () => {
+    let b = addArticle({ lines: [] }, water);
+    b = addArticle(b, water);
+    b = addArticle(b, sandwich);
+    expect(b.lines).toHaveLength(2);
+    expect(b.lines[0].quantity).toBe(2);
+    expect(basketTotal(b)).toBe(547);
+    b = removeLine(b, 0);
+    expect(basketTotal(b)).toBe(349);
+  });
+
+  it('computes VAT per rate like the receipt', () => {
+    let b = addArticle({ lines: [] }, water);
+    b = addArticle(b, water);
+    b = addAmount(b, 598, 'reduced', 'Warengruppe 7 %');
+    expect(vatTotals(b)).toEqual([
+      { rate: 'standard', gross: 198, tax: 32 },
+      { rate: 'reduced', gross: 598, tax: 39 },
+    ]);
+  });
+});
