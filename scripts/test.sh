@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every check and test: formatting, lints, Rust unit
+# and integration tests, UI tests, and the end-to-end tests in the real window.
+# Exits non-zero when anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "UI: type check, unit tests, build"
+(cd ui && npm run check --silent && npm test --silent && npm run build --silent)
+
+step "clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+if [ -x scripts/cups-test-setup.sh ]; then
+  step "CUPS test printers"
+  scripts/cups-test-setup.sh
+fi
+
+step "Rust tests"
+cargo test --workspace --all-targets
+
+step "end-to-end tests in the real window"
+cargo build -p smart-till
+tests/e2e/run.sh

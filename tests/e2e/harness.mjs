@@ -1,0 +1,100 @@
+// Starts the real app through tauri-driver (WebKitWebDriver) and cleans up after it.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Builder, By, until } from 'selenium-webdriver';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, '..', '..');
+
+/** A free port on loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${port}/status`).then(() => true, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+/**
+ * Launches the app with its own data directory and demo simulator port.
+ * Returns { driver, dataDir, demoUrl, stop }.
+ */
+export async function launchApp() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'smart-till-e2e-'));
+  const demoPort = await freePort();
+  const driverPort = await freePort();
+  const nativePort = await freePort();
+  const driverProc = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
+    env: { ...process.env, SMART_TILL_DATA_DIR: dataDir, SMART_TILL_DEMO_PORT: String(demoPort), RUST_LOG: 'info' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  let driver;
+  const stop = async () => {
+    if (driver) await driver.quit().catch(() => {});
+    // tauri-driver and everything it started run in their own process group.
+    try { process.kill(-driverProc.pid, 'SIGTERM'); } catch {}
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(driverPort, 20000);
+    driver = await new Builder()
+      .usingServer(`http://127.0.0.1:${driverPort}/`)
+      .withCapabilities({ browserName: 'wry', 'tauri:options': { application: process.env.SMART_TILL_BIN } })
+      .build();
+    await driver.wait(until.elementLocated(By.css('[data-testid="articles"] button')), 30000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { driver, dataDir, demoUrl: `http://127.0.0.1:${demoPort}`, stop };
+}
+
+export const byTestId = (id) => By.css(`[data-testid="${id}"]`);
+
+/** Saves a screenshot of the window under docs/screenshots/. */
+export async function screenshot(driver, name) {
+  const dir = join(repoRoot, 'docs', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  const png = await driver.takeScreenshot();
+  writeFileSync(join(dir, `${name}.png`), Buffer.from(png, 'base64'));
+}
+
+/** Reads the journal file with the sqlite3 tool, independent of the app's own code. */
+export function queryJournal(dataDir, sql) {
+  const out = execFileSync('sqlite3', ['-json', join(dataDir, 'journal.sqlite3'), sql], { encoding: 'utf8' });
+  return out.trim() === '' ? [] : JSON.parse(out);
+}
+
+/** Reads a smart transaction from the simulator through its public API, as any client would. */
+export async function fetchTransaction(demoUrl, id) {
+  const tokenRes = await fetch(`${demoUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'demo-till', client_secret: 'demo-secret' }),
+  });
+  const { access_token } = await tokenRes.json();
+  const res = await fetch(`${demoUrl}/api/v2/Smart/Transactions/${id}`, {
+    headers: { authorization: `Bearer ${access_token}`, accept: 'application/json' },
+  });
+  if (!res.ok) throw new Error(`GET transaction ${id}: HTTP ${res.status}`);
+  return res.json();
+}
