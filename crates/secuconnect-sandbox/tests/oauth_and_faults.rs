@@ -486,7 +486,7 @@ async fn bad_faults_are_refused_and_reset_clears_everything() {
     assert_eq!(state["faults"], json!([]));
     assert_eq!(state["offline"], false);
     let token = env.client_token().await;
-    let (status, _) = self
+    let (status, _) = env
         .call_with(&token, Method::POST, STX, Some(basket(100)))
         .await;
     assert_eq!(status, StatusCode::OK);
