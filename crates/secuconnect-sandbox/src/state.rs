@@ -26,8 +26,9 @@ pub struct Sandbox {
     state_file: Option<PathBuf>,
 }
 
-/// What survives a restart when a state file is given.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What survives a restart when a state file is given. No `Debug`: it holds
+/// refresh tokens.
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Data {
     pub cards: BTreeMap<String, Card>,
     pub transactions: HashMap<String, Transaction>,
@@ -43,7 +44,7 @@ pub(crate) struct Data {
     pub refresh_tokens: HashMap<String, RefreshGrant>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct RefreshGrant {
     pub client_id: String,
     pub device: String,
