@@ -264,7 +264,7 @@ impl Sandbox {
             .order
             .iter()
             .filter_map(|id| inner.data.transactions.get(id))
-            .map(|t| Value::Object(t.doc.clone()))
+            .map(|t| Sandbox::render(&inner, t))
             .collect();
         let cards: Vec<Value> = inner
             .data
