@@ -200,10 +200,24 @@ impl Sandbox {
                     })?;
                 let inner = self.inner.get_mut().unwrap_or_else(|e| e.into_inner());
                 inner.data = data;
-                // Operations that were running when the sandbox stopped never finished.
-                for tx in inner.data.transactions.values_mut() {
-                    if tx.doc.get("status").and_then(Value::as_str) == Some("processing") {
-                        tx.doc.insert("status".into(), json!("failed"));
+                // Terminal payments that were running when the sandbox stopped never
+                // finished: they failed, and the card gets its held share back.
+                let Data {
+                    transactions,
+                    cards,
+                    ..
+                } = &mut inner.data;
+                for tx in transactions.values_mut() {
+                    if tx.doc.get("status").and_then(Value::as_str) != Some("processing") {
+                        continue;
+                    }
+                    tx.doc.insert("status".into(), json!("failed"));
+                    if let Some(held) = tx.settlement.take() {
+                        if let Some(card) = held.cardnumber.as_ref().and_then(|n| cards.get_mut(n))
+                        {
+                            card.bonus_balance += held.from_bonus;
+                            card.cash_balance += held.from_cash;
+                        }
                     }
                 }
             }

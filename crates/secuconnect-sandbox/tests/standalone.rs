@@ -111,6 +111,50 @@ async fn the_state_file_keeps_a_demo_across_a_restart() {
     assert_eq!(paid["receipt_number"], 2, "the terminal's numbers continue");
     running.shutdown().await;
 
+    // Stopped while the terminal waits: after the restart the payment has failed
+    // and the card has its held share back.
+    let third = Sandbox::with_config(&SandboxConfig {
+        terminal_delay_ms: Some(600_000),
+        ..SandboxConfig::default()
+    })
+    .unwrap()
+    .persisted_to(&file)
+    .unwrap();
+    let running = serve(([127, 0, 0, 1], 0).into(), Arc::new(third))
+        .await
+        .unwrap();
+    let base = running.url();
+    let t = token(&http, &base).await;
+    let (_, stx) = post(
+        &http,
+        &t,
+        format!("{base}{STX}"),
+        Some(basket_with_card(1000, demo::CARD_GUIDE)),
+    )
+    .await;
+    let stx_id = stx["id"].as_str().unwrap().to_string();
+    let call = {
+        let req = http
+            .post(format!("{base}{STX}/{stx_id}/start/cashless"))
+            .bearer_auth(&t);
+        tokio::spawn(async move { req.send().await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while running.state.get_transaction(&stx_id).unwrap()["status"] != "processing" {
+        assert!(Instant::now() < deadline, "the terminal never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        running.state.card(demo::CARD_GUIDE).unwrap()["balance"],
+        0,
+        "held"
+    );
+    call.abort();
+    drop(running);
+    let fourth = Sandbox::with_demo_data().persisted_to(&file).unwrap();
+    assert_eq!(fourth.get_transaction(&stx_id).unwrap()["status"], "failed");
+    assert_eq!(fourth.card(demo::CARD_GUIDE).unwrap()["balance"], 200);
+
     std::fs::write(&file, b"{ not a state").unwrap();
     assert!(Sandbox::with_demo_data().persisted_to(&file).is_err());
 }
