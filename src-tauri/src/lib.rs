@@ -2,6 +2,7 @@
 
 mod commands;
 mod error;
+mod logging;
 mod state;
 
 use std::net::SocketAddr;
@@ -23,16 +24,22 @@ const ENV_DATA_DIR: &str = "SMART_TILL_DATA_DIR";
 const ENV_DEMO_PORT: &str = "SMART_TILL_DEMO_PORT";
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-
     tauri::Builder::default()
+        // First: a second start hands over to the running till instead of opening the journal twice.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
         .setup(|app| {
-            let state = tauri::async_runtime::block_on(startup(app.handle()))?;
+            let dirs = Dirs::resolve(app.handle())?;
+            let guard = logging::init(&dirs.logs)?;
+            info!(version = env!("CARGO_PKG_VERSION"), logs = %dirs.logs.display(), "Smart Till starting");
+            let state = tauri::async_runtime::block_on(startup(&dirs))?;
             app.manage(state);
+            app.manage(LogGuard(guard));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -44,13 +51,37 @@ pub fn run() {
         .expect("error while running Smart Till");
 }
 
+/// Keeps the log writer alive (and flushing) for as long as the app runs.
+struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);
+
+/// Where the till keeps its data and logs.
+struct Dirs {
+    data: PathBuf,
+    logs: PathBuf,
+}
+
+impl Dirs {
+    /// The platform's app-data and log directories, or both under `SMART_TILL_DATA_DIR`.
+    fn resolve(app: &tauri::AppHandle) -> Result<Self, tauri::Error> {
+        Ok(match std::env::var_os(ENV_DATA_DIR) {
+            Some(dir) => {
+                let data = PathBuf::from(dir);
+                Self {
+                    logs: data.join("logs"),
+                    data,
+                }
+            }
+            None => Self {
+                data: app.path().app_data_dir()?,
+                logs: app.path().app_log_dir()?,
+            },
+        })
+    }
+}
+
 /// Opens the journal and connects to the provider, or to the built-in simulator in demo mode.
-async fn startup(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
-    let data_dir = match std::env::var_os(ENV_DATA_DIR) {
-        Some(dir) => PathBuf::from(dir),
-        None => app.path().app_data_dir()?,
-    };
-    let journal_path = data_dir.join("journal.sqlite3");
+async fn startup(dirs: &Dirs) -> Result<AppState, Box<dyn std::error::Error>> {
+    let journal_path = dirs.data.join("journal.sqlite3");
     let journal = Journal::open(&journal_path)?;
     info!(path = %journal_path.display(), "journal open");
 
@@ -85,6 +116,7 @@ async fn startup(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std::error:
         },
         till_id: "KASSE-1".into(),
         demo: true,
+        log_dir: dirs.logs.clone(),
         _sandbox: Some(sandbox),
     })
 }

@@ -14,6 +14,8 @@ pub struct AppState {
     pub till_id: String,
     /// Demo mode: the built-in simulator answers instead of the provider.
     pub demo: bool,
+    /// Shown in the settings, so support can ask for the file.
+    pub log_dir: std::path::PathBuf,
     /// Kept alive for as long as the app runs (demo mode only).
     pub _sandbox: Option<RunningSandbox>,
 }

@@ -9,6 +9,7 @@ pub struct AppInfo {
     pub demo: bool,
     pub shop_name: String,
     pub till_id: String,
+    pub log_dir: String,
 }
 
 #[tauri::command]
@@ -18,5 +19,6 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         demo: state.demo,
         shop_name: state.shop.name.clone(),
         till_id: state.till_id.clone(),
+        log_dir: state.log_dir.display().to_string(),
     }
 }

@@ -1,0 +1,58 @@
+// One till, one journal: a second start hands over to the running app. Logs hold no secrets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { until } from 'selenium-webdriver';
+import { byTestId, launchApp } from './harness.mjs';
+
+test('a second start of the app exits and leaves the running till in charge', async (t) => {
+  const app = await launchApp();
+  t.after(app.stop);
+
+  const second = spawn(process.env.SMART_TILL_BIN, [], {
+    env: { ...process.env, SMART_TILL_DATA_DIR: app.dataDir, SMART_TILL_DEMO_PORT: '0' },
+    stdio: 'ignore',
+  });
+  const code = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      second.kill('SIGKILL');
+      reject(new Error('the second instance kept running'));
+    }, 30000);
+    second.on('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  assert.equal(code, 0);
+
+  // The first instance still sells.
+  await app.driver.findElement(byTestId('article-51')).click();
+  await app.driver.wait(until.elementTextIs(app.driver.findElement(byTestId('basket-total')), '0,99 €'), 5000);
+});
+
+test('the log file is written and holds no secret', async (t) => {
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+  await driver.findElement(byTestId('article-2001')).click();
+  await driver.findElement(byTestId('pay-cash')).click();
+  await driver.findElement(byTestId('pay-exact')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt')), 20000);
+
+  const logDir = join(app.dataDir, 'logs');
+  let text = '';
+  // The file writer flushes in the background: poll until the sale is logged.
+  for (let i = 0; i < 50 && !/sale paid and journaled/.test(text); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    text = readdirSync(logDir)
+      .filter((f) => f.startsWith('smart-till'))
+      .map((f) => readFileSync(join(logDir, f), 'utf8'))
+      .join('');
+  }
+  assert.match(text, /Smart Till starting/);
+  assert.match(text, /sale paid and journaled/);
+  assert.doesNotMatch(text, /demo-secret/);
+  assert.doesNotMatch(text, /Bearer /i);
+});
