@@ -4,11 +4,15 @@
 //! own domain types. No Tauri, no SQLite.
 
 pub mod auth;
+mod cards;
 pub mod client;
 pub mod error;
 pub mod models;
+mod transactions;
 
-pub use auth::{Credentials, Secret};
+pub use auth::{Credentials, DevicePairing, Grant, Secret, TokenRequests};
 pub use client::{Client, ClientConfig};
-pub use error::{ApiErrorBody, Error};
+pub use error::{ApiErrorBody, Error, Execution};
 pub use models::*;
+pub use tokio_util::sync::CancellationToken;
+pub use transactions::Device;
