@@ -466,3 +466,65 @@ impl TokenSource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source() -> TokenSource {
+        TokenSource::new(
+            Credentials {
+                client_id: "till".into(),
+                client_secret: Secret::new("s3cr3t"),
+            },
+            Grant::ClientCredentials,
+            // Never contacted: the pairing below expires before its first poll.
+            "http://127.0.0.1:9/oauth/token".into(),
+            Duration::from_secs(1),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_pairing_stops_when_its_codes_expire_before_the_next_poll() {
+        let pairing = DevicePairing::from_answer(DeviceCodeAnswer {
+            device_code: "dc".into(),
+            user_code: "ABCD".into(),
+            verification_url: "https://example.invalid/device".into(),
+            expires_in: 3,
+            interval: 5,
+        });
+        let source = source();
+        let err = source
+            .finish_device(&reqwest::Client::new(), &pairing, &CancellationToken::new())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Auth(ref m) if m.contains("expired")),
+            "{err:?}"
+        );
+        assert_eq!(source.requests().device_poll, 0);
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let credentials = Credentials {
+            client_id: "till".into(),
+            client_secret: Secret::new("s3cr3t"),
+        };
+        let grant = Grant::Device {
+            refresh_token: Secret::new("rt-123"),
+        };
+        let pairing = DevicePairing::from_answer(DeviceCodeAnswer {
+            device_code: "dc-456".into(),
+            user_code: "ABCD".into(),
+            verification_url: "https://example.invalid/device".into(),
+            expires_in: 1200,
+            interval: 5,
+        });
+        let text = format!("{credentials:?} {grant:?} {pairing:?}");
+        for secret in ["s3cr3t", "rt-123", "dc-456"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("ABCD"), "the user code is for showing");
+    }
+}
