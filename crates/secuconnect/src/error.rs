@@ -62,6 +62,8 @@ impl Error {
             // A refused token or credentials stop a call before it is processed.
             Error::NotExecuted(_) | Error::Auth(_) => Execution::NotExecuted,
             Error::OutcomeUnknown(_) => Execution::MaybeExecuted,
+            // A server error may come after part of the work was done.
+            Error::Api { status, .. } if *status >= 500 => Execution::MaybeExecuted,
             Error::Api { .. } | Error::Decode { .. } => Execution::Executed,
         }
     }

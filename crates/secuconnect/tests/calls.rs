@@ -176,15 +176,27 @@ async fn card_payment_on_the_terminal_and_its_cancellation() {
     assert!(!paid.receipt.is_empty() && !paid.receipt_merchant.is_empty());
     let receipt_number = paid.receipt_number.expect("receipt number");
 
+    // A girocard payment (the simulator's default card) can be cancelled.
     let cancelled = client
         .cancel_terminal_payment(receipt_number, &CancellationToken::new())
-        .await;
-    match cancelled {
-        Ok(answer) => assert!(!answer.receipt.is_empty(), "a cancellation slip"),
-        // Only girocard/ELV can be cancelled; the provider says so in words.
-        Err(Error::Api { body, .. }) => assert!(body.error_user.is_some(), "{body:?}"),
-        Err(other) => panic!("{other:?}"),
-    }
+        .await
+        .unwrap();
+    assert!(!cancelled.receipt.is_empty(), "a cancellation slip");
+
+    // A VISA payment (cents ending in 17) cannot: the provider says so in words.
+    let visa = client
+        .create_transaction(&sale(1017, "visa"))
+        .await
+        .unwrap();
+    let paid = client
+        .start_cashless(&visa.id, &CancellationToken::new())
+        .await
+        .unwrap();
+    let err = client
+        .cancel_terminal_payment(paid.receipt_number.unwrap(), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(err.user_message().is_some(), "{err:?}");
 }
 
 #[tokio::test]
@@ -243,6 +255,9 @@ async fn end_of_day_and_diagnosis_on_the_terminal() {
     let cancel = CancellationToken::new();
     let report = client.end_of_day(&Device::Me, &cancel).await.unwrap();
     assert!(!report.receipt.is_empty(), "the terminal's report");
+    // The totals are a field this client does not model: kept all the same.
+    assert_eq!(report.extra["end_of_day"]["count"], 1);
+    assert_eq!(report.extra["end_of_day"]["sum"], 800);
     let diagnosis = client
         .diagnosis(
             &Device::Id("SDV_2YJDXYESB2YBHECVB5GQGSYPNM8UA6".into()),
@@ -276,6 +291,23 @@ async fn the_providers_error_payload_reaches_the_caller() {
     assert!(err.user_message().is_some_and(|m| !m.is_empty()));
     assert!(err.support_id().is_some_and(|s| !s.is_empty()));
     assert_eq!(err.execution(), Execution::Executed);
+}
+
+#[tokio::test]
+async fn a_wrong_sum_is_refused_with_the_providers_words() {
+    let sim = Sim::start().await;
+    let client = sim.client();
+    let mut draft = sale(500, "wrong-sum");
+    draft.basket_info = Some(BasketInfo::eur(499));
+    let err = client.create_transaction(&draft).await.unwrap_err();
+    let Error::Api { status, ref body } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status, 400);
+    assert_eq!(body.code.as_deref(), Some("1002"));
+    assert!(err
+        .to_string()
+        .contains(body.error_user.as_deref().unwrap()));
 }
 
 #[tokio::test]
@@ -363,9 +395,11 @@ async fn a_server_error_is_the_providers_error_and_may_have_run() {
             assert!(*status >= 500);
             assert_eq!(err.execution(), Execution::MaybeExecuted);
         }
-        Error::OutcomeUnknown(_) => {}
         other => panic!("{other:?}"),
     }
+    // Reading back tells: this time nothing was paid.
+    let read = client.get_transaction(&stx.id).await.unwrap();
+    assert_eq!(read.status, TransactionStatus::Created);
 }
 
 #[tokio::test]
@@ -490,6 +524,11 @@ async fn a_waiting_card_payment_can_be_cancelled_by_the_caller() {
     // The terminal may still take the card: the caller must read back.
     assert!(matches!(err, Error::OutcomeUnknown(_)), "{err:?}");
     assert_eq!(err.execution(), Execution::MaybeExecuted);
+
+    // Stopping the terminal and reading back gives the answer.
+    client.abort_transaction(&stx.id).await.unwrap();
+    let read = client.get_transaction(&stx.id).await.unwrap();
+    assert_eq!(read.status, TransactionStatus::Failed);
 
     let cancelled_early = CancellationToken::new();
     cancelled_early.cancel();
