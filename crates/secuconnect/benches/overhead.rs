@@ -7,7 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use secuconnect::{Client, ClientConfig, Credentials, Ident, Secret, TransactionDraft};
+use secuconnect::{
+    Client, ClientConfig, Credentials, Ident, Secret, SmartTransaction, TransactionDraft,
+};
 use secuconnect_sandbox::demo;
 
 fn main() {
@@ -114,10 +116,31 @@ async fn run(url: String, iterations: usize) {
         v.print("  bare reqwest + serde_json::Value");
         c.print("  secuconnect Client (typed)");
         println!(
-            "  ratio client/bare: p50 {:.2}x, p99 {:.2}x; client's own cost at p50: {:.1} µs\n",
+            "  ratio client/bare: p50 {:.2}x, p99 {:.2}x; client's own cost at p50: {:.1} µs",
             ratio(c.p50, b.p50),
             ratio(c.p99, b.p99),
             (c.p50.as_secs_f64() - b.p50.as_secs_f64()) * 1e6
+        );
+        // Where the cost goes: decoding the same bytes without any I/O.
+        let body = bare_get(&bare, &path, token.expose()).await;
+        let mut typed = Vec::with_capacity(iterations);
+        let mut untyped = Vec::with_capacity(iterations);
+        for _ in 0..iterations {
+            let t = Instant::now();
+            let stx: SmartTransaction = serde_json::from_slice(&body).unwrap();
+            typed.push(t.elapsed());
+            std::hint::black_box(stx);
+            let t = Instant::now();
+            let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            untyped.push(t.elapsed());
+            std::hint::black_box(value);
+        }
+        let t = Stats::of(&mut typed);
+        let u = Stats::of(&mut untyped);
+        println!(
+            "  decoding alone, p50: typed (lossless) {:.1} µs, serde_json::Value {:.1} µs\n",
+            t.p50.as_secs_f64() * 1e6,
+            u.p50.as_secs_f64() * 1e6
         );
     }
 }

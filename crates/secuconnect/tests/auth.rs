@@ -41,6 +41,36 @@ async fn concurrent_calls_share_one_token_request() {
 }
 
 #[tokio::test]
+async fn calls_rejected_together_renew_the_token_once() {
+    let sim = Sim::start().await;
+    let client = Arc::new(sim.client());
+    let stx = client
+        .create_transaction(&sale(150, "together"))
+        .await
+        .unwrap();
+    // The shared token expires under the next call; the others hold it too.
+    sim.fault(
+        "GET /api/v2/Smart/Transactions/*",
+        "expire_token",
+        json!({}),
+    )
+    .await;
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            let id = stx.id.clone();
+            tokio::spawn(async move { client.get_transaction(&id).await })
+        })
+        .collect();
+    for call in calls {
+        call.await
+            .unwrap()
+            .expect("every call succeeds after re-auth");
+    }
+    assert_eq!(client.token_requests().client_credentials, 2);
+}
+
+#[tokio::test]
 async fn a_token_is_renewed_ten_seconds_before_it_expires() {
     let sim = Sim::start().await;
     // Valid 11 s at the provider: the client keeps it for 1 s.

@@ -412,3 +412,35 @@ fn oauth_answers_and_error_shapes() {
     assert_eq!(api.support_id.as_deref(), Some("abc123"));
     assert_eq!(api.extra.get("since"), Some(&json!("v2")));
 }
+
+#[test]
+fn loyalty_transaction_and_lists() {
+    // Shape of `loyalty.transactions` in the provider's SDK models.
+    let ltx: LoyaltyTransaction = round_trip(&json!({
+        "object": "loyalty.transactions", "id": "LTX_YBYPUETZ2HQXURG9XU0M5H4KGWW0NH",
+        "created": "2020-09-17T09:43:59+02:00",
+        "merchant": {"object": "general.merchants", "id": "MRC_35SZ3R5GGQQP4T0U2T5GFAN9P6C4PG"},
+        "card": {"object": "loyalty.cards", "id": "CRD_2U7MTNAMM3PMBPAB50C9G2AEHA9GPJ",
+                 "cardnumber": "9276004429942845"},
+        "status": "ok", "amount": -500, "currency": "EUR", "balance": 0,
+        "description": "Zahlung", "trans_id": 29008411, "tid": "72015255",
+        "receipt": [{"type": "space"}], "cleared": false
+    }));
+    assert_eq!(ltx.amount, Some(-500));
+    assert_eq!(ltx.trans_id.as_deref(), Some("29008411"));
+    assert_eq!(ltx.extra.get("cleared"), Some(&json!(false)));
+
+    let list: MerchantCardList =
+        round_trip(&json!({"count": 1, "data": [fixture("02-merchantcard-excerpt.json")]}));
+    assert_eq!(list.count, Some(1));
+    let stx_list: TransactionList = round_trip(&json!({"count": 2, "data": [
+        fixture("01-create-answer.json"), fixture("05-start-cash-answer.json")]}));
+    assert_eq!(stx_list.data[1].status, TransactionStatus::Ok);
+    let pre: PreTransaction = round_trip(&json!({"missing_sum": 296, "bonus_products": [
+        {"id": 4, "desc": "Guthaben", "ean": "4260447149533", "quantity": 1, "priceOne": -500, "tax": 0}]}));
+    assert_eq!(pre.missing_sum, Some(296));
+    assert_eq!(pre.bonus_products[0].price_one, -500);
+    let validation: CardValidation =
+        round_trip(&json!({"isValid": true, "hasPasscode": false, "isLocked": false}));
+    assert_eq!(validation.is_valid, Some(true));
+}

@@ -17,7 +17,7 @@ pub trait Codec<T> {
     /// True when `to_value(decode(v)) == v` for every value that decodes, so no
     /// comparison is needed to know whether the original must be kept.
     const EXACT: bool;
-    fn decode(value: Option<&Value>) -> Result<T, String>;
+    fn decode(value: Option<Value>) -> Result<T, String>;
 }
 
 /// Missing or `null` → the type's default.
@@ -25,7 +25,7 @@ pub struct Opt;
 
 impl<T: DeserializeOwned + Default> Codec<T> for Opt {
     const EXACT: bool = true;
-    fn decode(value: Option<&Value>) -> Result<T, String> {
+    fn decode(value: Option<Value>) -> Result<T, String> {
         match value {
             None | Some(Value::Null) => Ok(T::default()),
             Some(v) => T::deserialize(v).map_err(|e| e.to_string()),
@@ -38,7 +38,7 @@ pub struct Req;
 
 impl<T: DeserializeOwned> Codec<T> for Req {
     const EXACT: bool = true;
-    fn decode(value: Option<&Value>) -> Result<T, String> {
+    fn decode(value: Option<Value>) -> Result<T, String> {
         match value {
             None => Err("missing".into()),
             Some(v) => T::deserialize(v).map_err(|e| e.to_string()),
@@ -51,27 +51,46 @@ pub struct StrOrNum;
 
 impl Codec<Option<String>> for StrOrNum {
     const EXACT: bool = false;
-    fn decode(value: Option<&Value>) -> Result<Option<String>, String> {
+    fn decode(value: Option<Value>) -> Result<Option<String>, String> {
         match value {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => Ok(Some(s)),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             Some(other) => Err(format!("expected a string or a number, got {other}")),
         }
     }
 }
 
-/// Whether the original value must be kept next to the typed one.
-pub fn must_keep<T, C>(typed: &T, raw: &Value) -> bool
+/// A copy of the original kept for the decision after decoding, where it is
+/// cheap: scalars and empty containers (the only values that can decode to a
+/// type's default), and anything a lossy codec reads. Large values are moved
+/// into the typed field without a copy.
+pub fn spare<T, C: Codec<T>>(raw: &Value) -> Option<Value> {
+    let cheap = match raw {
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => true,
+    };
+    (cheap || !C::EXACT).then(|| raw.clone())
+}
+
+/// The original to keep next to the typed value, if the typed value cannot
+/// reproduce it.
+pub fn to_keep<T, C>(typed: &T, spare: Option<Value>) -> Option<Value>
 where
     T: PartialEq + serde::Serialize,
     C: Codec<T>,
 {
     // Equal to the missing-key value: the encoder would leave the key out.
     if matches!(C::decode(None), Ok(ref d) if d == typed) {
-        return true;
+        // An exact codec re-encodes to the original, so this is only a fallback.
+        return spare.or_else(|| serde_json::to_value(typed).ok());
     }
-    !C::EXACT && serde_json::to_value(typed).ok().as_ref() != Some(raw)
+    if C::EXACT {
+        return None;
+    }
+    let spare = spare?;
+    (serde_json::to_value(typed).ok().as_ref() != Some(&spare)).then_some(spare)
 }
 
 /// What to write for a field: the kept original if the typed value is unchanged,
@@ -82,7 +101,7 @@ where
     C: Codec<T>,
 {
     if let Some(raw) = kept {
-        if matches!(C::decode(Some(raw)), Ok(ref d) if d == typed) {
+        if matches!(C::decode(Some(raw.clone())), Ok(ref d) if d == typed) {
             return Ok(Some(raw.clone()));
         }
     }
@@ -126,11 +145,13 @@ macro_rules! model {
                 let mut map = <$crate::models::Extra as serde::Deserialize>::deserialize(d)?;
                 $(
                     let raw = map.remove($key);
-                    let $field: $ty = <$crate::models::codec::model!(@codec $($codec)?) as $crate::models::codec::Codec<$ty>>::decode(raw.as_ref())
+                    let present = raw.is_some();
+                    let spare = raw.as_ref().and_then($crate::models::codec::spare::<$ty, $crate::models::codec::model!(@codec $($codec)?)>);
+                    let $field: $ty = <$crate::models::codec::model!(@codec $($codec)?) as $crate::models::codec::Codec<$ty>>::decode(raw)
                         .map_err(|e| serde::de::Error::custom(format!("{}.{}: {}", stringify!($name), $key, e)))?;
-                    if let Some(raw) = raw {
-                        if $crate::models::codec::must_keep::<$ty, $crate::models::codec::model!(@codec $($codec)?)>(&$field, &raw) {
-                            map.insert($key.to_string(), raw);
+                    if present {
+                        if let Some(kept) = $crate::models::codec::to_keep::<$ty, $crate::models::codec::model!(@codec $($codec)?)>(&$field, spare) {
+                            map.insert($key.to_string(), kept);
                         }
                     }
                 )*

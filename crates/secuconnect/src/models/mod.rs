@@ -28,7 +28,7 @@ pub fn de_opt_string_or_number<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<String>, D::Error> {
     let value = Option::<Value>::deserialize(d)?;
-    <codec::StrOrNum as codec::Codec<Option<String>>>::decode(value.as_ref())
+    <codec::StrOrNum as codec::Codec<Option<String>>>::decode(value)
         .map_err(serde::de::Error::custom)
 }
 
