@@ -446,8 +446,14 @@ impl TokenSource {
             .map_err(|e| TokenFailure::Other(Error::NotExecuted(e.without_url().to_string())))?;
         if status.is_success() {
             return serde_json::from_str(&text).map_err(|e| {
+                // serde's message may quote a value, and values here are secrets.
                 TokenFailure::Other(Error::Decode {
-                    reason: format!("token answer: {e}"),
+                    reason: format!(
+                        "the token answer does not decode ({:?} at line {} column {})",
+                        e.classify(),
+                        e.line(),
+                        e.column()
+                    ),
                     body: mask_secrets(&text),
                 })
             });

@@ -325,3 +325,19 @@ async fn token_service_unreachable_is_not_executed() {
     assert!(matches!(err, Error::NotExecuted(_)), "{err:?}");
     assert_eq!(err.execution(), Execution::NotExecuted);
 }
+
+#[tokio::test]
+async fn a_token_answer_that_does_not_decode_is_kept_for_the_log_with_the_token_masked() {
+    let sim = Sim::start().await;
+    // The token answer is cut in half, after the access token.
+    sim.fault("POST /oauth/token", "malformed", json!({})).await;
+    let client = sim.client();
+    let err = client.access_token().await.unwrap_err();
+    let Error::Decode { ref body, .. } = err else {
+        panic!("{err:?}")
+    };
+    assert!(body.starts_with(r#"{"access_token":"***""#), "{body}");
+    // The next answer is whole: the client recovers by itself.
+    client.access_token().await.expect("a token");
+    assert_eq!(client.token_requests().client_credentials, 2);
+}
