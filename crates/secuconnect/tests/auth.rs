@@ -71,6 +71,30 @@ async fn calls_rejected_together_renew_the_token_once() {
 }
 
 #[tokio::test]
+async fn callers_waiting_for_a_failed_token_request_share_its_failure() {
+    let sim = Sim::start().await;
+    sim.fault("POST /oauth/token", "latency", json!({"latency_ms": 3000}))
+        .await;
+    let client =
+        Arc::new(Client::new(sim.config().with_timeout(Duration::from_millis(500))).unwrap());
+    let calls: Vec<_> = (0..4)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_transaction("STX_ANY").await })
+        })
+        .collect();
+    for call in calls {
+        let err = call.await.unwrap().unwrap_err();
+        assert!(matches!(err, Error::NotExecuted(_)), "{err:?}");
+    }
+    // One slow token request, not one after another for every caller.
+    assert_eq!(client.token_requests().client_credentials, 1);
+    // The next call tries again.
+    client.get_transaction("STX_ANY").await.unwrap_err();
+    assert_eq!(client.token_requests().client_credentials, 2);
+}
+
+#[tokio::test]
 async fn a_token_is_renewed_ten_seconds_before_it_expires() {
     let sim = Sim::start().await;
     // Valid 11 s at the provider: the client keeps it for 1 s.
