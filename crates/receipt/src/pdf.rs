@@ -1,0 +1,321 @@
+//! PDFs through `printpdf`: a receipt as an 80 mm roll exactly as tall as its
+//! content, and A4 pages for the closing report.
+//!
+//! The text is set in DejaVu Sans Mono (cut down to Latin and €, embedded and
+//! subset again per file), so the columns of the layout are the columns of the
+//! printout and umlauts and € come out and copy out right.
+
+use std::sync::OnceLock;
+
+use printpdf::{
+    Color, FontId, Greyscale, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, Rect, TextItem,
+};
+use qrcodegen::{QrCode, QrCodeEcc};
+
+use crate::compose::layout_document;
+use crate::document::Document;
+use crate::error::PrintError;
+use crate::layout::{Block, Layout};
+
+static REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSansMono-Latin.ttf");
+static BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSansMono-Bold-Latin.ttf");
+
+/// Advance width of every glyph of DejaVu Sans Mono, in em (1233 / 2048).
+const ADVANCE_EM: f32 = 1233.0 / 2048.0;
+/// Line height as a multiple of the font size.
+const LEADING: f32 = 1.3;
+
+struct Fonts {
+    regular: ParsedFont,
+    bold: ParsedFont,
+}
+
+fn fonts() -> Result<&'static Fonts, PrintError> {
+    static FONTS: OnceLock<Option<Fonts>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let regular = ParsedFont::from_bytes(REGULAR_TTF, 0, &mut Vec::new())?;
+            let bold = ParsedFont::from_bytes(BOLD_TTF, 0, &mut Vec::new())?;
+            Some(Fonts { regular, bold })
+        })
+        .as_ref()
+        .ok_or_else(|| PrintError::Render("embedded font unreadable".into()))
+}
+
+/// The paper a PDF is set on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Paper {
+    /// A receipt roll this wide (mm), the page exactly as tall as the content.
+    Roll { width_mm: f32 },
+    /// A4 portrait pages.
+    A4,
+}
+
+impl Paper {
+    pub const ROLL_80: Paper = Paper::Roll { width_mm: 80.0 };
+}
+
+/// The columns an A4 closing report is laid out in.
+pub const A4_COLUMNS: usize = 80;
+
+/// Renders a document: receipts and merchant copies on an 80 mm roll laid out in
+/// `columns`, the closing report on A4.
+pub fn document_pdf(document: &Document, columns: usize) -> Result<Vec<u8>, PrintError> {
+    match document {
+        Document::ZReport(_) => render_pdf(
+            &layout_document(document, A4_COLUMNS),
+            Paper::A4,
+            &document.title(),
+        ),
+        _ => render_pdf(
+            &layout_document(document, columns),
+            Paper::ROLL_80,
+            &document.title(),
+        ),
+    }
+}
+
+/// Geometry of the text area in points.
+struct Frame {
+    page_w: f32,
+    page_h: f32,
+    left: f32,
+    top: f32,
+    bottom: f32,
+    advance: f32,
+    size: f32,
+}
+
+impl Frame {
+    fn line_height(&self) -> f32 {
+        self.size * LEADING
+    }
+}
+
+fn mm(v: f32) -> f32 {
+    v * 72.0 / 25.4
+}
+
+/// Renders a laid-out document as a PDF.
+pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>, PrintError> {
+    let fonts = fonts()?;
+    let mut doc = PdfDocument::new(title);
+    let regular = doc.add_font(&fonts.regular);
+    let bold = doc.add_font(&fonts.bold);
+    let faces = Faces { regular, bold };
+
+    let width = layout.width as f32;
+    let pages = match paper {
+        Paper::Roll { width_mm } => {
+            let margin = mm(4.0);
+            let page_w = mm(width_mm);
+            let advance = (page_w - 2.0 * margin) / width;
+            let mut frame = Frame {
+                page_w,
+                page_h: 0.0,
+                left: margin,
+                top: mm(5.0),
+                bottom: mm(6.0),
+                advance,
+                size: advance / ADVANCE_EM,
+            };
+            let content: f32 = layout.blocks.iter().map(|b| block_height(b, &frame)).sum();
+            frame.page_h = frame.top + content + frame.bottom;
+            let mut ops = Vec::with_capacity(layout.blocks.len() * 6);
+            let mut y = frame.page_h - frame.top;
+            for block in &layout.blocks {
+                y = draw_block(&mut ops, block, layout, &frame, &faces, y);
+            }
+            vec![PdfPage::new(
+                Mm(width_mm),
+                Mm(frame.page_h * 25.4 / 72.0),
+                ops,
+            )]
+        }
+        Paper::A4 => {
+            let page_w = mm(210.0);
+            let margin = mm(20.0);
+            let advance = (page_w - 2.0 * margin) / width;
+            let frame = Frame {
+                page_w,
+                page_h: mm(297.0),
+                left: margin,
+                top: mm(20.0),
+                bottom: mm(22.0),
+                advance,
+                size: advance / ADVANCE_EM,
+            };
+            // Break into pages first, so each can say "Seite i von n".
+            let room = frame.page_h - frame.top - frame.bottom;
+            let mut chunks: Vec<Vec<&Block>> = vec![Vec::new()];
+            let mut used = 0.0;
+            for block in &layout.blocks {
+                let h = block_height(block, &frame);
+                if used + h > room && !chunks.last().is_some_and(Vec::is_empty) {
+                    chunks.push(Vec::new());
+                    used = 0.0;
+                }
+                used += h;
+                chunks.last_mut().expect("one page at least").push(block);
+            }
+            let total = chunks.len();
+            chunks
+                .into_iter()
+                .enumerate()
+                .map(|(i, blocks)| {
+                    let mut ops = Vec::with_capacity(blocks.len() * 6 + 6);
+                    let mut y = frame.page_h - frame.top;
+                    for block in blocks {
+                        y = draw_block(&mut ops, block, layout, &frame, &faces, y);
+                    }
+                    let footer = format!("{title} · Seite {} von {total}", i + 1);
+                    let x =
+                        (frame.page_w - footer.chars().count() as f32 * frame.advance * 0.8) / 2.0;
+                    text_op(
+                        &mut ops,
+                        &faces.regular,
+                        frame.size * 0.8,
+                        false,
+                        x,
+                        mm(12.0),
+                        &footer,
+                    );
+                    PdfPage::new(Mm(210.0), Mm(297.0), ops)
+                })
+                .collect()
+        }
+    };
+    let mut warnings = Vec::new();
+    let bytes = doc
+        .with_pages(pages)
+        .save(&PdfSaveOptions::default(), &mut warnings);
+    Ok(bytes)
+}
+
+struct Faces {
+    regular: FontId,
+    bold: FontId,
+}
+
+fn block_height(block: &Block, frame: &Frame) -> f32 {
+    match block {
+        Block::Line { style, .. } if style.tall => 2.0 * frame.line_height(),
+        Block::Line { .. } | Block::Blank => frame.line_height(),
+        Block::Qr(content) => qr_side(content, frame) + frame.line_height(),
+    }
+}
+
+/// Side of the QR code with its quiet zone; at most 30 mm, never wider than the text.
+fn qr_side(content: &str, frame: &Frame) -> f32 {
+    match QrCode::encode_text(content, QrCodeEcc::Medium) {
+        Ok(_) => mm(30.0).min(frame.page_w - 2.0 * frame.left),
+        // Too long for a QR code: printed as text instead.
+        Err(_) => 0.0,
+    }
+}
+
+/// Draws one block below `y` (the top of its row) and returns the next row's top.
+fn draw_block(
+    ops: &mut Vec<Op>,
+    block: &Block,
+    layout: &Layout,
+    frame: &Frame,
+    faces: &Faces,
+    y: f32,
+) -> f32 {
+    let lh = frame.line_height();
+    match block {
+        Block::Blank => y - lh,
+        Block::Line { text, align, style } => {
+            let row = layout.place(text, *align);
+            let trimmed = row.trim_start();
+            let indent = (row.chars().count() - trimmed.chars().count()) as f32;
+            let x = frame.left + indent * frame.advance;
+            let height = if style.tall { 2.0 * lh } else { lh };
+            // The baseline sits where the descenders still fit in the row.
+            let baseline = y - height + height * 0.25;
+            let face = if style.bold {
+                &faces.bold
+            } else {
+                &faces.regular
+            };
+            if !trimmed.is_empty() {
+                text_op(ops, face, frame.size, style.tall, x, baseline, trimmed);
+            }
+            y - height
+        }
+        Block::Qr(content) => match QrCode::encode_text(content, QrCodeEcc::Medium) {
+            Ok(qr) => {
+                let side = qr_side(content, frame);
+                let modules = qr.size() + 8;
+                let unit = side / modules as f32;
+                let x0 = (frame.page_w - side) / 2.0 + 4.0 * unit;
+                let y0 = y - lh / 2.0 - 4.0 * unit;
+                ops.push(Op::SetFillColor {
+                    col: Color::Greyscale(Greyscale::new(0.0, None)),
+                });
+                for row in 0..qr.size() {
+                    // One rectangle per run of dark modules keeps the file small.
+                    let mut col = 0;
+                    while col < qr.size() {
+                        if !qr.get_module(col, row) {
+                            col += 1;
+                            continue;
+                        }
+                        let start = col;
+                        while col < qr.size() && qr.get_module(col, row) {
+                            col += 1;
+                        }
+                        ops.push(Op::DrawRectangle {
+                            rectangle: Rect::from_xywh(
+                                Pt(x0 + start as f32 * unit),
+                                Pt(y0 - (row + 1) as f32 * unit),
+                                Pt((col - start) as f32 * unit),
+                                Pt(unit),
+                            ),
+                        });
+                    }
+                }
+                y - side - lh
+            }
+            Err(_) => {
+                let mut y = y;
+                for row in crate::layout::wrap(content, layout.width) {
+                    let x = frame.left;
+                    text_op(
+                        ops,
+                        &faces.regular,
+                        frame.size,
+                        false,
+                        x,
+                        y - lh * 0.75,
+                        &row,
+                    );
+                    y -= lh;
+                }
+                y
+            }
+        },
+    }
+}
+
+/// One run of text; `tall` draws it double height at the same width, like the
+/// printer's double-height mode.
+fn text_op(ops: &mut Vec<Op>, font: &FontId, size: f32, tall: bool, x: f32, y: f32, text: &str) {
+    ops.push(Op::StartTextSection);
+    ops.push(Op::SetFont {
+        font: PdfFontHandle::External(font.clone()),
+        size: Pt(if tall { size * 2.0 } else { size }),
+    });
+    ops.push(Op::SetHorizontalScaling {
+        percent: if tall { 50.0 } else { 100.0 },
+    });
+    ops.push(Op::SetTextCursor {
+        pos: Point { x: Pt(x), y: Pt(y) },
+    });
+    ops.push(Op::ShowText {
+        items: vec![TextItem::Text(text.to_string())],
+    });
+    ops.push(Op::EndTextSection);
+}
