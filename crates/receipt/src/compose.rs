@@ -189,16 +189,31 @@ fn shop_header(out: &mut Layout, shop: &ShopHeader, demo: bool) {
 }
 
 fn vat_table(out: &mut Layout, vat: &[VatLine]) {
-    out.text("MwSt      Netto    Steuer    Brutto");
+    // 35 columns from 42 up; a narrower table on 58 mm rolls.
+    let (header, amount) = if out.width >= 35 {
+        ("MwSt      Netto    Steuer    Brutto", 9)
+    } else {
+        ("MwSt    Netto   Steuer   Brutto", 8)
+    };
+    out.text(header);
     for vat in vat {
-        out.text(&format!(
-            "{} {:>2}% {:>9} {:>9} {:>9}",
-            vat.mark,
-            vat.rate_percent,
-            format_eur(vat.net_cents),
-            format_eur(vat.tax_cents),
-            format_eur(vat.gross_cents)
-        ));
+        let rate = format!("{} {:>2}%", vat.mark, vat.rate_percent);
+        let row = if amount == 9 {
+            format!(
+                "{rate} {:>9} {:>9} {:>9}",
+                format_eur(vat.net_cents),
+                format_eur(vat.tax_cents),
+                format_eur(vat.gross_cents)
+            )
+        } else {
+            format!(
+                "{rate}{:>8} {:>8} {:>8}",
+                format_eur(vat.net_cents),
+                format_eur(vat.tax_cents),
+                format_eur(vat.gross_cents)
+            )
+        };
+        out.text(&row);
     }
 }
 

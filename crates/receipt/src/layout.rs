@@ -140,8 +140,20 @@ impl Layout {
             let gap = self.width - name_len - value_len;
             self.push(format!("{name}{}{value}", " ".repeat(gap)), Align::Left);
         } else {
-            self.text(name);
-            self.right(value);
+            // The value goes on the name's last row where it fits, else on its own row.
+            let mut rows = wrap(name, self.width);
+            let last = rows.pop().unwrap_or_default();
+            for row in rows {
+                self.push(row, Align::Left);
+            }
+            let last_len = last.chars().count();
+            if last_len + 1 + value_len <= self.width {
+                let gap = self.width - last_len - value_len;
+                self.push(format!("{last}{}{value}", " ".repeat(gap)), Align::Left);
+            } else {
+                self.push(last, Align::Left);
+                self.right(value);
+            }
         }
     }
 

@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use printpdf::{
-    Color, FontId, Greyscale, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
+    Color, FontId, Greyscale, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
     PdfSaveOptions, Point, Pt, Rect, TextItem,
 };
 use qrcodegen::{QrCode, QrCodeEcc};
@@ -267,14 +267,14 @@ fn draw_block(
                         while col < qr.size() && qr.get_module(col, row) {
                             col += 1;
                         }
-                        ops.push(Op::DrawRectangle {
-                            rectangle: Rect::from_xywh(
-                                Pt(x0 + start as f32 * unit),
-                                Pt(y0 - (row + 1) as f32 * unit),
-                                Pt((col - start) as f32 * unit),
-                                Pt(unit),
-                            ),
-                        });
+                        let mut rectangle = Rect::from_xywh(
+                            Pt(x0 + start as f32 * unit),
+                            Pt(y0 - (row + 1) as f32 * unit),
+                            Pt((col - start) as f32 * unit),
+                            Pt(unit),
+                        );
+                        rectangle.mode = Some(PaintMode::Fill);
+                        ops.push(Op::DrawRectangle { rectangle });
                     }
                 }
                 y - side - lh
@@ -300,6 +300,23 @@ fn draw_block(
     }
 }
 
+/// The text with every character the embedded font lacks replaced by `?`, so
+/// that nothing silently disappears and the columns stay where they are.
+fn printable(text: &str) -> String {
+    let Ok(fonts) = fonts() else {
+        return text.to_string();
+    };
+    text.chars()
+        .map(|c| {
+            if fonts.regular.lookup_glyph_index(c as u32).is_some() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
 /// One run of text; `tall` draws it double height at the same width, like the
 /// printer's double-height mode.
 fn text_op(ops: &mut Vec<Op>, font: &FontId, size: f32, tall: bool, x: f32, y: f32, text: &str) {
@@ -315,7 +332,7 @@ fn text_op(ops: &mut Vec<Op>, font: &FontId, size: f32, tall: bool, x: f32, y: f
         pos: Point { x: Pt(x), y: Pt(y) },
     });
     ops.push(Op::ShowText {
-        items: vec![TextItem::Text(text.to_string())],
+        items: vec![TextItem::Text(printable(text))],
     });
     ops.push(Op::EndTextSection);
 }
