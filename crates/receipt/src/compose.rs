@@ -223,12 +223,8 @@ pub fn provider_lines(out: &mut Layout, lines: &[ProviderLine]) {
     for line in lines {
         let value = &line.value;
         let field = |name: &str| value.get(name).and_then(|v| v.as_str()).unwrap_or("");
-        let decorations: Vec<&str> = value
-            .get("decoration")
-            .and_then(|d| d.as_array())
-            .map(|d| d.iter().filter_map(|x| x.as_str()).collect())
-            .unwrap_or_default();
-        let has = |d: &str| decorations.contains(&d);
+        let decorations = value.get("decoration").and_then(|d| d.as_array());
+        let has = |d: &str| decorations.is_some_and(|all| all.iter().any(|x| x == d));
         let align = if has("align-center") {
             Align::Center
         } else if has("align-right") {

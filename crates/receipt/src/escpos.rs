@@ -200,54 +200,56 @@ pub fn render_escpos(
             .custom(&settings.drawer.bytes())
             .map_err(render_err)?;
     }
-    let mut style = Style::PLAIN;
-    let mut align = Align::Left;
-    let mut line = Vec::with_capacity(64);
+    // Text rows go out in runs: one `custom` per run between two commands
+    // rather than one per row keeps the printer's instruction list short.
+    let mut out = Out {
+        printer,
+        style: Style::PLAIN,
+        align: Align::Left,
+        text: Vec::with_capacity(2048),
+    };
     for block in &layout.blocks {
         match block {
-            Block::Line {
-                text,
-                align: a,
-                style: s,
-            } => {
-                set_style(&mut printer, &mut style, *s)?;
-                set_align(&mut printer, &mut align, *a)?;
-                let text = match a {
+            Block::Line { text, align, style } => {
+                out.set_style(*style)?;
+                out.set_align(*align)?;
+                let text = match align {
                     Align::Left => text.trim_end(),
                     Align::Center | Align::Right => text.trim(),
                 };
-                line.clear();
-                settings.code_page.encode_into(text, &mut line);
-                line.push(b'\n');
-                printer.custom(&line).map_err(render_err)?;
+                settings.code_page.encode_into(text, &mut out.text);
+                out.text.push(b'\n');
             }
             Block::Blank => {
-                set_style(&mut printer, &mut style, Style::PLAIN)?;
-                printer.custom(b"\n").map_err(render_err)?;
+                out.set_style(Style::PLAIN)?;
+                out.text.push(b'\n');
             }
             Block::Qr(content) => {
-                set_style(&mut printer, &mut style, Style::PLAIN)?;
-                set_align(&mut printer, &mut align, Align::Center)?;
+                out.set_style(Style::PLAIN)?;
+                out.set_align(Align::Center)?;
                 if settings.qr {
+                    out.flush_text()?;
                     let option = QRCodeOption::new(
                         QRCodeModel::Model2,
                         settings.qr_size.clamp(1, 16),
                         QRCodeCorrectionLevel::M,
                     );
-                    printer.qrcode_option(content, option).map_err(render_err)?;
+                    out.printer
+                        .qrcode_option(content, option)
+                        .map_err(render_err)?;
                 } else {
                     for row in crate::layout::wrap(content, layout.width) {
-                        line.clear();
-                        settings.code_page.encode_into(&row, &mut line);
-                        line.push(b'\n');
-                        printer.custom(&line).map_err(render_err)?;
+                        settings.code_page.encode_into(&row, &mut out.text);
+                        out.text.push(b'\n');
                     }
                 }
             }
         }
     }
-    set_style(&mut printer, &mut style, Style::PLAIN)?;
-    set_align(&mut printer, &mut align, Align::Left)?;
+    out.set_style(Style::PLAIN)?;
+    out.set_align(Align::Left)?;
+    out.flush_text()?;
+    let mut printer = out.printer;
     if settings.feed_before_cut > 0 {
         printer
             .feeds(settings.feed_before_cut)
@@ -265,38 +267,54 @@ pub fn render_escpos(
     Ok(bytes)
 }
 
-fn set_style(
-    printer: &mut Printer<Sink>,
-    current: &mut Style,
-    wanted: Style,
-) -> Result<(), PrintError> {
-    if current.bold != wanted.bold {
-        printer.bold(wanted.bold).map_err(render_err)?;
-    }
-    if current.tall != wanted.tall {
-        printer
-            .size(1, if wanted.tall { 2 } else { 1 })
-            .map_err(render_err)?;
-    }
-    *current = wanted;
-    Ok(())
+/// The printer with the style and alignment it is in, and the text not yet handed to it.
+struct Out {
+    printer: Printer<Sink>,
+    style: Style,
+    align: Align,
+    text: Vec<u8>,
 }
 
-fn set_align(
-    printer: &mut Printer<Sink>,
-    current: &mut Align,
-    wanted: Align,
-) -> Result<(), PrintError> {
-    if *current != wanted {
+impl Out {
+    fn flush_text(&mut self) -> Result<(), PrintError> {
+        if !self.text.is_empty() {
+            self.printer.custom(&self.text).map_err(render_err)?;
+            self.text.clear();
+        }
+        Ok(())
+    }
+
+    fn set_style(&mut self, wanted: Style) -> Result<(), PrintError> {
+        if self.style == wanted {
+            return Ok(());
+        }
+        self.flush_text()?;
+        if self.style.bold != wanted.bold {
+            self.printer.bold(wanted.bold).map_err(render_err)?;
+        }
+        if self.style.tall != wanted.tall {
+            self.printer
+                .size(1, if wanted.tall { 2 } else { 1 })
+                .map_err(render_err)?;
+        }
+        self.style = wanted;
+        Ok(())
+    }
+
+    fn set_align(&mut self, wanted: Align) -> Result<(), PrintError> {
+        if self.align == wanted {
+            return Ok(());
+        }
+        self.flush_text()?;
         let mode = match wanted {
             Align::Left => JustifyMode::LEFT,
             Align::Center => JustifyMode::CENTER,
             Align::Right => JustifyMode::RIGHT,
         };
-        printer.justify(mode).map_err(render_err)?;
-        *current = wanted;
+        self.printer.justify(mode).map_err(render_err)?;
+        self.align = wanted;
+        Ok(())
     }
-    Ok(())
 }
 
 /// Shows ESC/POS bytes as text for golden files and test failures: printable

@@ -84,20 +84,23 @@ impl Layout {
 
     /// Left-aligned text, wrapped at word boundaries.
     pub fn text(&mut self, text: &str) {
-        for chunk in wrap(text, self.width) {
-            self.push(chunk, Align::Left);
-        }
+        self.wrapped(text, Align::Left);
     }
 
     pub fn center(&mut self, text: &str) {
-        for chunk in wrap(text, self.width) {
-            self.push(chunk, Align::Center);
-        }
+        self.wrapped(text, Align::Center);
     }
 
     pub fn right(&mut self, text: &str) {
+        self.wrapped(text, Align::Right);
+    }
+
+    fn wrapped(&mut self, text: &str, align: Align) {
+        if text.len() <= self.width || text.chars().count() <= self.width {
+            return self.push(text.to_string(), align);
+        }
         for chunk in wrap(text, self.width) {
-            self.push(chunk, Align::Right);
+            self.push(chunk, align);
         }
     }
 
@@ -138,7 +141,11 @@ impl Layout {
         let name_len = name.chars().count();
         if name_len + 1 + value_len <= self.width {
             let gap = self.width - name_len - value_len;
-            self.push(format!("{name}{}{value}", " ".repeat(gap)), Align::Left);
+            let mut row = String::with_capacity(name.len() + gap + value.len());
+            row.push_str(name);
+            row.extend(std::iter::repeat_n(' ', gap));
+            row.push_str(value);
+            self.push(row, Align::Left);
         } else {
             // The value goes on the name's last row where it fits, else on its own row.
             let mut rows = wrap(name, self.width);

@@ -5,7 +5,12 @@
 //! subset again per file), so the columns of the layout are the columns of the
 //! printout and umlauts and € come out and copy out right.
 
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
+
+use allsorts::binary::read::ReadScope;
+use allsorts::font_data::FontData;
+use allsorts::subset::{CmapTarget, SubsetProfile};
 
 use printpdf::{
     Color, FontId, Greyscale, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
@@ -41,6 +46,32 @@ fn fonts() -> Result<&'static Fonts, PrintError> {
         })
         .as_ref()
         .ok_or_else(|| PrintError::Render("embedded font unreadable".into()))
+}
+
+/// The face cut down to the glyphs of `chars`, so that a receipt embeds a few
+/// kilobytes of font (printpdf subsets only with its HTML layout stack, which
+/// this crate leaves out). Falls back to the whole face if subsetting fails.
+fn subset(ttf: &[u8], parsed: &ParsedFont, chars: &BTreeSet<char>) -> ParsedFont {
+    let mut ids: Vec<u16> = chars
+        .iter()
+        .filter_map(|c| parsed.lookup_glyph_index(*c as u32))
+        .chain(std::iter::once(0))
+        .collect();
+    // .notdef (0) first, no duplicates: what allsorts requires.
+    ids.sort_unstable();
+    ids.dedup();
+    let subset = (|| {
+        let data = ReadScope::new(ttf).read::<FontData<'_>>().ok()?;
+        let provider = data.table_provider(0).ok()?;
+        let bytes =
+            allsorts::subset::subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode)
+                .ok()?;
+        ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+    })();
+    subset.unwrap_or_else(|| {
+        tracing::warn!("font subsetting failed; embedding the whole face");
+        parsed.clone()
+    })
 }
 
 /// The paper a PDF is set on.
@@ -101,8 +132,24 @@ fn mm(v: f32) -> f32 {
 pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>, PrintError> {
     let fonts = fonts()?;
     let mut doc = PdfDocument::new(title);
-    let regular = doc.add_font(&fonts.regular);
-    let bold = doc.add_font(&fonts.bold);
+    // Every character any page shows, per face.
+    let mut plain = BTreeSet::new();
+    let mut heavy = BTreeSet::new();
+    for block in &layout.blocks {
+        match block {
+            Block::Line { text, style, .. } => {
+                let set = if style.bold { &mut heavy } else { &mut plain };
+                set.extend(printable(text).chars());
+            }
+            Block::Qr(content) => plain.extend(printable(content).chars()),
+            Block::Blank => {}
+        }
+    }
+    if paper == Paper::A4 {
+        plain.extend(printable(&format!("{title} · Seite 0123456789 von")).chars());
+    }
+    let regular = doc.add_font(&subset(REGULAR_TTF, &fonts.regular, &plain));
+    let bold = doc.add_font(&subset(BOLD_TTF, &fonts.bold, &heavy));
     let faces = Faces { regular, bold };
 
     let width = layout.width as f32;
