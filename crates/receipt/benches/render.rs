@@ -60,6 +60,22 @@ fn main() {
         text.as_secs_f64() * 1e6
     );
 
+    let (layout_t, runs) = time_per_run(budget, 100, || {
+        black_box(layout_document(black_box(&document), 42));
+    });
+    println!(
+        "layout 42 columns: {:>9.2} µs per receipt ({runs} runs)",
+        layout_t.as_secs_f64() * 1e6
+    );
+    let layout = layout_document(&document, 42);
+    let (bytes_t, runs) = time_per_run(budget, 100, || {
+        black_box(receipt::render_escpos(black_box(&layout), &settings, true).unwrap());
+    });
+    println!(
+        "ESC/POS from layout: {:>8.2} µs per receipt ({runs} runs)",
+        bytes_t.as_secs_f64() * 1e6
+    );
+
     let bytes = document_escpos(&document, &settings, true).unwrap();
     let (escpos, runs) = time_per_run(budget, 100, || {
         black_box(document_escpos(black_box(&document), &settings, true).unwrap());

@@ -6,11 +6,14 @@
 //! must be replaced by one visible character (keeping the columns), never sent
 //! as raw UTF-8.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 
 /// A code page the printer is switched to with `ESC t n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[repr(u8)]
 pub enum CodePage {
     /// Multilingual Latin I with €: the default, it has umlauts, ß and €.
     #[default]
@@ -37,29 +40,58 @@ impl CodePage {
         if (' '..='~').contains(&ch) {
             return Some(ch as u8);
         }
-        match self {
-            CodePage::Pc437 => find(PC437_HIGH, ch),
-            CodePage::Pc850 => find(PC850_HIGH, ch),
-            CodePage::Pc858 => find(PC858_HIGH, ch),
-            CodePage::Wpc1252 => {
-                if ch == '\0' {
-                    return None;
+        let table = self.table();
+        match table.latin1.get(ch as usize) {
+            Some(0) | None => table.others.iter().find(|(c, _)| *c == ch).map(|(_, b)| *b),
+            Some(byte) => Some(*byte),
+        }
+    }
+
+    /// The reverse of the page's upper half, made once: a direct index for
+    /// U+0000–U+00FF (umlauts, ß), a short list for the rest (€, box drawing).
+    fn table(self) -> &'static Reverse {
+        static TABLES: [OnceLock<Reverse>; 5] = [const { OnceLock::new() }; 5];
+        let index = self as usize;
+        TABLES[index].get_or_init(|| {
+            let mut reverse = Reverse {
+                latin1: [0; 256],
+                others: Vec::new(),
+            };
+            for byte in 0x80..=0xFFu8 {
+                if let Some(ch) = self.decode_high(byte) {
+                    match reverse.latin1.get_mut(ch as usize) {
+                        Some(slot) => *slot = byte,
+                        None => reverse.others.push((ch, byte)),
+                    }
                 }
-                find(WPC1252_80_9F, ch).or_else(|| latin1_upper(ch))
             }
-            CodePage::Iso8859_15 => match ch {
-                '€' => Some(0xA4),
-                'Š' => Some(0xA6),
-                'š' => Some(0xA8),
-                'Ž' => Some(0xB4),
-                'ž' => Some(0xB8),
-                'Œ' => Some(0xBC),
-                'œ' => Some(0xBD),
-                'Ÿ' => Some(0xBE),
-                // The Latin-1 characters that Latin 9 replaced.
-                '¤' | '¦' | '¨' | '´' | '¸' | '¼' | '½' | '¾' => None,
-                _ => latin1_upper(ch),
-            },
+            reverse
+        })
+    }
+
+    /// The character byte `byte` (0x80–0xFF) prints on this page.
+    fn decode_high(self, byte: u8) -> Option<char> {
+        let i = (byte - 0x80) as usize;
+        let from = |table: &str| table.chars().nth(i);
+        match self {
+            CodePage::Pc437 => from(PC437_HIGH),
+            CodePage::Pc850 => from(PC850_HIGH),
+            CodePage::Pc858 => from(PC858_HIGH),
+            CodePage::Wpc1252 if byte < 0xA0 => from(WPC1252_80_9F).filter(|c| *c != '\0'),
+            CodePage::Wpc1252 => char::from_u32(byte as u32),
+            CodePage::Iso8859_15 => Some(match byte {
+                0xA4 => '€',
+                0xA6 => 'Š',
+                0xA8 => 'š',
+                0xB4 => 'Ž',
+                0xB8 => 'ž',
+                0xBC => 'Œ',
+                0xBD => 'œ',
+                0xBE => 'Ÿ',
+                // C1 control codes: nothing printable.
+                0x80..=0x9F => return None,
+                _ => char::from_u32(byte as u32)?,
+            }),
         }
     }
 
@@ -89,13 +121,10 @@ impl CodePage {
     }
 }
 
-fn find(table: &str, ch: char) -> Option<u8> {
-    table.chars().position(|c| c == ch).map(|i| 0x80 + i as u8)
-}
-
-fn latin1_upper(ch: char) -> Option<u8> {
-    let code = ch as u32;
-    (0xA0..=0xFF).contains(&code).then_some(code as u8)
+struct Reverse {
+    /// Byte for each of U+0000–U+00FF, 0 where the page has none.
+    latin1: [u8; 256],
+    others: Vec<(char, u8)>,
 }
 
 /// A single look-alike character for one the page lacks; one for one, so that
@@ -145,6 +174,26 @@ mod tests {
         assert_eq!(PC850_HIGH.chars().count(), 128);
         assert_eq!(PC858_HIGH.chars().count(), 128);
         assert_eq!(WPC1252_80_9F.chars().count(), 32);
+    }
+
+    #[test]
+    fn every_byte_of_every_page_round_trips() {
+        for page in [
+            CodePage::Pc858,
+            CodePage::Pc850,
+            CodePage::Pc437,
+            CodePage::Wpc1252,
+            CodePage::Iso8859_15,
+        ] {
+            let mut printable = 0;
+            for byte in 0x80..=0xFFu8 {
+                if let Some(ch) = page.decode_high(byte) {
+                    assert_eq!(page.encode_char(ch), Some(byte), "{page:?} {ch:?}");
+                    printable += 1;
+                }
+            }
+            assert!(printable >= 96, "{page:?}: {printable}");
+        }
     }
 
     #[test]

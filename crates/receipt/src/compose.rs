@@ -4,7 +4,7 @@ use crate::document::{
     Document, MerchantCopy, ProviderLine, Receipt, ReceiptExtras, ShopHeader, VatLine, ZReport,
 };
 use crate::layout::{Align, Layout, Style};
-use crate::money::format_eur;
+use crate::money::{format_eur, push_eur};
 
 /// Lays out any document at `width` columns.
 pub fn layout_document(document: &Document, width: usize) -> Layout {
@@ -30,7 +30,10 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
     out.pair("Kasse", &receipt.till_id);
     out.rule('-');
     for line in &receipt.lines {
-        let amount = format!("{} {}", format_eur(line.total_cents), line.vat_mark);
+        let mut amount = String::with_capacity(16);
+        push_eur(&mut amount, line.total_cents);
+        amount.push(' ');
+        amount.push(line.vat_mark);
         if line.quantity == 1 {
             out.pair(&line.text, &amount);
         } else {

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use ::escpos::driver::Driver;
 use ::escpos::printer::Printer;
@@ -188,132 +189,156 @@ pub fn render_escpos(
     settings: &EscPosSettings,
     open_drawer: bool,
 ) -> Result<Vec<u8>, PrintError> {
-    let sink = Sink::default();
-    let options = PrinterOptions::new(None, None, settings.columns);
-    let mut printer = Printer::new(sink.clone(), Protocol::default(), Some(options));
-    printer.init().map_err(render_err)?;
-    printer
-        .custom(&[0x1B, b't', settings.esc_t()])
-        .map_err(render_err)?;
+    let cmd = commands()?;
+    let mut out = Vec::with_capacity(layout.blocks.len() * (layout.width + 4) + 64);
+    out.extend_from_slice(&cmd.init);
+    out.extend_from_slice(&[0x1B, b't', settings.esc_t()]);
     if open_drawer {
-        printer
-            .custom(&settings.drawer.bytes())
-            .map_err(render_err)?;
+        out.extend_from_slice(&settings.drawer.bytes());
     }
-    // Text rows go out in runs: one `custom` per run between two commands
-    // rather than one per row keeps the printer's instruction list short.
-    let mut out = Out {
-        printer,
-        style: Style::PLAIN,
-        align: Align::Left,
-        text: Vec::with_capacity(2048),
-    };
+    let mut style = Style::PLAIN;
+    let mut align = Align::Left;
     for block in &layout.blocks {
         match block {
-            Block::Line { text, align, style } => {
-                out.set_style(*style)?;
-                out.set_align(*align)?;
-                let text = match align {
+            Block::Line {
+                text,
+                align: a,
+                style: s,
+            } => {
+                cmd.set_style(&mut out, &mut style, *s);
+                cmd.set_align(&mut out, &mut align, *a);
+                let text = match a {
                     Align::Left => text.trim_end(),
                     Align::Center | Align::Right => text.trim(),
                 };
-                settings.code_page.encode_into(text, &mut out.text);
-                out.text.push(b'\n');
+                settings.code_page.encode_into(text, &mut out);
+                out.push(b'\n');
             }
             Block::Blank => {
-                out.set_style(Style::PLAIN)?;
-                out.text.push(b'\n');
+                cmd.set_style(&mut out, &mut style, Style::PLAIN);
+                out.push(b'\n');
             }
             Block::Qr(content) => {
-                out.set_style(Style::PLAIN)?;
-                out.set_align(Align::Center)?;
+                cmd.set_style(&mut out, &mut style, Style::PLAIN);
+                cmd.set_align(&mut out, &mut align, Align::Center);
                 if settings.qr {
-                    out.flush_text()?;
                     let option = QRCodeOption::new(
                         QRCodeModel::Model2,
                         settings.qr_size.clamp(1, 16),
                         QRCodeCorrectionLevel::M,
                     );
-                    out.printer
-                        .qrcode_option(content, option)
-                        .map_err(render_err)?;
+                    out.extend(with_printer(|p| {
+                        p.qrcode_option(content, option)?;
+                        Ok(())
+                    })?);
                 } else {
                     for row in crate::layout::wrap(content, layout.width) {
-                        settings.code_page.encode_into(&row, &mut out.text);
-                        out.text.push(b'\n');
+                        settings.code_page.encode_into(&row, &mut out);
+                        out.push(b'\n');
                     }
                 }
             }
         }
     }
-    out.set_style(Style::PLAIN)?;
-    out.set_align(Align::Left)?;
-    out.flush_text()?;
-    let mut printer = out.printer;
+    cmd.set_style(&mut out, &mut style, Style::PLAIN);
+    cmd.set_align(&mut out, &mut align, Align::Left);
     if settings.feed_before_cut > 0 {
-        printer
-            .feeds(settings.feed_before_cut)
-            .map_err(render_err)?;
+        out.extend(with_printer(|p| {
+            p.feeds(settings.feed_before_cut)?;
+            Ok(())
+        })?);
     }
     match settings.cut {
-        CutMode::Full => printer.cut().map_err(render_err)?,
-        CutMode::Partial => printer.partial_cut().map_err(render_err)?,
+        CutMode::Full => out.extend_from_slice(&cmd.cut_full),
+        CutMode::Partial => out.extend_from_slice(&cmd.cut_partial),
         // No cutter: feed the last line past the tear bar.
-        CutMode::None => printer.feeds(4).map_err(render_err)?,
-    };
+        CutMode::None => out.extend_from_slice(&cmd.feed_4),
+    }
+    Ok(out)
+}
+
+/// Runs `f` on an `escpos` printer that writes into memory; returns the bytes.
+fn with_printer(
+    f: impl FnOnce(&mut Printer<Sink>) -> ::escpos::errors::Result<()>,
+) -> Result<Vec<u8>, PrintError> {
+    let sink = Sink::default();
+    let mut printer = Printer::new(
+        sink.clone(),
+        Protocol::default(),
+        Some(PrinterOptions::default()),
+    );
+    f(&mut printer).map_err(render_err)?;
     printer.print().map_err(render_err)?;
     drop(printer);
-    let bytes = sink.0.take();
-    Ok(bytes)
+    Ok(sink.0.take())
 }
 
-/// The printer with the style and alignment it is in, and the text not yet handed to it.
-struct Out {
-    printer: Printer<Sink>,
-    style: Style,
-    align: Align,
-    text: Vec<u8>,
+/// The fixed commands, as the `escpos` crate spells them, made once: a receipt
+/// is mostly text, and copying these is cheaper than a printer object per receipt.
+struct Commands {
+    init: Vec<u8>,
+    bold_on: Vec<u8>,
+    bold_off: Vec<u8>,
+    tall_on: Vec<u8>,
+    tall_off: Vec<u8>,
+    left: Vec<u8>,
+    center: Vec<u8>,
+    right: Vec<u8>,
+    cut_full: Vec<u8>,
+    cut_partial: Vec<u8>,
+    feed_4: Vec<u8>,
 }
 
-impl Out {
-    fn flush_text(&mut self) -> Result<(), PrintError> {
-        if !self.text.is_empty() {
-            self.printer.custom(&self.text).map_err(render_err)?;
-            self.text.clear();
+fn commands() -> Result<&'static Commands, PrintError> {
+    static COMMANDS: OnceLock<Result<Commands, PrintError>> = OnceLock::new();
+    COMMANDS
+        .get_or_init(|| {
+            Ok(Commands {
+                init: with_printer(|p| p.init().map(drop))?,
+                bold_on: with_printer(|p| p.bold(true).map(drop))?,
+                bold_off: with_printer(|p| p.bold(false).map(drop))?,
+                tall_on: with_printer(|p| p.size(1, 2).map(drop))?,
+                tall_off: with_printer(|p| p.size(1, 1).map(drop))?,
+                left: with_printer(|p| p.justify(JustifyMode::LEFT).map(drop))?,
+                center: with_printer(|p| p.justify(JustifyMode::CENTER).map(drop))?,
+                right: with_printer(|p| p.justify(JustifyMode::RIGHT).map(drop))?,
+                cut_full: with_printer(|p| p.cut().map(drop))?,
+                cut_partial: with_printer(|p| p.partial_cut().map(drop))?,
+                feed_4: with_printer(|p| p.feeds(4).map(drop))?,
+            })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+impl Commands {
+    fn set_style(&self, out: &mut Vec<u8>, current: &mut Style, wanted: Style) {
+        if current.bold != wanted.bold {
+            out.extend_from_slice(if wanted.bold {
+                &self.bold_on
+            } else {
+                &self.bold_off
+            });
         }
-        Ok(())
+        if current.tall != wanted.tall {
+            out.extend_from_slice(if wanted.tall {
+                &self.tall_on
+            } else {
+                &self.tall_off
+            });
+        }
+        *current = wanted;
     }
 
-    fn set_style(&mut self, wanted: Style) -> Result<(), PrintError> {
-        if self.style == wanted {
-            return Ok(());
+    fn set_align(&self, out: &mut Vec<u8>, current: &mut Align, wanted: Align) {
+        if *current != wanted {
+            out.extend_from_slice(match wanted {
+                Align::Left => &self.left,
+                Align::Center => &self.center,
+                Align::Right => &self.right,
+            });
+            *current = wanted;
         }
-        self.flush_text()?;
-        if self.style.bold != wanted.bold {
-            self.printer.bold(wanted.bold).map_err(render_err)?;
-        }
-        if self.style.tall != wanted.tall {
-            self.printer
-                .size(1, if wanted.tall { 2 } else { 1 })
-                .map_err(render_err)?;
-        }
-        self.style = wanted;
-        Ok(())
-    }
-
-    fn set_align(&mut self, wanted: Align) -> Result<(), PrintError> {
-        if self.align == wanted {
-            return Ok(());
-        }
-        self.flush_text()?;
-        let mode = match wanted {
-            Align::Left => JustifyMode::LEFT,
-            Align::Center => JustifyMode::CENTER,
-            Align::Right => JustifyMode::RIGHT,
-        };
-        self.printer.justify(mode).map_err(render_err)?;
-        self.align = wanted;
-        Ok(())
     }
 }
 

@@ -61,7 +61,7 @@ impl Layout {
     pub fn new(width: usize) -> Self {
         Self {
             width: width.max(8),
-            blocks: Vec::new(),
+            blocks: Vec::with_capacity(96),
             style: Style::PLAIN,
         }
     }
