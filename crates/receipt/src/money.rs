@@ -46,6 +46,6 @@ mod tests {
         assert_eq!(format_eur(5), "0,05");
         assert_eq!(format_eur(199), "1,99");
         assert_eq!(format_eur(123_456), "1.234,56");
-        assert_eq!(format_eur(-1_000_000_01), "-1.000.000,01");
+        assert_eq!(format_eur(-100_000_001), "-1.000.000,01");
     }
 }

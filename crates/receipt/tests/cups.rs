@@ -57,8 +57,30 @@ fn unique_number() -> u64 {
 
 /// Where cups-pdf puts the jobs of this user (`Out` in cups-pdf.conf).
 fn cups_pdf_dir() -> PathBuf {
-    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
-    let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+    // cups-pdf takes the home directory from the password database, not $HOME.
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|v| v.split_whitespace().next().map(str::to_string))
+        })
+        .unwrap_or_else(|| "0".into());
+    let entry = std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|passwd| {
+            passwd
+                .lines()
+                .map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>())
+                .find(|f| f.len() > 5 && f[2] == uid)
+        });
+    let (user, home) = match entry {
+        Some(f) => (f[0].clone(), f[5].clone()),
+        None => (
+            std::env::var("USER").unwrap_or_else(|_| "root".into()),
+            std::env::var("HOME").unwrap_or_else(|_| "/root".into()),
+        ),
+    };
     let out = std::fs::read_to_string("/etc/cups/cups-pdf.conf")
         .ok()
         .and_then(|conf| {
