@@ -100,10 +100,14 @@ impl Shared {
             job.state = state;
             job.info(id)
         };
-        self.changed.notify_all();
+        // The listener hears of a change before anyone waiting on the job; a
+        // panicking listener must not take the print thread down.
         if let Some(listener) = &self.listener {
-            listener(&info);
+            if catch_unwind(AssertUnwindSafe(|| listener(&info))).is_err() {
+                warn!(job = id, "print job listener panicked");
+            }
         }
+        self.changed.notify_all();
     }
 }
 
@@ -217,6 +221,18 @@ impl PrintQueue {
             .ok_or(QueueError::Stopped)?
             .send(id)
             .map_err(|_| QueueError::Stopped)
+    }
+
+    /// Forgets a failed job the cashier gives up on (the sale stays in the journal
+    /// and can be reprinted from there).
+    pub fn dismiss(&self, id: JobId) -> Result<(), QueueError> {
+        let mut jobs = self.shared.lock();
+        let job = jobs.get(&id).ok_or(QueueError::UnknownJob(id))?;
+        if !matches!(job.state, JobState::Failed { .. }) {
+            return Err(QueueError::NotFailed(id));
+        }
+        jobs.remove(&id);
+        Ok(())
     }
 
     pub fn job(&self, id: JobId) -> Option<JobInfo> {

@@ -21,8 +21,15 @@ pub fn render_layout_text(layout: &Layout) -> String {
         match block {
             Block::Line { text, align, .. } => buf.push_str(&layout.place(text, *align)),
             Block::Blank => {}
-            Block::Qr(content) => buf
-                .push_str(&layout.place(&format!("[QR {content}]"), crate::layout::Align::Center)),
+            Block::Qr(content) => {
+                let rows = crate::layout::wrap(&format!("[QR {content}]"), layout.width);
+                for (i, row) in rows.iter().enumerate() {
+                    if i > 0 {
+                        buf.push('\n');
+                    }
+                    buf.push_str(&layout.place(row, crate::layout::Align::Center));
+                }
+            }
         }
         buf.push('\n');
     }
@@ -93,6 +100,35 @@ mod tests {
     fn every_line_fits_the_width() {
         for width in [32, 42, 48] {
             let text = render_text(&sample(), width);
+            for line in text.lines() {
+                assert!(line.chars().count() <= width, "{line:?} wider than {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn documents_with_extras_fit_the_width() {
+        let document = Document::Receipt {
+            receipt: sample(),
+            extras: ReceiptExtras {
+                secucard: Some(crate::document::SecucardSummary {
+                    card_number: "9276 **** **** 2845".into(),
+                    balance_used_cents: 500,
+                    balance_left_cents: 1_900,
+                    points: None,
+                }),
+                footer_lines: vec!["Vielen Dank für Ihren Einkauf!".into()],
+                qr: Some(
+                    "V0;KASSE-1;Kassenbeleg-V1;Beleg^2.43_0.00:Bar;42;very-long-qr-payload".into(),
+                ),
+                duplicate: true,
+            },
+        };
+        for width in [32, 42, 48] {
+            let text = render_document_text(&document, width);
+            assert!(text.contains("*** DUPLIKAT ***"));
+            assert!(text.contains("Restguthaben"));
+            assert!(text.contains("19,00"));
             for line in text.lines() {
                 assert!(line.chars().count() <= width, "{line:?} wider than {width}");
             }

@@ -136,9 +136,18 @@ fn a_failed_job_is_kept_and_prints_on_retry() {
     );
     assert!(queue.failed().is_empty());
     assert_eq!(
+        queue.dismiss(id),
+        Err(receipt::queue::QueueError::NotFailed(id))
+    );
+    assert_eq!(
         queue.retry(id, None),
         Err(receipt::queue::QueueError::NotFailed(id))
     );
+    // The listener runs on the print thread: give it the moment it may still need.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while seen.lock().unwrap().len() < 4 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     assert_eq!(
         *seen.lock().unwrap(),
         [
@@ -220,4 +229,22 @@ fn jobs_queue_up_behind_each_other() {
     assert!(find(&all[1], b"H\x84ndlerbeleg").is_some());
     assert!(find(&all[2], b"Z-Bericht Nr. 17").is_some());
     assert_eq!(queue.jobs().len(), 3);
+}
+
+#[test]
+fn a_failed_job_can_be_dismissed() {
+    let queue = PrintQueue::start();
+    let id = queue.submit(
+        network_printer(free_port()),
+        Document::receipt(common::cash_receipt()),
+        false,
+    );
+    let job = queue.wait(id, Duration::from_secs(60)).unwrap();
+    assert!(matches!(job.state, JobState::Failed { .. }));
+    queue.dismiss(id).unwrap();
+    assert!(queue.job(id).is_none() && queue.failed().is_empty());
+    assert_eq!(
+        queue.dismiss(id),
+        Err(receipt::queue::QueueError::UnknownJob(id))
+    );
 }
