@@ -13,8 +13,8 @@ use allsorts::font_data::FontData;
 use allsorts::subset::{CmapTarget, SubsetProfile};
 
 use printpdf::{
-    Color, FontId, Greyscale, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, TextItem,
+    FontId, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
+    RawImage, RawImageData, RawImageFormat, TextItem, XObjectId, XObjectTransform,
 };
 use qrcodegen::{QrCode, QrCodeEcc};
 
@@ -151,6 +151,20 @@ pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>,
     let regular = doc.add_font(&subset(REGULAR_TTF, &fonts.regular, &plain));
     let bold = doc.add_font(&subset(BOLD_TTF, &fonts.bold, &heavy));
     let faces = Faces { regular, bold };
+    // QR codes as 1-bit-looking greyscale images: a few hundred bytes each
+    // instead of hundreds of rectangles in the content stream.
+    let mut qr_images = layout
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Qr(content) => Some(qr_image(content).map(|img| {
+                let px = img.width;
+                (doc.add_image(&img), px)
+            })),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .into_iter();
 
     let width = layout.width as f32;
     let pages = match paper {
@@ -172,7 +186,7 @@ pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>,
             let mut ops = Vec::with_capacity(layout.blocks.len() * 6);
             let mut y = frame.page_h - frame.top;
             for block in &layout.blocks {
-                y = draw_block(&mut ops, block, layout, &frame, &faces, y);
+                y = draw_block(&mut ops, block, layout, &frame, &faces, &mut qr_images, y);
             }
             vec![PdfPage::new(
                 Mm(width_mm),
@@ -214,7 +228,7 @@ pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>,
                     let mut ops = Vec::with_capacity(blocks.len() * 6 + 6);
                     let mut y = frame.page_h - frame.top;
                     for block in blocks {
-                        y = draw_block(&mut ops, block, layout, &frame, &faces, y);
+                        y = draw_block(&mut ops, block, layout, &frame, &faces, &mut qr_images, y);
                     }
                     let footer = format!("{title} · Seite {} von {total}", i + 1);
                     let x =
@@ -295,6 +309,33 @@ fn qr_side(content: &str, frame: &Frame) -> f32 {
     }
 }
 
+/// The QR code with its quiet zone of four modules, four pixels a module, so
+/// that viewers that smooth images still show sharp edges.
+fn qr_image(content: &str) -> Option<RawImage> {
+    const PX: usize = 4;
+    let qr = QrCode::encode_text(content, QrCodeEcc::Medium).ok()?;
+    let modules = qr.size() as usize + 8;
+    let width = modules * PX;
+    let mut pixels = vec![255u8; width * width];
+    for row in 0..qr.size() {
+        for col in 0..qr.size() {
+            if qr.get_module(col, row) {
+                let (x0, y0) = ((col as usize + 4) * PX, (row as usize + 4) * PX);
+                for y in y0..y0 + PX {
+                    pixels[y * width + x0..y * width + x0 + PX].fill(0);
+                }
+            }
+        }
+    }
+    Some(RawImage {
+        pixels: RawImageData::U8(pixels),
+        width,
+        height: width,
+        data_format: RawImageFormat::R8,
+        tag: Vec::new(),
+    })
+}
+
 /// Draws one block below `y` (the top of its row) and returns the next row's top.
 fn draw_block(
     ops: &mut Vec<Op>,
@@ -302,6 +343,7 @@ fn draw_block(
     layout: &Layout,
     frame: &Frame,
     faces: &Faces,
+    qr_images: &mut impl Iterator<Item = Option<(XObjectId, usize)>>,
     y: f32,
 ) -> f32 {
     let lh = frame.line_height();
@@ -325,41 +367,22 @@ fn draw_block(
             }
             y - height
         }
-        Block::Qr(content) => match QrCode::encode_text(content, QrCodeEcc::Medium) {
-            Ok(qr) => {
+        Block::Qr(content) => match qr_images.next().flatten() {
+            Some((id, px)) => {
                 let side = qr_side(content, frame);
-                let modules = qr.size() + 8;
-                let unit = side / modules as f32;
-                let x0 = (frame.page_w - side) / 2.0 + 4.0 * unit;
-                let y0 = y - lh / 2.0 - 4.0 * unit;
-                ops.push(Op::SetFillColor {
-                    col: Color::Greyscale(Greyscale::new(0.0, None)),
+                ops.push(Op::UseXobject {
+                    id,
+                    transform: XObjectTransform {
+                        translate_x: Some(Pt((frame.page_w - side) / 2.0)),
+                        translate_y: Some(Pt(y - lh / 2.0 - side)),
+                        // The image's pixels spread over exactly `side` points.
+                        dpi: Some(px as f32 * 72.0 / side),
+                        ..XObjectTransform::default()
+                    },
                 });
-                for row in 0..qr.size() {
-                    // One rectangle per run of dark modules keeps the file small.
-                    let mut col = 0;
-                    while col < qr.size() {
-                        if !qr.get_module(col, row) {
-                            col += 1;
-                            continue;
-                        }
-                        let start = col;
-                        while col < qr.size() && qr.get_module(col, row) {
-                            col += 1;
-                        }
-                        let mut rectangle = Rect::from_xywh(
-                            Pt(x0 + start as f32 * unit),
-                            Pt(y0 - (row + 1) as f32 * unit),
-                            Pt((col - start) as f32 * unit),
-                            Pt(unit),
-                        );
-                        rectangle.mode = Some(PaintMode::Fill);
-                        ops.push(Op::DrawRectangle { rectangle });
-                    }
-                }
                 y - side - lh
             }
-            Err(_) => {
+            None => {
                 let mut y = y;
                 for row in crate::layout::wrap(content, layout.width) {
                     let x = frame.left;
