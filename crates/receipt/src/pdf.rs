@@ -181,7 +181,11 @@ pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>,
                 advance,
                 size: advance / ADVANCE_EM,
             };
-            let content: f32 = layout.blocks.iter().map(|b| block_height(b, &frame)).sum();
+            let content: f32 = layout
+                .blocks
+                .iter()
+                .map(|b| block_height(b, &frame, layout.width))
+                .sum();
             frame.page_h = frame.top + content + frame.bottom;
             let mut ops = Vec::with_capacity(layout.blocks.len() * 6);
             let mut y = frame.page_h - frame.top;
@@ -212,7 +216,7 @@ pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>,
             let mut chunks: Vec<Vec<&Block>> = vec![Vec::new()];
             let mut used = 0.0;
             for block in &layout.blocks {
-                let h = block_height(block, &frame);
+                let h = block_height(block, &frame, layout.width);
                 if used + h > room && !chunks.last().is_some_and(Vec::is_empty) {
                     chunks.push(Vec::new());
                     used = 0.0;
@@ -250,6 +254,8 @@ pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>,
     let mut warnings = Vec::new();
     let options = PdfSaveOptions {
         optimize: false,
+        // The QR image is already as small as it gets; no re-encoding.
+        image_optimization: None,
         ..PdfSaveOptions::default()
     };
     let mut pdf = doc
@@ -292,20 +298,27 @@ struct Faces {
     bold: FontId,
 }
 
-fn block_height(block: &Block, frame: &Frame) -> f32 {
+fn block_height(block: &Block, frame: &Frame, width: usize) -> f32 {
     match block {
         Block::Line { style, .. } if style.tall => 2.0 * frame.line_height(),
         Block::Line { .. } | Block::Blank => frame.line_height(),
+        Block::Qr(content) if content.len() > QR_MAX_BYTES => {
+            crate::layout::wrap(content, width).len() as f32 * frame.line_height()
+        }
         Block::Qr(content) => qr_side(content, frame) + frame.line_height(),
     }
 }
 
+/// The most bytes a QR code of level M holds (version 40, byte mode).
+const QR_MAX_BYTES: usize = 2331;
+
 /// Side of the QR code with its quiet zone; at most 30 mm, never wider than the text.
 fn qr_side(content: &str, frame: &Frame) -> f32 {
-    match QrCode::encode_text(content, QrCodeEcc::Medium) {
-        Ok(_) => mm(30.0).min(frame.page_w - 2.0 * frame.left),
+    if content.len() <= QR_MAX_BYTES {
+        mm(30.0).min(frame.page_w - 2.0 * frame.left)
+    } else {
         // Too long for a QR code: printed as text instead.
-        Err(_) => 0.0,
+        0.0
     }
 }
 
@@ -313,6 +326,9 @@ fn qr_side(content: &str, frame: &Frame) -> f32 {
 /// that viewers that smooth images still show sharp edges.
 fn qr_image(content: &str) -> Option<RawImage> {
     const PX: usize = 4;
+    if content.len() > QR_MAX_BYTES {
+        return None;
+    }
     let qr = QrCode::encode_text(content, QrCodeEcc::Medium).ok()?;
     let modules = qr.size() as usize + 8;
     let width = modules * PX;

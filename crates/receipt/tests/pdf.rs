@@ -198,3 +198,24 @@ fn long_reports_break_into_pages() {
     assert!(text.contains("Zeile 0") && text.contains("Zeile 149"));
     assert!(text.contains(&format!("Seite {pages} von {pages}")));
 }
+
+#[test]
+fn content_too_long_for_a_qr_code_is_printed_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut layout = receipt::layout::Layout::new(42);
+    layout.text("Vorher");
+    let payload = "ABCDEFGHIJ".repeat(300);
+    layout.qr(&payload);
+    layout.text("Nachher");
+    let pdf = write_pdf(
+        dir.path(),
+        "qr-text",
+        &render_pdf(&layout, Paper::ROLL_80, "QR").unwrap(),
+    );
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert!(
+        text.contains("Vorher") && text.contains("Nachher"),
+        "{text}"
+    );
+    assert!(text.contains("ABCDEFGHIJABCDEFGHIJ"), "{text}");
+}
