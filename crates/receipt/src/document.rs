@@ -67,3 +67,160 @@ pub struct Receipt {
     /// Marks a receipt from demo mode, so it can never pass for a real one.
     pub demo: bool,
 }
+
+/// What the customer receipt shows besides the sale itself; every part is optional,
+/// so that a stored receipt without it still reads and prints.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReceiptExtras {
+    /// The secucard that paid part of the sale: balance used and what is left.
+    pub secucard: Option<SecucardSummary>,
+    /// Lines under the receipt, e.g. "Vielen Dank für Ihren Einkauf".
+    pub footer_lines: Vec<String>,
+    /// Printed as a QR code at the end (e.g. the signature data of the sale).
+    pub qr: Option<String>,
+    /// A reprint: marked so that it cannot pass for a second original.
+    pub duplicate: bool,
+}
+
+/// The secucard part of a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecucardSummary {
+    /// The card number as printed, usually masked (`9276 **** 2845`).
+    pub card_number: String,
+    pub balance_used_cents: i64,
+    pub balance_left_cents: i64,
+    #[serde(default)]
+    pub points: Option<i64>,
+}
+
+/// The merchant copy of a card payment: the provider's `receipt_merchant` lines,
+/// kept for the shop and signed by the customer where the lines ask for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantCopy {
+    pub shop: ShopHeader,
+    pub till_id: String,
+    pub receipt_number: u64,
+    pub issued_at: String,
+    pub provider_lines: Vec<ProviderLine>,
+    #[serde(default)]
+    pub demo: bool,
+    #[serde(default)]
+    pub duplicate: bool,
+}
+
+impl MerchantCopy {
+    /// The provider asks for a signature with a line like "Unterschrift umseitig"
+    /// or "Bitte unterschreiben" (ELV and some credit card payments).
+    pub fn needs_signature(&self) -> bool {
+        self.provider_lines.iter().any(|line| {
+            ["text", "name", "value"].iter().any(|field| {
+                line.value
+                    .get(field)
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|t| {
+                        let t = t.to_lowercase();
+                        t.contains("unterschrift") || t.contains("unterschreiben")
+                    })
+            })
+        })
+    }
+}
+
+/// A total per payment method in the closing report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentTotal {
+    pub label: String,
+    pub count: u64,
+    pub amount_cents: i64,
+}
+
+/// The closing report (Z report) of one business day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZReport {
+    pub shop: ShopHeader,
+    pub till_id: String,
+    /// The running Z number.
+    pub z_number: u64,
+    /// Local date and time of the first and the last entry, as printed.
+    pub period_start: String,
+    pub period_end: String,
+    pub first_receipt: Option<u64>,
+    pub last_receipt: Option<u64>,
+    pub sales_count: u64,
+    pub cancellations_count: u64,
+    #[serde(default)]
+    pub cancellations_cents: i64,
+    pub payments: Vec<PaymentTotal>,
+    pub vat: Vec<VatLine>,
+    pub total_cents: i64,
+    pub cash_expected_cents: i64,
+    pub cash_counted_cents: Option<i64>,
+    /// The payment terminal's own end-of-day answer, kept as received.
+    #[serde(default)]
+    pub terminal_lines: Vec<ProviderLine>,
+    #[serde(default)]
+    pub demo: bool,
+}
+
+/// Anything the till prints: what a print job carries and what is stored for a reprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Document {
+    Receipt {
+        receipt: Receipt,
+        #[serde(default)]
+        extras: ReceiptExtras,
+    },
+    MerchantCopy(MerchantCopy),
+    ZReport(ZReport),
+}
+
+impl Document {
+    /// A customer receipt without extras.
+    pub fn receipt(receipt: Receipt) -> Self {
+        Document::Receipt {
+            receipt,
+            extras: ReceiptExtras::default(),
+        }
+    }
+
+    /// Reads a stored document back: a `Document` as serialized here, a bare
+    /// `Receipt`, or a journal entry body that holds one under `"document"`.
+    pub fn from_stored(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        if let Some(inner) = value.get("document") {
+            return Self::from_stored(inner);
+        }
+        if value.get("kind").is_some() {
+            return serde_json::from_value(value.clone());
+        }
+        serde_json::from_value(value.clone()).map(Document::receipt)
+    }
+
+    /// The same document marked as a reprint.
+    pub fn into_duplicate(self) -> Self {
+        match self {
+            Document::Receipt {
+                receipt,
+                mut extras,
+            } => {
+                extras.duplicate = true;
+                Document::Receipt { receipt, extras }
+            }
+            Document::MerchantCopy(mut copy) => {
+                copy.duplicate = true;
+                Document::MerchantCopy(copy)
+            }
+            z @ Document::ZReport(_) => z,
+        }
+    }
+
+    /// A short title for print jobs and file names.
+    pub fn title(&self) -> String {
+        match self {
+            Document::Receipt { receipt, .. } => format!("Beleg {}", receipt.receipt_number),
+            Document::MerchantCopy(copy) => format!("Händlerbeleg {}", copy.receipt_number),
+            Document::ZReport(z) => format!("Z-Bericht {}", z.z_number),
+        }
+    }
+}

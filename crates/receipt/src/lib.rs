@@ -1,13 +1,38 @@
-//! The receipt as one document, rendered several ways.
+//! The receipt as one document, rendered several ways, and the printers it goes to.
 //!
 //! The document holds amounts as integer cents and already-decided texts; the
 //! renderers only lay it out. Provider receipt lines (card payments, secucards)
 //! are kept exactly as received and rendered after the till's own part.
+//!
+//! - [`compose`] lays a document out in columns ([`layout::Layout`]); every
+//!   renderer draws from that layout: [`text`], [`escpos`] (thermal printers),
+//!   [`pdf`] (80 mm roll and A4).
+//! - [`printer`] sends the bytes: serial port, TCP 9100, the OS spooler; and asks
+//!   thermal printers for their status over `DLE EOT`.
+//! - [`queue`] prints off the sale path: a failed print is kept for a retry.
 
+pub mod codepage;
+pub mod compose;
 pub mod document;
+pub mod error;
+pub mod escpos;
+pub mod layout;
 pub mod money;
+pub mod pdf;
+pub mod printer;
+pub mod queue;
+pub mod status;
 pub mod text;
 
-pub use document::{PaymentLine, ProviderLine, Receipt, ReceiptLine, ShopHeader, VatLine};
+pub use self::escpos::{render_escpos, DrawerKick, DrawerPin, EscPosSettings, PrinterModel};
+pub use codepage::CodePage;
+pub use document::{
+    Document, MerchantCopy, PaymentLine, PaymentTotal, ProviderLine, Receipt, ReceiptExtras,
+    ReceiptLine, SecucardSummary, ShopHeader, VatLine, ZReport,
+};
+pub use error::PrintError;
 pub use money::format_eur;
-pub use text::render_text;
+pub use printer::{Connection, PrinterConfig};
+pub use queue::{JobId, JobInfo, JobState, PrintQueue};
+pub use status::PrinterStatus;
+pub use text::{render_document_text, render_text};

@@ -1,185 +1,39 @@
 //! Plain-text rendering at a fixed column width (previews, tests, journal copies).
 
-use crate::document::{ProviderLine, Receipt};
-use crate::money::format_eur;
+use crate::compose::{layout_document, layout_receipt};
+use crate::document::{Document, Receipt, ReceiptExtras};
+use crate::layout::{Block, Layout};
 
 /// Renders the receipt as monospaced text `width` columns wide.
 pub fn render_text(receipt: &Receipt, width: usize) -> String {
-    let mut out = Lines::new(width);
-    out.center(&receipt.shop.name);
-    for line in &receipt.shop.address_lines {
-        out.center(line);
-    }
-    if let Some(vat_id) = &receipt.shop.vat_id {
-        out.center(&format!("USt-IdNr. {vat_id}"));
-    }
-    if receipt.demo {
-        out.center("*** DEMO – KEIN GÜLTIGER BELEG ***");
-    }
-    out.rule('-');
-    out.pair(
-        &format!("Beleg {}", receipt.receipt_number),
-        &receipt.issued_at,
-    );
-    out.pair("Kasse", &receipt.till_id);
-    out.rule('-');
-    for line in &receipt.lines {
-        let amount = format!("{} {}", format_eur(line.total_cents), line.vat_mark);
-        if line.quantity == 1 {
-            out.pair(&line.text, &amount);
-        } else {
-            out.text(&line.text);
-            out.pair(
-                &format!(
-                    "  {} x {}",
-                    line.quantity,
-                    format_eur(line.unit_price_cents)
-                ),
-                &amount,
-            );
-        }
-    }
-    out.rule('-');
-    out.pair("SUMME EUR", &format_eur(receipt.total_cents));
-    out.rule('-');
-    for payment in &receipt.payments {
-        out.pair(&payment.label, &format_eur(payment.amount_cents));
-        if let Some(tendered) = payment.tendered_cents {
-            out.pair("  Gegeben", &format_eur(tendered));
-        }
-        if let Some(change) = payment.change_cents {
-            out.pair("  Rückgeld", &format_eur(change));
-        }
-    }
-    out.blank();
-    out.text("MwSt      Netto    Steuer    Brutto");
-    for vat in &receipt.vat {
-        out.text(&format!(
-            "{} {:>2}% {:>9} {:>9} {:>9}",
-            vat.mark,
-            vat.rate_percent,
-            format_eur(vat.net_cents),
-            format_eur(vat.tax_cents),
-            format_eur(vat.gross_cents)
-        ));
-    }
-    if !receipt.provider_lines.is_empty() {
-        out.blank();
-        render_provider_lines(&mut out, &receipt.provider_lines);
-    }
-    if let Some(id) = &receipt.transaction_id {
-        out.blank();
-        out.text(&format!("TA {id}"));
-    }
-    out.finish()
+    render_layout_text(&layout_receipt(receipt, &ReceiptExtras::default(), width))
 }
 
-fn render_provider_lines(out: &mut Lines, lines: &[ProviderLine]) {
-    for line in lines {
-        let value = &line.value;
-        let field = |name: &str| value.get(name).and_then(|v| v.as_str()).unwrap_or("");
-        let centered = value
-            .get("decoration")
-            .and_then(|d| d.as_array())
-            .is_some_and(|d| d.iter().any(|x| x == "align-center"));
-        match line.kind.as_str() {
-            "separator" => match value.get("caption").and_then(|c| c.as_str()) {
-                Some(caption) => out.caption(caption),
-                None => out.rule('-'),
-            },
-            "textline" if centered => out.center(field("text")),
-            "textline" => out.text(field("text")),
-            "name-value" => out.pair(field("name"), field("value")),
-            // `space` and anything newer than this renderer: a blank line keeps the layout.
-            _ => out.blank(),
-        }
-    }
+/// Renders any document as monospaced text `width` columns wide.
+pub fn render_document_text(document: &Document, width: usize) -> String {
+    render_layout_text(&layout_document(document, width))
 }
 
-/// Accumulates fixed-width lines.
-struct Lines {
-    width: usize,
-    buf: String,
-}
-
-impl Lines {
-    fn new(width: usize) -> Self {
-        Self {
-            width,
-            buf: String::new(),
+/// Writes a laid-out document as text; a QR code shows as its content in brackets.
+pub fn render_layout_text(layout: &Layout) -> String {
+    let mut buf = String::new();
+    for block in &layout.blocks {
+        match block {
+            Block::Line { text, align, .. } => buf.push_str(&layout.place(text, *align)),
+            Block::Blank => {}
+            Block::Qr(content) => {
+                let rows = crate::layout::wrap(&format!("[QR {content}]"), layout.width);
+                for (i, row) in rows.iter().enumerate() {
+                    if i > 0 {
+                        buf.push('\n');
+                    }
+                    buf.push_str(&layout.place(row, crate::layout::Align::Center));
+                }
+            }
         }
+        buf.push('\n');
     }
-
-    fn push(&mut self, line: &str) {
-        self.buf.push_str(line.trim_end());
-        self.buf.push('\n');
-    }
-
-    fn text(&mut self, text: &str) {
-        for chunk in wrap(text, self.width) {
-            self.push(&chunk);
-        }
-    }
-
-    fn blank(&mut self) {
-        self.buf.push('\n');
-    }
-
-    fn rule(&mut self, ch: char) {
-        let rule: String = std::iter::repeat_n(ch, self.width).collect();
-        self.push(&rule);
-    }
-
-    fn center(&mut self, text: &str) {
-        for chunk in wrap(text, self.width) {
-            let pad = (self.width - chunk.chars().count()) / 2;
-            self.push(&format!("{}{}", " ".repeat(pad), chunk));
-        }
-    }
-
-    fn caption(&mut self, caption: &str) {
-        let len = caption.chars().count() + 2;
-        if len >= self.width {
-            return self.center(caption);
-        }
-        let left = (self.width - len) / 2;
-        let right = self.width - len - left;
-        self.push(&format!(
-            "{} {caption} {}",
-            "-".repeat(left),
-            "-".repeat(right)
-        ));
-    }
-
-    /// Name on the left, value on the right; the name wraps when both don't fit.
-    fn pair(&mut self, name: &str, value: &str) {
-        let value_len = value.chars().count();
-        let name_len = name.chars().count();
-        if name_len + 1 + value_len <= self.width {
-            let gap = self.width - name_len - value_len;
-            self.push(&format!("{name}{}{value}", " ".repeat(gap)));
-        } else {
-            self.text(name);
-            let pad = self.width.saturating_sub(value_len);
-            self.push(&format!("{}{value}", " ".repeat(pad)));
-        }
-    }
-
-    fn finish(self) -> String {
-        self.buf
-    }
-}
-
-/// Wraps on character count (not bytes: umlauts are one column).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.is_empty() {
-        return vec![String::new()];
-    }
-    chars
-        .chunks(width.max(1))
-        .map(|c| c.iter().collect())
-        .collect()
+    buf
 }
 
 #[cfg(test)]
@@ -246,6 +100,35 @@ mod tests {
     fn every_line_fits_the_width() {
         for width in [32, 42, 48] {
             let text = render_text(&sample(), width);
+            for line in text.lines() {
+                assert!(line.chars().count() <= width, "{line:?} wider than {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn documents_with_extras_fit_the_width() {
+        let document = Document::Receipt {
+            receipt: sample(),
+            extras: ReceiptExtras {
+                secucard: Some(crate::document::SecucardSummary {
+                    card_number: "9276 **** **** 2845".into(),
+                    balance_used_cents: 500,
+                    balance_left_cents: 1_900,
+                    points: None,
+                }),
+                footer_lines: vec!["Vielen Dank für Ihren Einkauf!".into()],
+                qr: Some(
+                    "V0;KASSE-1;Kassenbeleg-V1;Beleg^2.43_0.00:Bar;42;very-long-qr-payload".into(),
+                ),
+                duplicate: true,
+            },
+        };
+        for width in [32, 42, 48] {
+            let text = render_document_text(&document, width);
+            assert!(text.contains("*** DUPLIKAT ***"));
+            assert!(text.contains("Restguthaben"));
+            assert!(text.contains("19,00"));
             for line in text.lines() {
                 assert!(line.chars().count() <= width, "{line:?} wider than {width}");
             }

@@ -1,0 +1,254 @@
+//! Lays the documents out in columns: what goes on a receipt, in which order.
+
+use crate::document::{
+    Document, MerchantCopy, ProviderLine, Receipt, ReceiptExtras, ShopHeader, VatLine, ZReport,
+};
+use crate::layout::{Align, Layout, Style};
+use crate::money::{format_eur, push_eur};
+
+/// Lays out any document at `width` columns.
+pub fn layout_document(document: &Document, width: usize) -> Layout {
+    match document {
+        Document::Receipt { receipt, extras } => layout_receipt(receipt, extras, width),
+        Document::MerchantCopy(copy) => layout_merchant_copy(copy, width),
+        Document::ZReport(z) => layout_z_report(z, width),
+    }
+}
+
+/// The customer receipt.
+pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -> Layout {
+    let mut out = Layout::new(width);
+    shop_header(&mut out, &receipt.shop, receipt.demo);
+    if extras.duplicate {
+        out.styled(Style::BOLD, |o| o.center("*** DUPLIKAT ***"));
+    }
+    out.rule('-');
+    out.pair(
+        &format!("Beleg {}", receipt.receipt_number),
+        &receipt.issued_at,
+    );
+    out.pair("Kasse", &receipt.till_id);
+    out.rule('-');
+    for line in &receipt.lines {
+        let mut amount = String::with_capacity(16);
+        push_eur(&mut amount, line.total_cents);
+        amount.push(' ');
+        amount.push(line.vat_mark);
+        if line.quantity == 1 {
+            out.pair(&line.text, &amount);
+        } else {
+            out.text(&line.text);
+            out.pair(
+                &format!(
+                    "  {} x {}",
+                    line.quantity,
+                    format_eur(line.unit_price_cents)
+                ),
+                &amount,
+            );
+        }
+    }
+    out.rule('-');
+    out.styled(Style::IMPORTANT, |o| {
+        o.pair("SUMME EUR", &format_eur(receipt.total_cents))
+    });
+    out.rule('-');
+    for payment in &receipt.payments {
+        out.pair(&payment.label, &format_eur(payment.amount_cents));
+        if let Some(tendered) = payment.tendered_cents {
+            out.pair("  Gegeben", &format_eur(tendered));
+        }
+        if let Some(change) = payment.change_cents {
+            out.pair("  Rückgeld", &format_eur(change));
+        }
+    }
+    if let Some(card) = &extras.secucard {
+        out.blank();
+        out.pair("secucard", &card.card_number);
+        out.pair("  Guthaben verwendet", &format_eur(card.balance_used_cents));
+        out.pair("  Restguthaben", &format_eur(card.balance_left_cents));
+        if let Some(points) = card.points {
+            out.pair("  Punkte", &points.to_string());
+        }
+    }
+    out.blank();
+    vat_table(&mut out, &receipt.vat);
+    if !receipt.provider_lines.is_empty() {
+        out.blank();
+        provider_lines(&mut out, &receipt.provider_lines);
+    }
+    if let Some(id) = &receipt.transaction_id {
+        out.blank();
+        out.text(&format!("TA {id}"));
+    }
+    if !extras.footer_lines.is_empty() {
+        out.blank();
+        for line in &extras.footer_lines {
+            out.center(line);
+        }
+    }
+    if let Some(qr) = &extras.qr {
+        out.blank();
+        out.qr(qr);
+    }
+    out
+}
+
+/// The merchant copy of a card payment, with the signature line where it asks for one.
+pub fn layout_merchant_copy(copy: &MerchantCopy, width: usize) -> Layout {
+    let mut out = Layout::new(width);
+    shop_header(&mut out, &copy.shop, copy.demo);
+    if copy.duplicate {
+        out.styled(Style::BOLD, |o| o.center("*** DUPLIKAT ***"));
+    }
+    out.styled(Style::BOLD, |o| o.center("Händlerbeleg"));
+    out.rule('-');
+    out.pair(&format!("Beleg {}", copy.receipt_number), &copy.issued_at);
+    out.pair("Kasse", &copy.till_id);
+    out.blank();
+    provider_lines(&mut out, &copy.provider_lines);
+    if copy.needs_signature() {
+        out.blank();
+        out.blank();
+        out.blank();
+        let line: String = std::iter::once('X')
+            .chain(std::iter::repeat_n('_', out.width - 1))
+            .collect();
+        out.text(&line);
+        out.center("Unterschrift Karteninhaber");
+    }
+    out
+}
+
+/// The closing report (Z report).
+pub fn layout_z_report(z: &ZReport, width: usize) -> Layout {
+    let mut out = Layout::new(width);
+    shop_header(&mut out, &z.shop, z.demo);
+    out.blank();
+    out.styled(Style::IMPORTANT, |o| {
+        o.center(&format!("Z-Bericht Nr. {}", z.z_number))
+    });
+    out.rule('-');
+    out.pair("Kasse", &z.till_id);
+    out.pair("Von", &z.period_start);
+    out.pair("Bis", &z.period_end);
+    let receipts = match (z.first_receipt, z.last_receipt) {
+        (Some(first), Some(last)) => format!("{first} - {last}"),
+        _ => "keine".to_string(),
+    };
+    out.pair("Belege", &receipts);
+    out.pair("Verkäufe", &z.sales_count.to_string());
+    out.pair(
+        "Stornos",
+        &format!(
+            "{} ({})",
+            z.cancellations_count,
+            format_eur(z.cancellations_cents)
+        ),
+    );
+    out.caption("Zahlarten");
+    for payment in &z.payments {
+        out.pair(
+            &format!("{} ({}x)", payment.label, payment.count),
+            &format_eur(payment.amount_cents),
+        );
+    }
+    out.styled(Style::BOLD, |o| {
+        o.pair("SUMME EUR", &format_eur(z.total_cents))
+    });
+    out.caption("Umsatzsteuer");
+    vat_table(&mut out, &z.vat);
+    out.caption("Kassenbestand");
+    out.pair("Soll", &format_eur(z.cash_expected_cents));
+    match z.cash_counted_cents {
+        Some(counted) => {
+            out.pair("Gezählt", &format_eur(counted));
+            out.styled(Style::BOLD, |o| {
+                o.pair("Differenz", &format_eur(counted - z.cash_expected_cents))
+            });
+        }
+        None => out.pair("Gezählt", "nicht gezählt"),
+    }
+    if !z.terminal_lines.is_empty() {
+        out.caption("Kartenterminal");
+        provider_lines(&mut out, &z.terminal_lines);
+    }
+    out
+}
+
+fn shop_header(out: &mut Layout, shop: &ShopHeader, demo: bool) {
+    out.styled(Style::BOLD, |o| o.center(&shop.name));
+    for line in &shop.address_lines {
+        out.center(line);
+    }
+    if let Some(vat_id) = &shop.vat_id {
+        out.center(&format!("USt-IdNr. {vat_id}"));
+    }
+    if demo {
+        out.styled(Style::BOLD, |o| {
+            o.center("*** DEMO – KEIN GÜLTIGER BELEG ***")
+        });
+    }
+}
+
+fn vat_table(out: &mut Layout, vat: &[VatLine]) {
+    // 35 columns from 42 up; a narrower table on 58 mm rolls.
+    let (header, amount) = if out.width >= 35 {
+        ("MwSt      Netto    Steuer    Brutto", 9)
+    } else {
+        ("MwSt    Netto   Steuer   Brutto", 8)
+    };
+    out.text(header);
+    for vat in vat {
+        let rate = format!("{} {:>2}%", vat.mark, vat.rate_percent);
+        let row = if amount == 9 {
+            format!(
+                "{rate} {:>9} {:>9} {:>9}",
+                format_eur(vat.net_cents),
+                format_eur(vat.tax_cents),
+                format_eur(vat.gross_cents)
+            )
+        } else {
+            format!(
+                "{rate}{:>8} {:>8} {:>8}",
+                format_eur(vat.net_cents),
+                format_eur(vat.tax_cents),
+                format_eur(vat.gross_cents)
+            )
+        };
+        out.text(&row);
+    }
+}
+
+/// The provider's receipt lines, kept as received: `separator`, `textline`,
+/// `name-value`, `space`, with `important` and the alignments.
+pub fn provider_lines(out: &mut Layout, lines: &[ProviderLine]) {
+    for line in lines {
+        let value = &line.value;
+        let field = |name: &str| value.get(name).and_then(|v| v.as_str()).unwrap_or("");
+        let decorations = value.get("decoration").and_then(|d| d.as_array());
+        let has = |d: &str| decorations.is_some_and(|all| all.iter().any(|x| x == d));
+        let align = if has("align-center") {
+            Align::Center
+        } else if has("align-right") {
+            Align::Right
+        } else {
+            Align::Left
+        };
+        let style = if has("important") {
+            Style::IMPORTANT
+        } else {
+            Style::PLAIN
+        };
+        out.styled(style, |out| match line.kind.as_str() {
+            "separator" => match value.get("caption").and_then(|c| c.as_str()) {
+                Some(caption) => out.caption(caption),
+                None => out.rule('-'),
+            },
+            "textline" => out.aligned(field("text"), align),
+            "name-value" => out.pair(field("name"), field("value")),
+            // `space` and anything newer than this renderer: a blank row keeps the layout.
+            _ => out.blank(),
+        });
+    }
+}

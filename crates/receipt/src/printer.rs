@@ -1,0 +1,299 @@
+//! Printers and how bytes reach them: a serial port, a network printer on TCP
+//! port 9100, or a queue of the OS spooler (CUPS, the Windows spooler).
+
+use std::io::Write;
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tracing::{debug, info};
+
+use crate::document::Document;
+use crate::error::PrintError;
+use crate::escpos::{document_escpos, EscPosSettings};
+use crate::status::{self, PrinterStatus};
+
+/// Serial handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlowControl {
+    #[default]
+    None,
+    /// XON/XOFF.
+    Software,
+    /// RTS/CTS: the printer holds the till back while its buffer is full.
+    Hardware,
+}
+
+/// What an OS printer queue gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum OsFormat {
+    /// A thermal printer behind a raw queue: ESC/POS bytes, unfiltered.
+    #[default]
+    EscPos,
+    /// An office printer: a PDF (80 mm receipts, A4 closing reports).
+    Pdf,
+}
+
+/// How the till reaches a printer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Connection {
+    Serial {
+        /// `/dev/ttyUSB0`, `COM3`, …
+        path: String,
+        baud_rate: u32,
+        #[serde(default)]
+        flow_control: FlowControl,
+    },
+    Network {
+        host: String,
+        #[serde(default = "default_port")]
+        port: u16,
+    },
+    Os {
+        /// The queue's name as the OS knows it.
+        queue: String,
+        #[serde(default)]
+        format: OsFormat,
+    },
+}
+
+fn default_port() -> u16 {
+    9100
+}
+
+fn default_timeout_ms() -> u64 {
+    5_000
+}
+
+/// One configured printer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrinterConfig {
+    /// The name the cashier knows it by.
+    pub name: String,
+    pub connection: Connection,
+    #[serde(default)]
+    pub escpos: EscPosSettings,
+    /// Ask the printer for its status (`DLE EOT`) before each job, so that an
+    /// empty roll is reported instead of a receipt lost in the buffer. Only for
+    /// printers that answer (serial and network thermal printers).
+    #[serde(default)]
+    pub check_status: bool,
+    /// Bounds connecting, each write and each status answer.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+/// The bytes of one job and what kind of bytes they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+}
+
+impl PrinterConfig {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms.max(1))
+    }
+
+    /// Renders `document` the way this printer takes it.
+    pub fn render(&self, document: &Document, open_drawer: bool) -> Result<Payload, PrintError> {
+        match &self.connection {
+            Connection::Os {
+                format: OsFormat::Pdf,
+                ..
+            } => Ok(Payload {
+                bytes: crate::pdf::document_pdf(document, self.escpos.columns as usize)?,
+                content_type: "application/pdf",
+            }),
+            _ => Ok(Payload {
+                bytes: document_escpos(document, &self.escpos, open_drawer)?,
+                content_type: "application/vnd.cups-raw",
+            }),
+        }
+    }
+
+    /// Renders and sends `document`; blocks until the printer (or the spooler) has it.
+    pub fn print(&self, document: &Document, open_drawer: bool) -> Result<(), PrintError> {
+        let payload = self.render(document, open_drawer)?;
+        self.send(&payload, &document.title())
+    }
+
+    /// Sends rendered bytes.
+    pub fn send(&self, payload: &Payload, title: &str) -> Result<(), PrintError> {
+        let timeout = self.timeout();
+        match &self.connection {
+            Connection::Serial {
+                path,
+                baud_rate,
+                flow_control,
+            } => {
+                let mut port = open_serial(path, *baud_rate, *flow_control, timeout)?;
+                if self.check_status {
+                    status::query(&mut port, timeout)?.ready()?;
+                }
+                port.write_all(&payload.bytes)
+                    .and_then(|_| port.flush())
+                    .map_err(|e| PrintError::from_io(path, &e))?;
+            }
+            Connection::Network { host, port } => {
+                let mut stream = connect(host, *port, timeout)?;
+                if self.check_status {
+                    status::query(&mut stream, timeout)?.ready()?;
+                }
+                stream
+                    .write_all(&payload.bytes)
+                    .and_then(|_| stream.flush())
+                    .map_err(|e| PrintError::from_io(&format!("{host}:{port}"), &e))?;
+                // Closing our side tells the printer the job is complete.
+                let _ = stream.shutdown(Shutdown::Write);
+            }
+            Connection::Os { queue, .. } => {
+                let printer = os_printer(queue)?;
+                os_ready(&printer)?;
+                let properties = [("document-format", payload.content_type)];
+                let options = printers::common::base::job::PrinterJobOptions {
+                    name: Some(title),
+                    raw_properties: &properties,
+                    converter: printers::common::converters::Converter::None,
+                };
+                let job = printer
+                    .print(&payload.bytes, options)
+                    .map_err(|e| PrintError::Spooler(e.message))?;
+                debug!(queue = %queue, job, "job handed to the spooler");
+            }
+        }
+        info!(printer = %self.name, bytes = payload.bytes.len(), "printed");
+        Ok(())
+    }
+
+    /// Asks the printer how it is: `DLE EOT` for serial and network printers,
+    /// the spooler's state for OS queues.
+    pub fn status(&self) -> Result<PrinterStatus, PrintError> {
+        let timeout = self.timeout();
+        match &self.connection {
+            Connection::Serial {
+                path,
+                baud_rate,
+                flow_control,
+            } => {
+                let mut port = open_serial(path, *baud_rate, *flow_control, timeout)?;
+                status::query(&mut port, timeout)
+            }
+            Connection::Network { host, port } => {
+                let mut stream = connect(host, *port, timeout)?;
+                status::query(&mut stream, timeout)
+            }
+            Connection::Os { queue, .. } => Ok(os_status(&os_printer(queue)?)),
+        }
+    }
+}
+
+fn open_serial(
+    path: &str,
+    baud_rate: u32,
+    flow_control: FlowControl,
+    timeout: Duration,
+) -> Result<Box<dyn serialport::SerialPort>, PrintError> {
+    let flow = match flow_control {
+        FlowControl::None => serialport::FlowControl::None,
+        FlowControl::Software => serialport::FlowControl::Software,
+        FlowControl::Hardware => serialport::FlowControl::Hardware,
+    };
+    serialport::new(path, baud_rate)
+        .flow_control(flow)
+        .timeout(timeout)
+        .open()
+        .map_err(|e| match e.kind {
+            serialport::ErrorKind::NoDevice => PrintError::NotFound(path.to_string()),
+            serialport::ErrorKind::Io(kind) => {
+                PrintError::from_io(path, &std::io::Error::new(kind, e.description))
+            }
+            _ => PrintError::Io(e.description),
+        })
+}
+
+fn connect(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, PrintError> {
+    let name = format!("{host}:{port}");
+    let addrs = (host, port)
+        .to_socket_addrs()
+        .map_err(|_| PrintError::NotFound(name.clone()))?;
+    let mut last = PrintError::NotFound(name.clone());
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(stream) => {
+                stream
+                    .set_write_timeout(Some(timeout))
+                    .and_then(|_| stream.set_read_timeout(Some(timeout)))
+                    .map_err(|e| PrintError::from_io(&name, &e))?;
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Err(e) => last = PrintError::from_io(&name, &e),
+        }
+    }
+    Err(last)
+}
+
+/// A queue of the OS spooler, as the settings list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OsPrinter {
+    pub name: String,
+    pub system_name: String,
+    pub description: String,
+    pub uri: String,
+    pub is_default: bool,
+    pub state: String,
+}
+
+/// The printers the OS knows.
+pub fn os_printers() -> Vec<OsPrinter> {
+    printers::get_printers()
+        .into_iter()
+        .map(|p| OsPrinter {
+            state: format!("{:?}", p.state).to_lowercase(),
+            name: p.name,
+            system_name: p.system_name,
+            description: p.description,
+            uri: p.uri,
+            is_default: p.is_default,
+        })
+        .collect()
+}
+
+/// Serial ports present on this machine.
+pub fn serial_ports() -> Vec<String> {
+    serialport::available_ports()
+        .map(|ports| ports.into_iter().map(|p| p.port_name).collect())
+        .unwrap_or_default()
+}
+
+fn os_printer(queue: &str) -> Result<printers::common::base::printer::Printer, PrintError> {
+    printers::get_printer_by_name(queue).ok_or_else(|| PrintError::NotFound(queue.to_string()))
+}
+
+fn os_status(printer: &printers::common::base::printer::Printer) -> PrinterStatus {
+    use printers::common::base::printer::PrinterState;
+    let has = |needle: &str| printer.state_reasons.iter().any(|r| r.contains(needle));
+    PrinterStatus {
+        online: !matches!(printer.state, PrinterState::OFFLINE | PrinterState::PAUSED)
+            && !has("offline"),
+        cover_open: has("cover-open") || has("door-open"),
+        paper_out: has("media-empty") || has("media-needed"),
+        paper_near_end: has("media-low"),
+        error: false,
+    }
+}
+
+fn os_ready(printer: &printers::common::base::printer::Printer) -> Result<(), PrintError> {
+    let status = os_status(printer);
+    if !status.online {
+        return Err(PrintError::Offline(printer.name.clone()));
+    }
+    status.ready().map_err(|e| match e {
+        PrintError::Offline(_) => PrintError::Offline(printer.name.clone()),
+        other => other,
+    })
+}

@@ -1,0 +1,221 @@
+//! PDFs read back with poppler: text (umlauts and € must round-trip), page size,
+//! and a raster of each page to look at. Set `RECEIPT_PNG_DIR` to keep the PNGs.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use receipt::pdf::{document_pdf, render_pdf, Paper};
+use receipt::Document;
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} (Debian package poppler-utils) is needed: {e}"));
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn write_pdf(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Page size in points from `pdfinfo`.
+fn page_size(pdf: &Path) -> (f32, f32, usize) {
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let size = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .expect("page size");
+    let mut nums = size
+        .split_whitespace()
+        .filter_map(|w| w.parse::<f32>().ok());
+    let pages = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|p| p.trim().parse().ok())
+        .expect("pages");
+    (nums.next().unwrap(), nums.next().unwrap(), pages)
+}
+
+fn png_dir() -> (Option<tempfile::TempDir>, PathBuf) {
+    match std::env::var_os("RECEIPT_PNG_DIR") {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).unwrap();
+            (None, PathBuf::from(dir))
+        }
+        None => {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().to_path_buf();
+            (Some(tmp), path)
+        }
+    }
+}
+
+#[test]
+fn receipts_are_80_mm_rolls_whose_text_round_trips() {
+    let (_keep, dir) = png_dir();
+    for (name, doc) in common::all_documents() {
+        if matches!(doc, Document::ZReport(_)) {
+            continue;
+        }
+        let bytes = document_pdf(&doc, 42).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        assert!(bytes.len() < 40_000, "{name}: {} bytes", bytes.len());
+        let pdf = write_pdf(&dir, name, &bytes);
+        let (w, h, pages) = page_size(&pdf);
+        assert!(
+            (w - 226.77).abs() < 0.5,
+            "{name}: width {w} pt is not 80 mm"
+        );
+        assert_eq!(pages, 1);
+        let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+        assert!(text.contains("Bäckerei Müller"), "{name}:\n{text}");
+        assert!(text.contains("Hauptstraße 1"), "{name}:\n{text}");
+        // As tall as the content: more lines, a longer page.
+        let rows = receipt::render_document_text(&doc, 42).lines().count() as f32;
+        assert!(
+            h > rows * 10.0 && h < rows * 14.0 + 150.0,
+            "{name}: {h} pt for {rows} rows"
+        );
+        tool(
+            "pdftoppm",
+            &[
+                "-png",
+                "-r",
+                "100",
+                pdf.to_str().unwrap(),
+                dir.join(name).to_str().unwrap(),
+            ],
+        );
+        let png = dir.join(format!("{name}-1.png"));
+        assert!(
+            std::fs::metadata(&png).unwrap().len() > 1_000,
+            "{name}: empty raster"
+        );
+    }
+}
+
+#[test]
+fn umlauts_sharp_s_and_euro_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = Document::receipt(common::long_receipt());
+    let pdf = write_pdf(dir.path(), "long", &document_pdf(&doc, 42).unwrap());
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    for needle in [
+        "Äpfel Öko (Süßkirsch-Sorte) 1 kg à 2,99 €",
+        // Characters the font lacks become `?`, like on the printer.
+        "Gutschein 10 € – ?? ?",
+        "„Erzgebirgische Weihnacht“ –",
+        "Rückgeld",
+        "DEMO – KEIN GÜLTIGER BELEG",
+        "SUMME EUR",
+        "95,87",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    // The PDF's columns are the printout's: the amount ends at the right margin
+    // like in the text rendering.
+    let line = text.lines().find(|l| l.contains("12 x 2,99")).unwrap();
+    assert!(line.trim_end().ends_with("35,88 B"), "{line:?}");
+}
+
+#[test]
+fn card_receipt_keeps_the_provider_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = Document::receipt(common::card_receipt());
+    let pdf = write_pdf(dir.path(), "card", &document_pdf(&doc, 42).unwrap());
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    for needle in [
+        "Kartenzahlung",
+        "* * Kundenbeleg * *",
+        "Karte 1 gültig bis ##/##",
+        "######3836",
+        "Karte akzeptiert",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+}
+
+#[test]
+fn z_report_is_a4() {
+    let (_keep, dir) = png_dir();
+    let doc = Document::ZReport(common::z_report());
+    let bytes = document_pdf(&doc, 42).unwrap();
+    let pdf = write_pdf(&dir, "z-report", &bytes);
+    let (w, h, pages) = page_size(&pdf);
+    assert!(
+        (w - 595.28).abs() < 0.5 && (h - 841.89).abs() < 0.5,
+        "{w} x {h}"
+    );
+    assert_eq!(pages, 1);
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    for needle in [
+        "Z-Bericht Nr. 17",
+        "Gezählt",
+        "631,50",
+        "Differenz",
+        "-0,60",
+        "Seite 1 von 1",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "100",
+            pdf.to_str().unwrap(),
+            dir.join("z-report").to_str().unwrap(),
+        ],
+    );
+}
+
+#[test]
+fn long_reports_break_into_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut layout = receipt::layout::Layout::new(80);
+    for i in 0..150 {
+        layout.pair(&format!("Zeile {i}"), "1,00 €");
+    }
+    let pdf = write_pdf(
+        dir.path(),
+        "long",
+        &render_pdf(&layout, Paper::A4, "Test").unwrap(),
+    );
+    let (_, _, pages) = page_size(&pdf);
+    assert!(pages >= 2, "{pages} pages");
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("Zeile 0") && text.contains("Zeile 149"));
+    assert!(text.contains(&format!("Seite {pages} von {pages}")));
+}
+
+#[test]
+fn content_too_long_for_a_qr_code_is_printed_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut layout = receipt::layout::Layout::new(42);
+    layout.text("Vorher");
+    let payload = "ABCDEFGHIJ".repeat(300);
+    layout.qr(&payload);
+    layout.text("Nachher");
+    let pdf = write_pdf(
+        dir.path(),
+        "qr-text",
+        &render_pdf(&layout, Paper::ROLL_80, "QR").unwrap(),
+    );
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert!(
+        text.contains("Vorher") && text.contains("Nachher"),
+        "{text}"
+    );
+    assert!(text.contains("ABCDEFGHIJABCDEFGHIJ"), "{text}");
+}
