@@ -1,26 +1,32 @@
-//! Paying a sale: the provider's smart transaction, then the journal.
+//! Paying a sale: the provider's smart transaction, the intent in the
+//! journal, the payment call, then the paid sale in the journal.
+//!
+//! Order matters: the intent to pay is durable before the provider is asked
+//! to move money, and the cashier sees "paid" only after the sale, its
+//! payments and receipts are durable. Whatever happens in between is settled
+//! by reading the transaction back (`reconcile`), never by paying again.
 
 use std::sync::Mutex;
 
 use receipt::{ProviderLine, Receipt, ShopHeader};
 use secuconnect::{
-    Basket as ApiBasket, BasketInfo, Client, Product, SmartTransaction, TransactionDraft,
+    Basket as ApiBasket, BasketInfo, Client, Ident, Product, SmartTransaction, TransactionDraft,
     TransactionStatus,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tracing::{info, instrument, warn};
 use uuid::Uuid;
 
 use crate::basket::{Basket, BasketError};
-use crate::journal::{EntryKind, Journal, JournalError, NewEntry};
+use crate::closing::PaymentMethod;
+use crate::journal::{Journal, JournalError, PaidSale, Payment, PaymentIntent, StoredReceipt};
 use crate::money::Cents;
 use crate::receipt_doc::{self, ReceiptInput};
 
 /// Width of the receipt text kept in the journal.
-const JOURNAL_RECEIPT_WIDTH: usize = 42;
+pub const JOURNAL_RECEIPT_WIDTH: usize = 42;
 
-/// Why a sale could not be paid. The sale stays open in every case.
+/// Why a sale could not be paid.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckoutError {
     #[error(transparent)]
@@ -33,6 +39,13 @@ pub enum CheckoutError {
     NotPaid(String),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The answer was lost after the payment started. The sale stays in
+    /// `paying` and is settled by reading it back; it must not be paid again.
+    #[error("the outcome of the payment is not known yet; the till checks it with the payment service. Do not take the payment again.")]
+    InDoubt { sale_id: String },
+    /// Card payments need the payment service.
+    #[error("the payment service cannot be reached: card payments are not possible offline. Take cash, or try again later.")]
+    CardOffline,
 }
 
 /// A paid sale as the cashier sees it after "paid".
@@ -40,10 +53,17 @@ pub enum CheckoutError {
 pub struct CompletedSale {
     pub sale_id: String,
     pub receipt_number: u64,
+    /// Empty while a sale paid offline waits for registration.
     pub transaction_id: String,
     pub total: Cents,
     pub receipt: Receipt,
     pub receipt_text: String,
+    /// The merchant's copy of a card payment (to keep, and to sign where it says so).
+    #[serde(default)]
+    pub merchant_receipt_text: Option<String>,
+    /// Paid while offline: registered with the provider when it is back.
+    #[serde(default)]
+    pub queued: bool,
 }
 
 /// The till's settings a checkout needs.
@@ -55,9 +75,163 @@ pub struct Checkout<'a> {
     pub demo: bool,
 }
 
+/// How the provider's answer to a payment call is taken.
+pub(crate) enum Outcome {
+    Paid(Box<SmartTransaction>),
+    /// Definitely not paid (refused, failed, never sent).
+    NotPaid(String, Option<serde_json::Value>),
+    /// Unknown: read it back later.
+    Unknown,
+}
+
+/// Sorts an API error of a call that may move money.
+pub(crate) fn outcome_of_error(e: &secuconnect::Error) -> Outcome {
+    use secuconnect::Error as E;
+    match e {
+        E::NotExecuted(reason) => Outcome::NotPaid(format!("not sent: {reason}"), None),
+        // A 5xx may have been processed before it failed: read back.
+        E::Api { status, .. } if *status >= 500 => Outcome::Unknown,
+        E::Api { status, body } => Outcome::NotPaid(
+            format!("refused (HTTP {status})"),
+            serde_json::to_value(body).ok(),
+        ),
+        E::Auth(reason) => Outcome::NotPaid(format!("not authorised: {reason}"), None),
+        E::OutcomeUnknown(_) | E::Decode { .. } => Outcome::Unknown,
+    }
+}
+
+/// The provider did not take the request, or its answer is lost.
+pub(crate) fn is_unreachable(e: &secuconnect::Error) -> bool {
+    matches!(e, secuconnect::Error::NotExecuted(_))
+        || matches!(outcome_of_error(e), Outcome::Unknown)
+}
+
+/// Sorts a transaction read back (or answered) by its status.
+pub(crate) fn outcome_of_status(stx: SmartTransaction) -> Outcome {
+    match stx.status {
+        TransactionStatus::Ok => Outcome::Paid(Box::new(stx)),
+        TransactionStatus::Failed | TransactionStatus::Cancelled => {
+            let status = stx.status.as_str().to_string();
+            Outcome::NotPaid(status, serde_json::to_value(&stx).ok())
+        }
+        TransactionStatus::Other(ref s)
+            if matches!(s.as_str(), "aborted" | "timeout" | "canceled" | "finished") =>
+        {
+            let status = s.clone();
+            Outcome::NotPaid(status, serde_json::to_value(&stx).ok())
+        }
+        _ => Outcome::Unknown,
+    }
+}
+
+fn provider_lines(lines: &[secuconnect::ReceiptLine]) -> Vec<ProviderLine> {
+    lines
+        .iter()
+        .map(|l| ProviderLine {
+            kind: l.kind.clone(),
+            value: l.value.clone(),
+        })
+        .collect()
+}
+
+/// Everything a receipt needs besides the sale itself.
+pub(crate) struct ReceiptSettings<'a> {
+    pub shop: &'a ShopHeader,
+    pub till_id: &'a str,
+    pub demo: bool,
+}
+
+/// Builds what the journal stores for a paid sale and what the cashier sees.
+pub(crate) fn complete(
+    settings: &ReceiptSettings<'_>,
+    receipt_number: i64,
+    intent: &PaymentIntent,
+    stx: Option<&SmartTransaction>,
+    queued: bool,
+) -> (PaidSale, CompletedSale) {
+    let total = intent.total;
+    let payment = match intent.method {
+        PaymentMethod::Cash => Payment {
+            method: PaymentMethod::Cash,
+            amount: total,
+            tendered: intent.tendered,
+            change: intent.tendered.map(|t| t - total),
+            terminal_receipt: None,
+        },
+        method => Payment {
+            method,
+            amount: total,
+            tendered: None,
+            change: None,
+            terminal_receipt: stx.and_then(|s| s.receipt_number),
+        },
+    };
+    let payment_line = match intent.method {
+        PaymentMethod::Cash => receipt_doc::cash_payment(total, intent.tendered),
+        PaymentMethod::Card => receipt_doc::card_payment(total),
+        PaymentMethod::Secucard => receipt_doc::card_payment(total),
+    };
+    let customer_lines = stx.map(|s| s.receipt.clone()).unwrap_or_default();
+    let receipt = receipt_doc::build(ReceiptInput {
+        shop: settings.shop,
+        till_id: settings.till_id,
+        receipt_number: receipt_number as u64,
+        issued_at: chrono::Local::now(),
+        basket: &intent.basket,
+        payments: vec![payment_line],
+        transaction_id: stx.map(|s| s.id.as_str()),
+        provider_lines: provider_lines(&customer_lines),
+        demo: settings.demo,
+    });
+    let receipt_text = receipt::render_text(&receipt, JOURNAL_RECEIPT_WIDTH);
+    let merchant = stx
+        .filter(|s| !s.receipt_merchant.is_empty())
+        .map(|s| receipt_doc::render_provider_only(&s.receipt_merchant, JOURNAL_RECEIPT_WIDTH));
+    let paid = PaidSale {
+        transaction_id: stx.map(|s| s.id.clone()),
+        trans_id: stx.and_then(|s| s.trans_id.clone()),
+        payments: vec![payment],
+        queued,
+        customer_receipt: Some(StoredReceipt {
+            received: serde_json::to_value(&customer_lines).unwrap_or_default(),
+            text: receipt_text.clone(),
+        }),
+        merchant_receipt: stx.zip(merchant.as_ref()).map(|(s, text)| StoredReceipt {
+            received: serde_json::to_value(&s.receipt_merchant).unwrap_or_default(),
+            text: text.clone(),
+        }),
+    };
+    let sale = CompletedSale {
+        sale_id: intent.sale_id.clone(),
+        receipt_number: receipt_number as u64,
+        transaction_id: stx.map(|s| s.id.clone()).unwrap_or_default(),
+        total,
+        receipt,
+        receipt_text,
+        merchant_receipt_text: merchant,
+        queued,
+    };
+    (paid, sale)
+}
+
 impl Checkout<'_> {
-    /// Pays a basket in cash: create the smart transaction, register the cash
-    /// payment, then write sale, payment and receipt to the journal in one transaction.
+    fn settings(&self) -> ReceiptSettings<'_> {
+        ReceiptSettings {
+            shop: self.shop,
+            till_id: self.till_id,
+            demo: self.demo,
+        }
+    }
+
+    fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Pays a basket in cash: create the smart transaction, write the intent,
+    /// register the cash payment, then write sale, payment and receipt.
+    ///
+    /// When the provider cannot be reached the sale completes locally (the
+    /// cash is in the drawer) and is queued for registration by the outbox.
     #[instrument(skip_all, fields(total = basket.total().0))]
     pub async fn pay_cash(
         &self,
@@ -73,116 +247,88 @@ impl Checkout<'_> {
         }
         let sale_id = Uuid::new_v4().to_string();
         let draft = draft_for(basket, &sale_id, self.demo);
-        let created = self.client.create_transaction(&draft).await?;
+        let created = match self.client.create_transaction(&draft).await {
+            Ok(stx) => Some(stx),
+            // Offline (or the answer lost): the outbox registers it later and
+            // finds it by our sale id if the create did arrive.
+            Err(e) if basket.card.is_none() && is_unreachable(&e) => {
+                warn!(error = %e, "payment service unreachable: the cash sale completes offline");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let intent = PaymentIntent::new(
+            &sale_id,
+            PaymentMethod::Cash,
+            basket,
+            created.as_ref().map(|s| s.id.as_str()),
+            tendered,
+        );
+        self.journal().begin_payment(&intent)?;
+        let Some(created) = created else {
+            return self.complete_locally(&sale_id);
+        };
         info!(stx = %created.id, "smart transaction created");
-        let paid = self.client.start_cash(&created.id).await?;
-        if paid.status != TransactionStatus::Ok {
-            warn!(stx = %paid.id, status = paid.status.as_str(), "cash payment not confirmed");
-            return Err(CheckoutError::NotPaid(paid.status.as_str().to_string()));
+        let outcome = match self.client.start_cash(&created.id).await {
+            Ok(stx) => outcome_of_status(stx),
+            Err(e) => outcome_of_error(&e),
+        };
+        match outcome {
+            Outcome::Paid(stx) => {
+                let sale = self.journal().record_paid(&sale_id, |n, intent| {
+                    complete(&self.settings(), n, intent, Some(&stx), false)
+                })?;
+                info!(receipt = sale.receipt_number, "sale paid and journaled");
+                Ok(sale)
+            }
+            Outcome::NotPaid(status, provider) if !status.starts_with("not sent") => {
+                warn!(%status, "cash payment not confirmed");
+                self.journal()
+                    .record_failed(&sale_id, &status, provider.as_ref())?;
+                Err(CheckoutError::NotPaid(status))
+            }
+            // The cash is in the drawer: the sale is paid; its registration waits.
+            _ => self.complete_locally(&sale_id),
         }
-        let sale = self.record(basket, &sale_id, tendered, &paid)?;
-        info!(receipt = sale.receipt_number, "sale paid and journaled");
-        Ok(sale)
     }
 
-    fn record(
-        &self,
-        basket: &Basket,
-        sale_id: &str,
-        tendered: Option<Cents>,
-        paid: &SmartTransaction,
-    ) -> Result<CompletedSale, CheckoutError> {
-        let total = basket.total();
-        let payment = receipt_doc::cash_payment(total, tendered);
-        let provider_lines: Vec<ProviderLine> = paid
-            .receipt
-            .iter()
-            .map(|l| ProviderLine {
-                kind: l.kind.clone(),
-                value: l.value.clone(),
-            })
-            .collect();
-        let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
-        let sale = journal.append_sale(|receipt_number| {
-            let receipt = receipt_doc::build(ReceiptInput {
-                shop: self.shop,
-                till_id: self.till_id,
-                receipt_number,
-                issued_at: chrono::Local::now(),
-                basket,
-                payments: vec![payment.clone()],
-                transaction_id: Some(&paid.id),
-                provider_lines,
-                demo: self.demo,
-            });
-            let receipt_text = receipt::render_text(&receipt, JOURNAL_RECEIPT_WIDTH);
-            let entries = vec![
-                NewEntry {
-                    kind: EntryKind::Sale,
-                    sale_id: Some(sale_id.to_string()),
-                    receipt_number: Some(receipt_number),
-                    body: json!({
-                        "transaction_id": paid.id,
-                        "trans_id": paid.trans_id,
-                        "total": total.0,
-                        "lines": basket.lines,
-                        "vat": basket.vat_totals(),
-                        "demo": self.demo,
-                    }),
-                },
-                NewEntry {
-                    kind: EntryKind::Payment,
-                    sale_id: Some(sale_id.to_string()),
-                    receipt_number: None,
-                    body: json!({
-                        "method": "cash",
-                        "amount": total.0,
-                        "tendered": tendered.map(|t| t.0),
-                        "change": payment.change_cents,
-                    }),
-                },
-                NewEntry {
-                    kind: EntryKind::CustomerReceipt,
-                    sale_id: Some(sale_id.to_string()),
-                    receipt_number: None,
-                    body: json!({
-                        "document": receipt,
-                        "text": receipt_text,
-                        "provider": paid.receipt,
-                    }),
-                },
-            ];
-            let sale = CompletedSale {
-                sale_id: sale_id.to_string(),
-                receipt_number,
-                transaction_id: paid.id.clone(),
-                total,
-                receipt,
-                receipt_text,
-            };
-            (entries, sale)
+    fn complete_locally(&self, sale_id: &str) -> Result<CompletedSale, CheckoutError> {
+        let sale = self.journal().record_paid(sale_id, |n, intent| {
+            complete(&self.settings(), n, intent, None, true)
         })?;
+        info!(
+            receipt = sale.receipt_number,
+            "cash sale paid offline and queued"
+        );
         Ok(sale)
     }
 }
 
 /// The create body the guides show: basket, `basket_info`, our sale id as `transactionRef`.
-fn draft_for(basket: &Basket, sale_id: &str, demo: bool) -> TransactionDraft {
+pub(crate) fn draft_for(basket: &Basket, sale_id: &str, demo: bool) -> TransactionDraft {
     let products = basket
         .lines
         .iter()
         .enumerate()
-        .map(|(i, l)| Product {
-            id: Some(i as i64 + 1),
-            parent: None,
-            item_type: Some("article".into()),
-            desc: Some(l.text.clone()),
-            article_number: l.article_number.clone(),
-            ean: l.ean.clone(),
-            quantity: l.quantity,
-            price_one: l.unit_price.0,
-            tax: i64::from(l.vat.percent()),
-            ..Product::default()
+        .map(|(i, l)| {
+            // The provider knows no line discount: a discounted line goes as one unit at its price.
+            let discounted = l.discount.0 != 0;
+            Product {
+                id: Some(i as i64 + 1),
+                parent: None,
+                item_type: Some("article".into()),
+                desc: Some(l.text.clone()),
+                article_number: l.article_number.clone(),
+                ean: l.ean.clone(),
+                quantity: if discounted { 1 } else { l.quantity },
+                price_one: if discounted {
+                    l.total().0
+                } else {
+                    l.unit_price.0
+                },
+                tax: i64::from(l.vat.percent()),
+                ..Product::default()
+            }
         })
         .collect();
     TransactionDraft {
@@ -193,6 +339,15 @@ fn draft_for(basket: &Basket, sale_id: &str, demo: bool) -> TransactionDraft {
             ..ApiBasket::default()
         }),
         basket_info: Some(BasketInfo::eur(basket.total().0)),
+        idents: basket
+            .card
+            .iter()
+            .map(|c| Ident {
+                kind: "card".into(),
+                value: c.clone(),
+                ..Ident::default()
+            })
+            .collect(),
         transaction_ref: Some(sale_id.to_string()),
         ..TransactionDraft::default()
     }

@@ -1,14 +1,19 @@
 //! The till's domain: money and VAT, the basket, the sale and how it is paid,
-//! the journal that keeps every sale.
+//! the journal that keeps every sale, the outbox for offline sales, the
+//! reconciliation after a crash and the closing.
 
 pub mod basket;
 pub mod catalog;
 pub mod checkout;
+pub mod closing;
 pub mod journal;
 pub mod money;
 pub mod receipt_doc;
+pub mod sale;
 
 pub use basket::{Basket, BasketLine};
 pub use checkout::{Checkout, CheckoutError, CompletedSale};
+pub use closing::{Closing, DayFigures, PaymentMethod};
 pub use journal::{Journal, JournalError};
 pub use money::{Cents, VatRate};
+pub use sale::SaleState;

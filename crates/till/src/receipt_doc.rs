@@ -67,3 +67,57 @@ pub fn cash_payment(total: Cents, tendered: Option<Cents>) -> PaymentLine {
         change_cents: tendered.map(|t| (t - total).0),
     }
 }
+
+/// The card payment line.
+pub fn card_payment(total: Cents) -> PaymentLine {
+    PaymentLine {
+        label: "Karte".into(),
+        amount_cents: total.0,
+        tendered_cents: None,
+        change_cents: None,
+    }
+}
+
+/// Renders provider receipt lines alone (the merchant's copy of a card payment).
+pub fn render_provider_only(lines: &[secuconnect::ReceiptLine], width: usize) -> String {
+    let receipt = Receipt {
+        shop: receipt::ShopHeader {
+            name: String::new(),
+            address_lines: vec![],
+            vat_id: None,
+        },
+        till_id: String::new(),
+        receipt_number: 0,
+        issued_at: String::new(),
+        lines: vec![],
+        total_cents: 0,
+        vat: vec![],
+        payments: vec![],
+        transaction_id: None,
+        provider_lines: lines
+            .iter()
+            .map(|l| ProviderLine {
+                kind: l.kind.clone(),
+                value: l.value.clone(),
+            })
+            .collect(),
+        demo: false,
+    };
+    let text = receipt::render_text(&receipt, width);
+    // Only the provider's part: it follows the till's (empty) header and VAT table.
+    match text.find('\n').and(first_provider_line(&text, lines)) {
+        Some(i) => text[i..].to_string(),
+        None => text,
+    }
+}
+
+fn first_provider_line(text: &str, lines: &[secuconnect::ReceiptLine]) -> Option<usize> {
+    let first = lines.first()?;
+    let needle = first
+        .value
+        .get("caption")
+        .or_else(|| first.value.get("text"))
+        .or_else(|| first.value.get("name"))
+        .and_then(|v| v.as_str())?;
+    text.find(needle).map(|i| text[..i].rfind('\n').map_or(0, |n| n + 1))
+}
