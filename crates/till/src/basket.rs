@@ -21,7 +21,9 @@ pub enum LineKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BasketLine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ean: Option<String>,
     pub text: String,
     pub quantity: i64,
@@ -29,10 +31,18 @@ pub struct BasketLine {
     pub unit_price: Cents,
     pub vat: VatRate,
     /// Taken off the line's gross total (a line discount), never more than it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub discount: Cents,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_article")]
     pub kind: LineKind,
+}
+
+fn is_zero(c: &Cents) -> bool {
+    c.0 == 0
+}
+
+fn is_article(k: &LineKind) -> bool {
+    *k == LineKind::Article
 }
 
 impl BasketLine {

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::basket::{Basket, BasketError};
 use crate::closing::PaymentMethod;
-use crate::journal::{Journal, JournalError, PaidSale, Payment, PaymentIntent, StoredReceipt};
+use crate::journal::{Issue, Journal, JournalError, PaidSale, Payment, PaymentIntent, StoredReceipt};
 use crate::money::Cents;
 use crate::receipt_doc::{self, ReceiptInput};
 
@@ -144,11 +144,12 @@ pub(crate) struct ReceiptSettings<'a> {
 /// Builds what the journal stores for a paid sale and what the cashier sees.
 pub(crate) fn complete(
     settings: &ReceiptSettings<'_>,
-    receipt_number: i64,
+    issue: Issue,
     intent: &PaymentIntent,
     stx: Option<&SmartTransaction>,
     queued: bool,
 ) -> (PaidSale, CompletedSale) {
+    let receipt_number = issue.receipt_number;
     let total = intent.total;
     let payment = match intent.method {
         PaymentMethod::Cash => Payment {
@@ -172,11 +173,13 @@ pub(crate) fn complete(
         PaymentMethod::Secucard => receipt_doc::card_payment(total),
     };
     let customer_lines = stx.map(|s| s.receipt.clone()).unwrap_or_default();
+    let customer_text = (!customer_lines.is_empty())
+        .then(|| receipt_doc::render_provider_only(&customer_lines, JOURNAL_RECEIPT_WIDTH));
     let receipt = receipt_doc::build(ReceiptInput {
         shop: settings.shop,
         till_id: settings.till_id,
         receipt_number: receipt_number as u64,
-        issued_at: chrono::Local::now(),
+        issued_at: issue.issued_at,
         basket: &intent.basket,
         payments: vec![payment_line],
         transaction_id: stx.map(|s| s.id.as_str()),
@@ -192,9 +195,11 @@ pub(crate) fn complete(
         trans_id: stx.and_then(|s| s.trans_id.clone()),
         payments: vec![payment],
         queued,
-        customer_receipt: Some(StoredReceipt {
+        // The till's own part of the receipt is rebuilt from the sale
+        // (`receipt_doc::rebuild`); what the provider sent is kept as received and as rendered.
+        customer_receipt: customer_text.map(|text| StoredReceipt {
             received: serde_json::to_value(&customer_lines).unwrap_or_default(),
-            text: receipt_text.clone(),
+            text,
         }),
         merchant_receipt: stx.zip(merchant.as_ref()).map(|(s, text)| StoredReceipt {
             received: serde_json::to_value(&s.receipt_merchant).unwrap_or_default(),
@@ -225,6 +230,11 @@ impl Checkout<'_> {
 
     fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
         self.journal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The settings a sale's receipt is printed with; journaled when they change.
+    pub fn settings_value(&self) -> serde_json::Value {
+        receipt_doc::settings_value(self.shop, self.till_id, self.demo)
     }
 
     /// Pays a basket in cash: create the smart transaction, write the intent,
@@ -264,7 +274,11 @@ impl Checkout<'_> {
             created.as_ref().map(|s| s.id.as_str()),
             tendered,
         );
-        self.journal().begin_payment(&intent)?;
+        {
+            let mut journal = self.journal();
+            journal.record_settings(&self.settings_value())?;
+            journal.begin_payment(&intent)?;
+        }
         let Some(created) = created else {
             return self.complete_locally(&sale_id);
         };

@@ -43,6 +43,7 @@ CREATE UNIQUE INDEX entries_sale_once ON entries(sale_id, kind)
 CREATE UNIQUE INDEX entries_receipt_number ON entries(receipt_number)
     WHERE receipt_number IS NOT NULL;
 CREATE INDEX entries_closings ON entries(seq) WHERE kind = 'closing';
+CREATE INDEX entries_settings ON entries(seq) WHERE kind = 'settings';
 CREATE TRIGGER entries_append_only_update BEFORE UPDATE ON entries
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER entries_append_only_delete BEFORE DELETE ON entries
@@ -93,6 +94,8 @@ pub mod kind {
     pub const CASH_MOVEMENT: &str = "cash_movement";
     pub const DRAWER_OPENED: &str = "drawer_opened";
     pub const CLOSING: &str = "closing";
+    /// The shop header and till id receipts are printed with, when they change.
+    pub const SETTINGS: &str = "settings";
 }
 
 /// Why the journal could not do what was asked, in words for the cashier.
@@ -161,9 +164,10 @@ pub struct PaymentIntent {
     pub method: PaymentMethod,
     pub basket: Basket,
     pub total: Cents,
-    pub vat: Vec<VatTotal>,
     /// The smart transaction; `None` for a sale paid offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tendered: Option<Cents>,
 }
 
@@ -180,11 +184,22 @@ impl PaymentIntent {
             method,
             basket: basket.clone(),
             total: basket.total(),
-            vat: basket.vat_totals(),
             transaction_id: transaction_id.map(str::to_string),
             tendered,
         }
     }
+
+    /// Net, tax and gross per rate (derived from the basket, not stored twice).
+    pub fn vat(&self) -> Vec<VatTotal> {
+        self.basket.vat_totals()
+    }
+}
+
+/// The receipt number and time a paid sale is issued with.
+#[derive(Debug, Clone, Copy)]
+pub struct Issue {
+    pub receipt_number: i64,
+    pub issued_at: chrono::DateTime<chrono::Local>,
 }
 
 /// One payment of a sale.
@@ -211,10 +226,13 @@ pub struct StoredReceipt {
 /// What completes a paid sale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaidSale {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trans_id: Option<String>,
     pub payments: Vec<Payment>,
     /// Paid locally while the provider was unreachable: queued for registration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub queued: bool,
     #[serde(skip)]
     pub customer_receipt: Option<StoredReceipt>,
@@ -227,6 +245,9 @@ pub struct PaidSale {
 pub struct SaleRecord {
     pub sale_id: String,
     pub seq: i64,
+    pub created_at: String,
+    /// The settings (shop header, till id) the receipt was printed with.
+    pub settings: Option<serde_json::Value>,
     pub receipt_number: i64,
     pub intent: PaymentIntent,
     pub paid: PaidSale,
@@ -305,6 +326,8 @@ pub struct ChainBreak {
 
 pub struct Journal {
     conn: Connection,
+    /// The settings last seen in the journal, so that an unchanged one costs no query.
+    settings: Option<String>,
 }
 
 /// Appends entries inside one transaction, keeping the chain's head.
@@ -317,6 +340,13 @@ struct Appender<'t> {
 
 impl<'t> Appender<'t> {
     fn new(tx: &'t Transaction<'t>) -> Result<Self, JournalError> {
+        Self::at(tx, chrono::Local::now())
+    }
+
+    fn at(
+        tx: &'t Transaction<'t>,
+        now: chrono::DateTime<chrono::Local>,
+    ) -> Result<Self, JournalError> {
         let (seq, prev) = tx
             .query_row(
                 "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1",
@@ -329,7 +359,7 @@ impl<'t> Appender<'t> {
             tx,
             seq,
             prev: prev.try_into().map_err(|_| JournalError::Corrupt)?,
-            created_at: chrono::Local::now().to_rfc3339(),
+            created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
         })
     }
 
@@ -422,6 +452,16 @@ fn last_closing(conn: &Connection) -> Result<Option<(i64, Closing)>, JournalErro
     }
 }
 
+/// The settings in force at entry `seq`.
+fn settings_before(conn: &Connection, seq: i64) -> Result<Option<String>, JournalError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT body FROM entries WHERE kind = 'settings' AND seq < ?1 ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([seq], |r| r.get(0))
+        .optional()?)
+}
+
 fn transition(sale_id: &str, from: SaleState, event: SaleEvent) -> Result<SaleState, JournalError> {
     from.apply(event).map_err(|source| JournalError::Transition {
         sale_id: sale_id.to_string(),
@@ -482,7 +522,10 @@ impl Journal {
         // WAL: readers never block the till; FULL: a committed sale survives power loss.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        let mut journal = Self { conn };
+        let mut journal = Self {
+            conn,
+            settings: None,
+        };
         journal.migrate()?;
         Ok(journal)
     }
@@ -502,7 +545,10 @@ impl Journal {
                 MIGRATIONS.len()
             )));
         }
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            settings: None,
+        })
     }
 
     /// How long a write waits for another program's lock before it gives up.
@@ -541,6 +587,24 @@ impl Journal {
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
+    /// Records the settings receipts are printed with (shop header, till id),
+    /// when they differ from the last recorded ones. Returns whether it wrote.
+    pub fn record_settings(&mut self, settings: &serde_json::Value) -> Result<bool, JournalError> {
+        let body = settings.to_string();
+        if self.settings.as_deref() == Some(body.as_str()) {
+            return Ok(false);
+        }
+        let tx = self.write_tx()?;
+        let last = settings_before(&tx, i64::MAX)?;
+        let changed = last.as_deref() != Some(body.as_str());
+        if changed {
+            Appender::new(&tx)?.append(kind::SETTINGS, None, None, &body, None)?;
+        }
+        tx.commit()?;
+        self.settings = Some(body);
+        Ok(changed)
+    }
+
     /// The sale's state as far as the journal knows it.
     pub fn sale_state(&self, sale_id: &str) -> Result<SaleState, JournalError> {
         state_of(&self.conn, sale_id)
@@ -566,12 +630,12 @@ impl Journal {
     /// Completes a sale in `paying`: gives it the next receipt number and
     /// writes the sale, its payments and receipts in one transaction.
     ///
-    /// `build` gets the receipt number and the intent, so that the receipt
-    /// printed with the number and the entry that stores it can never disagree.
+    /// `build` gets the receipt number, the time and the intent, so that the
+    /// receipt printed and the entry that stores it can never disagree.
     pub fn record_paid<T>(
         &mut self,
         sale_id: &str,
-        build: impl FnOnce(i64, &PaymentIntent) -> (PaidSale, T),
+        build: impl FnOnce(Issue, &PaymentIntent) -> (PaidSale, T),
     ) -> Result<T, JournalError> {
         let tx = self.write_tx()?;
         let from = state_of(&tx, sale_id)?;
@@ -579,7 +643,14 @@ impl Journal {
         let intent = read_intent(&tx, sale_id)?;
         let mut totals = latest_totals(&tx)?;
         let receipt_number = totals.last_receipt + 1;
-        let (paid, out) = build(receipt_number, &intent);
+        let issued_at = chrono::Local::now();
+        let (paid, out) = build(
+            Issue {
+                receipt_number,
+                issued_at,
+            },
+            &intent,
+        );
         let paid_sum: Cents = paid.payments.iter().map(|p| p.amount).sum();
         if paid_sum != intent.total {
             return Err(JournalError::Other(format!(
@@ -589,12 +660,12 @@ impl Journal {
         }
         totals.sales += 1;
         totals.last_receipt = receipt_number;
-        totals.add_vat(&intent.vat, 1);
+        totals.add_vat(&intent.vat(), 1);
         totals.card_loads += intent.basket.card_load_total().0;
         for p in &paid.payments {
             totals.add_payment(p.method, p.amount);
         }
-        let mut app = Appender::new(&tx)?;
+        let mut app = Appender::at(&tx, issued_at)?;
         let body = serde_json::to_string(&paid)?;
         let seq = app.append(
             kind::SALE,
@@ -674,14 +745,17 @@ impl Journal {
 
     /// The paid sale with this receipt number.
     pub fn sale_by_receipt(&self, receipt_number: i64) -> Result<SaleRecord, JournalError> {
-        let row: Option<(i64, String, String)> = self
+        let row: Option<(i64, String, String, String)> = self
             .conn
             .prepare_cached(
-                "SELECT seq, sale_id, body FROM entries WHERE receipt_number = ?1 AND kind = 'sale'",
+                "SELECT seq, sale_id, body, created_at FROM entries WHERE receipt_number = ?1 AND kind = 'sale'",
             )?
-            .query_row([receipt_number], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([receipt_number], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
-        let (seq, sale_id, body) = row.ok_or(JournalError::UnknownReceipt(receipt_number))?;
+        let (seq, sale_id, body, created_at) =
+            row.ok_or(JournalError::UnknownReceipt(receipt_number))?;
         let mut paid: PaidSale = serde_json::from_str(&body)?;
         // The receipts were written right after the sale, in the same transaction.
         let mut stmt = self.conn.prepare_cached(
@@ -703,7 +777,13 @@ impl Journal {
             Some((closing_seq, _)) if closing_seq > seq => Some(self.closing_covering(seq)?),
             _ => None,
         };
+        let settings = match settings_before(&self.conn, seq)? {
+            Some(s) => Some(serde_json::from_str(&s)?),
+            None => None,
+        };
         Ok(SaleRecord {
+            created_at,
+            settings,
             intent: read_intent(&self.conn, &sale_id)?,
             state: state_of(&self.conn, &sale_id)?,
             sale_id,
@@ -757,7 +837,7 @@ impl Journal {
                 .collect(),
             vat: original
                 .intent
-                .vat
+                .vat()
                 .iter()
                 .map(|v| VatTotal {
                     rate: v.rate,
@@ -772,7 +852,7 @@ impl Journal {
         };
         totals.cancellations += 1;
         totals.last_receipt = number;
-        totals.add_vat(&original.intent.vat, -1);
+        totals.add_vat(&original.intent.vat(), -1);
         totals.card_loads -= original.intent.basket.card_load_total().0;
         for p in &original.paid.payments {
             totals.add_payment(p.method, -p.amount);
@@ -970,6 +1050,11 @@ impl Journal {
     }
 
     /// Walks the chain; names the first entry that was altered, removed or inserted.
+    ///
+    /// Entries never change once written, so the chain is checked in ranges
+    /// of positions, one per core, each on its own read connection; each
+    /// range starts from the stored hash of the entry before it. The first
+    /// break by position wins.
     pub fn verify(&self) -> Result<Option<ChainBreak>, JournalError> {
         // Running totals that belong to no entry would change the closing unseen.
         let orphan: Option<i64> = self
@@ -984,87 +1069,56 @@ impl Journal {
             return Ok(Some(ChainBreak {
                 seq,
                 kind: BreakKind::Inserted,
-                reason: format!("running totals for entry {seq} were added, but there is no such entry"),
+                reason: format!(
+                    "running totals for entry {seq} were added, but there is no such entry"
+                ),
             }));
         }
-        let sql = format!(
-            "SELECT e.seq, e.kind, e.sale_id, e.receipt_number, e.created_at, e.body, e.prev_hash, e.hash, t.seq, {}
-             FROM entries e LEFT JOIN totals t ON t.seq = e.seq ORDER BY e.seq",
-            RunningTotals::COLUMNS
-                .split(", ")
-                .map(|c| format!("t.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        let mut expected_prev = GENESIS;
-        let mut before_prev: Option<[u8; 32]> = None;
-        let mut expected_seq = 1;
-        let mut totals = [0i64; 17];
-        while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            let prev = r.get_ref(6)?.as_blob()?;
-            let stored = r.get_ref(7)?.as_blob()?;
-            if prev != expected_prev {
-                let (at, kind, reason) = if before_prev.is_some_and(|b| b == prev) {
-                    (
-                        seq - 1,
-                        BreakKind::Inserted,
-                        format!("entry {} was put in between; entry {seq} follows the one before it", seq - 1),
-                    )
-                } else if seq > expected_seq {
-                    (
-                        expected_seq,
-                        BreakKind::Removed,
-                        format!("entries {expected_seq} to {} are missing", seq - 1),
-                    )
-                } else if seq == 1 {
-                    (seq, BreakKind::Removed, "the entries before it are missing".into())
-                } else {
-                    (
-                        seq - 1,
-                        BreakKind::Altered,
-                        format!("entry {} was changed and hashed again: entry {seq} no longer follows it", seq - 1),
-                    )
-                };
-                return Ok(Some(ChainBreak { seq: at, kind, reason }));
-            }
-            if seq != expected_seq {
-                return Ok(Some(ChainBreak {
-                    seq: expected_seq,
-                    kind: BreakKind::Removed,
-                    reason: format!("entry {expected_seq} is missing"),
-                }));
-            }
-            let has_totals = r.get_ref(8)?.as_i64_or_null()?.is_some();
-            if has_totals {
-                for (i, v) in totals.iter_mut().enumerate() {
-                    *v = r.get(9 + i)?;
+        let max_seq: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM entries", [], |r| r.get(0))?;
+        let path = self.conn.path().filter(|p| !p.is_empty()).map(Path::new);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8) as i64;
+        let threads = if path.is_none() || max_seq < 20_000 {
+            1
+        } else {
+            cores
+        };
+        let Some(path) = path.filter(|_| threads > 1) else {
+            return verify_range(&self.conn, 1, max_seq);
+        };
+        let chunk = max_seq / threads + 1;
+        let results: Vec<Result<Option<ChainBreak>, JournalError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|i| {
+                    let (from, to) = (1 + i * chunk, ((i + 1) * chunk).min(max_seq));
+                    scope.spawn(move || {
+                        let conn = Connection::open_with_flags(
+                            path,
+                            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                        )?;
+                        verify_range(&conn, from, to)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(JournalError::Other("verify stopped".into())))
+                })
+                .collect()
+        });
+        let mut first: Option<ChainBreak> = None;
+        for r in results {
+            if let Some(b) = r? {
+                if first.as_ref().is_none_or(|f| b.seq < f.seq) {
+                    first = Some(b);
                 }
             }
-            let hash = entry_hash(
-                &expected_prev,
-                seq,
-                r.get_ref(1)?.as_str()?,
-                r.get_ref(2)?.as_str_or_null()?,
-                r.get_ref(3)?.as_i64_or_null()?,
-                r.get_ref(4)?.as_str()?,
-                r.get_ref(5)?.as_str()?,
-                has_totals.then_some(&totals),
-            );
-            if hash[..] != *stored {
-                return Ok(Some(ChainBreak {
-                    seq,
-                    kind: BreakKind::Altered,
-                    reason: "its content no longer matches its hash".into(),
-                }));
-            }
-            before_prev = Some(expected_prev);
-            expected_prev = hash;
-            expected_seq += 1;
         }
-        Ok(None)
+        Ok(first)
     }
 
     /// The journal's file size in bytes (main file + WAL).
@@ -1078,6 +1132,123 @@ impl Journal {
     #[doc(hidden)]
     pub fn connection(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+}
+
+/// Checks the entries at positions `from..=to`: their links, starting from
+/// the entry stored before `from`, and their hashes.
+fn verify_range(
+    conn: &Connection,
+    from: i64,
+    to: i64,
+) -> Result<Option<ChainBreak>, JournalError> {
+    let blob32 = |b: &[u8]| -> Result<[u8; 32], JournalError> {
+        b.try_into().map_err(|_| JournalError::Corrupt)
+    };
+    // The two entries before the range: what the first link must point at,
+    // and the one before it (to recognise an insertion).
+    let before: Vec<(i64, Vec<u8>)> = conn
+        .prepare("SELECT seq, hash FROM entries WHERE seq < ?1 ORDER BY seq DESC LIMIT 2")?
+        .query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut expected_prev = match before.first() {
+        Some((_, h)) => blob32(h)?,
+        None => GENESIS,
+    };
+    let mut expected_seq = before.first().map_or(1, |(s, _)| s + 1);
+    let mut before_prev: Option<[u8; 32]> = match before.get(1) {
+        Some((_, h)) => Some(blob32(h)?),
+        None if before.len() == 1 => Some(GENESIS),
+        None => None,
+    };
+    let sql = format!(
+        "SELECT e.seq, e.kind, e.sale_id, e.receipt_number, e.created_at, e.body, e.prev_hash, e.hash, t.seq, {}
+         FROM entries e LEFT JOIN totals t ON t.seq = e.seq WHERE e.seq BETWEEN ?1 AND ?2 ORDER BY e.seq",
+        RunningTotals::COLUMNS
+            .split(", ")
+            .map(|c| format!("t.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([from, to])?;
+    let mut totals = [0i64; 17];
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let prev = blob32(r.get_ref(6)?.as_blob()?)?;
+        let stored = blob32(r.get_ref(7)?.as_blob()?)?;
+        if prev != expected_prev {
+            return Ok(Some(link_break(seq, expected_seq, before_prev == Some(prev))));
+        }
+        if seq != expected_seq {
+            return Ok(Some(ChainBreak {
+                seq: expected_seq,
+                kind: BreakKind::Removed,
+                reason: format!("entry {expected_seq} is missing"),
+            }));
+        }
+        let has_totals = r.get_ref(8)?.as_i64_or_null()?.is_some();
+        if has_totals {
+            for (i, v) in totals.iter_mut().enumerate() {
+                *v = r.get(9 + i)?;
+            }
+        }
+        let hash = entry_hash(
+            &prev,
+            seq,
+            r.get_ref(1)?.as_str()?,
+            r.get_ref(2)?.as_str_or_null()?,
+            r.get_ref(3)?.as_i64_or_null()?,
+            r.get_ref(4)?.as_str()?,
+            r.get_ref(5)?.as_str()?,
+            has_totals.then_some(&totals),
+        );
+        if hash != stored {
+            return Ok(Some(ChainBreak {
+                seq,
+                kind: BreakKind::Altered,
+                reason: "its content no longer matches its hash".into(),
+            }));
+        }
+        before_prev = Some(expected_prev);
+        expected_prev = stored;
+        expected_seq += 1;
+    }
+    Ok(None)
+}
+
+/// Names what broke when entry `seq` does not link to the entry stored before it.
+fn link_break(seq: i64, expected_seq: i64, links_to_the_one_before: bool) -> ChainBreak {
+    if links_to_the_one_before {
+        ChainBreak {
+            seq: seq - 1,
+            kind: BreakKind::Inserted,
+            reason: format!(
+                "entry {} was put in between; entry {seq} follows the one before it",
+                seq - 1
+            ),
+        }
+    } else if seq > expected_seq {
+        ChainBreak {
+            seq: expected_seq,
+            kind: BreakKind::Removed,
+            reason: format!("entries {expected_seq} to {} are missing", seq - 1),
+        }
+    } else if seq == 1 {
+        ChainBreak {
+            seq,
+            kind: BreakKind::Removed,
+            reason: "the entries before it are missing".into(),
+        }
+    } else {
+        ChainBreak {
+            seq: seq - 1,
+            kind: BreakKind::Altered,
+            reason: format!(
+                "entry {} was changed and hashed again: entry {seq} no longer follows it",
+                seq - 1
+            ),
+        }
     }
 }
 
@@ -1152,7 +1323,7 @@ pub mod testing {
             )?;
             totals.sales += 1;
             totals.last_receipt = receipt_number;
-            totals.add_vat(&intent.vat, 1);
+            totals.add_vat(&intent.vat(), 1);
             for p in &paid.payments {
                 totals.add_payment(p.method, p.amount);
             }

@@ -68,6 +68,49 @@ pub fn cash_payment(total: Cents, tendered: Option<Cents>) -> PaymentLine {
     }
 }
 
+/// The settings a receipt depends on besides the sale, as journaled.
+pub fn settings_value(shop: &receipt::ShopHeader, till_id: &str, demo: bool) -> serde_json::Value {
+    serde_json::json!({"shop": shop, "till_id": till_id, "demo": demo})
+}
+
+/// Rebuilds the receipt of a journaled sale, exactly as it was printed.
+pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
+    let settings = record.settings.as_ref()?;
+    let shop: receipt::ShopHeader = serde_json::from_value(settings.get("shop")?.clone()).ok()?;
+    let till_id = settings.get("till_id")?.as_str()?;
+    let demo = settings.get("demo").and_then(|d| d.as_bool()).unwrap_or(false);
+    let issued_at = chrono::DateTime::parse_from_rfc3339(&record.created_at)
+        .ok()?
+        .with_timezone(&chrono::Local);
+    let intent = &record.intent;
+    let payments = record
+        .paid
+        .payments
+        .iter()
+        .map(|p| match p.method {
+            crate::closing::PaymentMethod::Cash => cash_payment(p.amount, p.tendered),
+            _ => card_payment(p.amount),
+        })
+        .collect();
+    let provider_lines = record
+        .paid
+        .customer_receipt
+        .as_ref()
+        .and_then(|r| serde_json::from_value::<Vec<ProviderLine>>(r.received.clone()).ok())
+        .unwrap_or_default();
+    Some(build(ReceiptInput {
+        shop: &shop,
+        till_id,
+        receipt_number: record.receipt_number as u64,
+        issued_at,
+        basket: &intent.basket,
+        payments,
+        transaction_id: record.paid.transaction_id.as_deref(),
+        provider_lines,
+        demo,
+    }))
+}
+
 /// The card payment line.
 pub fn card_payment(total: Cents) -> PaymentLine {
     PaymentLine {

@@ -44,7 +44,7 @@ fn paid(intent: &PaymentIntent, method: PaymentMethod) -> PaidSale {
 fn sell(j: &mut Journal, sale_id: &str, method: PaymentMethod) -> i64 {
     let intent = PaymentIntent::new(sale_id, method, &basket(), Some("STX_1"), None);
     j.begin_payment(&intent).unwrap();
-    j.record_paid(sale_id, |n, intent| (paid(intent, method), n))
+    j.record_paid(sale_id, |issue, intent| (paid(intent, method), issue.receipt_number))
         .unwrap()
 }
 
@@ -499,4 +499,70 @@ fn in_doubt_payments_and_the_outbox_survive_a_restart() {
         .is_err());
     assert_eq!(j.outbox_state().unwrap().count, 1);
     assert_eq!(j.verify().unwrap(), None);
+}
+
+/// A journal big enough that `verify` checks it in ranges on several threads.
+fn big_journal(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("big.sqlite3");
+    let mut j = Journal::open(&path).unwrap();
+    till::journal::testing::append_sales_bulk(&mut j, 12_000, |i, _| {
+        let intent = PaymentIntent::new(
+            &format!("sale-{i}"),
+            PaymentMethod::Cash,
+            &basket(),
+            None,
+            None,
+        );
+        let paid = paid(&intent, PaymentMethod::Cash);
+        (intent, paid)
+    })
+    .unwrap();
+    j.connection()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    assert_eq!(j.verify().unwrap(), None);
+    path
+}
+
+#[test]
+fn verify_in_ranges_finds_breaks_at_the_edges_of_the_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = big_journal(dir.path());
+    let max_seq = 36_000i64; // 12,000 × (intent, sale, customer receipt)
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8) as i64;
+    let chunk = max_seq / threads + 1;
+    // The first and last entry of each range, and one in the middle.
+    let mut positions = vec![1, chunk / 2, max_seq];
+    for i in 1..threads {
+        positions.push(i * chunk);
+        positions.push(i * chunk + 1);
+    }
+    for (n, seq) in positions.into_iter().enumerate() {
+        for (what, sql, expected) in [
+            (
+                "alter",
+                format!("DROP TRIGGER entries_append_only_update; UPDATE entries SET created_at = 'x' WHERE seq = {seq};"),
+                (seq, BreakKind::Altered),
+            ),
+            (
+                "remove",
+                format!("DROP TRIGGER entries_append_only_delete; DELETE FROM entries WHERE seq = {seq};"),
+                (seq, BreakKind::Removed),
+            ),
+        ] {
+            if what == "remove" && seq == max_seq {
+                continue; // the last entry's removal needs an anchor outside the chain
+            }
+            let copy = dir.path().join(format!("copy-{n}-{what}.sqlite3"));
+            std::fs::copy(&path, &copy).unwrap();
+            let mut j = Journal::open(&copy).unwrap();
+            j.connection().execute_batch(&sql).unwrap();
+            let broken = j.verify().unwrap().unwrap();
+            assert_eq!((broken.seq, broken.kind), expected, "{what} {seq}: {broken:?}");
+            drop(j);
+            std::fs::remove_file(&copy).unwrap();
+        }
+    }
 }
