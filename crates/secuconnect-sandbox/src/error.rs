@@ -5,7 +5,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-#[derive(Debug)]
+/// An error as the provider answers it: `{status: "error", error, error_details,
+/// error_user, code, supportId}` with a fitting HTTP status.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{status} {error} ({code}): {details}")]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: u32,
@@ -31,10 +34,15 @@ impl ApiError {
         }
     }
 
-    /// The provider's answer to a missing, unknown or expired token.
+    /// The provider's answer to a missing, unknown or expired token (HTTP 403, code 2003).
     pub fn token_required() -> Self {
+        Self::token_required_with(StatusCode::FORBIDDEN)
+    }
+
+    /// The same answer with the status the sandbox is configured to use (401 or 403).
+    pub fn token_required_with(status: StatusCode) -> Self {
         Self::new(
-            StatusCode::FORBIDDEN,
+            status,
             2003,
             "ProductNotAllowedException",
             "Valid auth token required",
@@ -69,6 +77,28 @@ impl ApiError {
             "ProductInternalException",
             details,
             user,
+        )
+    }
+
+    /// A secucard that cannot be used for what was asked (locked, inactive, …).
+    pub fn card(details: impl Into<String>, user: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            1004,
+            "ProductLoyaltyException",
+            details,
+            user,
+        )
+    }
+
+    /// An injected server failure.
+    pub fn server(status: StatusCode) -> Self {
+        Self::new(
+            status,
+            1500,
+            "ProductInternalException",
+            "Internal server error",
+            "Der Dienst ist vorübergehend nicht erreichbar. Bitte später erneut versuchen.",
         )
     }
 }

@@ -1,10 +1,25 @@
 //! A simulator of the secuconnect API: the embedded backend of demo mode, and a
 //! standalone server for tests and integrators.
+//!
+//! It keeps state (transactions, secucards, tokens), simulates the payment
+//! terminal and injects faults; see `docs/sandbox-control.md` for the control
+//! surface and the README for the demo data.
 
+mod basket;
+pub mod cards;
+pub mod config;
 pub mod demo;
 pub mod error;
+pub mod faults;
+mod loyalty;
+mod payments;
+pub mod query;
+pub mod receipts;
 pub mod routes;
+mod server;
 pub mod state;
+pub mod terminal;
+mod transactions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,7 +27,12 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use cards::CardSpec;
+pub use config::SandboxConfig;
+pub use error::ApiError;
+pub use faults::{Fault, FaultKind};
 pub use state::Sandbox;
+pub use terminal::{CardScheme, Outcome, TerminalNext};
 
 /// A sandbox serving on a socket until it is dropped or shut down.
 pub struct RunningSandbox {
@@ -28,7 +48,8 @@ impl RunningSandbox {
         format!("http://{}", self.addr)
     }
 
-    /// Stops serving and waits until the listener is closed.
+    /// Stops serving: the listener closes, idle connections close, requests in
+    /// flight are answered first.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -53,16 +74,7 @@ pub async fn serve(addr: SocketAddr, state: Arc<Sandbox>) -> std::io::Result<Run
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     let app = routes::router(state.clone());
-    let task = tokio::spawn(async move {
-        let result = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-        if let Err(e) = result {
-            tracing::error!(error = %e, "sandbox server stopped");
-        }
-    });
+    let task = tokio::spawn(server::run(listener, app, rx));
     tracing::info!(%addr, "secuconnect sandbox listening");
     Ok(RunningSandbox {
         addr,

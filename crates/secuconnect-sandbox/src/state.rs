@@ -1,247 +1,599 @@
-//! The sandbox's in-memory state: tokens and smart transactions.
+//! The sandbox's state: demo data, tokens, settings, faults; and the control API.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::distr::Alphanumeric;
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use tokio::sync::{watch, Notify};
 
+use crate::cards::{Card, CardSpec};
+use crate::config::{SandboxConfig, Settings};
 use crate::demo;
 use crate::error::ApiError;
+use crate::faults::Fault;
+use crate::terminal::{CardScheme, Outcome, TerminalNext, TerminalPayment};
 
-/// All state of one sandbox. Cheap to share behind an `Arc`.
+/// All state of one sandbox. Share it behind an `Arc`.
 pub struct Sandbox {
     inner: Mutex<Inner>,
-    pub token_lifetime: Duration,
+    /// The settings it started with; `reset()` returns to them.
+    initial: Settings,
+    state_file: Option<PathBuf>,
 }
 
-#[derive(Default)]
-struct Inner {
-    tokens: HashMap<String, Instant>,
-    transactions: HashMap<String, Map<String, Value>>,
-    /// Insertion order, for listing.
-    order: Vec<String>,
-    next_trans_id: u64,
+/// What survives a restart when a state file is given.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Data {
+    pub cards: BTreeMap<String, Card>,
+    pub transactions: HashMap<String, Transaction>,
+    /// Transaction ids in creation order.
+    pub order: Vec<String>,
+    pub last_trans_id: u64,
+    pub last_receipt_number: u64,
+    pub last_trace: u64,
+    pub terminal_day: u64,
+    pub terminal_payments: Vec<TerminalPayment>,
+    pub closings: Vec<Value>,
+    /// refresh token → the device it belongs to.
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RefreshGrant {
+    pub client_id: String,
+    pub device: String,
+}
+
+/// A smart transaction: its document as answered, and what its payment moved.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Transaction {
+    pub doc: Map<String, Value>,
+    pub settlement: Option<Settlement>,
+}
+
+/// The money a payment moved, so that a cancellation can move it back.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Settlement {
+    pub cardnumber: Option<String>,
+    pub from_bonus: i64,
+    pub from_cash: i64,
+    pub loaded: i64,
+    /// What the till (or the terminal) collected.
+    pub collected: i64,
+    pub terminal_receipt: Option<u64>,
+}
+
+pub(crate) struct AccessToken {
+    pub expires_at: Instant,
+    pub device: Option<String>,
+}
+
+pub(crate) struct DeviceCode {
+    pub user_code: String,
+    pub uuid: String,
+    pub client_id: String,
+    pub expires_at: Instant,
+    pub confirmed: bool,
+}
+
+/// A terminal operation in progress (`start/cashless`).
+pub(crate) struct Running {
+    pub abort: Arc<Notify>,
+    pub done: watch::Receiver<bool>,
+}
+
+pub(crate) struct Inner {
+    pub data: Data,
+    pub settings: Settings,
+    pub tokens: HashMap<String, AccessToken>,
+    pub device_codes: HashMap<String, DeviceCode>,
+    pub faults: Vec<Fault>,
+    pub offline: bool,
+    pub terminal_next: VecDeque<TerminalNext>,
+    pub running: HashMap<String, Running>,
 }
 
 /// A provider-style id: `PREFIX_` and 28 upper-case letters and digits.
 pub fn new_id(prefix: &str) -> String {
-    let tail: String = rand::rng()
-        .sample_iter(&Alphanumeric)
-        .take(28)
-        .map(|b| (b as char).to_ascii_uppercase())
-        .collect();
-    format!("{prefix}_{tail}")
+    format!("{prefix}_{}", random_text(28).to_ascii_uppercase())
 }
 
-fn now() -> String {
+pub(crate) fn random_text(len: usize) -> String {
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+pub(crate) fn now() -> String {
     chrono::Local::now()
         .format("%Y-%m-%dT%H:%M:%S%:z")
         .to_string()
 }
 
-impl Sandbox {
-    pub fn with_demo_data() -> Self {
+fn demo_data() -> Data {
+    Data {
+        cards: demo::cards()
+            .into_iter()
+            .map(|c| (c.cardnumber.clone(), c))
+            .collect(),
+        transactions: HashMap::new(),
+        order: Vec::new(),
+        last_trans_id: demo::FIRST_TRANS_ID,
+        last_receipt_number: 0,
+        last_trace: 10,
+        terminal_day: 1,
+        terminal_payments: Vec::new(),
+        closings: Vec::new(),
+        refresh_tokens: HashMap::new(),
+    }
+}
+
+impl Inner {
+    fn new(data: Data, settings: Settings) -> Self {
         Self {
-            inner: Mutex::new(Inner {
-                next_trans_id: 29_008_411,
-                ..Inner::default()
-            }),
-            token_lifetime: Duration::from_secs(demo::TOKEN_LIFETIME_SECS),
+            data,
+            settings,
+            tokens: HashMap::new(),
+            device_codes: HashMap::new(),
+            faults: Vec::new(),
+            offline: false,
+            terminal_next: VecDeque::new(),
+            running: HashMap::new(),
+        }
+    }
+}
+
+/// Errors of the state file.
+#[derive(Debug, thiserror::Error)]
+pub enum StateFileError {
+    #[error("cannot read the state file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the state file {path} is not a sandbox state: {source}")]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+impl Sandbox {
+    /// The demo data with demo settings (terminal waits a few seconds).
+    pub fn with_demo_data() -> Self {
+        Self::with_settings(Settings::default())
+    }
+
+    /// The demo data with `config` applied on top of the demo settings; `reset()`
+    /// returns to these settings.
+    pub fn with_config(config: &SandboxConfig) -> Result<Self, ApiError> {
+        let mut settings = Settings::default();
+        settings.apply(config)?;
+        Ok(Self::with_settings(settings))
+    }
+
+    fn with_settings(settings: Settings) -> Self {
+        Self {
+            inner: Mutex::new(Inner::new(demo_data(), settings.clone())),
+            initial: settings,
+            state_file: None,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    /// Keeps the state in `path` (JSON), loading it when the file exists, so that
+    /// a demo survives a restart. Every change is written at once.
+    pub fn persisted_to(mut self, path: &Path) -> Result<Self, StateFileError> {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let data: Data =
+                    serde_json::from_slice(&bytes).map_err(|source| StateFileError::Parse {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                let inner = self.inner.get_mut().unwrap_or_else(|e| e.into_inner());
+                inner.data = data;
+                // Operations that were running when the sandbox stopped never finished.
+                for tx in inner.data.transactions.values_mut() {
+                    if tx.doc.get("status").and_then(Value::as_str) == Some("processing") {
+                        tx.doc.insert("status".into(), json!("failed"));
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(StateFileError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        }
+        self.state_file = Some(path.to_path_buf());
+        Ok(self)
+    }
+
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panicking handler must not take the whole sandbox down with it.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn issue_token(&self) -> String {
-        let token: String = rand::rng()
-            .sample_iter(&Alphanumeric)
-            .take(26)
-            .map(|b| (b as char).to_ascii_lowercase())
-            .collect();
-        self.lock()
-            .tokens
-            .insert(token.clone(), Instant::now() + self.token_lifetime);
-        token
-    }
-
-    pub fn check_token(&self, token: &str) -> Result<(), ApiError> {
-        match self.lock().tokens.get(token) {
-            Some(until) if Instant::now() < *until => Ok(()),
-            _ => Err(ApiError::token_required()),
+    /// Writes the state file (if any); called with the lock held so that writes
+    /// are never reordered.
+    pub(crate) fn persist(&self, inner: &Inner) {
+        let Some(path) = &self.state_file else {
+            return;
+        };
+        let result = serde_json::to_vec_pretty(&inner.data)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| {
+                let tmp = path.with_extension("tmp");
+                std::fs::write(&tmp, bytes)?;
+                std::fs::rename(&tmp, path)
+            });
+        if let Err(e) = result {
+            tracing::error!(path = %path.display(), error = %e, "cannot write the state file");
         }
     }
 
-    /// Creates a smart transaction from a validated request body.
-    pub fn create_transaction(&self, body: Map<String, Value>) -> Result<Value, ApiError> {
-        let basket_info = validate_basket(&body)?;
-        let id = new_id("STX");
-        let created = now();
-        let mut stx = Map::new();
-        stx.insert("object".into(), json!("smart.transactions"));
-        stx.insert("id".into(), json!(id));
-        stx.insert(
-            "merchant".into(),
-            json!({"object": "general.merchants", "id": demo::MERCHANT_ID, "companyname": demo::MERCHANT_NAME}),
-        );
-        stx.insert(
-            "device_source".into(),
-            json!({"object": "smart.devices", "id": demo::DEVICE_ID}),
-        );
-        stx.insert("transactions".into(), json!([]));
-        stx.insert("created".into(), json!(created));
-        stx.insert("status".into(), json!("created"));
-        stx.insert(
-            "merchantRef".into(),
-            body.get("merchantRef").cloned().unwrap_or(Value::Null),
-        );
-        stx.insert(
-            "transactionRef".into(),
-            body.get("transactionRef").cloned().unwrap_or(Value::Null),
-        );
-        stx.insert(
-            "intent".into(),
-            body.get("intent").cloned().unwrap_or(json!("sale")),
-        );
-        stx.insert("basket".into(), normalise_basket(body.get("basket")));
-        stx.insert("basket_info".into(), basket_info);
-        stx.insert("idents".into(), json!([]));
-        stx.insert(
-            "is_demo".into(),
-            body.get("is_demo").cloned().unwrap_or(json!(true)),
-        );
-        let answer = Value::Object(stx.clone());
+    // ---- control API ------------------------------------------------------
+
+    /// Back to the demo data: no transactions, tokens, faults; the starting settings.
+    pub fn reset(&self) {
         let mut inner = self.lock();
-        inner.order.push(id.clone());
-        inner.transactions.insert(id, stx);
+        // Wake any terminal still waiting so that nothing runs on after a reset.
+        for running in inner.running.values() {
+            running.abort.notify_one();
+        }
+        *inner = Inner::new(demo_data(), self.initial.clone());
+        self.persist(&inner);
+    }
+
+    /// The whole state as JSON: transactions, cards, device codes, faults, settings.
+    pub fn snapshot(&self) -> Value {
+        let inner = self.lock();
+        let now = Instant::now();
+        let transactions: Vec<Value> = inner
+            .data
+            .order
+            .iter()
+            .filter_map(|id| inner.data.transactions.get(id))
+            .map(|t| Value::Object(t.doc.clone()))
+            .collect();
+        let cards: Vec<Value> = inner
+            .data
+            .cards
+            .values()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "cardnumber": c.cardnumber,
+                    "balance": c.balance(),
+                    "cash_balance": c.cash_balance,
+                    "bonus_balance": c.bonus_balance,
+                    "points": c.points,
+                    "stock_status": c.stock_status,
+                    "lock_status": c.lock_status,
+                    "passcode": c.passcode,
+                })
+            })
+            .collect();
+        let device_codes: Vec<Value> = inner
+            .device_codes
+            .values()
+            .map(|d| {
+                json!({
+                    "user_code": d.user_code,
+                    "uuid": d.uuid,
+                    "confirmed": d.confirmed,
+                    "expires_in": d.expires_at.saturating_duration_since(now).as_secs(),
+                })
+            })
+            .collect();
+        json!({
+            "transactions": transactions,
+            "cards": cards,
+            "device_codes": device_codes,
+            "faults": inner.faults,
+            "offline": inner.offline,
+            "config": inner.settings.to_config(),
+            "tokens": inner.tokens.values().filter(|t| t.expires_at > now).count(),
+            "terminal": {
+                "day": inner.data.terminal_day,
+                "last_receipt_number": inner.data.last_receipt_number,
+                "last_trans_id": inner.data.last_trans_id,
+                "next": inner.terminal_next,
+                "payments": inner.data.terminal_payments,
+                "closings": inner.data.closings,
+            },
+        })
+    }
+
+    /// The merchant confirms a pairing code in the back office. False when the
+    /// code is unknown or expired.
+    pub fn confirm_user_code(&self, user_code: &str) -> bool {
+        let wanted = normalise_user_code(user_code);
+        let mut inner = self.lock();
+        let now = Instant::now();
+        match inner
+            .device_codes
+            .values_mut()
+            .find(|d| normalise_user_code(&d.user_code) == wanted && d.expires_at > now)
+        {
+            Some(code) => {
+                code.confirmed = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Changes the given settings; an invalid value changes nothing.
+    pub fn configure(&self, config: SandboxConfig) -> Result<(), ApiError> {
+        self.lock().settings.apply(&config)
+    }
+
+    /// The settings in effect.
+    pub fn config(&self) -> SandboxConfig {
+        self.lock().settings.to_config()
+    }
+
+    /// Injects a fault for the next `count` matching calls.
+    pub fn inject(&self, fault: Fault) -> Result<(), ApiError> {
+        fault.validate().map_err(ApiError::bad_request)?;
+        self.lock().faults.push(fault);
+        Ok(())
+    }
+
+    /// Offline: every API route drops the connection before processing.
+    pub fn set_offline(&self, offline: bool) {
+        self.lock().offline = offline;
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.lock().offline
+    }
+
+    /// The outcome of the next `start/cashless` (queued: one per call).
+    pub fn next_terminal_outcome(&self, outcome: Outcome) {
+        self.next_terminal(TerminalNext {
+            outcome,
+            card: None,
+        });
+    }
+
+    /// The outcome and the customer's card of the next `start/cashless`.
+    pub fn next_terminal(&self, next: TerminalNext) {
+        self.lock().terminal_next.push_back(next);
+    }
+
+    /// Changes or adds a secucard (balances, status, passcode).
+    pub fn put_card(&self, spec: CardSpec) -> Result<Value, ApiError> {
+        spec.validate().map_err(ApiError::bad_request)?;
+        let mut inner = self.lock();
+        let card = inner
+            .data
+            .cards
+            .entry(spec.cardnumber.clone())
+            .or_insert_with(|| {
+                let mut c = demo::cards().remove(2);
+                c.id = new_id("MCD");
+                c.card_id = new_id("CRD");
+                c.cardnumber = spec.cardnumber.clone();
+                c.created = now();
+                c
+            });
+        spec.apply(card);
+        let answer = card.to_json();
+        self.persist(&inner);
         Ok(answer)
     }
 
-    pub fn get_transaction(&self, id: &str) -> Result<Value, ApiError> {
-        self.lock()
-            .transactions
-            .get(id)
-            .map(|t| Value::Object(t.clone()))
-            .ok_or_else(|| ApiError::not_found("smart transaction", id))
+    /// A card's state by its number.
+    pub fn card(&self, cardnumber: &str) -> Option<Value> {
+        self.lock().data.cards.get(cardnumber).map(Card::to_json)
     }
 
-    /// Registers the till's own payment: the transaction is paid.
-    pub fn start_cash(&self, id: &str) -> Result<Value, ApiError> {
+    /// Removes every pending fault.
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// The faults still pending.
+    pub fn pending_faults(&self) -> Vec<Fault> {
+        self.lock().faults.clone()
+    }
+
+    /// Takes one use of every fault matching the request.
+    pub(crate) fn take_faults(&self, method: &str, path: &str) -> Vec<Fault> {
         let mut inner = self.lock();
-        inner.next_trans_id += 1;
-        let trans_id = inner.next_trans_id;
-        let stx = inner
-            .transactions
-            .get_mut(id)
-            .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
-        match stx.get("status").and_then(Value::as_str) {
-            Some("created") => {}
-            Some(status) => {
-                return Err(ApiError::conflict(
-                    format!("transaction is {status}, a payment cannot start"),
-                    "Dieser Vorgang wurde bereits bezahlt oder abgebrochen.",
-                ))
-            }
-            None => {}
-        }
-        stx.insert("status".into(), json!("ok"));
-        stx.insert("updated".into(), json!(now()));
-        stx.insert("payment_method".into(), json!("cash"));
-        stx.insert("trans_id".into(), json!(trans_id.to_string()));
-        stx.insert("receipt".into(), json!([]));
-        Ok(Value::Object(stx.clone()))
-    }
-
-    /// The ids of all transactions, oldest first.
-    pub fn transaction_ids(&self) -> Vec<String> {
-        self.lock().order.clone()
-    }
-}
-
-/// Checks amounts, currency and that `basket_info.sum` equals the basket's total.
-fn validate_basket(body: &Map<String, Value>) -> Result<Value, ApiError> {
-    let info = body
-        .get("basket_info")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ApiError::bad_request("basket_info is required"))?;
-    let sum = info
-        .get("sum")
-        .and_then(Value::as_i64)
-        .filter(|s| *s >= 0)
-        .ok_or_else(|| ApiError::bad_request("basket_info.sum must be an integer >= 0"))?;
-    let currency = info
-        .get("currency")
-        .and_then(Value::as_str)
-        .unwrap_or("EUR");
-    if currency != "EUR" {
-        return Err(ApiError::bad_request(format!(
-            "currency {currency} is not supported"
-        )));
-    }
-    if let Some(products) = body.get("basket").and_then(|b| b.get("products")) {
-        let products = products
-            .as_array()
-            .ok_or_else(|| ApiError::bad_request("basket.products must be a list"))?;
-        let mut total: i64 = 0;
-        for p in products {
-            let quantity = p.get("quantity").and_then(Value::as_i64);
-            let price = p.get("priceOne").and_then(Value::as_i64);
-            match (quantity, price) {
-                (Some(q), Some(pr)) if q >= 0 && pr >= 0 => {
-                    total =
-                        total
-                            .checked_add(q.checked_mul(pr).ok_or_else(|| {
-                                ApiError::bad_request("basket amount out of range")
-                            })?)
-                            .ok_or_else(|| ApiError::bad_request("basket amount out of range"))?;
-                }
-                _ => {
-                    return Err(ApiError::bad_request(
-                        "quantity and priceOne must be integers >= 0",
-                    ))
-                }
+        let mut fired = Vec::new();
+        for fault in inner.faults.iter_mut() {
+            if fault.count > 0 && fault.matches(method, path) {
+                fault.count -= 1;
+                fired.push(fault.clone());
             }
         }
-        if !products.is_empty() && total != sum {
-            return Err(ApiError::bad_request(format!(
-                "basket_info.sum {sum} does not match the basket total {total}"
-            )));
-        }
+        inner.faults.retain(|f| f.count > 0);
+        fired
     }
-    Ok(
-        json!({"sum": sum, "gratuity": info.get("gratuity").cloned().unwrap_or(Value::Null), "currency": currency}),
-    )
-}
 
-/// Fills in the fields the provider adds to every product.
-fn normalise_basket(basket: Option<&Value>) -> Value {
-    let products: Vec<Value> = basket
-        .and_then(|b| b.get("products"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|mut p| {
-            if let Some(obj) = p.as_object_mut() {
-                for (key, default) in [
-                    ("parent", Value::Null),
-                    ("item_type", json!("article")),
-                    ("group", json!([])),
-                    ("serialNumber", Value::Null),
-                    ("reference_id", Value::Null),
-                    ("contract_id", Value::Null),
-                    ("sum", Value::Null),
-                ] {
-                    obj.entry(key).or_insert(default);
-                }
-            }
-            p
+    pub(crate) fn terminal_delay(&self) -> Duration {
+        self.lock().settings.terminal_delay
+    }
+
+    // ---- tokens ------------------------------------------------------------
+
+    fn new_access_token(inner: &mut Inner, device: Option<String>) -> String {
+        let token = random_text(26).to_ascii_lowercase();
+        // A new token for a device invalidates its previous one.
+        if let Some(device) = &device {
+            inner
+                .tokens
+                .retain(|_, t| t.device.as_deref() != Some(device.as_str()));
+        }
+        let now = Instant::now();
+        inner.tokens.retain(|_, t| t.expires_at > now);
+        let expires_at = now + inner.settings.token_lifetime;
+        inner
+            .tokens
+            .insert(token.clone(), AccessToken { expires_at, device });
+        token
+    }
+
+    fn token_answer(inner: &Inner, token: String, refresh: Option<String>) -> Value {
+        let mut answer = json!({
+            "access_token": token,
+            "expires_in": inner.settings.token_lifetime.as_secs(),
+            "token_type": "bearer",
+            "scope": "https://scope.secucard.com/e/api",
+        });
+        if let Some(refresh) = refresh {
+            answer["refresh_token"] = json!(refresh);
+        }
+        answer
+    }
+
+    /// A token for the `client_credentials` grant.
+    pub fn issue_token(&self) -> String {
+        Self::new_access_token(&mut self.lock(), None)
+    }
+
+    pub(crate) fn client_credentials_answer(&self) -> Value {
+        let mut inner = self.lock();
+        let token = Self::new_access_token(&mut inner, None);
+        Self::token_answer(&inner, token, None)
+    }
+
+    /// Device grant, step 1: a device code and the user code to confirm.
+    pub(crate) fn start_device_authorisation(&self, client_id: &str, uuid: &str) -> Value {
+        let mut inner = self.lock();
+        let now = Instant::now();
+        inner.device_codes.retain(|_, d| d.expires_at > now);
+        let device_code = random_text(32).to_ascii_lowercase();
+        let letters: String = (0..8)
+            .map(|_| char::from(b'A' + rand::rng().random_range(0..26u8)))
+            .collect();
+        let user_code = format!("{}-{}", &letters[..4], &letters[4..]);
+        let lifetime = inner.settings.device_code_lifetime;
+        inner.device_codes.insert(
+            device_code.clone(),
+            DeviceCode {
+                user_code: user_code.clone(),
+                uuid: uuid.to_string(),
+                client_id: client_id.to_string(),
+                expires_at: now + lifetime,
+                confirmed: false,
+            },
+        );
+        json!({
+            "device_code": device_code,
+            "user_code": user_code,
+            "verification_url": "https://connect-testing.secuconnect.com/device",
+            "expires_in": lifetime.as_secs(),
+            "interval": crate::config::DEVICE_POLL_INTERVAL_SECS,
         })
-        .collect();
-    json!({"products": products, "texts": [], "type": "default"})
+    }
+
+    /// Device grant, step 2: a token once the user code is confirmed.
+    pub(crate) fn poll_device_code(
+        &self,
+        client_id: &str,
+        device_code: &str,
+    ) -> Result<Value, (&'static str, &'static str)> {
+        let mut inner = self.lock();
+        let now = Instant::now();
+        let Some(code) = inner.device_codes.get(device_code) else {
+            return Err(("invalid_device", "The device code is unknown or was used"));
+        };
+        if code.client_id != client_id {
+            return Err(("invalid_device", "The device code is unknown or was used"));
+        }
+        if code.expires_at <= now {
+            inner.device_codes.remove(device_code);
+            return Err(("expired_token", "The device code has expired"));
+        }
+        if !code.confirmed {
+            return Err((
+                "authorization_pending",
+                "The user code has not been confirmed yet",
+            ));
+        }
+        let Some(code) = inner.device_codes.remove(device_code) else {
+            return Err(("invalid_device", "The device code is unknown or was used"));
+        };
+        let token = Self::new_access_token(&mut inner, Some(code.uuid.clone()));
+        let refresh = random_text(40).to_ascii_lowercase();
+        // One refresh token per device: pairing again replaces the old one.
+        inner
+            .data
+            .refresh_tokens
+            .retain(|_, g| g.device != code.uuid);
+        inner.data.refresh_tokens.insert(
+            refresh.clone(),
+            RefreshGrant {
+                client_id: client_id.to_string(),
+                device: code.uuid,
+            },
+        );
+        let answer = Self::token_answer(&inner, token, Some(refresh));
+        self.persist(&inner);
+        Ok(answer)
+    }
+
+    /// The `refresh_token` grant: a new token for the device, the old one dies.
+    pub(crate) fn refresh(&self, client_id: &str, refresh_token: &str) -> Option<Value> {
+        let mut inner = self.lock();
+        let grant = inner.data.refresh_tokens.get(refresh_token)?.clone();
+        if grant.client_id != client_id {
+            return None;
+        }
+        let token = Self::new_access_token(&mut inner, Some(grant.device));
+        Some(Self::token_answer(
+            &inner,
+            token,
+            Some(refresh_token.to_string()),
+        ))
+    }
+
+    /// Ok for a known, unexpired token; the provider's error (status as configured) otherwise.
+    pub fn check_token(&self, token: &str) -> Result<(), ApiError> {
+        let inner = self.lock();
+        match inner.tokens.get(token) {
+            Some(t) if Instant::now() < t.expires_at => Ok(()),
+            _ => Err(ApiError::token_required_with(
+                inner.settings.auth_failure_status,
+            )),
+        }
+    }
+
+    /// Ends a token's life now (the `expire_token` fault).
+    pub fn expire_token(&self, token: &str) {
+        if let Some(t) = self.lock().tokens.get_mut(token) {
+            t.expires_at = Instant::now();
+        }
+    }
+
+    /// The card scheme and outcome for the next terminal payment.
+    pub(crate) fn choose_terminal(inner: &mut Inner, sum: i64) -> (Outcome, CardScheme) {
+        let magic = crate::terminal::by_magic_amount(sum);
+        let next = inner.terminal_next.pop_front().unwrap_or(magic);
+        (
+            next.outcome,
+            next.card.or(magic.card).unwrap_or(CardScheme::Girocard),
+        )
+    }
+}
+
+/// User codes are compared without case and separators.
+fn normalise_user_code(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }

@@ -1,54 +1,123 @@
+//! `POST /oauth/token`: client credentials, the device grant and refresh tokens,
+//! JSON- or form-encoded.
+
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::demo;
 use crate::error::oauth_error;
 use crate::state::Sandbox;
 
-/// `POST /oauth/token` (JSON body).
-pub async fn token(State(sandbox): State<Arc<Sandbox>>, body: axum::body::Bytes) -> Response {
-    let Ok(Value::Object(req)) = serde_json::from_slice::<Value>(&body) else {
+fn fields(headers: &HeaderMap, body: &Bytes) -> Option<HashMap<String, String>> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let form = || serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).ok();
+    let json = || match serde_json::from_slice::<Value>(body).ok()? {
+        Value::Object(map) => Some(
+            map.into_iter()
+                .filter_map(|(k, v)| match v {
+                    Value::String(s) => Some((k, s)),
+                    Value::Number(n) => Some((k, n.to_string())),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    };
+    let pairs = if content_type.starts_with("application/x-www-form-urlencoded") {
+        form()?
+    } else if content_type.starts_with("application/json") {
+        json()?
+    } else {
+        json().or_else(form)?
+    };
+    Some(pairs.into_iter().collect())
+}
+
+pub async fn token(
+    State(sandbox): State<Arc<Sandbox>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(req) = fields(&headers, &body) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
-            "The body must be a JSON object",
+            "The body must be a JSON object or form-encoded",
         );
     };
-    let field = |name: &str| req.get(name).and_then(Value::as_str).unwrap_or("");
-    match field("grant_type") {
-        "client_credentials" => {
-            if field("client_id") != demo::DEMO_CLIENT_ID
-                || field("client_secret") != demo::DEMO_CLIENT_SECRET
-            {
-                return oauth_error(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_client",
-                    "Client credentials are invalid",
-                );
-            }
-            let token = sandbox.issue_token();
-            Json(json!({
-                "access_token": token,
-                "expires_in": sandbox.token_lifetime.as_secs(),
-                "token_type": "bearer",
-                "scope": "https://scope.secucard.com/e/api",
-            }))
-            .into_response()
-        }
-        "" => oauth_error(
+    let field = |name: &str| req.get(name).map(String::as_str).unwrap_or("");
+    let grant = field("grant_type");
+    if grant.is_empty() {
+        return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "grant_type is missing",
-        ),
-        _ => oauth_error(
+        );
+    }
+    if !["client_credentials", "device", "refresh_token"].contains(&grant) {
+        return oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             "The grant type is not supported",
-        ),
+        );
+    }
+    let client_id = field("client_id");
+    if client_id != demo::DEMO_CLIENT_ID || field("client_secret") != demo::DEMO_CLIENT_SECRET {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Client credentials are invalid",
+        );
+    }
+    match grant {
+        "client_credentials" => Json(sandbox.client_credentials_answer()).into_response(),
+        "device" => {
+            let code = field("code");
+            let uuid = field("uuid");
+            if !code.is_empty() {
+                match sandbox.poll_device_code(client_id, code) {
+                    Ok(answer) => Json(answer).into_response(),
+                    Err((error, description)) => {
+                        oauth_error(StatusCode::BAD_REQUEST, error, description)
+                    }
+                }
+            } else if !uuid.is_empty() {
+                Json(sandbox.start_device_authorisation(client_id, uuid)).into_response()
+            } else {
+                oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "The device grant needs uuid (step 1) or code (step 2)",
+                )
+            }
+        }
+        _ => {
+            let refresh = field("refresh_token");
+            if refresh.is_empty() {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "refresh_token is missing",
+                );
+            }
+            match sandbox.refresh(client_id, refresh) {
+                Some(answer) => Json(answer).into_response(),
+                None => oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "The refresh token is unknown or was revoked",
+                ),
+            }
+        }
     }
 }
