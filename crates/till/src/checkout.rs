@@ -10,8 +10,8 @@ use std::sync::Mutex;
 
 use receipt::{ProviderLine, Receipt, ShopHeader};
 use secuconnect::{
-    Basket as ApiBasket, BasketInfo, Client, Ident, Product, SmartTransaction, TransactionDraft,
-    TransactionStatus,
+    Basket as ApiBasket, BasketInfo, CancellationToken, Client, Ident, Product, SmartTransaction,
+    TransactionDraft,
 };
 use serde::{Deserialize, Serialize};
 use tracing::{info, instrument, warn};
@@ -21,7 +21,9 @@ use crate::basket::{Basket, BasketError};
 use crate::closing::PaymentMethod;
 use crate::journal::{Issue, Journal, JournalError, PaidSale, Payment, PaymentIntent, StoredReceipt};
 use crate::money::Cents;
+use crate::drill;
 use crate::receipt_doc::{self, ReceiptInput};
+use crate::reconcile::Settled;
 
 /// Width of the receipt text kept in the journal.
 pub const JOURNAL_RECEIPT_WIDTH: usize = 42;
@@ -78,7 +80,9 @@ pub struct Checkout<'a> {
 /// How the provider's answer to a payment call is taken.
 pub(crate) enum Outcome {
     Paid(Box<SmartTransaction>),
-    /// Definitely not paid (refused, failed, never sent).
+    /// The request never reached the provider: nothing happened.
+    NotSent(String),
+    /// The provider refused it, or the payment failed.
     NotPaid(String, Option<serde_json::Value>),
     /// Unknown: read it back later.
     Unknown,
@@ -86,17 +90,23 @@ pub(crate) enum Outcome {
 
 /// Sorts an API error of a call that may move money.
 pub(crate) fn outcome_of_error(e: &secuconnect::Error) -> Outcome {
-    use secuconnect::Error as E;
-    match e {
-        E::NotExecuted(reason) => Outcome::NotPaid(format!("not sent: {reason}"), None),
-        // A 5xx may have been processed before it failed: read back.
-        E::Api { status, .. } if *status >= 500 => Outcome::Unknown,
-        E::Api { status, body } => Outcome::NotPaid(
-            format!("refused (HTTP {status})"),
+    use secuconnect::{Error as E, Execution};
+    match (e.execution(), e) {
+        (Execution::NotExecuted, _) => Outcome::NotSent(e.to_string()),
+        (Execution::MaybeExecuted, _) => Outcome::Unknown,
+        // Carried out, but the answer does not decode: read back.
+        (Execution::Executed, E::Decode { .. }) => Outcome::Unknown,
+        (Execution::Executed, E::Api { status, body }) => Outcome::NotPaid(
+            format!(
+                "refused (HTTP {status}): {}",
+                body.error_user
+                    .as_deref()
+                    .or(body.error_details.as_deref())
+                    .unwrap_or("no details")
+            ),
             serde_json::to_value(body).ok(),
         ),
-        E::Auth(reason) => Outcome::NotPaid(format!("not authorised: {reason}"), None),
-        E::OutcomeUnknown(_) | E::Decode { .. } => Outcome::Unknown,
+        (Execution::Executed, _) => Outcome::NotPaid(e.to_string(), None),
     }
 }
 
@@ -108,19 +118,13 @@ pub(crate) fn is_unreachable(e: &secuconnect::Error) -> bool {
 
 /// Sorts a transaction read back (or answered) by its status.
 pub(crate) fn outcome_of_status(stx: SmartTransaction) -> Outcome {
-    match stx.status {
-        TransactionStatus::Ok => Outcome::Paid(Box::new(stx)),
-        TransactionStatus::Failed | TransactionStatus::Cancelled => {
-            let status = stx.status.as_str().to_string();
-            Outcome::NotPaid(status, serde_json::to_value(&stx).ok())
-        }
-        TransactionStatus::Other(ref s)
-            if matches!(s.as_str(), "aborted" | "timeout" | "canceled" | "finished") =>
-        {
-            let status = s.clone();
-            Outcome::NotPaid(status, serde_json::to_value(&stx).ok())
-        }
-        _ => Outcome::Unknown,
+    if stx.status.is_paid() {
+        Outcome::Paid(Box::new(stx))
+    } else if stx.status.is_failed() || stx.status.is_cancelled() {
+        let status = stx.status.as_str().to_string();
+        Outcome::NotPaid(status, serde_json::to_value(&stx).ok())
+    } else {
+        Outcome::Unknown
     }
 }
 
@@ -220,7 +224,7 @@ pub(crate) fn complete(
 }
 
 impl Checkout<'_> {
-    fn settings(&self) -> ReceiptSettings<'_> {
+    pub(crate) fn settings(&self) -> ReceiptSettings<'_> {
         ReceiptSettings {
             shop: self.shop,
             till_id: self.till_id,
@@ -228,7 +232,7 @@ impl Checkout<'_> {
         }
     }
 
-    fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
+    pub(crate) fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
         self.journal.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -283,19 +287,23 @@ impl Checkout<'_> {
             return self.complete_locally(&sale_id);
         };
         info!(stx = %created.id, "smart transaction created");
-        let outcome = match self.client.start_cash(&created.id).await {
+        drill::point("before_start");
+        let answer = self.client.start_cash(&created.id).await;
+        drill::point("after_answer");
+        let outcome = match answer {
             Ok(stx) => outcome_of_status(stx),
             Err(e) => outcome_of_error(&e),
         };
         match outcome {
             Outcome::Paid(stx) => {
-                let sale = self.journal().record_paid(&sale_id, |n, intent| {
-                    complete(&self.settings(), n, intent, Some(&stx), false)
+                let sale = self.journal().record_paid(&sale_id, |issue, intent| {
+                    complete(&self.settings(), issue, intent, Some(&stx), false)
                 })?;
+                drill::point("after_paid");
                 info!(receipt = sale.receipt_number, "sale paid and journaled");
                 Ok(sale)
             }
-            Outcome::NotPaid(status, provider) if !status.starts_with("not sent") => {
+            Outcome::NotPaid(status, provider) => {
                 warn!(%status, "cash payment not confirmed");
                 self.journal()
                     .record_failed(&sale_id, &status, provider.as_ref())?;
@@ -306,9 +314,84 @@ impl Checkout<'_> {
         }
     }
 
-    fn complete_locally(&self, sale_id: &str) -> Result<CompletedSale, CheckoutError> {
-        let sale = self.journal().record_paid(sale_id, |n, intent| {
-            complete(&self.settings(), n, intent, None, true)
+    /// Pays a basket on the payment terminal: create the smart transaction,
+    /// write the intent, `start/cashless` (blocks until the customer has paid
+    /// or it failed), then write sale, payment and both receipts.
+    ///
+    /// `cancel` stops waiting, not the terminal: the sale then stays in doubt
+    /// and is settled by [`Checkout::reconcile`].
+    #[instrument(skip_all, fields(total = basket.total().0))]
+    pub async fn pay_card(
+        &self,
+        basket: &Basket,
+        cancel: &CancellationToken,
+    ) -> Result<CompletedSale, CheckoutError> {
+        basket.validate()?;
+        let sale_id = Uuid::new_v4().to_string();
+        let draft = draft_for(basket, &sale_id, self.demo);
+        let created = match self.client.create_transaction(&draft).await {
+            Ok(stx) => stx,
+            Err(e) if matches!(e, secuconnect::Error::NotExecuted(_)) => {
+                return Err(CheckoutError::CardOffline)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        info!(stx = %created.id, "smart transaction created");
+        let intent = PaymentIntent::new(
+            &sale_id,
+            PaymentMethod::Card,
+            basket,
+            Some(&created.id),
+            None,
+        );
+        {
+            let mut journal = self.journal();
+            journal.record_settings(&self.settings_value())?;
+            journal.begin_payment(&intent)?;
+        }
+        drill::point("before_start");
+        let answer = self.client.start_cashless(&created.id, cancel).await;
+        drill::point("after_answer");
+        let outcome = match answer {
+            Ok(stx) => outcome_of_status(stx),
+            Err(e) => {
+                warn!(error = %e, "card payment call ended without an answer");
+                outcome_of_error(&e)
+            }
+        };
+        match outcome {
+            Outcome::Paid(stx) => {
+                let sale = self.journal().record_paid(&sale_id, |issue, intent| {
+                    complete(&self.settings(), issue, intent, Some(&stx), false)
+                })?;
+                drill::point("after_paid");
+                info!(receipt = sale.receipt_number, "card sale paid and journaled");
+                Ok(sale)
+            }
+            Outcome::NotSent(reason) => {
+                warn!(%reason, "card payment not sent");
+                self.journal()
+                    .record_failed(&sale_id, &format!("not sent: {reason}"), None)?;
+                Err(CheckoutError::CardOffline)
+            }
+            Outcome::NotPaid(status, provider) => {
+                warn!(%status, "card payment not made");
+                self.journal()
+                    .record_failed(&sale_id, &status, provider.as_ref())?;
+                Err(CheckoutError::NotPaid(status))
+            }
+            // Read back once right away; if still open, it stays in doubt.
+            Outcome::Unknown => match self.settle(&sale_id).await? {
+                Settled::Paid(sale) => Ok(*sale),
+                Settled::Failed(status) => Err(CheckoutError::NotPaid(status)),
+                Settled::Pending => Err(CheckoutError::InDoubt { sale_id }),
+            },
+        }
+    }
+
+    pub(crate) fn complete_locally(&self, sale_id: &str) -> Result<CompletedSale, CheckoutError> {
+        let sale = self.journal().record_paid(sale_id, |issue, intent| {
+            complete(&self.settings(), issue, intent, None, true)
         })?;
         info!(
             receipt = sale.receipt_number,

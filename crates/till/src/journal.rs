@@ -159,6 +159,8 @@ impl From<serde_json::Error> for JournalError {
 /// What the till is about to be paid, written before the payment call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentIntent {
+    /// Stored in the entry's own column, not again in its body.
+    #[serde(skip)]
     pub sale_id: String,
     /// Cash (the till's own payment, `start/cash`) or card (`start/cashless`).
     pub method: PaymentMethod,
@@ -226,7 +228,9 @@ pub struct StoredReceipt {
 /// What completes a paid sale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaidSale {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The intent's smart transaction (not stored twice); `None` for a sale
+    /// paid offline, whose transaction the `registered` entry names.
+    #[serde(skip)]
     pub transaction_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trans_id: Option<String>,
@@ -508,7 +512,9 @@ fn read_intent(conn: &Connection, sale_id: &str) -> Result<PaymentIntent, Journa
             "SELECT body FROM entries WHERE sale_id = ?1 AND kind IN ('intent', 'sale', 'failed', 'cancellation', 'registered') AND kind = 'intent'",
         )?
         .query_row([sale_id], |r| r.get(0))?;
-    Ok(serde_json::from_str(&body)?)
+    let mut intent: PaymentIntent = serde_json::from_str(&body)?;
+    intent.sale_id = sale_id.to_string();
+    Ok(intent)
 }
 
 impl Journal {
@@ -603,6 +609,11 @@ impl Journal {
         tx.commit()?;
         self.settings = Some(body);
         Ok(changed)
+    }
+
+    /// The intent a sale's payment was started with.
+    pub fn intent(&self, sale_id: &str) -> Result<PaymentIntent, JournalError> {
+        read_intent(&self.conn, sale_id)
     }
 
     /// The sale's state as far as the journal knows it.
@@ -757,6 +768,20 @@ impl Journal {
         let (seq, sale_id, body, created_at) =
             row.ok_or(JournalError::UnknownReceipt(receipt_number))?;
         let mut paid: PaidSale = serde_json::from_str(&body)?;
+        let intent = read_intent(&self.conn, &sale_id)?;
+        paid.transaction_id = match &intent.transaction_id {
+            Some(id) => Some(id.clone()),
+            // Paid offline: the transaction is named where it was registered.
+            None => self
+                .conn
+                .prepare_cached(
+                    "SELECT body FROM entries WHERE sale_id = ?1 AND kind IN ('intent', 'sale', 'failed', 'cancellation', 'registered') AND kind = 'registered'",
+                )?
+                .query_row([&sale_id], |r| r.get::<_, String>(0))
+                .optional()?
+                .and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok())
+                .and_then(|v| v["transaction_id"].as_str().map(str::to_string)),
+        };
         // The receipts were written right after the sale, in the same transaction.
         let mut stmt = self.conn.prepare_cached(
             "SELECT kind, body FROM entries WHERE seq > ?1 AND seq <= ?1 + 2 AND sale_id = ?2
@@ -784,7 +809,7 @@ impl Journal {
         Ok(SaleRecord {
             created_at,
             settings,
-            intent: read_intent(&self.conn, &sale_id)?,
+            intent,
             state: state_of(&self.conn, &sale_id)?,
             sale_id,
             seq,
@@ -1098,6 +1123,8 @@ impl Journal {
                             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
                                 | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
                         )?;
+                        // Read the file through the OS page cache without copying each page.
+                        conn.pragma_update(None, "mmap_size", 1i64 << 40)?;
                         verify_range(&conn, from, to)
                     })
                 })

@@ -3,12 +3,17 @@
 //! reconciliation after a crash and the closing.
 
 pub mod basket;
+pub mod cancellation;
 pub mod catalog;
 pub mod checkout;
 pub mod closing;
+pub mod drill;
+pub mod end_of_day;
 pub mod journal;
 pub mod money;
+pub mod outbox;
 pub mod receipt_doc;
+pub mod reconcile;
 pub mod sale;
 
 pub use basket::{Basket, BasketLine};
@@ -16,4 +21,6 @@ pub use checkout::{Checkout, CheckoutError, CompletedSale};
 pub use closing::{Closing, DayFigures, PaymentMethod};
 pub use journal::{Journal, JournalError};
 pub use money::{Cents, VatRate};
+pub use outbox::OutboxReport;
+pub use reconcile::ReconcileReport;
 pub use sale::SaleState;

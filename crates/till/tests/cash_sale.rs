@@ -68,14 +68,13 @@ async fn a_cash_sale_is_registered_and_journaled_once() {
     let journal = journal.lock().unwrap();
     let sales = journal.entries(Some("sale")).unwrap();
     assert_eq!(sales.len(), 1);
-    assert_eq!(
-        sales[0].body["transaction_id"],
-        sale.transaction_id.as_str()
-    );
+    let intents = journal.entries(Some("intent")).unwrap();
+    assert_eq!(intents[0].body["transaction_id"], sale.transaction_id.as_str());
+    assert_eq!(intents[0].sale_id.as_deref(), Some(sale.sale_id.as_str()));
     assert_eq!(sales[0].body["payments"][0]["method"], "cash");
     assert_eq!(sales[0].body["payments"][0]["amount"], 547);
     assert_eq!(sales[0].body["payments"][0]["change"], 453);
-    assert_eq!(journal.entries(Some("intent")).unwrap().len(), 1);
+    assert_eq!(intents.len(), 1);
     assert_eq!(journal.day_figures().unwrap().by_method.cash, Cents(547));
     // A cash sale without a secucard has no provider receipt; the till's own
     // receipt is rebuilt from the journal exactly as printed.
