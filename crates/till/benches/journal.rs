@@ -116,7 +116,10 @@ fn commit_ratio(dir: &Path, shop: &receipt::ShopHeader) {
     println!("durable sale commit (sale with payments, running totals: {bytes} bytes of entry):");
     println!("  sale commit        median {:8.3} ms", ms(s));
     println!("  bare insert+fsync  median {:8.3} ms", ms(b));
-    println!("  ratio              {:8.2}   (target <= 1.5)", ms(s) / ms(b));
+    println!(
+        "  ratio              {:8.2}   (target <= 1.5)",
+        ms(s) / ms(b)
+    );
     println!(
         "  whole sale (intent + sale, two commits) median {:.3} ms = {:.2} x bare",
         ms(w),
@@ -141,7 +144,7 @@ fn big_journal(dir: &Path, shop: &receipt::ShopHeader, n: usize) {
             let _ = r;
             cash_sale(offset + i)
         })
-            .unwrap();
+        .unwrap();
         done += k;
     }
     journal

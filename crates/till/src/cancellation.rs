@@ -71,16 +71,17 @@ impl Checkout<'_> {
                 }
                 Err(e) => return Err(e.into()),
             }
-        } else if let (Some(_), Some(id)) = (&record.intent.basket.card, &record.paid.transaction_id)
+        } else if let (Some(_), Some(id)) =
+            (&record.intent.basket.card, &record.paid.transaction_id)
         {
             let stx = self.client.cancel_transaction(id).await?;
             Some(serde_json::to_value(&stx).unwrap_or_default())
         } else {
             None
         };
-        let (number, c) =
-            self.journal()
-                .record_cancellation(receipt_number, reason, provider)?;
+        let (number, c) = self
+            .journal()
+            .record_cancellation(receipt_number, reason, provider)?;
         info!(receipt = number, cancels = receipt_number, "sale cancelled");
         Ok(CancelledSale {
             receipt_number: number,

@@ -19,9 +19,11 @@ use uuid::Uuid;
 
 use crate::basket::{Basket, BasketError};
 use crate::closing::PaymentMethod;
-use crate::journal::{Issue, Journal, JournalError, PaidSale, Payment, PaymentIntent, StoredReceipt};
-use crate::money::Cents;
 use crate::drill;
+use crate::journal::{
+    Issue, Journal, JournalError, PaidSale, Payment, PaymentIntent, StoredReceipt,
+};
+use crate::money::Cents;
 use crate::receipt_doc::{self, ReceiptInput};
 use crate::reconcile::Settled;
 
@@ -155,27 +157,41 @@ pub(crate) fn complete(
 ) -> (PaidSale, CompletedSale) {
     let receipt_number = issue.receipt_number;
     let total = intent.total;
-    let payment = match intent.method {
-        PaymentMethod::Cash => Payment {
-            method: PaymentMethod::Cash,
-            amount: total,
-            tendered: intent.tendered,
-            change: intent.tendered.map(|t| t - total),
-            terminal_receipt: None,
-        },
-        method => Payment {
-            method,
-            amount: total,
+    let mut payments = Vec::new();
+    let mut payment_lines = Vec::new();
+    if intent.from_card.0 > 0 {
+        payments.push(Payment {
+            method: PaymentMethod::Secucard,
+            amount: intent.from_card,
             tendered: None,
             change: None,
-            terminal_receipt: stx.and_then(|s| s.receipt_number),
-        },
-    };
-    let payment_line = match intent.method {
-        PaymentMethod::Cash => receipt_doc::cash_payment(total, intent.tendered),
-        PaymentMethod::Card => receipt_doc::card_payment(total),
-        PaymentMethod::Secucard => receipt_doc::card_payment(total),
-    };
+            terminal_receipt: None,
+        });
+        payment_lines.push(receipt_doc::secucard_payment(intent.from_card));
+    }
+    let rest = total - intent.from_card;
+    match intent.method {
+        PaymentMethod::Cash => {
+            payments.push(Payment {
+                method: PaymentMethod::Cash,
+                amount: rest,
+                tendered: intent.tendered,
+                change: intent.tendered.map(|t| t - rest),
+                terminal_receipt: None,
+            });
+            payment_lines.push(receipt_doc::cash_payment(rest, intent.tendered));
+        }
+        method => {
+            payments.push(Payment {
+                method,
+                amount: rest,
+                tendered: None,
+                change: None,
+                terminal_receipt: stx.and_then(|s| s.receipt_number),
+            });
+            payment_lines.push(receipt_doc::card_payment(rest));
+        }
+    }
     let customer_lines = stx.map(|s| s.receipt.clone()).unwrap_or_default();
     let customer_text = (!customer_lines.is_empty())
         .then(|| receipt_doc::render_provider_only(&customer_lines, JOURNAL_RECEIPT_WIDTH));
@@ -185,7 +201,7 @@ pub(crate) fn complete(
         receipt_number: receipt_number as u64,
         issued_at: issue.issued_at,
         basket: &intent.basket,
-        payments: vec![payment_line],
+        payments: payment_lines,
         transaction_id: stx.map(|s| s.id.as_str()),
         provider_lines: provider_lines(&customer_lines),
         demo: settings.demo,
@@ -197,7 +213,7 @@ pub(crate) fn complete(
     let paid = PaidSale {
         transaction_id: stx.map(|s| s.id.clone()),
         trans_id: stx.and_then(|s| s.trans_id.clone()),
-        payments: vec![payment],
+        payments,
         queued,
         // The till's own part of the receipt is rebuilt from the sale
         // (`receipt_doc::rebuild`); what the provider sent is kept as received and as rendered.
@@ -254,7 +270,8 @@ impl Checkout<'_> {
     ) -> Result<CompletedSale, CheckoutError> {
         basket.validate()?;
         let total = basket.total();
-        if let Some(given) = tendered {
+        let pays_from_card = basket.card.is_some() && basket.card_load_total() == Cents::ZERO;
+        if let Some(given) = tendered.filter(|_| !pays_from_card) {
             if given < total {
                 return Err(CheckoutError::NotEnoughCash { given, total });
             }
@@ -271,13 +288,27 @@ impl Checkout<'_> {
             }
             Err(e) => return Err(e.into()),
         };
-        let intent = PaymentIntent::new(
+        let mut intent = PaymentIntent::new(
             &sale_id,
             PaymentMethod::Cash,
             basket,
             created.as_ref().map(|s| s.id.as_str()),
             tendered,
         );
+        if let (true, Some(stx)) = (pays_from_card, &created) {
+            // The card's balance pays first; the till collects what is missing.
+            let pre = self.client.pre_transaction(&stx.id).await?;
+            let missing = Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0));
+            if let Some(given) = tendered {
+                if given < missing {
+                    return Err(CheckoutError::NotEnoughCash {
+                        given,
+                        total: missing,
+                    });
+                }
+            }
+            intent.from_card = total - missing;
+        }
         {
             let mut journal = self.journal();
             journal.record_settings(&self.settings_value())?;
@@ -337,13 +368,19 @@ impl Checkout<'_> {
             Err(e) => return Err(e.into()),
         };
         info!(stx = %created.id, "smart transaction created");
-        let intent = PaymentIntent::new(
+        let mut intent = PaymentIntent::new(
             &sale_id,
             PaymentMethod::Card,
             basket,
             Some(&created.id),
             None,
         );
+        if basket.card.is_some() && basket.card_load_total() == Cents::ZERO {
+            // The card's balance pays first; the terminal takes the rest.
+            let pre = self.client.pre_transaction(&created.id).await?;
+            let total = basket.total();
+            intent.from_card = total - Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0));
+        }
         {
             let mut journal = self.journal();
             journal.record_settings(&self.settings_value())?;
@@ -365,7 +402,10 @@ impl Checkout<'_> {
                     complete(&self.settings(), issue, intent, Some(&stx), false)
                 })?;
                 drill::point("after_paid");
-                info!(receipt = sale.receipt_number, "card sale paid and journaled");
+                info!(
+                    receipt = sale.receipt_number,
+                    "card sale paid and journaled"
+                );
                 Ok(sale)
             }
             Outcome::NotSent(reason) => {

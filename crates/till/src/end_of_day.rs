@@ -33,7 +33,11 @@ impl Checkout<'_> {
             None => None,
         };
         let closing = self.journal().close_day(cash_counted, answer)?;
-        info!(z = closing.z_number, total = closing.figures.total.0, "day closed");
+        info!(
+            z = closing.z_number,
+            total = closing.figures.total.0,
+            "day closed"
+        );
         Ok(closing)
     }
 }

@@ -15,7 +15,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -118,7 +120,9 @@ pub enum JournalError {
     },
     #[error("there is no paid sale with receipt number {0}")]
     UnknownReceipt(i64),
-    #[error("{0} payment(s) are still in doubt: check them with the payment service before the closing")]
+    #[error(
+        "{0} payment(s) are still in doubt: check them with the payment service before the closing"
+    )]
     PaymentsInDoubt(usize),
     #[error("the sale belongs to closing Z {0}: a card payment can no longer be cancelled on the terminal")]
     ClosedIn(i64),
@@ -171,6 +175,13 @@ pub struct PaymentIntent {
     pub transaction_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tendered: Option<Cents>,
+    /// What the scanned secucard's balance pays (the provider applies it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub from_card: Cents,
+}
+
+fn is_zero(c: &Cents) -> bool {
+    c.0 == 0
 }
 
 impl PaymentIntent {
@@ -188,6 +199,7 @@ impl PaymentIntent {
             total: basket.total(),
             transaction_id: transaction_id.map(str::to_string),
             tendered,
+            from_card: Cents::ZERO,
         }
     }
 
@@ -467,10 +479,11 @@ fn settings_before(conn: &Connection, seq: i64) -> Result<Option<String>, Journa
 }
 
 fn transition(sale_id: &str, from: SaleState, event: SaleEvent) -> Result<SaleState, JournalError> {
-    from.apply(event).map_err(|source| JournalError::Transition {
-        sale_id: sale_id.to_string(),
-        source,
-    })
+    from.apply(event)
+        .map_err(|source| JournalError::Transition {
+            sale_id: sale_id.to_string(),
+            source,
+        })
 }
 
 /// The state of a sale as the journal knows it (`Open` when it knows nothing).
@@ -745,8 +758,8 @@ impl Journal {
                 },
             });
         }
-        let body = serde_json::json!({"transaction_id": transaction_id, "provider": provider})
-            .to_string();
+        let body =
+            serde_json::json!({"transaction_id": transaction_id, "provider": provider}).to_string();
         Appender::new(&tx)?.append(kind::REGISTERED, Some(sale_id), None, &body, None)?;
         tx.prepare_cached("DELETE FROM open_sales WHERE sale_id = ?1")?
             .execute([sale_id])?;
@@ -910,8 +923,8 @@ impl Journal {
         let tx = self.write_tx()?;
         let mut totals = latest_totals(&tx)?;
         movement.apply(&mut totals, amount);
-        let body = serde_json::json!({"movement": movement, "amount": amount, "note": note})
-            .to_string();
+        let body =
+            serde_json::json!({"movement": movement, "amount": amount, "note": note}).to_string();
         Appender::new(&tx)?.append(kind::CASH_MOVEMENT, None, None, &body, Some(&totals))?;
         tx.commit()?;
         Ok(())
@@ -945,10 +958,11 @@ impl Journal {
         terminal: Option<serde_json::Value>,
     ) -> Result<Closing, JournalError> {
         let tx = self.write_tx()?;
-        let in_doubt: i64 =
-            tx.query_row("SELECT COUNT(*) FROM open_sales WHERE state = 'paying'", [], |r| {
-                r.get(0)
-            })?;
+        let in_doubt: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM open_sales WHERE state = 'paying'",
+            [],
+            |r| r.get(0),
+        )?;
         if in_doubt > 0 {
             return Err(JournalError::PaymentsInDoubt(in_doubt as usize));
         }
@@ -983,7 +997,10 @@ impl Journal {
 
     /// A past closing, as it was stored.
     pub fn closing(&self, z_number: i64) -> Result<Option<Closing>, JournalError> {
-        Ok(self.closings()?.into_iter().find(|c| c.z_number == z_number))
+        Ok(self
+            .closings()?
+            .into_iter()
+            .find(|c| c.z_number == z_number))
     }
 
     /// All closings, oldest first.
@@ -1090,27 +1107,42 @@ impl Journal {
                 |r| r.get(0),
             )
             .optional()?;
-        if let Some(seq) = orphan {
-            return Ok(Some(ChainBreak {
-                seq,
-                kind: BreakKind::Inserted,
-                reason: format!(
-                    "running totals for entry {seq} were added, but there is no such entry"
-                ),
-            }));
-        }
         let max_seq: i64 =
             self.conn
-                .query_row("SELECT COALESCE(MAX(seq), 0) FROM entries", [], |r| r.get(0))?;
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM entries", [], |r| {
+                    r.get(0)
+                })?;
         let path = self.conn.path().filter(|p| !p.is_empty()).map(Path::new);
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8) as i64;
+        let cores = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8) as i64;
         let threads = if path.is_none() || max_seq < 20_000 {
             1
         } else {
             cores
         };
+        // Running totals whose entry is gone: the entry was removed (or, past
+        // the last entry, the totals were added).
+        let orphan = orphan.map(|seq| {
+            if seq <= max_seq {
+                ChainBreak {
+                    seq,
+                    kind: BreakKind::Removed,
+                    reason: format!("entry {seq} was removed; its running totals remain"),
+                }
+            } else {
+                ChainBreak {
+                    seq,
+                    kind: BreakKind::Inserted,
+                    reason: format!(
+                        "running totals for entry {seq} were added, but there is no such entry"
+                    ),
+                }
+            }
+        });
         let Some(path) = path.filter(|_| threads > 1) else {
-            return verify_range(&self.conn, 1, max_seq);
+            let found = verify_range(&self.conn, 1, max_seq)?;
+            return Ok(first_of(found, orphan));
         };
         let chunk = max_seq / threads + 1;
         let results: Vec<Result<Option<ChainBreak>, JournalError>> = std::thread::scope(|scope| {
@@ -1137,13 +1169,9 @@ impl Journal {
                 })
                 .collect()
         });
-        let mut first: Option<ChainBreak> = None;
+        let mut first: Option<ChainBreak> = orphan;
         for r in results {
-            if let Some(b) = r? {
-                if first.as_ref().is_none_or(|f| b.seq < f.seq) {
-                    first = Some(b);
-                }
-            }
+            first = first_of(first, r?);
         }
         Ok(first)
     }
@@ -1162,13 +1190,17 @@ impl Journal {
     }
 }
 
+/// The break at the earlier position.
+fn first_of(a: Option<ChainBreak>, b: Option<ChainBreak>) -> Option<ChainBreak> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.seq < a.seq { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
 /// Checks the entries at positions `from..=to`: their links, starting from
 /// the entry stored before `from`, and their hashes.
-fn verify_range(
-    conn: &Connection,
-    from: i64,
-    to: i64,
-) -> Result<Option<ChainBreak>, JournalError> {
+fn verify_range(conn: &Connection, from: i64, to: i64) -> Result<Option<ChainBreak>, JournalError> {
     let blob32 = |b: &[u8]| -> Result<[u8; 32], JournalError> {
         b.try_into().map_err(|_| JournalError::Corrupt)
     };
@@ -1205,7 +1237,11 @@ fn verify_range(
         let prev = blob32(r.get_ref(6)?.as_blob()?)?;
         let stored = blob32(r.get_ref(7)?.as_blob()?)?;
         if prev != expected_prev {
-            return Ok(Some(link_break(seq, expected_seq, before_prev == Some(prev))));
+            return Ok(Some(link_break(
+                seq,
+                expected_seq,
+                before_prev == Some(prev),
+            )));
         }
         if seq != expected_seq {
             return Ok(Some(ChainBreak {

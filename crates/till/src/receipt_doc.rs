@@ -78,7 +78,10 @@ pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
     let settings = record.settings.as_ref()?;
     let shop: receipt::ShopHeader = serde_json::from_value(settings.get("shop")?.clone()).ok()?;
     let till_id = settings.get("till_id")?.as_str()?;
-    let demo = settings.get("demo").and_then(|d| d.as_bool()).unwrap_or(false);
+    let demo = settings
+        .get("demo")
+        .and_then(|d| d.as_bool())
+        .unwrap_or(false);
     let issued_at = chrono::DateTime::parse_from_rfc3339(&record.created_at)
         .ok()?
         .with_timezone(&chrono::Local);
@@ -89,7 +92,8 @@ pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
         .iter()
         .map(|p| match p.method {
             crate::closing::PaymentMethod::Cash => cash_payment(p.amount, p.tendered),
-            _ => card_payment(p.amount),
+            crate::closing::PaymentMethod::Secucard => secucard_payment(p.amount),
+            crate::closing::PaymentMethod::Card => card_payment(p.amount),
         })
         .collect();
     let provider_lines = record
@@ -109,6 +113,16 @@ pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
         provider_lines,
         demo,
     }))
+}
+
+/// The part paid from the secucard's balance.
+pub fn secucard_payment(amount: Cents) -> PaymentLine {
+    PaymentLine {
+        label: "Kundenkarte".into(),
+        amount_cents: amount.0,
+        tendered_cents: None,
+        change_cents: None,
+    }
 }
 
 /// The card payment line.
@@ -162,5 +176,6 @@ fn first_provider_line(text: &str, lines: &[secuconnect::ReceiptLine]) -> Option
         .or_else(|| first.value.get("text"))
         .or_else(|| first.value.get("name"))
         .and_then(|v| v.as_str())?;
-    text.find(needle).map(|i| text[..i].rfind('\n').map_or(0, |n| n + 1))
+    text.find(needle)
+        .map(|i| text[..i].rfind('\n').map_or(0, |n| n + 1))
 }

@@ -51,7 +51,10 @@ pub enum TransitionError {
     #[error("a payment of this sale is in doubt; it is checked with the payment service, never started again")]
     InDoubt,
     #[error("a {from} sale cannot be {event}")]
-    Illegal { from: &'static str, event: &'static str },
+    Illegal {
+        from: &'static str,
+        event: &'static str,
+    },
 }
 
 impl SaleState {
@@ -99,9 +102,7 @@ impl SaleState {
             (S::Paying, E::StillPending) => Ok(S::Paying),
             (S::Paying, E::BeginPayment | E::Cancel | E::Register) => Err(TransitionError::InDoubt),
             (S::Paid, E::Cancel) => Ok(S::Cancelled),
-            (S::Paid, E::BeginPayment | E::Paid | E::Register) => {
-                Err(TransitionError::AlreadyPaid)
-            }
+            (S::Paid, E::BeginPayment | E::Paid | E::Register) => Err(TransitionError::AlreadyPaid),
             (from, event) => Err(TransitionError::Illegal {
                 from: from.as_str(),
                 event: event.as_str(),
@@ -165,9 +166,15 @@ mod tests {
 
     #[test]
     fn never_paid_twice_and_never_restarted_in_doubt() {
-        assert_eq!(S::Paid.apply(E::BeginPayment), Err(TransitionError::AlreadyPaid));
+        assert_eq!(
+            S::Paid.apply(E::BeginPayment),
+            Err(TransitionError::AlreadyPaid)
+        );
         assert_eq!(S::Paid.apply(E::Paid), Err(TransitionError::AlreadyPaid));
-        assert_eq!(S::Paying.apply(E::BeginPayment), Err(TransitionError::InDoubt));
+        assert_eq!(
+            S::Paying.apply(E::BeginPayment),
+            Err(TransitionError::InDoubt)
+        );
         assert_eq!(S::Paying.apply(E::Cancel), Err(TransitionError::InDoubt));
     }
 

@@ -69,7 +69,10 @@ async fn a_cash_sale_is_registered_and_journaled_once() {
     let sales = journal.entries(Some("sale")).unwrap();
     assert_eq!(sales.len(), 1);
     let intents = journal.entries(Some("intent")).unwrap();
-    assert_eq!(intents[0].body["transaction_id"], sale.transaction_id.as_str());
+    assert_eq!(
+        intents[0].body["transaction_id"],
+        sale.transaction_id.as_str()
+    );
     assert_eq!(intents[0].sale_id.as_deref(), Some(sale.sale_id.as_str()));
     assert_eq!(sales[0].body["payments"][0]["method"], "cash");
     assert_eq!(sales[0].body["payments"][0]["amount"], 547);
@@ -80,7 +83,10 @@ async fn a_cash_sale_is_registered_and_journaled_once() {
     // receipt is rebuilt from the journal exactly as printed.
     assert_eq!(journal.entries(Some("receipt_customer")).unwrap().len(), 0);
     let record = journal.sale_by_receipt(1).unwrap();
-    assert_eq!(till::receipt_doc::rebuild(&record), Some(sale.receipt.clone()));
+    assert_eq!(
+        till::receipt_doc::rebuild(&record),
+        Some(sale.receipt.clone())
+    );
     assert_eq!(journal.verify().unwrap(), None);
 }
 

@@ -118,7 +118,14 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
 }
 
 /// Kills the child `kills` times at points drawn from `rng`, then lets it finish.
-fn drill(sandbox: &RunningSandbox, journal: &Path, sales: usize, kills: usize, seed: u64, faults: bool) -> usize {
+fn drill(
+    sandbox: &RunningSandbox,
+    journal: &Path,
+    sales: usize,
+    kills: usize,
+    seed: u64,
+    faults: bool,
+) -> usize {
     let mut rng = Rng(seed);
     let url = sandbox.url();
     let mut done_kills = 0;
@@ -179,13 +186,20 @@ fn inject_faults(sandbox: &RunningSandbox, rng: &mut Rng) {
 fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
     let journal = Journal::open(path).unwrap();
     assert_eq!(journal.verify().unwrap(), None, "the chain verifies");
-    assert!(journal.in_doubt().unwrap().is_empty(), "nothing left in doubt");
+    assert!(
+        journal.in_doubt().unwrap().is_empty(),
+        "nothing left in doubt"
+    );
     assert_eq!(journal.outbox_state().unwrap().count, 0, "outbox drained");
 
     let intents = journal.entries(Some(kind::INTENT)).unwrap();
     assert_eq!(intents.len(), sales, "every sale started once");
     let snapshot = sandbox.state.snapshot();
-    let stx: Vec<&Value> = snapshot["transactions"].as_array().unwrap().iter().collect();
+    let stx: Vec<&Value> = snapshot["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
     let mut by_ref: HashMap<&str, Vec<&Value>> = HashMap::new();
     for t in &stx {
         if let Some(r) = t["transactionRef"].as_str() {
@@ -236,16 +250,30 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
     for t in &stx {
         if t["status"] == "ok" {
             let r = t["transactionRef"].as_str().unwrap_or_default();
-            assert!(journal_paid.contains(r), "paid at the provider only: {}", t["id"]);
+            assert!(
+                journal_paid.contains(r),
+                "paid at the provider only: {}",
+                t["id"]
+            );
         }
     }
     // The terminal charged each card sale once.
     let payments = snapshot["terminal"]["payments"].as_array().unwrap();
     let charged: Vec<&Value> = payments.iter().filter(|p| p["cancelled"] != true).collect();
-    let distinct: HashSet<&str> = charged.iter().map(|p| p["stx_id"].as_str().unwrap()).collect();
-    assert_eq!(distinct.len(), charged.len(), "no transaction charged twice");
+    let distinct: HashSet<&str> = charged
+        .iter()
+        .map(|p| p["stx_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        distinct.len(),
+        charged.len(),
+        "no transaction charged twice"
+    );
     let charged_total: i64 = charged.iter().map(|p| p["amount"].as_i64().unwrap()).sum();
-    assert_eq!(charged_total, card_total, "the terminal took what the journal says");
+    assert_eq!(
+        charged_total, card_total,
+        "the terminal took what the journal says"
+    );
     let figures = journal.day_figures().unwrap();
     assert_eq!(figures.by_method.card.0, card_total);
     assert_eq!(figures.sales, paid);

@@ -44,8 +44,10 @@ fn paid(intent: &PaymentIntent, method: PaymentMethod) -> PaidSale {
 fn sell(j: &mut Journal, sale_id: &str, method: PaymentMethod) -> i64 {
     let intent = PaymentIntent::new(sale_id, method, &basket(), Some("STX_1"), None);
     j.begin_payment(&intent).unwrap();
-    j.record_paid(sale_id, |issue, intent| (paid(intent, method), issue.receipt_number))
-        .unwrap()
+    j.record_paid(sale_id, |issue, intent| {
+        (paid(intent, method), issue.receipt_number)
+    })
+    .unwrap()
 }
 
 fn open(dir: &Path) -> Journal {
@@ -62,7 +64,9 @@ fn receipt_numbers_are_gapless_across_sales_failures_and_cancellations() {
     j.begin_payment(&intent).unwrap();
     j.record_failed("b", "declined", None).unwrap();
     assert_eq!(sell(&mut j, "c", PaymentMethod::Card), 2);
-    let (n, _) = j.record_cancellation(1, "customer changed mind", None).unwrap();
+    let (n, _) = j
+        .record_cancellation(1, "customer changed mind", None)
+        .unwrap();
     assert_eq!(n, 3);
     assert_eq!(sell(&mut j, "d", PaymentMethod::Cash), 4);
     let numbers: Vec<i64> = j
@@ -84,7 +88,9 @@ fn a_sale_is_never_paid_twice_and_a_payment_in_doubt_never_restarted() {
     assert_eq!(j.sale_state("s").unwrap(), SaleState::Paying);
     // Starting it again while in doubt is refused, by the state machine.
     match j.begin_payment(&intent) {
-        Err(JournalError::Transition { source, .. }) => assert_eq!(source, TransitionError::InDoubt),
+        Err(JournalError::Transition { source, .. }) => {
+            assert_eq!(source, TransitionError::InDoubt)
+        }
         other => panic!("{other:?}"),
     }
     j.record_paid("s", |_, i| (paid(i, PaymentMethod::Card), ()))
@@ -199,7 +205,11 @@ fn verify_names_a_removed_entry() {
         )
         .unwrap();
     let broken = j.verify().unwrap().unwrap();
-    assert_eq!((broken.seq, broken.kind), (6, BreakKind::Removed), "{broken:?}");
+    assert_eq!(
+        (broken.seq, broken.kind),
+        (6, BreakKind::Removed),
+        "{broken:?}"
+    );
 }
 
 #[test]
@@ -260,7 +270,16 @@ fn a_self_consistent_insertion_is_named_as_inserted() {
         .query_row(
             "SELECT seq, kind, created_at, body, prev_hash, hash FROM entries WHERE seq = 10",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .unwrap();
     drop(other);
@@ -281,7 +300,11 @@ fn a_self_consistent_insertion_is_named_as_inserted() {
     )
     .unwrap();
     let broken = j.verify().unwrap().unwrap();
-    assert_eq!((broken.seq, broken.kind), (10, BreakKind::Inserted), "{broken:?}");
+    assert_eq!(
+        (broken.seq, broken.kind),
+        (10, BreakKind::Inserted),
+        "{broken:?}"
+    );
 }
 
 #[test]
@@ -321,7 +344,14 @@ fn a_full_disk_is_a_clear_error_and_writes_nothing() {
         .unwrap();
     let big = Basket {
         lines: (0..400)
-            .map(|i| BasketLine::article(&format!("Artikel {i} {}", "x".repeat(60)), 1, Cents(100), VatRate::Standard))
+            .map(|i| {
+                BasketLine::article(
+                    &format!("Artikel {i} {}", "x".repeat(60)),
+                    1,
+                    Cents(100),
+                    VatRate::Standard,
+                )
+            })
             .collect(),
         card: None,
     };
@@ -369,7 +399,11 @@ fn a_read_only_journal_is_a_clear_error() {
 fn a_corrupt_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.sqlite3");
-    std::fs::write(&path, b"this is not a database, it is a shopping list".repeat(100)).unwrap();
+    std::fs::write(
+        &path,
+        b"this is not a database, it is a shopping list".repeat(100),
+    )
+    .unwrap();
     let err = Journal::open(&path).err().unwrap();
     assert!(matches!(err, JournalError::Corrupt), "{err:?}");
     assert!(err.to_string().contains("damaged"));
@@ -401,21 +435,31 @@ fn the_closing_has_all_the_figures_and_reads_back_unchanged() {
     assert_eq!(figures.by_rate[0].tax, Cents(64)); // 2 × 32
     assert_eq!(figures.by_rate[1].gross, Cents(698)); // 7 %: 2 × 349
     assert_eq!(figures.by_rate[1].net + figures.by_rate[1].tax, Cents(698));
-    assert_eq!((figures.first_receipt, figures.last_receipt), (Some(1), Some(4)));
+    assert_eq!(
+        (figures.first_receipt, figures.last_receipt),
+        (Some(1), Some(4))
+    );
     assert_eq!(figures.cash_expected, Cents(10_000 + 500 - 2_000 + 547));
 
-    let z1 = j.close_day(Cents(9_000), Some(serde_json::json!({"status": "ok"})))
+    let z1 = j
+        .close_day(Cents(9_000), Some(serde_json::json!({"status": "ok"})))
         .unwrap();
     assert_eq!(z1.z_number, 1);
     assert_eq!(z1.figures, figures);
     assert_eq!(z1.difference, Cents(9_000 - 9_047));
     // The next day starts at zero and numbers on.
     let empty = j.day_figures().unwrap();
-    assert_eq!((empty.sales, empty.total, empty.first_receipt), (0, Cents(0), None));
+    assert_eq!(
+        (empty.sales, empty.total, empty.first_receipt),
+        (0, Cents(0), None)
+    );
     sell(&mut j, "d", PaymentMethod::Card);
     let z2 = j.close_day(Cents(0), None).unwrap();
     assert_eq!(z2.z_number, 2);
-    assert_eq!((z2.figures.first_receipt, z2.figures.last_receipt), (Some(5), Some(5)));
+    assert_eq!(
+        (z2.figures.first_receipt, z2.figures.last_receipt),
+        (Some(5), Some(5))
+    );
     assert_eq!(z2.figures.by_method.card, Cents(547));
     // Past closings read back as stored, also after reopening.
     drop(j);

@@ -122,8 +122,8 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration) {
         let (started, open) = {
             let j = journal.lock().unwrap_or_else(|e| e.into_inner());
             let started = j.entries(Some(kind::INTENT)).expect("journal").len();
-            let open = j.in_doubt().expect("journal").len()
-                + j.outbox_state().expect("journal").count;
+            let open =
+                j.in_doubt().expect("journal").len() + j.outbox_state().expect("journal").count;
             (started, open)
         };
         if open > 0 {
@@ -137,7 +137,10 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration) {
         let i = started as u64;
         let b = basket(i);
         let result = if i % 2 == 0 {
-            checkout.pay_card(&b, &cancel).await.map(|s| s.receipt_number)
+            checkout
+                .pay_card(&b, &cancel)
+                .await
+                .map(|s| s.receipt_number)
         } else {
             checkout
                 .pay_cash(&b, Some(Cents(5000)))
