@@ -362,9 +362,7 @@ impl Checkout<'_> {
         let draft = draft_for(basket, &sale_id, self.demo);
         let created = match self.client.create_transaction(&draft).await {
             Ok(stx) => stx,
-            Err(e) if matches!(e, secuconnect::Error::NotExecuted(_)) => {
-                return Err(CheckoutError::CardOffline)
-            }
+            Err(secuconnect::Error::NotExecuted(_)) => return Err(CheckoutError::CardOffline),
             Err(e) => return Err(e.into()),
         };
         info!(stx = %created.id, "smart transaction created");

@@ -154,11 +154,12 @@ async fn a_declined_card_fails_the_sale_and_takes_no_receipt_number() {
         .await
         .unwrap_err();
     assert!(matches!(err, CheckoutError::NotPaid(_)), "{err:?}");
-    let j = till.journal();
-    assert_eq!(j.entries(Some(kind::FAILED)).unwrap().len(), 1);
-    assert!(j.entries(Some(kind::SALE)).unwrap().is_empty());
-    assert!(j.in_doubt().unwrap().is_empty());
-    drop(j);
+    {
+        let j = till.journal();
+        assert_eq!(j.entries(Some(kind::FAILED)).unwrap().len(), 1);
+        assert!(j.entries(Some(kind::SALE)).unwrap().is_empty());
+        assert!(j.in_doubt().unwrap().is_empty());
+    }
     // The next sale gets receipt number 1.
     let sale = till
         .checkout()
@@ -237,13 +238,14 @@ async fn after_a_crash_the_payment_is_completed_from_the_provider() {
     let report = till.checkout().reconcile().await.unwrap();
     assert_eq!(report.completed.len(), 1);
     assert_eq!((report.failed, report.pending), (0, 0));
-    let j = till.journal();
-    assert_eq!(j.sale_state("crashed-sale").unwrap(), SaleState::Paid);
-    let record = j.sale_by_receipt(1).unwrap();
-    assert!(record.paid.merchant_receipt.is_some());
+    {
+        let j = till.journal();
+        assert_eq!(j.sale_state("crashed-sale").unwrap(), SaleState::Paid);
+        let record = j.sale_by_receipt(1).unwrap();
+        assert!(record.paid.merchant_receipt.is_some());
+    }
     assert_eq!(till.terminal_payments().len(), 1);
     // Reconciling again changes nothing.
-    drop(j);
     let again = till.checkout().reconcile().await.unwrap();
     assert!(again.completed.is_empty());
     assert_eq!(till.journal().entries(Some(kind::SALE)).unwrap().len(), 1);
