@@ -210,6 +210,13 @@ fn big_journal(dir: &Path, shop: &receipt::ShopHeader, n: usize) {
         "  (SHA-256 of the same bytes on one core: {:.2} s)",
         t.elapsed().as_secs_f64()
     );
+    println!(
+        "  (load average while measuring: {}; cores: {})",
+        std::fs::read_to_string("/proc/loadavg")
+            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|_| "unknown".into()),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     let t = Instant::now();
     let broken = journal.verify().unwrap();
     let took = t.elapsed();
