@@ -33,9 +33,10 @@ struct Args {
     /// How long the terminal waits for the customer, in milliseconds.
     #[arg(long)]
     terminal_delay_ms: Option<u64>,
-    /// Inject a fault: `ROUTE=KIND[:COUNT]`, e.g.
-    /// `"POST /api/v2/Smart/Transactions/*/start/cash=drop_after:1"`.
-    /// KIND: latency, error_5xx, drop_after, drop_before, malformed, expire_token.
+    /// Inject a fault: `ROUTE=KIND[:COUNT[:LATENCY_MS]]`, e.g.
+    /// `"POST /api/v2/Smart/Transactions/*/start/cash=drop_after:1"` or
+    /// `"*=latency:10:500"`. KIND: latency, error_5xx, drop_after, drop_before,
+    /// malformed, expire_token.
     #[arg(long = "fault", value_parser = parse_fault)]
     faults: Vec<Fault>,
     /// Start offline: every API route drops the connection.
@@ -44,14 +45,25 @@ struct Args {
 }
 
 fn parse_fault(s: &str) -> Result<Fault, String> {
-    let (route, rest) = s.rsplit_once('=').ok_or("expected ROUTE=KIND[:COUNT]")?;
-    let (kind, count) = rest.split_once(':').unwrap_or((rest, "1"));
+    let (route, rest) = s
+        .rsplit_once('=')
+        .ok_or("expected ROUTE=KIND[:COUNT[:LATENCY_MS]]")?;
+    let mut parts = rest.split(':');
+    let kind = parts.next().unwrap_or_default();
+    let count = parts.next().unwrap_or("1");
+    let latency = parts.next();
     let kind: FaultKind = serde_json::from_value(serde_json::Value::String(kind.into()))
         .map_err(|_| format!("unknown fault kind {kind:?}"))?;
     let count: u32 = count
         .parse()
         .map_err(|_| format!("count {count:?} is not a number"))?;
-    let fault = Fault::new(route, kind).times(count);
+    let mut fault = Fault::new(route, kind).times(count);
+    if let Some(ms) = latency {
+        fault = fault.with_latency_ms(
+            ms.parse()
+                .map_err(|_| format!("latency {ms:?} is not a number of milliseconds"))?,
+        );
+    }
     fault.validate()?;
     Ok(fault)
 }
@@ -132,6 +144,33 @@ async fn console(sandbox: Arc<Sandbox>) {
             }
             (None, _) => {}
             _ => println!("commands: confirm <user_code> | state | reset | offline on|off"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_are_parsed_from_the_command_line() {
+        let f = parse_fault("POST /api/v2/Smart/Transactions/*/start/cash=drop_after:2").unwrap();
+        assert_eq!(f.route, "POST /api/v2/Smart/Transactions/*/start/cash");
+        assert_eq!((f.kind, f.count), (FaultKind::DropAfter, 2));
+        let f = parse_fault("*=latency:3:250").unwrap();
+        assert_eq!(
+            (f.kind, f.count, f.latency_ms),
+            (FaultKind::Latency, 3, Some(250))
+        );
+        assert_eq!(parse_fault("*=malformed").unwrap().count, 1);
+        for bad in [
+            "*",
+            "*=explode",
+            "*=latency:x",
+            "*=latency:1:soon",
+            "nowhere=drop_before",
+        ] {
+            assert!(parse_fault(bad).is_err(), "{bad}");
         }
     }
 }

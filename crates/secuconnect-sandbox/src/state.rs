@@ -26,8 +26,9 @@ pub struct Sandbox {
     state_file: Option<PathBuf>,
 }
 
-/// What survives a restart when a state file is given.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What survives a restart when a state file is given. No `Debug`: it holds
+/// refresh tokens.
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Data {
     pub cards: BTreeMap<String, Card>,
     pub transactions: HashMap<String, Transaction>,
@@ -43,7 +44,7 @@ pub(crate) struct Data {
     pub refresh_tokens: HashMap<String, RefreshGrant>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct RefreshGrant {
     pub client_id: String,
     pub device: String,
@@ -199,10 +200,24 @@ impl Sandbox {
                     })?;
                 let inner = self.inner.get_mut().unwrap_or_else(|e| e.into_inner());
                 inner.data = data;
-                // Operations that were running when the sandbox stopped never finished.
-                for tx in inner.data.transactions.values_mut() {
-                    if tx.doc.get("status").and_then(Value::as_str) == Some("processing") {
-                        tx.doc.insert("status".into(), json!("failed"));
+                // Terminal payments that were running when the sandbox stopped never
+                // finished: they failed, and the card gets its held share back.
+                let Data {
+                    transactions,
+                    cards,
+                    ..
+                } = &mut inner.data;
+                for tx in transactions.values_mut() {
+                    if tx.doc.get("status").and_then(Value::as_str) != Some("processing") {
+                        continue;
+                    }
+                    tx.doc.insert("status".into(), json!("failed"));
+                    if let Some(held) = tx.settlement.take() {
+                        if let Some(card) = held.cardnumber.as_ref().and_then(|n| cards.get_mut(n))
+                        {
+                            card.bonus_balance += held.from_bonus;
+                            card.cash_balance += held.from_cash;
+                        }
                     }
                 }
             }
@@ -263,7 +278,7 @@ impl Sandbox {
             .order
             .iter()
             .filter_map(|id| inner.data.transactions.get(id))
-            .map(|t| Value::Object(t.doc.clone()))
+            .map(|t| Sandbox::render(&inner, t))
             .collect();
         let cards: Vec<Value> = inner
             .data

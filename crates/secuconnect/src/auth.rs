@@ -121,6 +121,8 @@ struct State {
     device: bool,
     refresh_token: Option<Secret>,
     cached: Option<CachedToken>,
+    /// How the last token request failed, for the callers that waited for it.
+    last_failure: Option<Error>,
 }
 
 /// Hands out a valid access token; one token request at a time (no stampede).
@@ -131,6 +133,8 @@ pub(crate) struct TokenSource {
     state: Mutex<State>,
     refresh_tx: watch::Sender<Option<Secret>>,
     counts: [AtomicU64; 4],
+    /// Token requests finished, to tell whether one ended while a caller waited.
+    finished: AtomicU64,
 }
 
 /// Body of every token request; fields left out are not sent.
@@ -199,9 +203,11 @@ impl TokenSource {
                 device,
                 refresh_token,
                 cached: None,
+                last_failure: None,
             }),
             refresh_tx,
             counts: Default::default(),
+            finished: AtomicU64::new(0),
         }
     }
 
@@ -224,6 +230,7 @@ impl TokenSource {
     /// A token valid for at least the margin: the cached one, else one from the
     /// refresh token, else from a new grant.
     pub(crate) async fn token(&self, http: &reqwest::Client) -> Result<Secret, Error> {
+        let finished_before = self.finished.load(Ordering::Acquire);
         // Holding the lock across the request makes concurrent callers wait for one answer.
         let mut state = self.state.lock().await;
         if let Some(t) = &state.cached {
@@ -231,11 +238,25 @@ impl TokenSource {
                 return Ok(t.token.clone());
             }
         }
+        // A request made while this caller waited failed: share that answer
+        // rather than queueing up for the same wait again.
+        if self.finished.load(Ordering::Acquire) != finished_before {
+            if let Some(e) = &state.last_failure {
+                return Err(e.clone());
+            }
+        }
+        let result = self.obtain(http, &mut state).await;
+        state.last_failure = result.as_ref().err().cloned();
+        self.finished.fetch_add(1, Ordering::AcqRel);
+        result
+    }
+
+    async fn obtain(&self, http: &reqwest::Client, state: &mut State) -> Result<Secret, Error> {
         state.cached = None;
 
         if let Some(refresh_token) = state.refresh_token.clone() {
             match self.refresh(http, &refresh_token).await {
-                Ok(answer) => return Ok(self.install(&mut state, answer)),
+                Ok(answer) => return Ok(self.install(state, answer)),
                 Err(TokenFailure::Refused { status, error }) => {
                     warn!(status, error = %error.error, "refresh token refused");
                     state.refresh_token = None;
@@ -259,7 +280,7 @@ impl TokenSource {
             .client_credentials(http)
             .await
             .map_err(|f| f.into_error("the client credentials were"))?;
-        Ok(self.install(&mut state, answer))
+        Ok(self.install(state, answer))
     }
 
     /// Forgets `rejected` if it is still the cached token (a concurrent caller
@@ -446,8 +467,14 @@ impl TokenSource {
             .map_err(|e| TokenFailure::Other(Error::NotExecuted(e.without_url().to_string())))?;
         if status.is_success() {
             return serde_json::from_str(&text).map_err(|e| {
+                // serde's message may quote a value, and values here are secrets.
                 TokenFailure::Other(Error::Decode {
-                    reason: format!("token answer: {e}"),
+                    reason: format!(
+                        "the token answer does not decode ({:?} at line {} column {})",
+                        e.classify(),
+                        e.line(),
+                        e.column()
+                    ),
                     body: mask_secrets(&text),
                 })
             });

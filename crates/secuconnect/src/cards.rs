@@ -31,10 +31,11 @@ impl Client {
                 None,
             )
             .await?;
+        // The query matches the number; a card that names another one is not it.
         Ok(list
             .data
             .into_iter()
-            .find(|card| card.cardnumber() == Some(cardnumber)))
+            .find(|card| card.cardnumber().is_none_or(|n| n == cardnumber)))
     }
 
     /// Reads a merchant card (`GET /Loyalty/MerchantCards/{id}`).

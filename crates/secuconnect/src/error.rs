@@ -17,7 +17,7 @@ model! {
 }
 
 /// Everything a call can end in besides success.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The request never left (connection refused, DNS, TLS): nothing happened at the provider.
     #[error("the payment service cannot be reached: {0}")]

@@ -71,6 +71,30 @@ async fn calls_rejected_together_renew_the_token_once() {
 }
 
 #[tokio::test]
+async fn callers_waiting_for_a_failed_token_request_share_its_failure() {
+    let sim = Sim::start().await;
+    sim.fault("POST /oauth/token", "latency", json!({"latency_ms": 3000}))
+        .await;
+    let client =
+        Arc::new(Client::new(sim.config().with_timeout(Duration::from_millis(500))).unwrap());
+    let calls: Vec<_> = (0..4)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_transaction("STX_ANY").await })
+        })
+        .collect();
+    for call in calls {
+        let err = call.await.unwrap().unwrap_err();
+        assert!(matches!(err, Error::NotExecuted(_)), "{err:?}");
+    }
+    // One slow token request, not one after another for every caller.
+    assert_eq!(client.token_requests().client_credentials, 1);
+    // The next call tries again.
+    client.get_transaction("STX_ANY").await.unwrap_err();
+    assert_eq!(client.token_requests().client_credentials, 2);
+}
+
+#[tokio::test]
 async fn a_token_is_renewed_ten_seconds_before_it_expires() {
     let sim = Sim::start().await;
     // Valid 11 s at the provider: the client keeps it for 1 s.
@@ -324,4 +348,20 @@ async fn token_service_unreachable_is_not_executed() {
     let err = client.start_cash("STX_ANY").await.unwrap_err();
     assert!(matches!(err, Error::NotExecuted(_)), "{err:?}");
     assert_eq!(err.execution(), Execution::NotExecuted);
+}
+
+#[tokio::test]
+async fn a_token_answer_that_does_not_decode_is_kept_for_the_log_with_the_token_masked() {
+    let sim = Sim::start().await;
+    // The token answer is cut in half, after the access token.
+    sim.fault("POST /oauth/token", "malformed", json!({})).await;
+    let client = sim.client();
+    let err = client.access_token().await.unwrap_err();
+    let Error::Decode { ref body, .. } = err else {
+        panic!("{err:?}")
+    };
+    assert!(body.starts_with(r#"{"access_token":"***""#), "{body}");
+    // The next answer is whole: the client recovers by itself.
+    client.access_token().await.expect("a token");
+    assert_eq!(client.token_requests().client_credentials, 2);
 }

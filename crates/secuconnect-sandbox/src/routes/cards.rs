@@ -1,12 +1,11 @@
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::Value;
 
-use super::{authorize, object_body, query_pairs, query_param, query_usize};
+use super::{authorize, object_body, query_pairs, query_param, query_usize, ApiPath, RawBody};
 use crate::error::ApiError;
 use crate::state::Sandbox;
 
@@ -25,12 +24,12 @@ pub async fn list(State(sandbox): Sb, headers: HeaderMap, RawQuery(raw): RawQuer
         .map(Json)
 }
 
-pub async fn get(State(sandbox): Sb, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+pub async fn get(State(sandbox): Sb, headers: HeaderMap, ApiPath(id): ApiPath<String>) -> Answer {
     authorize(&sandbox, &headers)?;
     sandbox.get_card(&id).map(Json)
 }
 
-pub async fn validate(State(sandbox): Sb, headers: HeaderMap, body: Bytes) -> Answer {
+pub async fn validate(State(sandbox): Sb, headers: HeaderMap, RawBody(body): RawBody) -> Answer {
     authorize(&sandbox, &headers)?;
     let body = object_body(&body, true)?;
     sandbox.validate_card(&body).map(Json)
@@ -39,8 +38,8 @@ pub async fn validate(State(sandbox): Sb, headers: HeaderMap, body: Bytes) -> An
 pub async fn check_passcode(
     State(sandbox): Sb,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
+    ApiPath(id): ApiPath<String>,
+    RawBody(body): RawBody,
 ) -> Answer {
     authorize(&sandbox, &headers)?;
     let body = object_body(&body, true)?;

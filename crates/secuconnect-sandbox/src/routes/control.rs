@@ -8,7 +8,7 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use super::object_body;
+use super::{object_body, RawBody};
 use crate::cards::CardSpec;
 use crate::config::SandboxConfig;
 use crate::error::ApiError;
@@ -33,7 +33,7 @@ pub async fn state(State(sandbox): Sb) -> Answer {
     Ok(Json(sandbox.snapshot()))
 }
 
-pub async fn confirm(State(sandbox): Sb, body: Bytes) -> Answer {
+pub async fn confirm(State(sandbox): Sb, RawBody(body): RawBody) -> Answer {
     #[derive(serde::Deserialize)]
     struct Confirm {
         user_code: String,
@@ -46,7 +46,7 @@ pub async fn confirm(State(sandbox): Sb, body: Bytes) -> Answer {
     }
 }
 
-pub async fn configure(State(sandbox): Sb, body: Bytes) -> Answer {
+pub async fn configure(State(sandbox): Sb, RawBody(body): RawBody) -> Answer {
     let config: SandboxConfig = parse(&body)?;
     sandbox.configure(config)?;
     Ok(Json(json!(sandbox.config())))
@@ -56,7 +56,7 @@ pub async fn config(State(sandbox): Sb) -> Answer {
     Ok(Json(json!(sandbox.config())))
 }
 
-pub async fn inject(State(sandbox): Sb, body: Bytes) -> Answer {
+pub async fn inject(State(sandbox): Sb, RawBody(body): RawBody) -> Answer {
     let fault: Fault = parse(&body)?;
     sandbox.inject(fault)?;
     Ok(Json(json!(sandbox.pending_faults())))
@@ -71,7 +71,7 @@ pub async fn clear_faults(State(sandbox): Sb) -> Answer {
     Ok(Json(json!([])))
 }
 
-pub async fn offline(State(sandbox): Sb, body: Bytes) -> Answer {
+pub async fn offline(State(sandbox): Sb, RawBody(body): RawBody) -> Answer {
     #[derive(serde::Deserialize)]
     struct Offline {
         offline: bool,
@@ -81,13 +81,13 @@ pub async fn offline(State(sandbox): Sb, body: Bytes) -> Answer {
     Ok(Json(json!({"offline": req.offline})))
 }
 
-pub async fn terminal_next(State(sandbox): Sb, body: Bytes) -> Answer {
+pub async fn terminal_next(State(sandbox): Sb, RawBody(body): RawBody) -> Answer {
     let next: TerminalNext = parse(&body)?;
     sandbox.next_terminal(next);
     Ok(Json(json!({"result": true})))
 }
 
-pub async fn put_card(State(sandbox): Sb, body: Bytes) -> Answer {
+pub async fn put_card(State(sandbox): Sb, RawBody(body): RawBody) -> Answer {
     let spec: CardSpec = parse(&body)?;
     sandbox.put_card(spec).map(Json)
 }

@@ -10,6 +10,8 @@ mod transactions;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
@@ -163,4 +165,41 @@ pub(crate) fn query_usize(
                 .map_err(|_| ApiError::bad_request(format!("{name} must be an integer >= 0")))
         })
         .transpose()
+}
+
+/// The request body; a body that cannot be read (too large, cut off) gets the
+/// provider's error payload rather than a plain-text rejection.
+pub(crate) struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|e| {
+                ApiError::new(
+                    e.status(),
+                    1002,
+                    "ProductFormatException",
+                    e.body_text(),
+                    "Die Anfrage ist ungültig.",
+                )
+            })
+    }
+}
+
+/// Path parameters; undecodable ones get the provider's error payload.
+pub(crate) struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|e| ApiError::bad_request(e.body_text()))
+    }
 }

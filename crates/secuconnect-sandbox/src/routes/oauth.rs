@@ -46,8 +46,15 @@ fn fields(headers: &HeaderMap, body: &Bytes) -> Option<HashMap<String, String>> 
 pub async fn token(
     State(sandbox): State<Arc<Sandbox>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
+    let Ok(body) = body else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The body cannot be read",
+        );
+    };
     let Some(req) = fields(&headers, &body) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,

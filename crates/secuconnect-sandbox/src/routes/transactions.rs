@@ -1,19 +1,18 @@
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::Value;
 
-use super::{authorize, object_body, query_pairs, query_param, query_usize};
+use super::{authorize, object_body, query_pairs, query_param, query_usize, ApiPath, RawBody};
 use crate::error::ApiError;
 use crate::state::Sandbox;
 
 type Answer = Result<Json<Value>, ApiError>;
 type Sb = State<Arc<Sandbox>>;
 
-pub async fn create(State(sandbox): Sb, headers: HeaderMap, body: Bytes) -> Answer {
+pub async fn create(State(sandbox): Sb, headers: HeaderMap, RawBody(body): RawBody) -> Answer {
     authorize(&sandbox, &headers)?;
     let body = object_body(&body, true)?;
     sandbox.create_transaction(body).map(Json)
@@ -32,7 +31,7 @@ pub async fn list(State(sandbox): Sb, headers: HeaderMap, RawQuery(raw): RawQuer
         .map(Json)
 }
 
-pub async fn get(State(sandbox): Sb, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+pub async fn get(State(sandbox): Sb, headers: HeaderMap, ApiPath(id): ApiPath<String>) -> Answer {
     authorize(&sandbox, &headers)?;
     sandbox.get_transaction(&id).map(Json)
 }
@@ -40,8 +39,8 @@ pub async fn get(State(sandbox): Sb, headers: HeaderMap, Path(id): Path<String>)
 pub async fn update(
     State(sandbox): Sb,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
+    ApiPath(id): ApiPath<String>,
+    RawBody(body): RawBody,
 ) -> Answer {
     authorize(&sandbox, &headers)?;
     let body = object_body(&body, true)?;
@@ -51,7 +50,7 @@ pub async fn update(
 pub async fn pre_transaction(
     State(sandbox): Sb,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Answer {
     authorize(&sandbox, &headers)?;
     sandbox.pre_transaction(&id).map(Json)
@@ -60,8 +59,8 @@ pub async fn pre_transaction(
 pub async fn start(
     State(sandbox): Sb,
     headers: HeaderMap,
-    Path((id, method)): Path<(String, String)>,
-    body: Bytes,
+    ApiPath((id, method)): ApiPath<(String, String)>,
+    RawBody(body): RawBody,
 ) -> Answer {
     authorize(&sandbox, &headers)?;
     // The body (SmartTransactionsStart) is optional; when given it must be an object.
@@ -75,12 +74,16 @@ pub async fn start(
     }
 }
 
-pub async fn abort(State(sandbox): Sb, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+pub async fn abort(State(sandbox): Sb, headers: HeaderMap, ApiPath(id): ApiPath<String>) -> Answer {
     authorize(&sandbox, &headers)?;
     sandbox.abort(&id).await.map(Json)
 }
 
-pub async fn cancel(State(sandbox): Sb, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+pub async fn cancel(
+    State(sandbox): Sb,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+) -> Answer {
     authorize(&sandbox, &headers)?;
     sandbox.cancel(&id).await.map(Json)
 }
@@ -88,7 +91,7 @@ pub async fn cancel(State(sandbox): Sb, headers: HeaderMap, Path(id): Path<Strin
 pub async fn cancel_trx(
     State(sandbox): Sb,
     headers: HeaderMap,
-    Path(receipt_number): Path<String>,
+    ApiPath(receipt_number): ApiPath<String>,
 ) -> Answer {
     authorize(&sandbox, &headers)?;
     sandbox.cancel_trx(&receipt_number).await.map(Json)
@@ -97,7 +100,7 @@ pub async fn cancel_trx(
 pub async fn end_of_day(
     State(sandbox): Sb,
     headers: HeaderMap,
-    Path(device): Path<String>,
+    ApiPath(device): ApiPath<String>,
 ) -> Answer {
     authorize(&sandbox, &headers)?;
     sandbox.end_of_day(&device).await.map(Json)
@@ -106,7 +109,7 @@ pub async fn end_of_day(
 pub async fn diagnosis(
     State(sandbox): Sb,
     headers: HeaderMap,
-    Path(device): Path<String>,
+    ApiPath(device): ApiPath<String>,
 ) -> Answer {
     authorize(&sandbox, &headers)?;
     sandbox.diagnosis(&device).await.map(Json)

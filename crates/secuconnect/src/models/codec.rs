@@ -9,8 +9,67 @@
 //! value equal to the default), the original too; `Serialize` writes that
 //! original back as long as the typed value was not changed.
 
-use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use super::Timestamp;
+
+/// Reads a typed value out of an owned JSON value, moving strings and maps
+/// instead of copying them (a nested model takes its map as it is).
+pub trait FromJson: Sized {
+    fn from_json(value: Value) -> Result<Self, String>;
+}
+
+macro_rules! from_json_via_serde {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            fn from_json(value: Value) -> Result<Self, String> {
+                <$t as serde::Deserialize>::deserialize(value).map_err(|e| e.to_string())
+            }
+        }
+    )*};
+}
+
+from_json_via_serde!(i64, u64, bool, String, Timestamp);
+
+/// What a JSON value is, for error messages that must not echo it.
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl FromJson for Value {
+    fn from_json(value: Value) -> Result<Self, String> {
+        Ok(value)
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Null => Ok(None),
+            v => T::from_json(v).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| T::from_json(v).map_err(|e| format!("[{i}]: {e}")))
+                .collect(),
+            other => Err(format!("expected an array, got {}", kind(&other))),
+        }
+    }
+}
 
 /// How one field is read from its JSON value (`None` = the key is missing).
 pub trait Codec<T> {
@@ -23,12 +82,12 @@ pub trait Codec<T> {
 /// Missing or `null` → the type's default.
 pub struct Opt;
 
-impl<T: DeserializeOwned + Default> Codec<T> for Opt {
+impl<T: FromJson + Default> Codec<T> for Opt {
     const EXACT: bool = true;
     fn decode(value: Option<Value>) -> Result<T, String> {
         match value {
             None | Some(Value::Null) => Ok(T::default()),
-            Some(v) => T::deserialize(v).map_err(|e| e.to_string()),
+            Some(v) => T::from_json(v),
         }
     }
 }
@@ -36,12 +95,12 @@ impl<T: DeserializeOwned + Default> Codec<T> for Opt {
 /// Must be present (may be `null` only where the type accepts it).
 pub struct Req;
 
-impl<T: DeserializeOwned> Codec<T> for Req {
+impl<T: FromJson> Codec<T> for Req {
     const EXACT: bool = true;
     fn decode(value: Option<Value>) -> Result<T, String> {
         match value {
             None => Err("missing".into()),
-            Some(v) => T::deserialize(v).map_err(|e| e.to_string()),
+            Some(v) => T::from_json(v),
         }
     }
 }
@@ -56,7 +115,10 @@ impl Codec<Option<String>> for StrOrNum {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
-            Some(other) => Err(format!("expected a string or a number, got {other}")),
+            Some(other) => Err(format!(
+                "expected a string or a number, got {}",
+                kind(&other)
+            )),
         }
     }
 }
@@ -139,16 +201,14 @@ macro_rules! model {
             pub const KNOWN_KEYS: &'static [&'static str] = &[$($key),*];
         }
 
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                #[allow(unused_mut)]
-                let mut map = <$crate::models::Extra as serde::Deserialize>::deserialize(d)?;
+        impl $name {
+            fn from_map(mut map: $crate::models::Extra) -> Result<Self, String> {
                 $(
                     let raw = map.remove($key);
                     let present = raw.is_some();
                     let spare = raw.as_ref().and_then($crate::models::codec::spare::<$ty, $crate::models::codec::model!(@codec $($codec)?)>);
                     let $field: $ty = <$crate::models::codec::model!(@codec $($codec)?) as $crate::models::codec::Codec<$ty>>::decode(raw)
-                        .map_err(|e| serde::de::Error::custom(format!("{}.{}: {}", stringify!($name), $key, e)))?;
+                        .map_err(|e| format!("{}.{}: {}", stringify!($name), $key, e))?;
                     if present {
                         if let Some(kept) = $crate::models::codec::to_keep::<$ty, $crate::models::codec::model!(@codec $($codec)?)>(&$field, spare) {
                             map.insert($key.to_string(), kept);
@@ -156,6 +216,22 @@ macro_rules! model {
                     }
                 )*
                 Ok(Self { $($field,)* extra: map })
+            }
+        }
+
+        impl $crate::models::codec::FromJson for $name {
+            fn from_json(value: serde_json::Value) -> Result<Self, String> {
+                match value {
+                    serde_json::Value::Object(map) => Self::from_map(map),
+                    other => Err(format!("expected an object, got {}", $crate::models::codec::kind(&other))),
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let map = <$crate::models::Extra as serde::Deserialize>::deserialize(d)?;
+                Self::from_map(map).map_err(serde::de::Error::custom)
             }
         }
 

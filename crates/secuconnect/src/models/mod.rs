@@ -67,6 +67,15 @@ macro_rules! open_enum {
             }
         }
 
+        impl $crate::models::codec::FromJson for $name {
+            fn from_json(value: serde_json::Value) -> Result<Self, String> {
+                match value {
+                    serde_json::Value::String(s) => Ok(Self::from(s.as_str())),
+                    other => Err(format!("expected a string, got {}", $crate::models::codec::kind(&other))),
+                }
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
