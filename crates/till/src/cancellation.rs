@@ -11,10 +11,11 @@ use secuconnect::CancellationToken;
 use serde::{Deserialize, Serialize};
 use tracing::{info, instrument, warn};
 
-use crate::checkout::{Checkout, CheckoutError};
+use crate::checkout::{Checkout, CheckoutError, JOURNAL_RECEIPT_WIDTH};
 use crate::closing::PaymentMethod;
 use crate::journal::JournalError;
 use crate::money::Cents;
+use crate::receipt_doc;
 use crate::sale::SaleEvent;
 
 /// A cancellation as the cashier sees it.
@@ -26,6 +27,8 @@ pub struct CancelledSale {
     /// Negative: what goes back to the customer.
     pub total: Cents,
     pub provider: Option<serde_json::Value>,
+    /// The cancellation receipt (negative amounts, naming the original).
+    pub receipt_text: Option<String>,
 }
 
 impl Checkout<'_> {
@@ -83,11 +86,16 @@ impl Checkout<'_> {
             .journal()
             .record_cancellation(receipt_number, reason, provider)?;
         info!(receipt = number, cancels = receipt_number, "sale cancelled");
+        let receipt_text = receipt_doc::rebuild(&record).map(|original| {
+            let storno = receipt_doc::cancellation(&original, number as u64, chrono::Local::now());
+            receipt::render_text(&storno, JOURNAL_RECEIPT_WIDTH)
+        });
         Ok(CancelledSale {
             receipt_number: number,
             cancels_receipt: receipt_number,
             total: c.total,
             provider: c.provider,
+            receipt_text,
         })
     }
 }

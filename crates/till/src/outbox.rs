@@ -12,6 +12,7 @@ use tracing::{info, instrument, warn};
 
 use crate::checkout::{draft_for, Checkout, CheckoutError};
 use crate::journal::QueuedSale;
+use crate::reconcile::ReconcileReport;
 
 /// What a round of the outbox did.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -55,6 +56,14 @@ impl Checkout<'_> {
             );
         }
         Ok(report)
+    }
+
+    /// What the app's background task runs every few seconds (and once at
+    /// start-up): settle payments in doubt, then register queued sales.
+    pub async fn catch_up(&self) -> Result<(ReconcileReport, OutboxReport), CheckoutError> {
+        let reconciled = self.reconcile().await?;
+        let outbox = self.sync_outbox().await?;
+        Ok((reconciled, outbox))
     }
 
     async fn register(&self, sale: &QueuedSale) -> Result<(), CheckoutError> {

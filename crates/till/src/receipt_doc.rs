@@ -115,6 +115,41 @@ pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
     }))
 }
 
+/// The receipt of a cancellation: the original's lines, VAT and payments
+/// with negative amounts, under its own number, naming the original.
+pub fn cancellation(
+    original: &Receipt,
+    receipt_number: u64,
+    issued_at: chrono::DateTime<chrono::Local>,
+) -> Receipt {
+    let mut r = original.clone();
+    r.receipt_number = receipt_number;
+    r.issued_at = issued_at.format("%d.%m.%Y %H:%M").to_string();
+    for l in &mut r.lines {
+        l.quantity = -l.quantity;
+        l.total_cents = -l.total_cents;
+    }
+    for v in &mut r.vat {
+        v.net_cents = -v.net_cents;
+        v.tax_cents = -v.tax_cents;
+        v.gross_cents = -v.gross_cents;
+    }
+    r.total_cents = -r.total_cents;
+    for p in &mut r.payments {
+        p.amount_cents = -p.amount_cents;
+        p.tendered_cents = None;
+        p.change_cents = None;
+    }
+    r.provider_lines = vec![ProviderLine {
+        kind: "textline".into(),
+        value: serde_json::json!({
+            "text": format!("STORNO zu Beleg {}", original.receipt_number),
+            "decoration": ["align-center", "important"],
+        }),
+    }];
+    r
+}
+
 /// The part paid from the secucard's balance.
 pub fn secucard_payment(amount: Cents) -> PaymentLine {
     PaymentLine {

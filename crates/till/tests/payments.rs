@@ -423,6 +423,9 @@ async fn cancellations_reverse_the_card_payment_and_counter_book_cash() {
         .await
         .unwrap();
     assert_eq!((c.receipt_number, c.total), (4, Cents(-599)));
+    let text = c.receipt_text.unwrap();
+    assert!(text.contains("STORNO zu Beleg 2"), "{text}");
+    assert!(text.contains("-5,99"), "{text}");
     // A sale is cancelled once.
     let again = till
         .checkout()
