@@ -117,7 +117,22 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
     }
 }
 
-/// Kills the child `kills` times at points drawn from `rng`, then lets it finish.
+/// Sales the journal has started so far (the child is not running).
+fn started(journal: &Path) -> usize {
+    if !journal.exists() {
+        return 0;
+    }
+    Journal::open_read_only(journal)
+        .unwrap()
+        .entries(Some(kind::INTENT))
+        .unwrap()
+        .len()
+}
+
+/// Kills the child `kills` times at points drawn from `rng`, then lets it
+/// finish all `sales`. A run that is to be killed may do at most 60 more
+/// sales, more than any planned point is away, so the plan never runs out
+/// of sales; a run that ends before its kill just ends.
 fn drill(
     sandbox: &RunningSandbox,
     journal: &Path,
@@ -128,30 +143,28 @@ fn drill(
 ) -> usize {
     let mut rng = Rng(seed);
     let url = sandbox.url();
+    let timeout_ms = if faults { 600 } else { 2000 };
     let mut done_kills = 0;
-    let mut runs = 0;
-    loop {
-        runs += 1;
-        assert!(runs < kills * 3 + 20, "the drill does not finish");
+    for _ in 0..kills * 5 + 20 {
         if faults {
             inject_faults(sandbox, &mut rng);
         }
-        let plan = if done_kills >= kills {
-            Kill::Never
-        } else {
-            match rng.below(4) {
-                0 => Kill::AtPoint("after_answer", 1 + rng.below(40)),
-                1 => Kill::AtPoint("before_start", 1 + rng.below(40)),
-                2 => Kill::DuringCall(1 + rng.below(40), Duration::from_millis(rng.below(25))),
-                _ => Kill::After(Duration::from_millis(200 + rng.below(2500))),
-            }
-        };
-        let outcome = run_child(&url, journal, sales, if faults { 600 } else { 2000 }, &plan);
-        done_kills += outcome.kills;
-        if outcome.exited {
+        if done_kills >= kills {
+            let outcome = run_child(&url, journal, sales, timeout_ms, &Kill::Never);
+            assert!(outcome.exited, "the last run finishes");
             return done_kills;
         }
+        let plan = match rng.below(4) {
+            0 => Kill::AtPoint("after_answer", 1 + rng.below(40)),
+            1 => Kill::AtPoint("before_start", 1 + rng.below(40)),
+            2 => Kill::DuringCall(1 + rng.below(40), Duration::from_millis(rng.below(25))),
+            _ => Kill::After(Duration::from_millis(200 + rng.below(1500))),
+        };
+        let target = (started(journal) + 60).min(sales);
+        let outcome = run_child(&url, journal, target, timeout_ms, &plan);
+        done_kills += outcome.kills;
     }
+    panic!("the drill does not finish");
 }
 
 /// A handful of the simulator's faults for the next run: lost answers after
