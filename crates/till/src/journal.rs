@@ -844,9 +844,8 @@ impl Journal {
     }
 
     /// Books a cancellation of a paid sale as a new entry with its own receipt
-    /// number; the original stays as it was. `card_allowed_after_closing` is
-    /// false for terminal payments, which can only be reversed before the
-    /// terminal's end of day.
+    /// number; the original stays as it was. `provider` is the provider's
+    /// answer to the reversal, where there was one (`canceltrx`, `cancel`).
     pub fn record_cancellation(
         &mut self,
         receipt_number: i64,
