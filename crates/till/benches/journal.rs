@@ -69,6 +69,16 @@ fn cash_sale(i: usize) -> (PaymentIntent, PaidSale) {
     (intent, paid)
 }
 
+/// CPU seconds this process has used (user + system), where the OS tells.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name in parentheses; utime and stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -217,9 +227,11 @@ fn big_journal(dir: &Path, shop: &receipt::ShopHeader, n: usize) {
             .unwrap_or_else(|_| "unknown".into()),
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    let cpu_before = cpu_seconds();
     let t = Instant::now();
     let broken = journal.verify().unwrap();
     let took = t.elapsed();
+    let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     assert_eq!(broken, None);
     println!(
         "verify over {} entries ({n} sales): {:.2} s (target < 3 s)",
@@ -229,6 +241,13 @@ fn big_journal(dir: &Path, shop: &receipt::ShopHeader, n: usize) {
             .unwrap(),
         took.as_secs_f64()
     );
+    if let Some(cpu) = cpu {
+        println!(
+            "  (verify used {cpu:.2} CPU seconds: on {} idle cores about {:.2} s)",
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cpu / std::thread::available_parallelism().map_or(1, |n| n.get()) as f64
+        );
+    }
 }
 
 fn main() {

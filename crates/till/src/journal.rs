@@ -1219,18 +1219,31 @@ fn verify_range(conn: &Connection, from: i64, to: i64) -> Result<Option<ChainBre
         None if before.len() == 1 => Some(GENESIS),
         None => None,
     };
-    let sql = format!(
-        "SELECT e.seq, e.kind, e.sale_id, e.receipt_number, e.created_at, e.body, e.prev_hash, e.hash, t.seq, {}
-         FROM entries e LEFT JOIN totals t ON t.seq = e.seq WHERE e.seq BETWEEN ?1 AND ?2 ORDER BY e.seq",
+    // Entries and their running totals are read side by side in position
+    // order (a merge, not a lookup per entry).
+    let mut entry_stmt = conn.prepare(
+        "SELECT seq, kind, sale_id, receipt_number, created_at, body, prev_hash, hash
+         FROM entries WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+    )?;
+    let mut totals_stmt = conn.prepare(&format!(
+        "SELECT seq, {} FROM totals WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
         RunningTotals::COLUMNS
-            .split(", ")
-            .map(|c| format!("t.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([from, to])?;
-    let mut totals = [0i64; 17];
+    ))?;
+    let mut rows = entry_stmt.query([from, to])?;
+    let mut totals_rows = totals_stmt.query([from, to])?;
+    let mut next_totals = || -> Result<Option<(i64, [i64; 17])>, JournalError> {
+        match totals_rows.next()? {
+            Some(r) => {
+                let mut t = [0i64; 17];
+                for (i, v) in t.iter_mut().enumerate() {
+                    *v = r.get(1 + i)?;
+                }
+                Ok(Some((r.get(0)?, t)))
+            }
+            None => Ok(None),
+        }
+    };
+    let mut pending_totals = next_totals()?;
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         let prev = blob32(r.get_ref(6)?.as_blob()?)?;
@@ -1249,12 +1262,17 @@ fn verify_range(conn: &Connection, from: i64, to: i64) -> Result<Option<ChainBre
                 reason: format!("entry {expected_seq} is missing"),
             }));
         }
-        let has_totals = r.get_ref(8)?.as_i64_or_null()?.is_some();
-        if has_totals {
-            for (i, v) in totals.iter_mut().enumerate() {
-                *v = r.get(9 + i)?;
-            }
+        // Totals without an entry are found by the orphan check; pass them.
+        while pending_totals.is_some_and(|(t, _)| t < seq) {
+            pending_totals = next_totals()?;
         }
+        let totals = match pending_totals {
+            Some((t, values)) if t == seq => {
+                pending_totals = next_totals()?;
+                Some(values)
+            }
+            _ => None,
+        };
         let hash = entry_hash(
             &prev,
             seq,
@@ -1263,7 +1281,7 @@ fn verify_range(conn: &Connection, from: i64, to: i64) -> Result<Option<ChainBre
             r.get_ref(3)?.as_i64_or_null()?,
             r.get_ref(4)?.as_str()?,
             r.get_ref(5)?.as_str()?,
-            has_totals.then_some(&totals),
+            totals.as_ref(),
         );
         if hash != stored {
             return Ok(Some(ChainBreak {
