@@ -123,17 +123,20 @@ impl Codec<Option<String>> for StrOrNum {
     }
 }
 
-/// A copy of the original kept for the decision after decoding, where it is
-/// cheap: scalars and empty containers (the only values that can decode to a
-/// type's default), and anything a lossy codec reads. Large values are moved
-/// into the typed field without a copy.
+/// A copy of the original kept for the decision after decoding: values that
+/// may decode to the type's default (null, false, 0, "", [] and {}), which the
+/// encoder would otherwise leave out, and anything a lossy codec reads. All
+/// other values are moved into the typed field without a copy.
 pub fn spare<T, C: Codec<T>>(raw: &Value) -> Option<Value> {
-    let cheap = match raw {
+    let default_like = match raw {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
         Value::Array(a) => a.is_empty(),
         Value::Object(o) => o.is_empty(),
-        _ => true,
     };
-    (cheap || !C::EXACT).then(|| raw.clone())
+    (default_like || !C::EXACT).then(|| raw.clone())
 }
 
 /// The original to keep next to the typed value, if the typed value cannot
