@@ -4,20 +4,79 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{Cents, VatRate};
 
+/// The provider's special EAN for loading a secucard (guide 03).
+pub const EAN_CARD_LOAD: &str = "4260447149502";
+/// The provider's special EAN for paying from a secucard's balance.
+pub const EAN_CARD_PAYMENT: &str = "4260447149533";
+
+/// What a line sells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    #[default]
+    Article,
+    /// Money loaded onto the sale's secucard: a voucher, so 0 % VAT when loaded.
+    CardLoad,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BasketLine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ean: Option<String>,
     pub text: String,
     pub quantity: i64,
     /// Gross unit price.
     pub unit_price: Cents,
     pub vat: VatRate,
+    /// Taken off the line's gross total (a line discount), never more than it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub discount: Cents,
+    #[serde(default, skip_serializing_if = "is_article")]
+    pub kind: LineKind,
+}
+
+fn is_zero(c: &Cents) -> bool {
+    c.0 == 0
+}
+
+fn is_article(k: &LineKind) -> bool {
+    *k == LineKind::Article
 }
 
 impl BasketLine {
+    /// An article line without discount.
+    pub fn article(text: &str, quantity: i64, unit_price: Cents, vat: VatRate) -> Self {
+        Self {
+            article_number: None,
+            ean: None,
+            text: text.into(),
+            quantity,
+            unit_price,
+            vat,
+            discount: Cents::ZERO,
+            kind: LineKind::Article,
+        }
+    }
+
+    /// Loads `amount` onto the sale's secucard.
+    pub fn card_load(amount: Cents) -> Self {
+        Self {
+            article_number: None,
+            ean: Some(EAN_CARD_LOAD.into()),
+            text: format!("Kartenaufladung {}", amount),
+            quantity: 1,
+            unit_price: amount,
+            vat: VatRate::Zero,
+            discount: Cents::ZERO,
+            kind: LineKind::CardLoad,
+        }
+    }
+
+    /// Gross after the line discount.
     pub fn total(&self) -> Cents {
-        self.unit_price * self.quantity
+        self.unit_price * self.quantity - self.discount
     }
 }
 
@@ -33,6 +92,9 @@ pub struct VatTotal {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Basket {
     pub lines: Vec<BasketLine>,
+    /// The secucard scanned for this sale (loading it, or paying from its balance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
 }
 
 /// What is wrong with a basket the UI sent.
@@ -46,6 +108,10 @@ pub enum BasketError {
     Price(usize),
     #[error("line {0}: the text is missing")]
     Text(usize),
+    #[error("line {0}: the discount must be between 0 and the line's total")]
+    Discount(usize),
+    #[error("line {0}: loading a card needs a scanned secucard and 0 % VAT")]
+    CardLoad(usize),
     #[error("the total is too large")]
     TooLarge,
 }
@@ -75,11 +141,21 @@ impl Basket {
             if line.text.trim().is_empty() {
                 return Err(BasketError::Text(n));
             }
-            total = line
+            let gross = line
                 .unit_price
                 .0
                 .checked_mul(line.quantity)
-                .and_then(|t| t.checked_add(total))
+                .filter(|t| *t <= MAX_TOTAL)
+                .ok_or(BasketError::TooLarge)?;
+            if line.discount.0 < 0 || line.discount.0 > gross {
+                return Err(BasketError::Discount(n));
+            }
+            if line.kind == LineKind::CardLoad && (self.card.is_none() || line.vat != VatRate::Zero)
+            {
+                return Err(BasketError::CardLoad(n));
+            }
+            total = (gross - line.discount.0)
+                .checked_add(total)
                 .filter(|t| *t <= MAX_TOTAL)
                 .ok_or(BasketError::TooLarge)?;
         }
@@ -110,32 +186,94 @@ impl Basket {
             })
             .collect()
     }
+
+    /// What is loaded onto the secucard in this sale.
+    pub fn card_load_total(&self) -> Cents {
+        self.lines
+            .iter()
+            .filter(|l| l.kind == LineKind::CardLoad)
+            .map(BasketLine::total)
+            .sum()
+    }
+
+    /// How a total is split when the secucard's `balance` pays first and the
+    /// rest is tendered: `(from the card, still to pay)`. Loading and paying
+    /// from the same card in one sale is not allowed, so a sale that loads
+    /// the card never draws on it.
+    pub fn split_with_balance(&self, balance: Cents) -> (Cents, Cents) {
+        let total = self.total();
+        if self.card.is_none() || self.card_load_total() > Cents::ZERO || balance.0 <= 0 {
+            return (Cents::ZERO, total);
+        }
+        let from_card = balance.min(total);
+        (from_card, total - from_card)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use proptest::prelude::*;
+
     fn line(price: i64, qty: i64, vat: VatRate) -> BasketLine {
-        BasketLine {
-            article_number: None,
-            ean: None,
-            text: "x".into(),
-            quantity: qty,
-            unit_price: Cents(price),
-            vat,
+        BasketLine::article("x", qty, Cents(price), vat)
+    }
+
+    fn basket(lines: Vec<BasketLine>) -> Basket {
+        Basket { lines, card: None }
+    }
+
+    fn any_line() -> impl Strategy<Value = BasketLine> {
+        (0i64..50_000, 1i64..20, 0usize..3, 0i64..100).prop_map(|(price, qty, r, pct)| {
+            let mut l = line(price, qty, VatRate::ALL[r]);
+            l.discount = Cents(price * qty * pct / 100);
+            l
+        })
+    }
+
+    proptest! {
+        /// Per rate net + tax = gross, the rates' gross add up to the total,
+        /// and each rate's tax is computed once on its gross.
+        #[test]
+        fn vat_parts_always_add_up(lines in prop::collection::vec(any_line(), 1..30)) {
+            let b = basket(lines);
+            prop_assert!(b.validate().is_ok());
+            let vat = b.vat_totals();
+            let mut gross = Cents::ZERO;
+            for v in &vat {
+                prop_assert_eq!(v.net + v.tax, v.gross);
+                prop_assert_eq!(v.tax, v.rate.tax_in_gross(v.gross));
+                let rate_gross: Cents = b.lines.iter().filter(|l| l.vat == v.rate).map(BasketLine::total).sum();
+                prop_assert_eq!(v.gross, rate_gross);
+                gross = gross + v.gross;
+            }
+            prop_assert_eq!(gross, b.total());
+            let direct: i64 = b.lines.iter().map(|l| l.unit_price.0 * l.quantity - l.discount.0).sum();
+            prop_assert_eq!(b.total().0, direct);
+        }
+
+        #[test]
+        fn balance_and_rest_add_up_to_the_total(
+            lines in prop::collection::vec(any_line(), 1..10),
+            balance in -1000i64..200_000,
+        ) {
+            let mut b = basket(lines);
+            b.card = Some("9276004429942845".into());
+            let (from_card, rest) = b.split_with_balance(Cents(balance));
+            prop_assert_eq!(from_card + rest, b.total());
+            prop_assert!(from_card >= Cents::ZERO && rest >= Cents::ZERO);
+            prop_assert!(from_card.0 <= balance.max(0));
         }
     }
 
     #[test]
     fn vat_parts_add_up_to_the_total() {
-        let basket = Basket {
-            lines: vec![
-                line(349, 1, VatRate::Reduced),
-                line(249, 1, VatRate::Reduced),
-                line(99, 2, VatRate::Standard),
-            ],
-        };
+        let basket = basket(vec![
+            line(349, 1, VatRate::Reduced),
+            line(249, 1, VatRate::Reduced),
+            line(99, 2, VatRate::Standard),
+        ]);
         assert_eq!(basket.total(), Cents(796));
         let vat = basket.vat_totals();
         assert_eq!(vat.len(), 2);
@@ -151,17 +289,43 @@ mod tests {
     #[test]
     fn rejects_what_a_cashier_could_mistype() {
         assert_eq!(Basket::default().validate(), Err(BasketError::Empty));
-        let b = Basket {
-            lines: vec![line(100, 0, VatRate::Standard)],
-        };
+        let b = basket(vec![line(100, 0, VatRate::Standard)]);
         assert_eq!(b.validate(), Err(BasketError::Quantity(1)));
-        let b = Basket {
-            lines: vec![line(-1, 1, VatRate::Standard)],
-        };
+        let b = basket(vec![line(-1, 1, VatRate::Standard)]);
         assert_eq!(b.validate(), Err(BasketError::Price(1)));
-        let b = Basket {
-            lines: vec![line(i64::MAX, 2, VatRate::Standard)],
-        };
+        let b = basket(vec![line(i64::MAX, 2, VatRate::Standard)]);
         assert_eq!(b.validate(), Err(BasketError::TooLarge));
+        let mut l = line(100, 1, VatRate::Standard);
+        l.discount = Cents(101);
+        assert_eq!(basket(vec![l]).validate(), Err(BasketError::Discount(1)));
+        // Loading needs a card to load.
+        let b = basket(vec![BasketLine::card_load(Cents(1500))]);
+        assert_eq!(b.validate(), Err(BasketError::CardLoad(1)));
+    }
+
+    #[test]
+    fn a_card_load_is_a_zero_rate_line_with_the_special_ean() {
+        let mut b = basket(vec![
+            BasketLine::card_load(Cents(1500)),
+            line(220, 1, VatRate::Standard),
+        ]);
+        b.card = Some("9276004429942845".into());
+        assert_eq!(b.validate(), Ok(()));
+        assert_eq!(b.lines[0].ean.as_deref(), Some(EAN_CARD_LOAD));
+        assert_eq!(b.card_load_total(), Cents(1500));
+        let vat = b.vat_totals();
+        assert_eq!(vat[1].rate, VatRate::Zero);
+        assert_eq!((vat[1].gross, vat[1].tax), (Cents(1500), Cents(0)));
+        // A sale that loads the card does not pay from it.
+        assert_eq!(b.split_with_balance(Cents(5000)), (Cents(0), Cents(1720)));
+    }
+
+    #[test]
+    fn a_discount_lowers_the_line_and_its_rate() {
+        let mut l = line(290, 2, VatRate::Standard);
+        l.discount = Cents(58);
+        let b = basket(vec![l]);
+        assert_eq!(b.total(), Cents(522));
+        assert_eq!(b.vat_totals()[0].tax, Cents(83)); // 522 * 19 / 119 = 83.34
     }
 }

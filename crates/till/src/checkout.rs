@@ -1,26 +1,36 @@
-//! Paying a sale: the provider's smart transaction, then the journal.
+//! Paying a sale: the provider's smart transaction, the intent in the
+//! journal, the payment call, then the paid sale in the journal.
+//!
+//! Order matters: the intent to pay is durable before the provider is asked
+//! to move money, and the cashier sees "paid" only after the sale, its
+//! payments and receipts are durable. Whatever happens in between is settled
+//! by reading the transaction back (`reconcile`), never by paying again.
 
 use std::sync::Mutex;
 
 use receipt::{ProviderLine, Receipt, ShopHeader};
 use secuconnect::{
-    Basket as ApiBasket, BasketInfo, Client, Product, SmartTransaction, TransactionDraft,
-    TransactionStatus,
+    Basket as ApiBasket, BasketInfo, CancellationToken, Client, Ident, Product, SmartTransaction,
+    TransactionDraft,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tracing::{info, instrument, warn};
 use uuid::Uuid;
 
 use crate::basket::{Basket, BasketError};
-use crate::journal::{EntryKind, Journal, JournalError, NewEntry};
+use crate::closing::PaymentMethod;
+use crate::drill;
+use crate::journal::{
+    Issue, Journal, JournalError, PaidSale, Payment, PaymentIntent, StoredReceipt,
+};
 use crate::money::Cents;
 use crate::receipt_doc::{self, ReceiptInput};
+use crate::reconcile::Settled;
 
 /// Width of the receipt text kept in the journal.
-const JOURNAL_RECEIPT_WIDTH: usize = 42;
+pub const JOURNAL_RECEIPT_WIDTH: usize = 42;
 
-/// Why a sale could not be paid. The sale stays open in every case.
+/// Why a sale could not be paid.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckoutError {
     #[error(transparent)]
@@ -33,6 +43,13 @@ pub enum CheckoutError {
     NotPaid(String),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The answer was lost after the payment started. The sale stays in
+    /// `paying` and is settled by reading it back; it must not be paid again.
+    #[error("the outcome of the payment is not known yet; the till checks it with the payment service. Do not take the payment again.")]
+    InDoubt { sale_id: String },
+    /// Card payments need the payment service.
+    #[error("the payment service cannot be reached: card payments are not possible offline. Take cash, or try again later.")]
+    CardOffline,
 }
 
 /// A paid sale as the cashier sees it after "paid".
@@ -40,10 +57,17 @@ pub enum CheckoutError {
 pub struct CompletedSale {
     pub sale_id: String,
     pub receipt_number: u64,
+    /// Empty while a sale paid offline waits for registration.
     pub transaction_id: String,
     pub total: Cents,
     pub receipt: Receipt,
     pub receipt_text: String,
+    /// The merchant's copy of a card payment (to keep, and to sign where it says so).
+    #[serde(default)]
+    pub merchant_receipt_text: Option<String>,
+    /// Paid while offline: registered with the provider when it is back.
+    #[serde(default)]
+    pub queued: bool,
 }
 
 /// The till's settings a checkout needs.
@@ -55,9 +79,189 @@ pub struct Checkout<'a> {
     pub demo: bool,
 }
 
+/// How the provider's answer to a payment call is taken.
+pub(crate) enum Outcome {
+    Paid(Box<SmartTransaction>),
+    /// The request never reached the provider: nothing happened.
+    NotSent(String),
+    /// The provider refused it, or the payment failed.
+    NotPaid(String, Option<serde_json::Value>),
+    /// Unknown: read it back later.
+    Unknown,
+}
+
+/// Sorts an API error of a call that may move money.
+pub(crate) fn outcome_of_error(e: &secuconnect::Error) -> Outcome {
+    use secuconnect::{Error as E, Execution};
+    match (e.execution(), e) {
+        (Execution::NotExecuted, _) => Outcome::NotSent(e.to_string()),
+        (Execution::MaybeExecuted, _) => Outcome::Unknown,
+        // Carried out, but the answer does not decode: read back.
+        (Execution::Executed, E::Decode { .. }) => Outcome::Unknown,
+        (Execution::Executed, E::Api { status, body }) => Outcome::NotPaid(
+            format!(
+                "refused (HTTP {status}): {}",
+                body.error_user
+                    .as_deref()
+                    .or(body.error_details.as_deref())
+                    .unwrap_or("no details")
+            ),
+            serde_json::to_value(body).ok(),
+        ),
+        (Execution::Executed, _) => Outcome::NotPaid(e.to_string(), None),
+    }
+}
+
+/// The provider did not take the request, or its answer is lost.
+pub(crate) fn is_unreachable(e: &secuconnect::Error) -> bool {
+    matches!(e, secuconnect::Error::NotExecuted(_))
+        || matches!(outcome_of_error(e), Outcome::Unknown)
+}
+
+/// Sorts a transaction read back (or answered) by its status.
+pub(crate) fn outcome_of_status(stx: SmartTransaction) -> Outcome {
+    if stx.status.is_paid() {
+        Outcome::Paid(Box::new(stx))
+    } else if stx.status.is_failed() || stx.status.is_cancelled() {
+        let status = stx.status.as_str().to_string();
+        Outcome::NotPaid(status, serde_json::to_value(&stx).ok())
+    } else {
+        Outcome::Unknown
+    }
+}
+
+fn provider_lines(lines: &[secuconnect::ReceiptLine]) -> Vec<ProviderLine> {
+    lines
+        .iter()
+        .map(|l| ProviderLine {
+            kind: l.kind.clone(),
+            value: l.value.clone(),
+        })
+        .collect()
+}
+
+/// Everything a receipt needs besides the sale itself.
+pub(crate) struct ReceiptSettings<'a> {
+    pub shop: &'a ShopHeader,
+    pub till_id: &'a str,
+    pub demo: bool,
+}
+
+/// Builds what the journal stores for a paid sale and what the cashier sees.
+pub(crate) fn complete(
+    settings: &ReceiptSettings<'_>,
+    issue: Issue,
+    intent: &PaymentIntent,
+    stx: Option<&SmartTransaction>,
+    queued: bool,
+) -> (PaidSale, CompletedSale) {
+    let receipt_number = issue.receipt_number;
+    let total = intent.total;
+    let mut payments = Vec::new();
+    let mut payment_lines = Vec::new();
+    if intent.from_card.0 > 0 {
+        payments.push(Payment {
+            method: PaymentMethod::Secucard,
+            amount: intent.from_card,
+            tendered: None,
+            change: None,
+            terminal_receipt: None,
+        });
+        payment_lines.push(receipt_doc::secucard_payment(intent.from_card));
+    }
+    let rest = total - intent.from_card;
+    match intent.method {
+        PaymentMethod::Cash => {
+            payments.push(Payment {
+                method: PaymentMethod::Cash,
+                amount: rest,
+                tendered: intent.tendered,
+                change: intent.tendered.map(|t| t - rest),
+                terminal_receipt: None,
+            });
+            payment_lines.push(receipt_doc::cash_payment(rest, intent.tendered));
+        }
+        method => {
+            payments.push(Payment {
+                method,
+                amount: rest,
+                tendered: None,
+                change: None,
+                terminal_receipt: stx.and_then(|s| s.receipt_number),
+            });
+            payment_lines.push(receipt_doc::card_payment(rest));
+        }
+    }
+    let customer_lines = stx.map(|s| s.receipt.clone()).unwrap_or_default();
+    let customer_text = (!customer_lines.is_empty())
+        .then(|| receipt_doc::render_provider_only(&customer_lines, JOURNAL_RECEIPT_WIDTH));
+    let receipt = receipt_doc::build(ReceiptInput {
+        shop: settings.shop,
+        till_id: settings.till_id,
+        receipt_number: receipt_number as u64,
+        issued_at: issue.issued_at,
+        basket: &intent.basket,
+        payments: payment_lines,
+        transaction_id: stx.map(|s| s.id.as_str()),
+        provider_lines: provider_lines(&customer_lines),
+        demo: settings.demo,
+    });
+    let receipt_text = receipt::render_text(&receipt, JOURNAL_RECEIPT_WIDTH);
+    let merchant = stx
+        .filter(|s| !s.receipt_merchant.is_empty())
+        .map(|s| receipt_doc::render_provider_only(&s.receipt_merchant, JOURNAL_RECEIPT_WIDTH));
+    let paid = PaidSale {
+        transaction_id: stx.map(|s| s.id.clone()),
+        trans_id: stx.and_then(|s| s.trans_id.clone()),
+        payments,
+        queued,
+        // The till's own part of the receipt is rebuilt from the sale
+        // (`receipt_doc::rebuild`); what the provider sent is kept as received and as rendered.
+        customer_receipt: customer_text.map(|text| StoredReceipt {
+            received: serde_json::to_value(&customer_lines).unwrap_or_default(),
+            text,
+        }),
+        merchant_receipt: stx.zip(merchant.as_ref()).map(|(s, text)| StoredReceipt {
+            received: serde_json::to_value(&s.receipt_merchant).unwrap_or_default(),
+            text: text.clone(),
+        }),
+    };
+    let sale = CompletedSale {
+        sale_id: intent.sale_id.clone(),
+        receipt_number: receipt_number as u64,
+        transaction_id: stx.map(|s| s.id.clone()).unwrap_or_default(),
+        total,
+        receipt,
+        receipt_text,
+        merchant_receipt_text: merchant,
+        queued,
+    };
+    (paid, sale)
+}
+
 impl Checkout<'_> {
-    /// Pays a basket in cash: create the smart transaction, register the cash
-    /// payment, then write sale, payment and receipt to the journal in one transaction.
+    pub(crate) fn settings(&self) -> ReceiptSettings<'_> {
+        ReceiptSettings {
+            shop: self.shop,
+            till_id: self.till_id,
+            demo: self.demo,
+        }
+    }
+
+    pub(crate) fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The settings a sale's receipt is printed with; journaled when they change.
+    pub fn settings_value(&self) -> serde_json::Value {
+        receipt_doc::settings_value(self.shop, self.till_id, self.demo)
+    }
+
+    /// Pays a basket in cash: create the smart transaction, write the intent,
+    /// register the cash payment, then write sale, payment and receipt.
+    ///
+    /// When the provider cannot be reached the sale completes locally (the
+    /// cash is in the drawer) and is queued for registration by the outbox.
     #[instrument(skip_all, fields(total = basket.total().0))]
     pub async fn pay_cash(
         &self,
@@ -66,123 +270,200 @@ impl Checkout<'_> {
     ) -> Result<CompletedSale, CheckoutError> {
         basket.validate()?;
         let total = basket.total();
-        if let Some(given) = tendered {
+        let pays_from_card = basket.card.is_some() && basket.card_load_total() == Cents::ZERO;
+        if let Some(given) = tendered.filter(|_| !pays_from_card) {
             if given < total {
                 return Err(CheckoutError::NotEnoughCash { given, total });
             }
         }
         let sale_id = Uuid::new_v4().to_string();
         let draft = draft_for(basket, &sale_id, self.demo);
-        let created = self.client.create_transaction(&draft).await?;
-        info!(stx = %created.id, "smart transaction created");
-        let paid = self.client.start_cash(&created.id).await?;
-        if paid.status != TransactionStatus::Ok {
-            warn!(stx = %paid.id, status = paid.status.as_str(), "cash payment not confirmed");
-            return Err(CheckoutError::NotPaid(paid.status.as_str().to_string()));
+        let created = match self.client.create_transaction(&draft).await {
+            Ok(stx) => Some(stx),
+            // Offline (or the answer lost): the outbox registers it later and
+            // finds it by our sale id if the create did arrive.
+            Err(e) if basket.card.is_none() && is_unreachable(&e) => {
+                warn!(error = %e, "payment service unreachable: the cash sale completes offline");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut intent = PaymentIntent::new(
+            &sale_id,
+            PaymentMethod::Cash,
+            basket,
+            created.as_ref().map(|s| s.id.as_str()),
+            tendered,
+        );
+        if let (true, Some(stx)) = (pays_from_card, &created) {
+            // The card's balance pays first; the till collects what is missing.
+            let pre = self.client.pre_transaction(&stx.id).await?;
+            let missing = Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0));
+            if let Some(given) = tendered {
+                if given < missing {
+                    return Err(CheckoutError::NotEnoughCash {
+                        given,
+                        total: missing,
+                    });
+                }
+            }
+            intent.from_card = total - missing;
         }
-        let sale = self.record(basket, &sale_id, tendered, &paid)?;
-        info!(receipt = sale.receipt_number, "sale paid and journaled");
-        Ok(sale)
+        {
+            let mut journal = self.journal();
+            journal.record_settings(&self.settings_value())?;
+            journal.begin_payment(&intent)?;
+        }
+        let Some(created) = created else {
+            return self.complete_locally(&sale_id);
+        };
+        info!(stx = %created.id, "smart transaction created");
+        drill::point("before_start");
+        let answer = self.client.start_cash(&created.id).await;
+        drill::point("after_answer");
+        let outcome = match answer {
+            Ok(stx) => outcome_of_status(stx),
+            Err(e) => outcome_of_error(&e),
+        };
+        match outcome {
+            Outcome::Paid(stx) => {
+                let sale = self.journal().record_paid(&sale_id, |issue, intent| {
+                    complete(&self.settings(), issue, intent, Some(&stx), false)
+                })?;
+                drill::point("after_paid");
+                info!(receipt = sale.receipt_number, "sale paid and journaled");
+                Ok(sale)
+            }
+            Outcome::NotPaid(status, provider) => {
+                warn!(%status, "cash payment not confirmed");
+                self.journal()
+                    .record_failed(&sale_id, &status, provider.as_ref())?;
+                Err(CheckoutError::NotPaid(status))
+            }
+            // The cash is in the drawer: the sale is paid; its registration waits.
+            _ => self.complete_locally(&sale_id),
+        }
     }
 
-    fn record(
+    /// Pays a basket on the payment terminal: create the smart transaction,
+    /// write the intent, `start/cashless` (blocks until the customer has paid
+    /// or it failed), then write sale, payment and both receipts.
+    ///
+    /// `cancel` stops waiting, not the terminal: the sale then stays in doubt
+    /// and is settled by [`Checkout::reconcile`].
+    #[instrument(skip_all, fields(total = basket.total().0))]
+    pub async fn pay_card(
         &self,
         basket: &Basket,
-        sale_id: &str,
-        tendered: Option<Cents>,
-        paid: &SmartTransaction,
+        cancel: &CancellationToken,
     ) -> Result<CompletedSale, CheckoutError> {
-        let total = basket.total();
-        let payment = receipt_doc::cash_payment(total, tendered);
-        let provider_lines: Vec<ProviderLine> = paid
-            .receipt
-            .iter()
-            .map(|l| ProviderLine {
-                kind: l.kind.clone(),
-                value: l.value.clone(),
-            })
-            .collect();
-        let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
-        let sale = journal.append_sale(|receipt_number| {
-            let receipt = receipt_doc::build(ReceiptInput {
-                shop: self.shop,
-                till_id: self.till_id,
-                receipt_number,
-                issued_at: chrono::Local::now(),
-                basket,
-                payments: vec![payment.clone()],
-                transaction_id: Some(&paid.id),
-                provider_lines,
-                demo: self.demo,
-            });
-            let receipt_text = receipt::render_text(&receipt, JOURNAL_RECEIPT_WIDTH);
-            let entries = vec![
-                NewEntry {
-                    kind: EntryKind::Sale,
-                    sale_id: Some(sale_id.to_string()),
-                    receipt_number: Some(receipt_number),
-                    body: json!({
-                        "transaction_id": paid.id,
-                        "trans_id": paid.trans_id,
-                        "total": total.0,
-                        "lines": basket.lines,
-                        "vat": basket.vat_totals(),
-                        "demo": self.demo,
-                    }),
-                },
-                NewEntry {
-                    kind: EntryKind::Payment,
-                    sale_id: Some(sale_id.to_string()),
-                    receipt_number: None,
-                    body: json!({
-                        "method": "cash",
-                        "amount": total.0,
-                        "tendered": tendered.map(|t| t.0),
-                        "change": payment.change_cents,
-                    }),
-                },
-                NewEntry {
-                    kind: EntryKind::CustomerReceipt,
-                    sale_id: Some(sale_id.to_string()),
-                    receipt_number: None,
-                    body: json!({
-                        "document": receipt,
-                        "text": receipt_text,
-                        "provider": paid.receipt,
-                    }),
-                },
-            ];
-            let sale = CompletedSale {
-                sale_id: sale_id.to_string(),
-                receipt_number,
-                transaction_id: paid.id.clone(),
-                total,
-                receipt,
-                receipt_text,
-            };
-            (entries, sale)
+        basket.validate()?;
+        let sale_id = Uuid::new_v4().to_string();
+        let draft = draft_for(basket, &sale_id, self.demo);
+        let created = match self.client.create_transaction(&draft).await {
+            Ok(stx) => stx,
+            Err(secuconnect::Error::NotExecuted(_)) => return Err(CheckoutError::CardOffline),
+            Err(e) => return Err(e.into()),
+        };
+        info!(stx = %created.id, "smart transaction created");
+        let mut intent = PaymentIntent::new(
+            &sale_id,
+            PaymentMethod::Card,
+            basket,
+            Some(&created.id),
+            None,
+        );
+        if basket.card.is_some() && basket.card_load_total() == Cents::ZERO {
+            // The card's balance pays first; the terminal takes the rest.
+            let pre = self.client.pre_transaction(&created.id).await?;
+            let total = basket.total();
+            intent.from_card = total - Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0));
+        }
+        {
+            let mut journal = self.journal();
+            journal.record_settings(&self.settings_value())?;
+            journal.begin_payment(&intent)?;
+        }
+        drill::point("before_start");
+        let answer = self.client.start_cashless(&created.id, cancel).await;
+        drill::point("after_answer");
+        let outcome = match answer {
+            Ok(stx) => outcome_of_status(stx),
+            Err(e) => {
+                warn!(error = %e, "card payment call ended without an answer");
+                outcome_of_error(&e)
+            }
+        };
+        match outcome {
+            Outcome::Paid(stx) => {
+                let sale = self.journal().record_paid(&sale_id, |issue, intent| {
+                    complete(&self.settings(), issue, intent, Some(&stx), false)
+                })?;
+                drill::point("after_paid");
+                info!(
+                    receipt = sale.receipt_number,
+                    "card sale paid and journaled"
+                );
+                Ok(sale)
+            }
+            Outcome::NotSent(reason) => {
+                warn!(%reason, "card payment not sent");
+                self.journal()
+                    .record_failed(&sale_id, &format!("not sent: {reason}"), None)?;
+                Err(CheckoutError::CardOffline)
+            }
+            Outcome::NotPaid(status, provider) => {
+                warn!(%status, "card payment not made");
+                self.journal()
+                    .record_failed(&sale_id, &status, provider.as_ref())?;
+                Err(CheckoutError::NotPaid(status))
+            }
+            // Read back once right away; if still open, it stays in doubt.
+            Outcome::Unknown => match self.settle(&sale_id).await? {
+                Settled::Paid(sale) => Ok(*sale),
+                Settled::Failed(status) => Err(CheckoutError::NotPaid(status)),
+                Settled::Pending => Err(CheckoutError::InDoubt { sale_id }),
+            },
+        }
+    }
+
+    pub(crate) fn complete_locally(&self, sale_id: &str) -> Result<CompletedSale, CheckoutError> {
+        let sale = self.journal().record_paid(sale_id, |issue, intent| {
+            complete(&self.settings(), issue, intent, None, true)
         })?;
+        info!(
+            receipt = sale.receipt_number,
+            "cash sale paid offline and queued"
+        );
         Ok(sale)
     }
 }
 
 /// The create body the guides show: basket, `basket_info`, our sale id as `transactionRef`.
-fn draft_for(basket: &Basket, sale_id: &str, demo: bool) -> TransactionDraft {
+pub(crate) fn draft_for(basket: &Basket, sale_id: &str, demo: bool) -> TransactionDraft {
     let products = basket
         .lines
         .iter()
         .enumerate()
-        .map(|(i, l)| Product {
-            id: Some(i as i64 + 1),
-            parent: None,
-            item_type: Some("article".into()),
-            desc: Some(l.text.clone()),
-            article_number: l.article_number.clone(),
-            ean: l.ean.clone(),
-            quantity: l.quantity,
-            price_one: l.unit_price.0,
-            tax: i64::from(l.vat.percent()),
-            ..Product::default()
+        .map(|(i, l)| {
+            // The provider knows no line discount: a discounted line goes as one unit at its price.
+            let discounted = l.discount.0 != 0;
+            Product {
+                id: Some(i as i64 + 1),
+                parent: None,
+                item_type: Some("article".into()),
+                desc: Some(l.text.clone()),
+                article_number: l.article_number.clone(),
+                ean: l.ean.clone(),
+                quantity: if discounted { 1 } else { l.quantity },
+                price_one: if discounted {
+                    l.total().0
+                } else {
+                    l.unit_price.0
+                },
+                tax: i64::from(l.vat.percent()),
+                ..Product::default()
+            }
         })
         .collect();
     TransactionDraft {
@@ -193,6 +474,15 @@ fn draft_for(basket: &Basket, sale_id: &str, demo: bool) -> TransactionDraft {
             ..ApiBasket::default()
         }),
         basket_info: Some(BasketInfo::eur(basket.total().0)),
+        idents: basket
+            .card
+            .iter()
+            .map(|c| Ident {
+                kind: "card".into(),
+                value: c.clone(),
+                ..Ident::default()
+            })
+            .collect(),
         transaction_ref: Some(sale_id.to_string()),
         ..TransactionDraft::default()
     }

@@ -1,14 +1,30 @@
 //! The till's domain: money and VAT, the basket, the sale and how it is paid,
-//! the journal that keeps every sale.
+//! the journal that keeps every sale, the outbox for offline sales, the
+//! reconciliation after a crash and the closing.
+
+// `CheckoutError::Api` carries the client's error as it is (the app matches
+// on it); it is large, and errors are rare on this path.
+#![allow(clippy::result_large_err)]
 
 pub mod basket;
+pub mod cancellation;
 pub mod catalog;
 pub mod checkout;
+pub mod closing;
+pub mod drill;
+pub mod end_of_day;
 pub mod journal;
 pub mod money;
+pub mod outbox;
 pub mod receipt_doc;
+pub mod reconcile;
+pub mod sale;
 
 pub use basket::{Basket, BasketLine};
 pub use checkout::{Checkout, CheckoutError, CompletedSale};
+pub use closing::{Closing, DayFigures, PaymentMethod};
 pub use journal::{Journal, JournalError};
 pub use money::{Cents, VatRate};
+pub use outbox::OutboxReport;
+pub use reconcile::ReconcileReport;
+pub use sale::SaleState;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::iter::Sum;
-use std::ops::{Add, Mul, Sub};
+use std::ops::{Add, Mul, Neg, Sub};
 
 /// An amount of euro cents.
 #[derive(
@@ -14,6 +14,30 @@ pub struct Cents(pub i64);
 
 impl Cents {
     pub const ZERO: Cents = Cents(0);
+
+    pub fn checked_add(self, rhs: Cents) -> Option<Cents> {
+        self.0.checked_add(rhs.0).map(Cents)
+    }
+
+    pub fn checked_mul(self, rhs: i64) -> Option<Cents> {
+        self.0.checked_mul(rhs).map(Cents)
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+}
+
+impl Neg for Cents {
+    type Output = Cents;
+    fn neg(self) -> Cents {
+        Cents(-self.0)
+    }
+}
+
+/// The change owed when `tendered` is given for `total`; `None` when it is not enough.
+pub fn change_for(total: Cents, tendered: Cents) -> Option<Cents> {
+    (tendered >= total).then(|| tendered - total)
 }
 
 impl fmt::Display for Cents {
@@ -88,6 +112,8 @@ impl VatRate {
         }
     }
 
+    pub const ALL: [VatRate; 3] = [VatRate::Standard, VatRate::Reduced, VatRate::Zero];
+
     /// The tax contained in a gross amount, rounded half away from zero.
     ///
     /// German receipts compute the tax once per rate on the rate's gross total,
@@ -114,6 +140,39 @@ mod tests {
         assert_eq!(VatRate::Reduced.tax_in_gross(Cents(107)), Cents(7));
         assert_eq!(VatRate::Zero.tax_in_gross(Cents(1500)), Cents(0));
         assert_eq!(VatRate::Standard.tax_in_gross(Cents(-198)), Cents(-32));
+    }
+
+    #[test]
+    fn change_is_tendered_minus_total() {
+        assert_eq!(change_for(Cents(547), Cents(1000)), Some(Cents(453)));
+        assert_eq!(change_for(Cents(547), Cents(547)), Some(Cents(0)));
+        assert_eq!(change_for(Cents(547), Cents(546)), None);
+    }
+
+    proptest::proptest! {
+        /// The tax is the exact share rounded half away from zero: never more than half a cent off.
+        #[test]
+        fn tax_is_the_rounded_exact_share(gross in -100_000_000i64..100_000_000, r in 0usize..3) {
+            let rate = VatRate::ALL[r];
+            let p = i64::from(rate.percent());
+            let tax = rate.tax_in_gross(Cents(gross)).0;
+            // |tax * (100 + p) - gross * p| <= (100 + p) / 2, in integers
+            let error = (tax * (100 + p) - gross * p).abs() * 2;
+            proptest::prop_assert!(error <= 100 + p, "gross {} tax {}", gross, tax);
+            // symmetric around zero, and net never negative for positive gross
+            proptest::prop_assert_eq!(rate.tax_in_gross(Cents(-gross)).0, -tax);
+            if gross >= 0 {
+                proptest::prop_assert!(tax <= gross);
+            }
+        }
+
+        #[test]
+        fn change_plus_total_is_what_was_given(total in 0i64..10_000_000, extra in 0i64..10_000_000) {
+            let given = Cents(total + extra);
+            let change = change_for(Cents(total), given).unwrap();
+            proptest::prop_assert_eq!(change + Cents(total), given);
+            proptest::prop_assert!(change_for(Cents(total), Cents(total - 1)).is_none());
+        }
     }
 
     #[test]

@@ -67,3 +67,150 @@ pub fn cash_payment(total: Cents, tendered: Option<Cents>) -> PaymentLine {
         change_cents: tendered.map(|t| (t - total).0),
     }
 }
+
+/// The settings a receipt depends on besides the sale, as journaled.
+pub fn settings_value(shop: &receipt::ShopHeader, till_id: &str, demo: bool) -> serde_json::Value {
+    serde_json::json!({"shop": shop, "till_id": till_id, "demo": demo})
+}
+
+/// Rebuilds the receipt of a journaled sale, exactly as it was printed.
+pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
+    let settings = record.settings.as_ref()?;
+    let shop: receipt::ShopHeader = serde_json::from_value(settings.get("shop")?.clone()).ok()?;
+    let till_id = settings.get("till_id")?.as_str()?;
+    let demo = settings
+        .get("demo")
+        .and_then(|d| d.as_bool())
+        .unwrap_or(false);
+    let issued_at = chrono::DateTime::parse_from_rfc3339(&record.created_at)
+        .ok()?
+        .with_timezone(&chrono::Local);
+    let intent = &record.intent;
+    let payments = record
+        .paid
+        .payments
+        .iter()
+        .map(|p| match p.method {
+            crate::closing::PaymentMethod::Cash => cash_payment(p.amount, p.tendered),
+            crate::closing::PaymentMethod::Secucard => secucard_payment(p.amount),
+            crate::closing::PaymentMethod::Card => card_payment(p.amount),
+        })
+        .collect();
+    let provider_lines = record
+        .paid
+        .customer_receipt
+        .as_ref()
+        .and_then(|r| serde_json::from_value::<Vec<ProviderLine>>(r.received.clone()).ok())
+        .unwrap_or_default();
+    Some(build(ReceiptInput {
+        shop: &shop,
+        till_id,
+        receipt_number: record.receipt_number as u64,
+        issued_at,
+        basket: &intent.basket,
+        payments,
+        transaction_id: record.paid.transaction_id.as_deref(),
+        provider_lines,
+        demo,
+    }))
+}
+
+/// The receipt of a cancellation: the original's lines, VAT and payments
+/// with negative amounts, under its own number, naming the original.
+pub fn cancellation(
+    original: &Receipt,
+    receipt_number: u64,
+    issued_at: chrono::DateTime<chrono::Local>,
+) -> Receipt {
+    let mut r = original.clone();
+    r.receipt_number = receipt_number;
+    r.issued_at = issued_at.format("%d.%m.%Y %H:%M").to_string();
+    for l in &mut r.lines {
+        l.quantity = -l.quantity;
+        l.total_cents = -l.total_cents;
+    }
+    for v in &mut r.vat {
+        v.net_cents = -v.net_cents;
+        v.tax_cents = -v.tax_cents;
+        v.gross_cents = -v.gross_cents;
+    }
+    r.total_cents = -r.total_cents;
+    for p in &mut r.payments {
+        p.amount_cents = -p.amount_cents;
+        p.tendered_cents = None;
+        p.change_cents = None;
+    }
+    r.provider_lines = vec![ProviderLine {
+        kind: "textline".into(),
+        value: serde_json::json!({
+            "text": format!("STORNO zu Beleg {}", original.receipt_number),
+            "decoration": ["align-center", "important"],
+        }),
+    }];
+    r
+}
+
+/// The part paid from the secucard's balance.
+pub fn secucard_payment(amount: Cents) -> PaymentLine {
+    PaymentLine {
+        label: "Kundenkarte".into(),
+        amount_cents: amount.0,
+        tendered_cents: None,
+        change_cents: None,
+    }
+}
+
+/// The card payment line.
+pub fn card_payment(total: Cents) -> PaymentLine {
+    PaymentLine {
+        label: "Karte".into(),
+        amount_cents: total.0,
+        tendered_cents: None,
+        change_cents: None,
+    }
+}
+
+/// Renders provider receipt lines alone (the merchant's copy of a card payment).
+pub fn render_provider_only(lines: &[secuconnect::ReceiptLine], width: usize) -> String {
+    let receipt = Receipt {
+        shop: receipt::ShopHeader {
+            name: String::new(),
+            address_lines: vec![],
+            vat_id: None,
+        },
+        till_id: String::new(),
+        receipt_number: 0,
+        issued_at: String::new(),
+        lines: vec![],
+        total_cents: 0,
+        vat: vec![],
+        payments: vec![],
+        transaction_id: None,
+        provider_lines: lines
+            .iter()
+            .map(|l| ProviderLine {
+                kind: l.kind.clone(),
+                value: l.value.clone(),
+            })
+            .collect(),
+        demo: false,
+    };
+    let text = receipt::render_text(&receipt, width);
+    // Only the provider's part: it follows the till's (empty) header and VAT table.
+    match text.find('\n').and(first_provider_line(&text, lines)) {
+        Some(i) => text[i..].to_string(),
+        None => text,
+    }
+}
+
+fn first_provider_line(text: &str, lines: &[secuconnect::ReceiptLine]) -> Option<usize> {
+    let first = lines.first()?;
+    let needle = first
+        .value
+        .get("caption")
+        .or_else(|| first.value.get("text"))
+        .or_else(|| first.value.get("name"))
+        .and_then(|v| v.as_str())?;
+    text.find(needle)
+        .map(|i| text[..i].rfind('\n').map_or(0, |n| n + 1))
+}

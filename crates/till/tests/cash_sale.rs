@@ -27,25 +27,14 @@ fn client(url: &str, secret: &str) -> Client {
 }
 
 fn basket() -> Basket {
+    let mut sandwich = BasketLine::article("Sandwich Romano", 1, Cents(349), VatRate::Reduced);
+    sandwich.article_number = Some("30037".into());
+    let mut water = BasketLine::article("Wasser 0,25 l", 2, Cents(99), VatRate::Standard);
+    water.article_number = Some("51".into());
+    water.ean = Some("4999012345678".into());
     Basket {
-        lines: vec![
-            BasketLine {
-                article_number: Some("30037".into()),
-                ean: None,
-                text: "Sandwich Romano".into(),
-                quantity: 1,
-                unit_price: Cents(349),
-                vat: VatRate::Reduced,
-            },
-            BasketLine {
-                article_number: Some("51".into()),
-                ean: Some("4999012345678".into()),
-                text: "Wasser 0,25 l".into(),
-                quantity: 2,
-                unit_price: Cents(99),
-                vat: VatRate::Standard,
-            },
-        ],
+        lines: vec![sandwich, water],
+        card: None,
     }
 }
 
@@ -79,12 +68,25 @@ async fn a_cash_sale_is_registered_and_journaled_once() {
     let journal = journal.lock().unwrap();
     let sales = journal.entries(Some("sale")).unwrap();
     assert_eq!(sales.len(), 1);
+    let intents = journal.entries(Some("intent")).unwrap();
     assert_eq!(
-        sales[0].body["transaction_id"],
+        intents[0].body["transaction_id"],
         sale.transaction_id.as_str()
     );
-    assert_eq!(journal.entries(Some("payment")).unwrap().len(), 1);
-    assert_eq!(journal.entries(Some("receipt_customer")).unwrap().len(), 1);
+    assert_eq!(intents[0].sale_id.as_deref(), Some(sale.sale_id.as_str()));
+    assert_eq!(sales[0].body["payments"][0]["method"], "cash");
+    assert_eq!(sales[0].body["payments"][0]["amount"], 547);
+    assert_eq!(sales[0].body["payments"][0]["change"], 453);
+    assert_eq!(intents.len(), 1);
+    assert_eq!(journal.day_figures().unwrap().by_method.cash, Cents(547));
+    // A cash sale without a secucard has no provider receipt; the till's own
+    // receipt is rebuilt from the journal exactly as printed.
+    assert_eq!(journal.entries(Some("receipt_customer")).unwrap().len(), 0);
+    let record = journal.sale_by_receipt(1).unwrap();
+    assert_eq!(
+        till::receipt_doc::rebuild(&record),
+        Some(sale.receipt.clone())
+    );
     assert_eq!(journal.verify().unwrap(), None);
 }
 
@@ -113,7 +115,7 @@ async fn a_refused_payment_leaves_nothing_in_the_journal() {
 }
 
 #[tokio::test]
-async fn an_unreachable_service_says_so_and_writes_nothing() {
+async fn an_unreachable_service_completes_the_cash_sale_offline_and_queues_it() {
     let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
     let url = sandbox.url();
     sandbox.shutdown().await;
@@ -128,11 +130,14 @@ async fn an_unreachable_service_says_so_and_writes_nothing() {
         demo: true,
     };
 
-    let err = checkout.pay_cash(&basket(), None).await.unwrap_err();
+    let sale = checkout.pay_cash(&basket(), None).await.unwrap();
 
-    assert!(
-        matches!(err, CheckoutError::Api(secuconnect::Error::NotExecuted(_))),
-        "{err:?}"
-    );
-    assert!(journal.lock().unwrap().entries(None).unwrap().is_empty());
+    assert!(sale.queued);
+    assert_eq!(sale.receipt_number, 1);
+    assert_eq!(sale.transaction_id, "");
+    let journal = journal.lock().unwrap();
+    let state = journal.outbox_state().unwrap();
+    assert_eq!(state.count, 1);
+    assert_eq!(journal.outbox().unwrap()[0].sale_id, sale.sale_id);
+    assert_eq!(journal.verify().unwrap(), None);
 }

@@ -1,0 +1,267 @@
+//! Journal benchmarks; prints its figures.
+//!
+//! `cargo bench -p till --bench journal` (set `TILL_BENCH_SALES` for another
+//! journal size than 1,000,000 sales; `TILL_BENCH_DIR` for another disk).
+//!
+//! 1. A durable sale commit (the paid sale: sale, payments, receipts, running
+//!    totals, one fsync'd transaction) beside a bare SQLite insert + fsync of
+//!    the same bytes on the same disk, and their ratio.
+//! 2. The day's figures and a closing over a journal of 1,000,000 sales.
+//! 3. `verify` over that journal.
+//! 4. The journal's size per sale.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rusqlite::{params, Connection};
+use till::basket::{Basket, BasketLine};
+use till::journal::{testing, Journal, PaidSale, Payment, PaymentIntent};
+use till::receipt_doc;
+use till::{Cents, PaymentMethod, VatRate};
+
+fn basket(i: usize) -> Basket {
+    Basket {
+        lines: vec![
+            BasketLine::article("Brötchen", 1 + (i % 4) as i64, Cents(45), VatRate::Reduced),
+            BasketLine::article("Croissant", 1, Cents(129), VatRate::Reduced),
+            BasketLine::article("Kaffee", 1, Cents(220 + (i % 7) as i64), VatRate::Standard),
+        ],
+        card: None,
+    }
+}
+
+fn shop() -> receipt::ShopHeader {
+    receipt::ShopHeader {
+        name: "Bäckerei Müller".into(),
+        address_lines: vec!["Hauptstraße 1".into(), "12345 Musterstadt".into()],
+        vat_id: Some("DE123456789".into()),
+    }
+}
+
+/// A typical cash sale as the checkout writes it.
+fn cash_sale(i: usize) -> (PaymentIntent, PaidSale) {
+    let basket = basket(i);
+    let total = basket.total();
+    let tendered = Some(Cents((total.0 / 500 + 1) * 500));
+    let intent = PaymentIntent::new(
+        &format!("{:08x}-0000-4000-8000-{:012x}", i, i),
+        PaymentMethod::Cash,
+        &basket,
+        Some("STX_3HXQQBSVK2XWNAX7ESCZH9NZY3YZAZ"),
+        tendered,
+    );
+    let paid = PaidSale {
+        transaction_id: intent.transaction_id.clone(),
+        trans_id: Some("29008411".into()),
+        payments: vec![Payment {
+            method: PaymentMethod::Cash,
+            amount: total,
+            tendered,
+            change: tendered.map(|t| t - total),
+            terminal_receipt: None,
+        }],
+        queued: false,
+        // As the checkout writes it: a cash sale has no provider receipt; the
+        // till's receipt is rebuilt from the sale.
+        customer_receipt: None,
+        merchant_receipt: None,
+    };
+    (intent, paid)
+}
+
+/// CPU seconds this process has used (user + system), where the OS tells.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name in parentheses; utime and stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn commit_ratio(dir: &Path, shop: &receipt::ShopHeader) {
+    const N: usize = 150;
+    let mut journal = Journal::open(&dir.join("commit.sqlite3")).unwrap();
+    journal
+        .record_settings(&receipt_doc::settings_value(shop, "KASSE-1", false))
+        .unwrap();
+    let bare = Connection::open(dir.join("bare.sqlite3")).unwrap();
+    bare.pragma_update(None, "journal_mode", "WAL").unwrap();
+    bare.pragma_update(None, "synchronous", "FULL").unwrap();
+    bare.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .unwrap();
+    // The bare insert writes as many bytes as the sale's entries.
+    let (intent, paid) = cash_sale(0);
+    let bytes = serde_json::to_string(&paid).unwrap().len();
+    let payload = "x".repeat(bytes);
+    let _ = intent;
+    let (mut sale, mut insert, mut whole) = (Vec::new(), Vec::new(), Vec::new());
+    // Interleaved, so that both see the same disk at the same time.
+    for i in 0..N {
+        let (intent, paid) = cash_sale(i);
+        let t = Instant::now();
+        journal.begin_payment(&intent).unwrap();
+        let after_intent = Instant::now();
+        journal
+            .record_paid(&intent.sale_id, |_, _| (paid, ()))
+            .unwrap();
+        let done = Instant::now();
+        sale.push(done - after_intent);
+        whole.push(done - t);
+        let t = Instant::now();
+        bare.execute("INSERT INTO t (body) VALUES (?1)", params![payload])
+            .unwrap();
+        insert.push(t.elapsed());
+    }
+    let (s, b, w) = (median(sale), median(insert), median(whole));
+    println!("durable sale commit (sale with payments, running totals: {bytes} bytes of entry):");
+    println!("  sale commit        median {:8.3} ms", ms(s));
+    println!("  bare insert+fsync  median {:8.3} ms", ms(b));
+    println!(
+        "  ratio              {:8.2}   (target <= 1.5)",
+        ms(s) / ms(b)
+    );
+    println!(
+        "  whole sale (intent + sale, two commits) median {:.3} ms = {:.2} x bare",
+        ms(w),
+        ms(w) / ms(b)
+    );
+}
+
+fn big_journal(dir: &Path, shop: &receipt::ShopHeader, n: usize) {
+    let path = dir.join("big.sqlite3");
+    let mut journal = Journal::open(&path).unwrap();
+    journal
+        .record_settings(&receipt_doc::settings_value(shop, "KASSE-1", false))
+        .unwrap();
+    let t = Instant::now();
+    // Rows in batches of one transaction each: the setup, not what is measured.
+    let batch = 100_000;
+    let mut done = 0;
+    while done < n {
+        let k = batch.min(n - done);
+        let offset = done;
+        testing::append_sales_bulk(&mut journal, k, |i, r| {
+            let _ = r;
+            cash_sale(offset + i)
+        })
+        .unwrap();
+        done += k;
+    }
+    journal
+        .connection()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    println!(
+        "\njournal of {n} cash sales written in {:.1} s (setup)",
+        t.elapsed().as_secs_f64()
+    );
+    let size = std::fs::metadata(&path).unwrap().len();
+    println!(
+        "journal size: {:.1} MiB, {} bytes per sale (intent with basket, sale with payment, running totals, indexes)",
+        size as f64 / 1048576.0,
+        size / n as u64
+    );
+    // Reopen: nothing cached from writing.
+    drop(journal);
+    let mut journal = Journal::open(&path).unwrap();
+    let mut figures = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let f = journal.day_figures().unwrap();
+        figures.push(t.elapsed());
+        assert_eq!(f.sales, n as i64);
+    }
+    println!(
+        "day's figures over {n} sales: median {:.3} ms, first {:.3} ms (target < 20 ms)",
+        ms(median(figures.clone())),
+        ms(figures[0])
+    );
+    let t = Instant::now();
+    let closing = journal.close_day(Cents(0), None).unwrap();
+    println!(
+        "closing Z {} over {n} sales (figures + durable write): {:.3} ms; turnover {}",
+        closing.z_number,
+        ms(t.elapsed()),
+        closing.figures.total
+    );
+    // Where verify's time goes: reading the rows, and hashing their bytes.
+    let t = Instant::now();
+    let bytes: i64 = journal
+        .connection()
+        .query_row(
+            "SELECT SUM(length(kind) + length(created_at) + length(body) + length(sale_id) + 72) FROM entries",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    println!(
+        "  (reading all entries once: {:.2} s; {:.0} MiB of hashed content)",
+        t.elapsed().as_secs_f64(),
+        bytes as f64 / 1048576.0
+    );
+    let block = vec![7u8; 256];
+    let t = Instant::now();
+    let mut h = [0u8; 32];
+    for _ in 0..(bytes / 256) {
+        use sha2::Digest;
+        h = sha2::Sha256::digest([&block[..], &h[..]].concat()).into();
+    }
+    println!(
+        "  (SHA-256 of the same bytes on one core: {:.2} s)",
+        t.elapsed().as_secs_f64()
+    );
+    println!(
+        "  (load average while measuring: {}; cores: {})",
+        std::fs::read_to_string("/proc/loadavg")
+            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|_| "unknown".into()),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let cpu_before = cpu_seconds();
+    let t = Instant::now();
+    let broken = journal.verify().unwrap();
+    let took = t.elapsed();
+    let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
+    assert_eq!(broken, None);
+    println!(
+        "verify over {} entries ({n} sales): {:.2} s (target < 3 s)",
+        journal
+            .connection()
+            .query_row("SELECT MAX(seq) FROM entries", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        took.as_secs_f64()
+    );
+    if let Some(cpu) = cpu {
+        println!(
+            "  (verify used {cpu:.2} CPU seconds: on {} idle cores about {:.2} s)",
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cpu / std::thread::available_parallelism().map_or(1, |n| n.get()) as f64
+        );
+    }
+}
+
+fn main() {
+    let n: usize = std::env::var("TILL_BENCH_SALES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let base = std::env::var("TILL_BENCH_DIR").ok();
+    let dir = match &base {
+        Some(b) => tempfile::tempdir_in(b).unwrap(),
+        None => tempfile::tempdir().unwrap(),
+    };
+    let shop = shop();
+    println!("journal benchmarks in {}", dir.path().display());
+    commit_ratio(dir.path(), &shop);
+    big_journal(dir.path(), &shop, n);
+}

@@ -1,0 +1,155 @@
+//! The crash drill's till: runs sales against a secuconnect endpoint until the
+//! journal holds the wanted number, settling what a crash left first.
+//!
+//! `till-crash-drill <base-url> <journal> <sales> [--stop-at POINT:N] [--timeout-ms MS]`
+//!
+//! Every drill point (see `till::drill`) is printed as `point NAME` on
+//! standard output. With `--stop-at`, the till stops dead at the N-th
+//! occurrence of POINT, prints `stopped NAME` and waits to be killed. Sales
+//! alternate card and cash; the baskets follow from the sale's number.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use receipt::ShopHeader;
+use secuconnect::{CancellationToken, Client, ClientConfig, Credentials, Secret};
+use till::basket::{Basket, BasketLine};
+use till::journal::kind;
+use till::{Cents, Checkout, Journal, VatRate};
+
+const CLIENT_ID: &str = "demo-till";
+const CLIENT_SECRET: &str = "demo-secret";
+
+fn basket(i: u64) -> Basket {
+    // Varied totals; some end in …13/…14 and are declined or aborted by the terminal.
+    let price = 100 + (i * 37) % 900;
+    Basket {
+        lines: vec![
+            BasketLine::article("Brötchen", 1 + (i % 3) as i64, Cents(45), VatRate::Reduced),
+            BasketLine::article("Kaffee", 1, Cents(price as i64), VatRate::Standard),
+        ],
+        card: None,
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        eprintln!("usage: till-crash-drill <base-url> <journal> <sales> [--stop-at POINT:N] [--timeout-ms MS]");
+        std::process::exit(2);
+    }
+    let url = args[1].clone();
+    let path = PathBuf::from(&args[2]);
+    let sales: usize = args[3].parse().expect("sales must be a number");
+    let mut stop_at: Option<(String, u64)> = None;
+    let mut timeout = Duration::from_millis(2000);
+    let mut rest = args[4..].iter();
+    while let Some(a) = rest.next() {
+        match a.as_str() {
+            "--stop-at" => {
+                let spec = rest.next().expect("--stop-at POINT:N");
+                let (p, n) = spec.split_once(':').expect("--stop-at POINT:N");
+                stop_at = Some((p.to_string(), n.parse().expect("N")));
+            }
+            "--timeout-ms" => {
+                timeout = Duration::from_millis(rest.next().expect("MS").parse().expect("MS"))
+            }
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    let seen = AtomicU64::new(0);
+    till::drill::install(Box::new(move |point| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "point {point}");
+        let _ = out.flush();
+        if let Some((p, n)) = &stop_at {
+            if p == point && seen.fetch_add(1, Ordering::SeqCst) + 1 == *n {
+                let _ = writeln!(out, "stopped {point}");
+                let _ = out.flush();
+                drop(out);
+                loop {
+                    std::thread::sleep(Duration::from_secs(60));
+                }
+            }
+        }
+    }));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(run(url, path, sales, timeout));
+}
+
+async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration) {
+    let client = Client::new(
+        ClientConfig::new(
+            &url,
+            Credentials {
+                client_id: CLIENT_ID.into(),
+                client_secret: Secret::new(CLIENT_SECRET),
+            },
+        )
+        .with_timeout(timeout)
+        .with_terminal_timeout(timeout),
+    )
+    .expect("client");
+    let journal = Mutex::new(Journal::open(&path).expect("journal"));
+    let shop = ShopHeader {
+        name: "Bäckerei Müller".into(),
+        address_lines: vec!["Hauptstraße 1".into()],
+        vat_id: None,
+    };
+    let checkout = Checkout {
+        client: &client,
+        journal: &journal,
+        shop: &shop,
+        till_id: "KASSE-1",
+        demo: true,
+    };
+    let cancel = CancellationToken::new();
+    loop {
+        // What a crash left behind is settled before anything new starts.
+        if let Err(e) = checkout.reconcile().await {
+            println!("reconcile: {e}");
+        }
+        if let Err(e) = checkout.sync_outbox().await {
+            println!("outbox: {e}");
+        }
+        let (started, open) = {
+            let j = journal.lock().unwrap_or_else(|e| e.into_inner());
+            let started = j.entries(Some(kind::INTENT)).expect("journal").len();
+            let open =
+                j.in_doubt().expect("journal").len() + j.outbox_state().expect("journal").count;
+            (started, open)
+        };
+        if open > 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        }
+        if started >= sales {
+            println!("done {started}");
+            return;
+        }
+        let i = started as u64;
+        let b = basket(i);
+        let result = if i % 2 == 0 {
+            checkout
+                .pay_card(&b, &cancel)
+                .await
+                .map(|s| s.receipt_number)
+        } else {
+            checkout
+                .pay_cash(&b, Some(Cents(5000)))
+                .await
+                .map(|s| s.receipt_number)
+        };
+        match result {
+            Ok(n) => println!("sale {i} paid {n}"),
+            Err(e) => println!("sale {i} not paid: {e}"),
+        }
+    }
+}

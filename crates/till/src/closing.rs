@@ -1,0 +1,284 @@
+//! The closing (end of day): running totals and the day's figures.
+//!
+//! Every entry that moves money carries the journal's running totals since
+//! the till was first used. A closing's figures are the difference between
+//! the totals now and the totals at the previous closing: two rows read, no
+//! matter how many sales the day had.
+
+use serde::{Deserialize, Serialize};
+
+use crate::basket::VatTotal;
+use crate::money::{Cents, VatRate};
+
+/// The cumulative totals after one entry. Stored beside that entry and
+/// covered by its hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunningTotals {
+    pub sales: i64,
+    pub cancellations: i64,
+    pub drawer_openings: i64,
+    /// By payment method (cancellations already taken off).
+    pub cash: i64,
+    pub card: i64,
+    pub secucard: i64,
+    /// Gross and tax per rate, indexed like `VatRate::ALL` (19 %, 7 %, 0 %).
+    pub gross: [i64; 3],
+    pub tax: [i64; 3],
+    /// Money loaded onto secucards (part of the 0 % gross).
+    pub card_loads: i64,
+    pub float: i64,
+    pub cash_in: i64,
+    pub cash_out: i64,
+    /// The last receipt number given (sales and cancellations share the sequence).
+    pub last_receipt: i64,
+}
+
+impl RunningTotals {
+    pub(crate) const COLUMNS: &'static str = "sales, cancellations, drawer_openings, cash, card, secucard, \
+         gross_a, tax_a, gross_b, tax_b, gross_c, tax_c, card_loads, float, cash_in, cash_out, last_receipt";
+
+    pub(crate) fn to_array(self) -> [i64; 17] {
+        [
+            self.sales,
+            self.cancellations,
+            self.drawer_openings,
+            self.cash,
+            self.card,
+            self.secucard,
+            self.gross[0],
+            self.tax[0],
+            self.gross[1],
+            self.tax[1],
+            self.gross[2],
+            self.tax[2],
+            self.card_loads,
+            self.float,
+            self.cash_in,
+            self.cash_out,
+            self.last_receipt,
+        ]
+    }
+
+    pub(crate) fn from_array(a: [i64; 17]) -> Self {
+        Self {
+            sales: a[0],
+            cancellations: a[1],
+            drawer_openings: a[2],
+            cash: a[3],
+            card: a[4],
+            secucard: a[5],
+            gross: [a[6], a[8], a[10]],
+            tax: [a[7], a[9], a[11]],
+            card_loads: a[12],
+            float: a[13],
+            cash_in: a[14],
+            cash_out: a[15],
+            last_receipt: a[16],
+        }
+    }
+
+    /// Adds (`sign` = 1) or takes off (`sign` = -1) a sale's VAT breakdown.
+    pub(crate) fn add_vat(&mut self, vat: &[VatTotal], sign: i64) {
+        for v in vat {
+            let i = rate_index(v.rate);
+            self.gross[i] += sign * v.gross.0;
+            self.tax[i] += sign * v.tax.0;
+        }
+    }
+
+    pub(crate) fn add_payment(&mut self, method: PaymentMethod, amount: Cents) {
+        match method {
+            PaymentMethod::Cash => self.cash += amount.0,
+            PaymentMethod::Card => self.card += amount.0,
+            PaymentMethod::Secucard => self.secucard += amount.0,
+        }
+    }
+}
+
+fn rate_index(rate: VatRate) -> usize {
+    match rate {
+        VatRate::Standard => 0,
+        VatRate::Reduced => 1,
+        VatRate::Zero => 2,
+    }
+}
+
+/// How a payment was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Cash,
+    /// On the payment terminal (`start/cashless`).
+    Card,
+    /// From the secucard's balance.
+    Secucard,
+}
+
+impl PaymentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Secucard => "secucard",
+        }
+    }
+}
+
+/// Totals by payment method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ByMethod {
+    pub cash: Cents,
+    pub card: Cents,
+    pub secucard: Cents,
+}
+
+/// The figures of one period (a day) between two closings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayFigures {
+    pub sales: i64,
+    pub cancellations: i64,
+    pub drawer_openings: i64,
+    pub by_method: ByMethod,
+    /// Net, tax and gross per rate, 19 %, 7 %, 0 %; rates without turnover included as zero.
+    pub by_rate: Vec<VatTotal>,
+    /// Gross of all rates: the day's turnover after cancellations.
+    pub total: Cents,
+    pub card_loads: Cents,
+    pub first_receipt: Option<i64>,
+    pub last_receipt: Option<i64>,
+    pub opening_float: Cents,
+    pub cash_in: Cents,
+    pub cash_out: Cents,
+    /// Float + cash in − cash out + cash taken for sales.
+    pub cash_expected: Cents,
+}
+
+impl DayFigures {
+    /// The figures between the totals at the last closing (`since`) and now.
+    pub fn between(since: &RunningTotals, now: &RunningTotals) -> Self {
+        let d = |f: fn(&RunningTotals) -> i64| f(now) - f(since);
+        let by_rate: Vec<VatTotal> = VatRate::ALL
+            .iter()
+            .map(|&rate| {
+                let i = rate_index(rate);
+                let gross = Cents(now.gross[i] - since.gross[i]);
+                let tax = Cents(now.tax[i] - since.tax[i]);
+                VatTotal {
+                    rate,
+                    net: gross - tax,
+                    tax,
+                    gross,
+                }
+            })
+            .collect();
+        let receipts = now.last_receipt > since.last_receipt;
+        let cash = d(|t| t.cash);
+        let float = d(|t| t.float);
+        let cash_in = d(|t| t.cash_in);
+        let cash_out = d(|t| t.cash_out);
+        Self {
+            sales: d(|t| t.sales),
+            cancellations: d(|t| t.cancellations),
+            drawer_openings: d(|t| t.drawer_openings),
+            by_method: ByMethod {
+                cash: Cents(cash),
+                card: Cents(d(|t| t.card)),
+                secucard: Cents(d(|t| t.secucard)),
+            },
+            total: by_rate.iter().map(|v| v.gross).sum(),
+            by_rate,
+            card_loads: Cents(d(|t| t.card_loads)),
+            first_receipt: receipts.then_some(since.last_receipt + 1),
+            last_receipt: receipts.then_some(now.last_receipt),
+            opening_float: Cents(float),
+            cash_in: Cents(cash_in),
+            cash_out: Cents(cash_out),
+            cash_expected: Cents(float + cash_in - cash_out + cash),
+        }
+    }
+}
+
+/// A closing as stored: its Z number, the figures, the count and the terminal's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Closing {
+    pub z_number: i64,
+    pub closed_at: String,
+    pub figures: DayFigures,
+    pub cash_counted: Cents,
+    /// Counted − expected: negative when cash is missing.
+    pub difference: Cents,
+    /// The terminal's end-of-day answer as received, where there is a terminal.
+    pub terminal: Option<serde_json::Value>,
+    /// The hash of the last entry before the closing: an anchor for `verify`.
+    pub chain_head: String,
+}
+
+/// Movements of cash that are not sales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CashMovement {
+    /// The change float put in the drawer at the start of the day.
+    Float,
+    CashIn,
+    CashOut,
+}
+
+impl CashMovement {
+    pub(crate) fn apply(self, totals: &mut RunningTotals, amount: Cents) {
+        match self {
+            CashMovement::Float => totals.float += amount.0,
+            CashMovement::CashIn => totals.cash_in += amount.0,
+            CashMovement::CashOut => totals.cash_out += amount.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_are_the_difference_of_two_running_totals() {
+        let mut since = RunningTotals {
+            sales: 10,
+            cash: 5000,
+            last_receipt: 12,
+            ..Default::default()
+        };
+        since.gross[0] = 5000;
+        since.tax[0] = 798;
+        let mut now = since;
+        now.sales += 2;
+        now.cancellations += 1;
+        now.cash += 700;
+        now.card += 300;
+        now.gross[0] += 1000;
+        now.tax[0] += 160;
+        now.float += 10000;
+        now.cash_out += 2000;
+        now.last_receipt = 15;
+        let f = DayFigures::between(&since, &now);
+        assert_eq!((f.sales, f.cancellations), (2, 1));
+        assert_eq!(f.by_method.cash, Cents(700));
+        assert_eq!(f.by_rate[0].gross, Cents(1000));
+        assert_eq!(f.by_rate[0].net, Cents(840));
+        assert_eq!(f.total, Cents(1000));
+        assert_eq!((f.first_receipt, f.last_receipt), (Some(13), Some(15)));
+        assert_eq!(f.cash_expected, Cents(10000 - 2000 + 700));
+        let empty = DayFigures::between(&now, &now);
+        assert_eq!((empty.first_receipt, empty.total), (None, Cents(0)));
+    }
+
+    #[test]
+    fn totals_round_trip_through_their_columns() {
+        let mut t = RunningTotals::default();
+        for (i, v) in t.to_array().iter().enumerate() {
+            assert_eq!(*v, 0, "{i}");
+        }
+        t.gross = [1, 2, 3];
+        t.tax = [4, 5, 6];
+        t.last_receipt = 7;
+        assert_eq!(RunningTotals::from_array(t.to_array()), t);
+        assert_eq!(RunningTotals::COLUMNS.split(',').count(), 17);
+    }
+}

@@ -1,0 +1,118 @@
+//! The outbox: sales paid while the provider could not be reached are
+//! registered with it when it is back, in the order they were paid.
+//!
+//! Registering is idempotent: our sale id travels as `transactionRef`, so a
+//! sale whose create did arrive (answer lost) is found and not created again,
+//! and a transaction already paid is only recorded.
+
+use secuconnect::{ListQuery, SmartTransaction, TransactionStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tracing::{info, instrument, warn};
+
+use crate::checkout::{draft_for, Checkout, CheckoutError};
+use crate::journal::QueuedSale;
+use crate::reconcile::ReconcileReport;
+
+/// What a round of the outbox did.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OutboxReport {
+    pub registered: usize,
+    /// Still queued (the first of them could not be registered now).
+    pub remaining: usize,
+    /// Why the round stopped early, for the log and the status line.
+    pub stopped: Option<String>,
+}
+
+impl Checkout<'_> {
+    /// Registers queued sales oldest first; stops at the first one that
+    /// cannot be registered now, so that they stay in order. Run it now and
+    /// then in the background while the outbox is not empty.
+    #[instrument(skip_all)]
+    pub async fn sync_outbox(&self) -> Result<OutboxReport, CheckoutError> {
+        let queued = self.journal().outbox()?;
+        let mut report = OutboxReport {
+            remaining: queued.len(),
+            ..OutboxReport::default()
+        };
+        for sale in queued {
+            match self.register(&sale).await {
+                Ok(()) => {
+                    report.registered += 1;
+                    report.remaining -= 1;
+                }
+                Err(e) => {
+                    warn!(error = %e, receipt = sale.receipt_number, "queued sale not registered yet");
+                    report.stopped = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if report.registered > 0 {
+            info!(
+                registered = report.registered,
+                remaining = report.remaining,
+                "queued sales registered"
+            );
+        }
+        Ok(report)
+    }
+
+    /// What the app's background task runs every few seconds (and once at
+    /// start-up): settle payments in doubt, then register queued sales.
+    pub async fn catch_up(&self) -> Result<(ReconcileReport, OutboxReport), CheckoutError> {
+        let reconciled = self.reconcile().await?;
+        let outbox = self.sync_outbox().await?;
+        Ok((reconciled, outbox))
+    }
+
+    async fn register(&self, sale: &QueuedSale) -> Result<(), CheckoutError> {
+        let known = match &sale.intent.transaction_id {
+            Some(id) => Some(self.client.get_transaction(id).await?),
+            None => self.find_by_ref(&sale.sale_id).await?,
+        };
+        let stx = match known {
+            Some(stx) => stx,
+            None => {
+                let draft = draft_for(&sale.intent.basket, &sale.sale_id, self.demo);
+                self.client.create_transaction(&draft).await?
+            }
+        };
+        let stx = if stx.status.is_paid() {
+            stx
+        } else if stx.status == TransactionStatus::Created {
+            self.client.start_cash(&stx.id).await?
+        } else {
+            stx
+        };
+        if !stx.status.is_paid() {
+            return Err(CheckoutError::NotPaid(stx.status.as_str().to_string()));
+        }
+        self.journal().record_registered(
+            &sale.sale_id,
+            &stx.id,
+            &json!({"trans_id": stx.trans_id, "receipt": stx.receipt}),
+        )?;
+        Ok(())
+    }
+
+    /// The smart transaction created for our sale id, preferring a paid one.
+    async fn find_by_ref(&self, sale_id: &str) -> Result<Option<SmartTransaction>, CheckoutError> {
+        let list = self
+            .client
+            .list_transactions(&ListQuery {
+                q: Some(format!("transactionRef:\"{sale_id}\"")),
+                count: Some(10),
+                ..ListQuery::default()
+            })
+            .await?;
+        let mut found = list.data;
+        found.retain(|s| s.transaction_ref.as_deref() == Some(sale_id));
+        Ok(match found.iter().position(|s| s.status.is_paid()) {
+            Some(i) => Some(found.swap_remove(i)),
+            None => found
+                .into_iter()
+                .find(|s| s.status == TransactionStatus::Created),
+        })
+    }
+}

@@ -1,0 +1,116 @@
+//! After a crash or a lost answer: every payment left in doubt is settled by
+//! reading its smart transaction back, never by paying again.
+//!
+//! - paid → the sale is completed with the receipts read back;
+//! - failed, aborted, cancelled → the sale failed;
+//! - still running at the terminal → asked again later;
+//! - never started (`created`): a cash sale completes (the cash is in the
+//!   drawer) and its registration is queued; a card payment is aborted first,
+//!   so that a request still on its way can no longer start it, and then
+//!   settled by what the abort answers.
+
+use secuconnect::TransactionStatus;
+use serde::{Deserialize, Serialize};
+use tracing::{info, instrument, warn};
+
+use crate::checkout::{
+    complete, outcome_of_status, Checkout, CheckoutError, CompletedSale, Outcome,
+};
+use crate::closing::PaymentMethod;
+
+/// How one payment in doubt ended up.
+#[derive(Debug)]
+pub enum Settled {
+    Paid(Box<CompletedSale>),
+    Failed(String),
+    /// Still open at the provider, or the provider cannot be asked now.
+    Pending,
+}
+
+/// What a round of reconciliation did.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReconcileReport {
+    /// Sales completed, with their receipts (to print now).
+    pub completed: Vec<CompletedSale>,
+    pub failed: usize,
+    /// Still in doubt: ask again later.
+    pub pending: usize,
+}
+
+impl Checkout<'_> {
+    /// Settles every sale left in `paying`, oldest first. Call it at start-up
+    /// and then now and then while `pending` is not zero.
+    #[instrument(skip_all)]
+    pub async fn reconcile(&self) -> Result<ReconcileReport, CheckoutError> {
+        let in_doubt = self.journal().in_doubt()?;
+        let mut report = ReconcileReport::default();
+        for d in in_doubt {
+            match self.settle(&d.intent.sale_id).await? {
+                Settled::Paid(sale) => report.completed.push(*sale),
+                Settled::Failed(_) => report.failed += 1,
+                Settled::Pending => report.pending += 1,
+            }
+        }
+        if report.completed.len() + report.failed + report.pending > 0 {
+            info!(
+                completed = report.completed.len(),
+                failed = report.failed,
+                pending = report.pending,
+                "payments in doubt reconciled"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Settles one sale in `paying` from what the provider says about it.
+    pub(crate) async fn settle(&self, sale_id: &str) -> Result<Settled, CheckoutError> {
+        let intent = self.journal().intent(sale_id)?;
+        let own_cash = intent.method == PaymentMethod::Cash && intent.basket.card.is_none();
+        let Some(stx_id) = intent.transaction_id.clone() else {
+            // Paid offline: the cash is in the drawer.
+            return Ok(Settled::Paid(Box::new(self.complete_locally(sale_id)?)));
+        };
+        let stx = match self.client.get_transaction(&stx_id).await {
+            Ok(stx) => stx,
+            Err(e) => {
+                warn!(error = %e, stx = %stx_id, "cannot read the payment back yet");
+                return Ok(Settled::Pending);
+            }
+        };
+        let never_started = stx.status == TransactionStatus::Created;
+        match outcome_of_status(stx) {
+            Outcome::Unknown if never_started && own_cash => {
+                Ok(Settled::Paid(Box::new(self.complete_locally(sale_id)?)))
+            }
+            Outcome::Unknown if never_started => {
+                match self.client.abort_transaction(&stx_id).await {
+                    Ok(stx) => self.record(sale_id, outcome_of_status(stx)),
+                    Err(e) => {
+                        warn!(error = %e, stx = %stx_id, "could not abort the payment that never started");
+                        Ok(Settled::Pending)
+                    }
+                }
+            }
+            outcome => self.record(sale_id, outcome),
+        }
+    }
+
+    fn record(&self, sale_id: &str, outcome: Outcome) -> Result<Settled, CheckoutError> {
+        match outcome {
+            Outcome::Paid(stx) => {
+                let sale = self.journal().record_paid(sale_id, |issue, intent| {
+                    complete(&self.settings(), issue, intent, Some(&stx), false)
+                })?;
+                info!(receipt = sale.receipt_number, "payment in doubt was paid");
+                Ok(Settled::Paid(Box::new(sale)))
+            }
+            Outcome::NotPaid(status, provider) => {
+                self.journal()
+                    .record_failed(sale_id, &status, provider.as_ref())?;
+                info!(%status, "payment in doubt did not happen");
+                Ok(Settled::Failed(status))
+            }
+            Outcome::NotSent(_) | Outcome::Unknown => Ok(Settled::Pending),
+        }
+    }
+}

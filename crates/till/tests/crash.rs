@@ -1,0 +1,347 @@
+//! The crash drill: a till in a child process runs sales against the
+//! simulator, is killed with SIGKILL at chosen and at random points, is
+//! started again, reconciles, and in the end its journal and the simulator
+//! agree exactly: no sale lost or duplicated, nobody charged twice, the chain
+//! verifies. The same check runs with the simulator's faults.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use secuconnect_sandbox::{Fault, FaultKind, RunningSandbox, SandboxConfig};
+use serde_json::Value;
+use till::journal::kind;
+use till::{Journal, SaleState};
+
+const DRILL: &str = env!("CARGO_BIN_EXE_till-crash-drill");
+
+/// A small deterministic generator: the plan is the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// How one run of the child ends.
+#[derive(Debug, Clone)]
+enum Kill {
+    /// The child stops dead at the n-th occurrence of a drill point; then SIGKILL.
+    AtPoint(&'static str, u64),
+    /// SIGKILL a little after the n-th payment call went out (during `start/cashless`).
+    DuringCall(u64, Duration),
+    /// SIGKILL after a while, wherever it is.
+    After(Duration),
+    /// Let it finish.
+    Never,
+}
+
+struct Outcome {
+    exited: bool,
+    kills: usize,
+}
+
+/// Runs the child once with the given kill plan.
+fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Kill) -> Outcome {
+    let mut cmd = Command::new(DRILL);
+    cmd.arg(url)
+        .arg(journal)
+        .arg(sales.to_string())
+        .arg("--timeout-ms")
+        .arg(timeout_ms.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Kill::AtPoint(point, n) = kill {
+        cmd.arg("--stop-at").arg(format!("{point}:{n}"));
+    }
+    let mut child = cmd.spawn().expect("the drill binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let started = Instant::now();
+    // A whole run may take long on a loaded machine; a hang is still found.
+    let limit = Duration::from_secs(600);
+    let mut calls = 0u64;
+    let mut kill_at: Option<Instant> = match kill {
+        Kill::After(d) => Some(started + *d),
+        _ => None,
+    };
+    let killed = loop {
+        if kill_at.is_some_and(|t| Instant::now() >= t) {
+            child.kill().expect("SIGKILL");
+            break true;
+        }
+        match rx.recv_timeout(Duration::from_millis(5)) {
+            Ok(line) => {
+                if line.starts_with("stopped ") {
+                    child.kill().expect("SIGKILL");
+                    break true;
+                }
+                if line == "point before_start" {
+                    calls += 1;
+                    if let Kill::DuringCall(n, delay) = kill {
+                        if calls == *n {
+                            kill_at = Some(Instant::now() + *delay);
+                        }
+                    }
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                assert!(started.elapsed() < limit, "the drill hangs");
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break false,
+        }
+    };
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    Outcome {
+        exited: !killed && status.success(),
+        kills: usize::from(killed),
+    }
+}
+
+/// Sales the journal has started so far (the child is not running).
+fn started(journal: &Path) -> usize {
+    if !journal.exists() {
+        return 0;
+    }
+    Journal::open_read_only(journal)
+        .unwrap()
+        .entries(Some(kind::INTENT))
+        .unwrap()
+        .len()
+}
+
+/// Kills the child `kills` times at points drawn from `rng`, then lets it
+/// finish all `sales`. A run that is to be killed may do at most 60 more
+/// sales, more than any planned point is away, so the plan never runs out
+/// of sales; a run that ends before its kill just ends.
+fn drill(
+    sandbox: &RunningSandbox,
+    journal: &Path,
+    sales: usize,
+    kills: usize,
+    seed: u64,
+    faults: bool,
+) -> usize {
+    let mut rng = Rng(seed);
+    let url = sandbox.url();
+    let timeout_ms = if faults { 600 } else { 2000 };
+    let mut done_kills = 0;
+    for _ in 0..kills * 5 + 20 {
+        if faults {
+            inject_faults(sandbox, &mut rng);
+        }
+        if done_kills >= kills {
+            let outcome = run_child(&url, journal, sales, timeout_ms, &Kill::Never);
+            assert!(outcome.exited, "the last run finishes");
+            return done_kills;
+        }
+        let plan = match rng.below(4) {
+            0 => Kill::AtPoint("after_answer", 1 + rng.below(40)),
+            1 => Kill::AtPoint("before_start", 1 + rng.below(40)),
+            2 => Kill::DuringCall(1 + rng.below(40), Duration::from_millis(rng.below(25))),
+            _ => Kill::After(Duration::from_millis(200 + rng.below(1500))),
+        };
+        let target = (started(journal) + 60).min(sales);
+        let outcome = run_child(&url, journal, target, timeout_ms, &plan);
+        done_kills += outcome.kills;
+    }
+    panic!("the drill does not finish");
+}
+
+/// A handful of the simulator's faults for the next run: lost answers after
+/// processing, server errors, answers too slow for the till's timeout.
+fn inject_faults(sandbox: &RunningSandbox, rng: &mut Rng) {
+    let routes = [
+        "POST /api/v2/Smart/Transactions",
+        "POST /api/v2/Smart/Transactions/*/start/cashless",
+        "POST /api/v2/Smart/Transactions/*/start/cash",
+        "GET /api/v2/Smart/Transactions/*",
+    ];
+    for _ in 0..3 {
+        let route = routes[rng.below(routes.len() as u64) as usize];
+        let mut fault = Fault::new(
+            route,
+            match rng.below(3) {
+                0 => FaultKind::DropAfter,
+                1 => FaultKind::Error5xx,
+                _ => FaultKind::Latency,
+            },
+        );
+        fault.count = 1 + rng.below(2) as u32;
+        if fault.kind == FaultKind::Latency {
+            // Longer than the till waits (600 ms): the answer is lost.
+            fault.latency_ms = Some(900);
+        }
+        sandbox.state.inject(fault).unwrap();
+    }
+}
+
+/// Journal and simulator agree exactly.
+fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
+    let journal = Journal::open(path).unwrap();
+    assert_eq!(journal.verify().unwrap(), None, "the chain verifies");
+    assert!(
+        journal.in_doubt().unwrap().is_empty(),
+        "nothing left in doubt"
+    );
+    assert_eq!(journal.outbox_state().unwrap().count, 0, "outbox drained");
+
+    let intents = journal.entries(Some(kind::INTENT)).unwrap();
+    assert_eq!(intents.len(), sales, "every sale started once");
+    let snapshot = sandbox.state.snapshot();
+    let stx: Vec<&Value> = snapshot["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    let mut by_ref: HashMap<&str, Vec<&Value>> = HashMap::new();
+    for t in &stx {
+        if let Some(r) = t["transactionRef"].as_str() {
+            by_ref.entry(r).or_default().push(t);
+        }
+    }
+    let paid_at_provider = |sale_id: &str| -> Vec<&Value> {
+        by_ref
+            .get(sale_id)
+            .map(|v| v.iter().copied().filter(|t| t["status"] == "ok").collect())
+            .unwrap_or_default()
+    };
+
+    let mut journal_paid: HashSet<String> = HashSet::new();
+    let (mut paid, mut failed) = (0, 0);
+    let mut card_total = 0i64;
+    for intent in &intents {
+        let sale_id = intent.sale_id.as_deref().unwrap();
+        let state = journal.sale_state(sale_id).unwrap();
+        let at_provider = paid_at_provider(sale_id);
+        match state {
+            SaleState::Paid => {
+                paid += 1;
+                journal_paid.insert(sale_id.to_string());
+                assert_eq!(
+                    at_provider.len(),
+                    1,
+                    "sale {sale_id} is paid once at the provider"
+                );
+                let total = intent.body["total"].as_i64().unwrap();
+                assert_eq!(at_provider[0]["basket_info"]["sum"], total);
+                if intent.body["method"] == "card" {
+                    assert_eq!(at_provider[0]["id"], intent.body["transaction_id"]);
+                    card_total += total;
+                }
+            }
+            SaleState::Failed => {
+                failed += 1;
+                assert!(
+                    at_provider.is_empty(),
+                    "failed sale {sale_id} was not paid at the provider"
+                );
+            }
+            other => panic!("sale {sale_id} ended {other:?}"),
+        }
+    }
+    // Nothing was paid at the provider that the journal does not have.
+    for t in &stx {
+        if t["status"] == "ok" {
+            let r = t["transactionRef"].as_str().unwrap_or_default();
+            assert!(
+                journal_paid.contains(r),
+                "paid at the provider only: {}",
+                t["id"]
+            );
+        }
+    }
+    // The terminal charged each card sale once.
+    let payments = snapshot["terminal"]["payments"].as_array().unwrap();
+    let charged: Vec<&Value> = payments.iter().filter(|p| p["cancelled"] != true).collect();
+    let distinct: HashSet<&str> = charged
+        .iter()
+        .map(|p| p["stx_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        distinct.len(),
+        charged.len(),
+        "no transaction charged twice"
+    );
+    let charged_total: i64 = charged.iter().map(|p| p["amount"].as_i64().unwrap()).sum();
+    assert_eq!(
+        charged_total, card_total,
+        "the terminal took what the journal says"
+    );
+    let figures = journal.day_figures().unwrap();
+    assert_eq!(figures.by_method.card.0, card_total);
+    assert_eq!(figures.sales, paid);
+    assert_eq!(paid + failed, sales as i64);
+    // Receipt numbers are gapless.
+    let numbers: Vec<i64> = journal
+        .entries(Some(kind::SALE))
+        .unwrap()
+        .iter()
+        .map(|e| e.receipt_number.unwrap())
+        .collect();
+    assert_eq!(numbers, (1..=paid).collect::<Vec<_>>());
+    eprintln!("{sales} sales: {paid} paid, {failed} failed");
+}
+
+async fn sandbox() -> RunningSandbox {
+    let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
+    sandbox
+        .state
+        .configure(SandboxConfig {
+            terminal_delay_ms: Some(15),
+            ..SandboxConfig::default()
+        })
+        .unwrap();
+    sandbox
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_sales_killed_at_random_points_agree_with_the_provider() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let (sandbox, kills) = tokio::task::spawn_blocking(move || {
+        let kills = drill(&sandbox, &path, 1000, 30, 0x5eed_cafe, false);
+        check_agreement(&sandbox, &path, 1000);
+        (sandbox, kills)
+    })
+    .await
+    .unwrap();
+    assert_eq!(kills, 30);
+    drop(sandbox);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sales_under_the_simulators_faults_and_kills_agree_with_the_provider() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let (sandbox, _) = tokio::task::spawn_blocking(move || {
+        let kills = drill(&sandbox, &path, 300, 10, 0xfa17_0001, true);
+        sandbox.state.clear_faults();
+        check_agreement(&sandbox, &path, 300);
+        (sandbox, kills)
+    })
+    .await
+    .unwrap();
+    drop(sandbox);
+}
