@@ -40,9 +40,11 @@ impl From<secuconnect::Error> for CommandError {
                 body.error_user
                     .unwrap_or_else(|| "The payment service refused the request.".into()),
             ),
+            // The provider did receive the request: whatever it did, the till must
+            // read it back before anyone tries again.
             E::Decode { .. } => Self::new(
                 "bad_answer",
-                "The payment service sent an answer the till does not understand. The sale is still open.",
+                "The payment service sent an answer the till does not understand. Do not take the payment again; the till checks the sale with the payment service.",
             ),
         }
     }
@@ -58,6 +60,8 @@ impl From<CheckoutError> for CommandError {
             }
             CheckoutError::NotPaid(_) => Self::new("not_paid", capitalise(&e.to_string())),
             CheckoutError::Journal(j) => Self::new("journal", capitalise(&j.to_string())),
+            CheckoutError::InDoubt { .. } => Self::new("in_doubt", capitalise(&e.to_string())),
+            CheckoutError::CardOffline => Self::new("card_offline", capitalise(&e.to_string())),
         }
     }
 }
