@@ -322,10 +322,10 @@ fn qr_side(content: &str, frame: &Frame) -> f32 {
     }
 }
 
-/// The QR code with its quiet zone of four modules, four pixels a module, so
+/// The QR code with its quiet zone of four modules, two pixels a module, so
 /// that viewers that smooth images still show sharp edges.
 fn qr_image(content: &str) -> Option<RawImage> {
-    const PX: usize = 4;
+    const PX: usize = 2;
     if content.len() > QR_MAX_BYTES {
         return None;
     }
