@@ -221,16 +221,23 @@ pub fn render_escpos(
             Block::Qr(content) => {
                 cmd.set_style(&mut out, &mut style, Style::PLAIN);
                 cmd.set_align(&mut out, &mut align, Align::Center);
-                if settings.qr {
+                let code = if settings.qr {
                     let option = QRCodeOption::new(
                         QRCodeModel::Model2,
                         settings.qr_size.clamp(1, 16),
                         QRCodeCorrectionLevel::M,
                     );
-                    out.extend(with_printer(|p| {
+                    // Content too long for a QR code is printed as text instead.
+                    with_printer(|p| {
                         p.qrcode_option(content, option)?;
                         Ok(())
-                    })?);
+                    })
+                    .ok()
+                } else {
+                    None
+                };
+                if let Some(code) = code {
+                    out.extend(code);
                 } else {
                     for row in crate::layout::wrap(content, layout.width) {
                         settings.code_page.encode_into(&row, &mut out);

@@ -224,3 +224,14 @@ fn strip_commands(bytes: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+#[test]
+fn qr_content_too_long_for_the_printer_is_printed_as_text() {
+    let mut doc = common::secucard_receipt();
+    if let Document::Receipt { extras, .. } = &mut doc {
+        extras.qr = Some("X".repeat(8_000));
+    }
+    let bytes = document_escpos(&doc, &EscPosSettings::default(), false).unwrap();
+    assert!(find(&bytes, b"\x1d(k").is_none());
+    assert!(find(&bytes, &[b'X'; 42]).is_some());
+}
