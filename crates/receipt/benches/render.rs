@@ -90,6 +90,7 @@ fn layout_json(document: &Document, columns: usize, iterations: u32) -> serde_js
             }),
             Block::Blank => serde_json::json!({"kind": "blank"}),
             Block::Qr(content) => serde_json::json!({"kind": "qr", "content": content}),
+            Block::Image(_) => serde_json::json!({"kind": "image"}),
         })
         .collect();
     serde_json::json!({"blocks": blocks, "iterations": iterations})

@@ -18,6 +18,9 @@ pub fn layout_document(document: &Document, width: usize) -> Layout {
 /// The customer receipt.
 pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -> Layout {
     let mut out = Layout::new(width);
+    if let Some(logo) = extras.logo.as_ref().filter(|l| l.is_valid()) {
+        out.image(std::sync::Arc::new(logo.clone()));
+    }
     shop_header(&mut out, &receipt.shop, receipt.demo);
     if extras.duplicate {
         out.styled(Style::BOLD, |o| o.center("*** DUPLIKAT ***"));

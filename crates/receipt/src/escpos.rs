@@ -218,19 +218,39 @@ pub fn render_escpos(
                 cmd.set_style(&mut out, &mut style, Style::PLAIN);
                 out.push(b'\n');
             }
+            Block::Image(logo) => {
+                // `GS v 0`: a raster as wide as the printer can take, else left out.
+                if logo.is_valid() && logo.width as usize <= settings.columns as usize * 12 {
+                    cmd.set_style(&mut out, &mut style, Style::PLAIN);
+                    cmd.set_align(&mut out, &mut align, Align::Center);
+                    let x = logo.row_bytes() as u16;
+                    let y = logo.height.min(u16::MAX as u32) as u16;
+                    out.extend_from_slice(&[0x1D, b'v', b'0', 0]);
+                    out.extend_from_slice(&x.to_le_bytes());
+                    out.extend_from_slice(&y.to_le_bytes());
+                    out.extend_from_slice(&logo.bits[..logo.row_bytes() * y as usize]);
+                }
+            }
             Block::Qr(content) => {
                 cmd.set_style(&mut out, &mut style, Style::PLAIN);
                 cmd.set_align(&mut out, &mut align, Align::Center);
-                if settings.qr {
+                let code = if settings.qr {
                     let option = QRCodeOption::new(
                         QRCodeModel::Model2,
                         settings.qr_size.clamp(1, 16),
                         QRCodeCorrectionLevel::M,
                     );
-                    out.extend(with_printer(|p| {
+                    // Content too long for a QR code is printed as text instead.
+                    with_printer(|p| {
                         p.qrcode_option(content, option)?;
                         Ok(())
-                    })?);
+                    })
+                    .ok()
+                } else {
+                    None
+                };
+                if let Some(code) = code {
+                    out.extend(code);
                 } else {
                     for row in crate::layout::wrap(content, layout.width) {
                         settings.code_page.encode_into(&row, &mut out);

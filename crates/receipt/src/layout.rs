@@ -47,6 +47,8 @@ pub enum Block {
     Blank,
     /// A QR code with this content.
     Qr(String),
+    /// A black-and-white picture, centred.
+    Image(std::sync::Arc<crate::document::Logo>),
 }
 
 /// A document in rows of `width` columns.
@@ -162,6 +164,10 @@ impl Layout {
                 self.right(value);
             }
         }
+    }
+
+    pub fn image(&mut self, logo: std::sync::Arc<crate::document::Logo>) {
+        self.blocks.push(Block::Image(logo));
     }
 
     pub fn qr(&mut self, content: &str) {

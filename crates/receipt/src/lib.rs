@@ -27,7 +27,7 @@ pub mod text;
 pub use self::escpos::{render_escpos, DrawerKick, DrawerPin, EscPosSettings, PrinterModel};
 pub use codepage::CodePage;
 pub use document::{
-    Document, MerchantCopy, PaymentLine, PaymentTotal, ProviderLine, Receipt, ReceiptExtras,
+    Document, Logo, MerchantCopy, PaymentLine, PaymentTotal, ProviderLine, Receipt, ReceiptExtras,
     ReceiptLine, SecucardSummary, ShopHeader, VatLine, ZReport,
 };
 pub use error::PrintError;

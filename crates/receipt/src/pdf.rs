@@ -142,7 +142,7 @@ pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>,
                 set.extend(printable(text).chars());
             }
             Block::Qr(content) => plain.extend(printable(content).chars()),
-            Block::Blank => {}
+            Block::Blank | Block::Image(_) => {}
         }
     }
     if paper == Paper::A4 {
@@ -158,6 +158,10 @@ pub fn render_pdf(layout: &Layout, paper: Paper, title: &str) -> Result<Vec<u8>,
         .iter()
         .filter_map(|b| match b {
             Block::Qr(content) => Some(qr_image(content).map(|img| {
+                let px = img.width;
+                (doc.add_image(&img), px)
+            })),
+            Block::Image(logo) => Some(logo_image(logo).map(|img| {
                 let px = img.width;
                 (doc.add_image(&img), px)
             })),
@@ -306,7 +310,42 @@ fn block_height(block: &Block, frame: &Frame, width: usize) -> f32 {
             crate::layout::wrap(content, width).len() as f32 * frame.line_height()
         }
         Block::Qr(content) => qr_side(content, frame) + frame.line_height(),
+        Block::Image(logo) if logo.is_valid() => {
+            logo_size(logo, frame).1 + frame.line_height() / 2.0
+        }
+        Block::Image(_) => 0.0,
     }
+}
+
+/// Width and height of the logo in points: the printer's 8 dots a millimetre,
+/// shrunk to the text width where wider.
+fn logo_size(logo: &crate::document::Logo, frame: &Frame) -> (f32, f32) {
+    let width = mm(logo.width as f32 / 8.0);
+    let scale = ((frame.page_w - 2.0 * frame.left) / width).min(1.0);
+    (width * scale, mm(logo.height as f32 / 8.0) * scale)
+}
+
+/// The logo as a greyscale image.
+fn logo_image(logo: &crate::document::Logo) -> Option<RawImage> {
+    if !logo.is_valid() {
+        return None;
+    }
+    let (w, h) = (logo.width as usize, logo.height as usize);
+    let mut pixels = vec![255u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            if logo.is_black(x, y) {
+                pixels[y * w + x] = 0;
+            }
+        }
+    }
+    Some(RawImage {
+        pixels: RawImageData::U8(pixels),
+        width: w,
+        height: h,
+        data_format: RawImageFormat::R8,
+        tag: Vec::new(),
+    })
 }
 
 /// The most bytes a QR code of level M holds (version 40, byte mode).
@@ -322,10 +361,10 @@ fn qr_side(content: &str, frame: &Frame) -> f32 {
     }
 }
 
-/// The QR code with its quiet zone of four modules, four pixels a module, so
+/// The QR code with its quiet zone of four modules, two pixels a module, so
 /// that viewers that smooth images still show sharp edges.
 fn qr_image(content: &str) -> Option<RawImage> {
-    const PX: usize = 4;
+    const PX: usize = 2;
     if content.len() > QR_MAX_BYTES {
         return None;
     }
@@ -383,6 +422,22 @@ fn draw_block(
             }
             y - height
         }
+        Block::Image(logo) => match qr_images.next().flatten() {
+            Some((id, px)) => {
+                let (w, h) = logo_size(logo, frame);
+                ops.push(Op::UseXobject {
+                    id,
+                    transform: XObjectTransform {
+                        translate_x: Some(Pt((frame.page_w - w) / 2.0)),
+                        translate_y: Some(Pt(y - h)),
+                        dpi: Some(px as f32 * 72.0 / w),
+                        ..XObjectTransform::default()
+                    },
+                });
+                y - h - lh / 2.0
+            }
+            None => y,
+        },
         Block::Qr(content) => match qr_images.next().flatten() {
             Some((id, px)) => {
                 let side = qr_side(content, frame);

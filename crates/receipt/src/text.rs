@@ -21,6 +21,8 @@ pub fn render_layout_text(layout: &Layout) -> String {
         match block {
             Block::Line { text, align, .. } => buf.push_str(&layout.place(text, *align)),
             Block::Blank => {}
+            // A preview in text has no pictures.
+            Block::Image(_) => continue,
             Block::Qr(content) => {
                 let rows = crate::layout::wrap(&format!("[QR {content}]"), layout.width);
                 for (i, row) in rows.iter().enumerate() {
@@ -122,6 +124,7 @@ mod tests {
                     "V0;KASSE-1;Kassenbeleg-V1;Beleg^2.43_0.00:Bar;42;very-long-qr-payload".into(),
                 ),
                 duplicate: true,
+                logo: crate::document::Logo::from_luma(16, 2, &[0; 32]),
             },
         };
         for width in [32, 42, 48] {

@@ -3,6 +3,8 @@
 //! which forwards to a listener of this test on 127.0.0.1:19100.
 //! Skipped, with a message, only where the CUPS client tools are not installed.
 
+#![cfg(unix)]
+
 mod common;
 
 use std::io::Read;

@@ -224,3 +224,64 @@ fn strip_commands(bytes: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+#[test]
+fn qr_content_too_long_for_the_printer_is_printed_as_text() {
+    let mut doc = common::secucard_receipt();
+    if let Document::Receipt { extras, .. } = &mut doc {
+        extras.qr = Some("X".repeat(8_000));
+    }
+    let bytes = document_escpos(&doc, &EscPosSettings::default(), false).unwrap();
+    assert!(find(&bytes, b"\x1d(k").is_none());
+    assert!(find(&bytes, &[b'X'; 42]).is_some());
+}
+
+fn with_logo(width: u32, height: u32) -> Document {
+    let mut doc = Document::receipt(common::cash_receipt());
+    if let Document::Receipt { extras, .. } = &mut doc {
+        // A black frame one dot wide.
+        let luma: Vec<u8> = (0..width * height)
+            .map(|i| {
+                let (x, y) = (i % width, i / width);
+                if x == 0 || y == 0 || x == width - 1 || y == height - 1 {
+                    0
+                } else {
+                    255
+                }
+            })
+            .collect();
+        extras.logo = receipt::Logo::from_luma(width, height, &luma);
+    }
+    doc
+}
+
+#[test]
+fn logo_is_a_raster_image_above_the_header() {
+    let bytes = document_escpos(&with_logo(20, 3), &EscPosSettings::default(), false).unwrap();
+    // GS v 0, normal size, 3 bytes a row, 3 rows; then the rows.
+    let at = find(&bytes, b"\x1dv0\x00\x03\x00\x03\x00").expect("raster command");
+    assert_eq!(
+        &bytes[at + 8..at + 17],
+        &[0xFF, 0xFF, 0xF0, 0x80, 0x00, 0x10, 0xFF, 0xFF, 0xF0]
+    );
+    // Centred, before the shop's name.
+    assert_eq!(&bytes[at - 3..at], b"\x1ba\x01");
+    assert!(find(&bytes, b"B\x84ckerei").unwrap() > at);
+
+    // Wider than a 58 mm printer's 384 dots: left out rather than garbled.
+    let narrow = EscPosSettings {
+        columns: 32,
+        ..EscPosSettings::default()
+    };
+    let bytes = document_escpos(&with_logo(400, 10), &narrow, false).unwrap();
+    assert!(find(&bytes, b"\x1dv0").is_none());
+    assert!(find(&bytes, b"B\x84ckerei").is_some());
+}
+
+#[test]
+fn logo_is_stored_as_hex_and_reads_back() {
+    let doc = with_logo(20, 3);
+    let json = serde_json::to_value(&doc).unwrap();
+    assert_eq!(json["extras"]["logo"]["bits"], "fffff0800010fffff0");
+    assert_eq!(Document::from_stored(&json).unwrap(), doc);
+}

@@ -219,3 +219,43 @@ fn content_too_long_for_a_qr_code_is_printed_as_text() {
     );
     assert!(text.contains("ABCDEFGHIJABCDEFGHIJ"), "{text}");
 }
+
+/// Share of dark pixels in the top `rows` rows of the first page at 50 dpi.
+fn top_ink(pdf: &Path, rows: usize) -> f64 {
+    let out = Command::new("pdftoppm")
+        .args(["-gray", "-r", "50", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    let pgm = out.stdout;
+    let header: Vec<&[u8]> = pgm.splitn(4, |b| *b == b'\n').collect();
+    let dims = String::from_utf8_lossy(header[1]);
+    let width: usize = dims.split_whitespace().next().unwrap().parse().unwrap();
+    let pixels = header[3];
+    let top = &pixels[..(rows * width).min(pixels.len())];
+    top.iter().filter(|&&p| p < 128).count() as f64 / top.len() as f64
+}
+
+#[test]
+fn logo_sits_above_the_header() {
+    let (_keep, dir) = png_dir();
+    let plain = Document::receipt(common::cash_receipt());
+    let mut with_logo = plain.clone();
+    if let Document::Receipt { extras, .. } = &mut with_logo {
+        // A solid bar 240 x 64 dots: 30 mm x 8 mm.
+        extras.logo = receipt::Logo::from_luma(240, 64, &vec![0; 240 * 64]);
+    }
+    let a = write_pdf(&dir, "plain", &document_pdf(&plain, 42).unwrap());
+    let b = write_pdf(&dir, "logo", &document_pdf(&with_logo, 42).unwrap());
+    // The top 12 mm (24 rows at 50 dpi): the logo's ink, not just the shop's name.
+    let (without, with) = (top_ink(&a, 24), top_ink(&b, 24));
+    assert!(
+        with > without + 0.1,
+        "top ink {without} without, {with} with the logo"
+    );
+    let text = tool("pdftotext", &["-layout", b.to_str().unwrap(), "-"]);
+    assert!(text.contains("Bäckerei Müller"));
+    let (_, h_plain, _) = page_size(&a);
+    let (_, h_logo, _) = page_size(&b);
+    assert!(h_logo > h_plain + 20.0, "{h_plain} -> {h_logo}");
+}

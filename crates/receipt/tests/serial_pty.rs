@@ -2,6 +2,8 @@
 //! side by its path like a real port, the test reads (and answers) on the master.
 //! The tests hold one lock, so that only one pty conversation runs at a time.
 
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{Read, Write};

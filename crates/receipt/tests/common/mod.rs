@@ -187,6 +187,7 @@ pub fn secucard_receipt() -> Document {
                     .into(),
             ),
             duplicate: false,
+            logo: None,
         },
     }
 }
