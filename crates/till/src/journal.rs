@@ -587,6 +587,16 @@ impl Journal {
             )));
         }
         if version == MIGRATIONS.len() {
+            // A file of the walking skeleton also says schema 1 but lacks the totals.
+            let current: bool = self
+                .conn
+                .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'totals'")?
+                .exists([])?;
+            if !current {
+                return Err(JournalError::Open(
+                    "the journal was written by a pre-release Smart Till; move it aside".into(),
+                ));
+            }
             return Ok(());
         }
         let tx = self

@@ -610,3 +610,18 @@ fn verify_in_ranges_finds_breaks_at_the_edges_of_the_ranges() {
         }
     }
 }
+
+#[test]
+fn a_pre_release_journal_is_refused_not_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let old = rusqlite::Connection::open(&path).unwrap();
+    old.execute_batch(
+        "CREATE TABLE entries (seq INTEGER PRIMARY KEY, kind TEXT, body TEXT);
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(old);
+    let err = Journal::open(&path).err().unwrap();
+    assert!(matches!(err, JournalError::Open(_)), "{err:?}");
+}
