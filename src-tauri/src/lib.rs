@@ -40,6 +40,7 @@ pub fn run() {
             let state = tauri::async_runtime::block_on(startup(&dirs))?;
             app.manage(state);
             app.manage(LogGuard(guard));
+            spawn_catch_up(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -49,6 +50,26 @@ pub fn run() {
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");
+}
+
+/// How often payments in doubt and queued offline sales are retried.
+const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Settles payments left in doubt (e.g. by a crash) and registers sales paid
+/// offline: once at start-up, then every few seconds, off the UI's path.
+fn spawn_catch_up(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        loop {
+            match state.checkout().catch_up().await {
+                Ok((reconciled, outbox)) => {
+                    tracing::debug!(?reconciled, ?outbox, "caught up");
+                }
+                Err(e) => tracing::warn!(error = %e, "catching up with the payment service failed; retrying"),
+            }
+            tokio::time::sleep(CATCH_UP_EVERY).await;
+        }
+    });
 }
 
 /// Keeps the log writer alive (and flushing) for as long as the app runs.

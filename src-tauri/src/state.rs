@@ -19,3 +19,16 @@ pub struct AppState {
     /// Kept alive for as long as the app runs (demo mode only).
     pub _sandbox: Option<RunningSandbox>,
 }
+
+impl AppState {
+    /// The checkout over this till's client, journal and settings.
+    pub fn checkout(&self) -> till::Checkout<'_> {
+        till::Checkout {
+            client: &self.client,
+            journal: &self.journal,
+            shop: &self.shop,
+            till_id: &self.till_id,
+            demo: self.demo,
+        }
+    }
+}

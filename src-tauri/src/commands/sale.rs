@@ -3,7 +3,7 @@ use tracing::instrument;
 
 use crate::error::CommandError;
 use crate::state::AppState;
-use till::{Basket, Cents, Checkout, CompletedSale};
+use till::{Basket, Cents, CompletedSale};
 
 /// Pays the basket in cash; returns the sale with its receipt once it is in the journal.
 #[tauri::command]
@@ -13,12 +13,5 @@ pub async fn pay_cash(
     basket: Basket,
     tendered: Option<Cents>,
 ) -> Result<CompletedSale, CommandError> {
-    let checkout = Checkout {
-        client: &state.client,
-        journal: &state.journal,
-        shop: &state.shop,
-        till_id: &state.till_id,
-        demo: state.demo,
-    };
-    Ok(checkout.pay_cash(&basket, tendered).await?)
+    Ok(state.checkout().pay_cash(&basket, tendered).await?)
 }

@@ -136,7 +136,7 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration) {
         }
         let i = started as u64;
         let b = basket(i);
-        let result = if i % 2 == 0 {
+        let result = if i.is_multiple_of(2) {
             checkout
                 .pay_card(&b, &cancel)
                 .await
