@@ -226,19 +226,21 @@ function cancel(saleId: string, reason: string | null, at = new Date()): Complet
 }
 
 function summary(): DaySummary {
-  const paid = sales.filter((s) => s.state !== 'cancellation');
+  // Only sales since the last closing belong to the running day.
+  const open = sales.filter((s) => s.z_number === null);
+  const paid = open.filter((s) => s.state !== 'cancellation');
   const byMethod = (['cash', 'card', 'secucard'] as PaymentMethod[]).map((m) => {
     const list = paid.filter((s) => s.methods[0] === m && s.state === 'paid');
     return { method: m, count: list.length, amount: list.reduce((a, s) => a + s.total, 0) };
   });
   const active = paid.filter((s) => s.state === 'paid');
   const all = { lines: active.flatMap((s) => s.lines) };
-  const cancelled = sales.filter((s) => s.state === 'cancelled');
-  const numbers = sales.map((s) => s.receipt_number);
+  const cancelled = open.filter((s) => s.state === 'cancelled');
+  const numbers = open.map((s) => s.receipt_number);
   const cashSales = active.filter((s) => s.methods[0] === 'cash').reduce((a, s) => a + s.total, 0);
   return {
     business_day: new Date().toISOString().slice(0, 10),
-    opened_at: sales.at(-1)?.issued_at ?? null,
+    opened_at: open.at(-1)?.issued_at ?? null,
     sales_count: active.length + cancelled.length,
     cancellations_count: cancelled.length,
     cancellations_amount: cancelled.reduce((a, s) => a + s.total, 0),
@@ -390,8 +392,10 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
       const closing: Closing = {
         z_number: z, closed_at: new Date().toISOString(), business_day: sum.business_day, summary: sum,
         cash_counted: a.cashCounted as number, difference, note: (a.note as string | null) ?? null, terminal: null,
-        report_text: [center('Z-BON ' + z), center(settings.shop.name), '', pad('Umsatz', eur(sum.total)), ...sum.by_method.map((m) => pad(`${m.method} (${m.count})`, eur(m.amount))), '', pad('Bar erwartet', eur(sum.cash_expected)), pad('Bar gezählt', eur(a.cashCounted as number)), pad('Differenz', eur(difference))].join('\n'),
+        report_text: [center('Z-BON ' + z), center(settings.shop.name), '', pad('Umsatz', eur(sum.total)), ...sum.by_method.map((m) => pad(`${{ cash: 'Bar', card: 'Karte', secucard: 'Kundenkarte' }[m.method]} (${m.count})`, eur(m.amount))), '', pad('Bar erwartet', eur(sum.cash_expected)), pad('Bar gezählt', eur(a.cashCounted as number)), pad('Differenz', eur(difference))].join('\n'),
       };
+      for (const s of sales) if (s.z_number === null) s.z_number = z;
+      terminalClosed = false;
       closings.unshift({ z_number: z, closed_at: closing.closed_at, business_day: sum.business_day, total: sum.total, sales_count: sum.sales_count, difference });
       return closing;
     }
