@@ -20,6 +20,7 @@ export const de = {
   'status.outboxHint': 'Offline gebuchte Verkäufe, die noch an den Zahlungsdienst gemeldet werden. Tippen: jetzt senden.',
   'status.failed': '{n} fehlgeschlagen',
   'status.pendingCard': 'Kartenzahlung offen – im Journal prüfen',
+  'status.openDrawer': 'Lade öffnen',
   'status.demoHint': 'Demo-Modus: keine echten Zahlungen',
 
   'printer.ready': 'Drucker bereit',

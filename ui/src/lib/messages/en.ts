@@ -21,6 +21,7 @@ export const en: Record<MessageKey, string> = {
   'status.outboxHint': 'Sales booked offline, still to be registered with the payment service. Tap: send now.',
   'status.failed': '{n} failed',
   'status.pendingCard': 'Card payment unresolved – check in the journal',
+  'status.openDrawer': 'Open drawer',
   'status.demoHint': 'Demo mode: no real payments',
 
   'printer.ready': 'Printer ready',
