@@ -110,3 +110,20 @@ describe('journal', () => {
     expect((screen.getByTestId('cancel-sale') as HTMLButtonElement).disabled).toBe(true);
   });
 });
+
+describe('journal paging', () => {
+  it('loads the next page of the same search', async () => {
+    const b = backend({
+      journal_search: (a) => ({
+        total_count: 3,
+        entries: (a.offset as number) === 0 ? [entry(3, 300), entry(2, 200)] : [entry(1, 100)],
+      }),
+    });
+    render(JournalScreen);
+    await waitFor(() => expect(screen.getAllByTestId('journal-row')).toHaveLength(2));
+    await fireEvent.click(screen.getByTestId('journal-more'));
+    await waitFor(() => expect(screen.getAllByTestId('journal-row')).toHaveLength(3));
+    expect(b.called('journal_search').at(-1)).toMatchObject({ offset: 2 });
+    expect(screen.queryByTestId('journal-more')).toBeNull();
+  });
+});

@@ -157,6 +157,7 @@ export const de = {
   'journal.no': 'Nr.',
   'journal.time': 'Zeit',
   'journal.method': 'Zahlart',
+  'journal.more': 'Weitere laden',
   'journal.empty': 'Keine Verkäufe gefunden.',
   'journal.pick': 'Einen Verkauf links antippen, um beide Belege zu sehen.',
   'journal.opening': 'Verkauf wird geöffnet …',

@@ -158,6 +158,7 @@ export const en: Record<MessageKey, string> = {
   'journal.no': 'No.',
   'journal.time': 'Time',
   'journal.method': 'Method',
+  'journal.more': 'Load more',
   'journal.empty': 'No sales found.',
   'journal.pick': 'Tap a sale on the left to see both receipts.',
   'journal.opening': 'Opening the sale …',
