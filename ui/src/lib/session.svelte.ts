@@ -11,7 +11,9 @@ export const session = $state<{
   basket: Basket;
   card: AttachedCard | null;
   sale: CompletedSale | null;
-}>({ basket: { lines: [] }, card: null, sale: null });
+  /** A secucard number scanned on the sale screen, for the secucard screen to look up. */
+  scannedCard: string | null;
+}>({ basket: { lines: [] }, card: null, sale: null, scannedCard: null });
 
 export function finishSale(sale: CompletedSale): void {
   session.sale = sale;
@@ -23,6 +25,12 @@ export function resetSession(): void {
   session.basket = { lines: [] };
   session.card = null;
   session.sale = null;
+  session.scannedCard = null;
+}
+
+/** Secucard numbers: 16 digits starting 9276 (the provider's prefix). */
+export function isSecucardNumber(code: string): boolean {
+  return /^9276\d{12}$/.test(code);
 }
 
 /** A plain copy for invoke(): no reactive proxies cross the IPC boundary. */

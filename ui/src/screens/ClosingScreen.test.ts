@@ -112,3 +112,20 @@ describe('end of day', () => {
     expect(screen.getByTestId('past-pdf-16')).toBeTruthy();
   });
 });
+
+describe('past closings', () => {
+  it('opens a past closing with its Z report', async () => {
+    backend({
+      day_summary: () => day,
+      closings: () => [{ z_number: 16, closed_at: '2026-11-20T19:00:00+01:00', business_day: '2026-11-20', total: 29000, sales_count: 40, difference: 0 }],
+      closing: (a) => ({
+        z_number: a.zNumber, closed_at: '2026-11-20T19:00:00+01:00', business_day: '2026-11-20', summary: day,
+        cash_counted: 35590, difference: 0, note: null, terminal: null, report_text: 'Z-BON 16',
+      }),
+    });
+    render(ClosingScreen);
+    await fireEvent.click(await screen.findByTestId('show-past'));
+    await fireEvent.click(await screen.findByTestId('past-open-16'));
+    expect((await screen.findByTestId('z-report')).textContent).toBe('Z-BON 16');
+  });
+});

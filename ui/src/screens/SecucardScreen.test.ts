@@ -129,3 +129,17 @@ describe('secucard', () => {
     await waitFor(() => expect(screen.getByTestId('secucard-error').textContent).toContain('Kundenkarte ist unbekannt'));
   });
 });
+
+describe('secucard scanned on the sale screen', () => {
+  it('looks the card up at once and attaches it to the sale', async () => {
+    const b = backend({ secucard_lookup: () => card() });
+    render(App);
+    await screen.findByTestId('article-51');
+    for (const key of '9276004429942845') await fireEvent.keyDown(window, { key });
+    await fireEvent.keyDown(window, { key: 'Enter' });
+    expect((await screen.findByTestId('card-balance')).textContent).toBe('5,00 €');
+    expect(b.called('secucard_lookup')).toEqual([{ cardNumber: '9276004429942845' }]);
+    await fireEvent.click(screen.getByTestId('use-card'));
+    expect((await screen.findByTestId('attached-card')).textContent).toContain('Geschenkgutschein');
+  });
+});
