@@ -141,3 +141,21 @@ describe('sale screen', () => {
     await waitFor(() => expect(screen.getByTestId('nav-closing').textContent).toContain('End of day'));
   });
 });
+
+describe('a card payment cut off by a restart', () => {
+  it('is read back from the status bar, never paid again', async () => {
+    let pending = true;
+    const b = backend({
+      till_status: () => ({ ...onlineStatus, pending_card_payment: pending }),
+      check_card_payment: () => {
+        pending = false;
+        return { outcome: 'paid', message: null, sale: { sale_id: 's9', receipt_number: 9, transaction_id: 'STX_9', total: 1250, receipt_text: '' } };
+      },
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('pending-card'));
+    expect((await screen.findByTestId('info')).textContent).toContain('Beleg 9 über 12,50 €');
+    await waitFor(() => expect(screen.queryByTestId('pending-card')).toBeNull());
+    expect(b.called('pay_card')).toHaveLength(0);
+  });
+});

@@ -19,7 +19,8 @@ export const de = {
   'status.outbox': 'Warteschlange',
   'status.outboxHint': 'Offline gebuchte Verkäufe, die noch an den Zahlungsdienst gemeldet werden. Tippen: jetzt senden.',
   'status.failed': '{n} fehlgeschlagen',
-  'status.pendingCard': 'Kartenzahlung offen – im Journal prüfen',
+  'status.pendingCard': 'Kartenzahlung offen – tippen zum Prüfen',
+  'status.pendingPaid': 'Die offene Kartenzahlung ist bezahlt: Beleg {n} über {amount} steht im Journal.',
   'status.openDrawer': 'Lade öffnen',
   'status.demoHint': 'Demo-Modus: keine echten Zahlungen',
 

@@ -20,7 +20,8 @@ export const en: Record<MessageKey, string> = {
   'status.outbox': 'Outbox',
   'status.outboxHint': 'Sales booked offline, still to be registered with the payment service. Tap: send now.',
   'status.failed': '{n} failed',
-  'status.pendingCard': 'Card payment unresolved – check in the journal',
+  'status.pendingCard': 'Card payment unresolved – tap to check',
+  'status.pendingPaid': 'The unresolved card payment was paid: receipt {n} over {amount} is in the journal.',
   'status.openDrawer': 'Open drawer',
   'status.demoHint': 'Demo mode: no real payments',
 
