@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from '../App.svelte';
 import type { Secucard } from '../lib/api';
-import { backend, resetTill } from '../test/backend';
+import { backend, deferred, resetTill } from '../test/backend';
+import type { CardPaymentResult } from '../lib/api';
 
 beforeEach(resetTill);
 afterEach(cleanup);
@@ -141,5 +142,27 @@ describe('secucard scanned on the sale screen', () => {
     expect(b.called('secucard_lookup')).toEqual([{ cardNumber: '9276004429942845' }]);
     await fireEvent.click(screen.getByTestId('use-card'));
     expect((await screen.findByTestId('attached-card')).textContent).toContain('Geschenkgutschein');
+  });
+});
+
+describe('loading a secucard on the terminal', () => {
+  it('waits with a way to give up, and says when the terminal aborted', async () => {
+    const answer = deferred<CardPaymentResult>();
+    const b = backend({
+      secucard_lookup: () => card(),
+      load_secucard: () => answer.promise,
+      abort_card_payment: () => {
+        setTimeout(() => answer.resolve({ outcome: 'aborted', message: null, sale: null }), 10);
+        return { requested: true };
+      },
+    });
+    await lookUp();
+    await fireEvent.click(await screen.findByTestId('load-5000'));
+    await fireEvent.click(screen.getByTestId('load-card'));
+    await fireEvent.click(await screen.findByTestId('abort-load'));
+    expect((await screen.findByTestId('load-outcome')).textContent).toContain('Zahlung abgebrochen');
+    expect(b.called('load_secucard')[0]).toMatchObject({ amount: 5000, method: 'card' });
+    expect(b.called('abort_card_payment')).toHaveLength(1);
+    expect(screen.queryByTestId('abort-load')).toBeNull();
   });
 });
