@@ -74,7 +74,9 @@ describe('secucard', () => {
     expect(await screen.findByTestId('passcode-wrong')).toBeTruthy();
     expect(screen.queryByTestId('use-card')).toBeNull();
 
-    await fireEvent.input(screen.getByTestId('passcode-input'), { target: { value: '4711' } });
+    // The customer types it on the touch pad.
+    for (const d of '4711') await fireEvent.click(screen.getByTestId(`card-numpad-${d}`));
+    expect((screen.getByTestId('passcode-input') as HTMLInputElement).value).toBe('4711');
     await fireEvent.click(screen.getByTestId('passcode-ok'));
     await fireEvent.click(await screen.findByTestId('use-card'));
 
