@@ -401,6 +401,17 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
     }
     case 'closings':
       return page(closings, a.offset as number, a.limit as number);
+    case 'closing': {
+      const c = closings.find((x) => x.z_number === a.zNumber);
+      if (!c) throw { code: 'not_found', message: 'No such closing.' };
+      const sum = { ...summary(), business_day: c.business_day, total: c.total, sales_count: c.sales_count };
+      const closing: Closing = {
+        z_number: c.z_number, closed_at: c.closed_at, business_day: c.business_day, summary: sum,
+        cash_counted: sum.cash_expected + c.difference, difference: c.difference, note: null, terminal: null,
+        report_text: [center('Z-BON ' + c.z_number), center(settings.shop.name), '', pad('Umsatz', eur(c.total)), pad('Verkäufe', String(c.sales_count)), pad('Differenz', eur(c.difference))].join('\n'),
+      };
+      return closing;
+    }
     case 'settings':
       return structuredClone(settings);
     case 'save_shop':
