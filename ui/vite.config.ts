@@ -15,5 +15,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
+    // Generous for a loaded 2-core machine; no test waits this long when things work.
+    testTimeout: 20000,
   },
 });

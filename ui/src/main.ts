@@ -2,6 +2,18 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
 
-const app = mount(App, { target: document.getElementById('app')! });
+async function start() {
+  // Dev-only pretend backend for a plain browser; `import.meta.env.MODE` is replaced at build
+  // time, so the real build drops this branch and the module with it.
+  if (import.meta.env.MODE === 'mock') {
+    const mock = await import('./lib/devmock');
+    const params = new URLSearchParams(location.search);
+    mock.installMockBackend(params.get('scene'), params.get('lang'));
+    mount(App, { target: document.getElementById('app')! });
+    await mock.playScene(params.get('scene'));
+    return;
+  }
+  mount(App, { target: document.getElementById('app')! });
+}
 
-export default app;
+void start();

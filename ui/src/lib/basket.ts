@@ -11,13 +11,13 @@ export function basketTotal(basket: Basket): number {
 }
 
 /** Adds an article; the same article again raises the quantity of its line. */
-export function addArticle(basket: Basket, article: Article): Basket {
+export function addArticle(basket: Basket, article: Article, quantity = 1): Basket {
   const i = basket.lines.findIndex(
     (l) => l.article_number === article.article_number && l.unit_price === article.price,
   );
   if (i >= 0) {
     const lines = basket.lines.slice();
-    lines[i] = { ...lines[i], quantity: lines[i].quantity + 1 };
+    lines[i] = { ...lines[i], quantity: lines[i].quantity + quantity };
     return { lines };
   }
   return {
@@ -27,7 +27,7 @@ export function addArticle(basket: Basket, article: Article): Basket {
         article_number: article.article_number,
         ean: article.ean,
         text: article.text,
-        quantity: 1,
+        quantity,
         unit_price: article.price,
         vat: article.vat,
       },
@@ -44,6 +44,15 @@ export function addAmount(basket: Basket, cents: number, vat: VatRate, text: str
     ],
   };
 }
+
+/** Sets a line's quantity; zero or less removes the line. */
+export function setQuantity(basket: Basket, index: number, quantity: number): Basket {
+  if (quantity <= 0) return removeLine(basket, index);
+  return { lines: basket.lines.map((l, i) => (i === index ? { ...l, quantity } : l)) };
+}
+
+/** The special EAN that loads a secucard (provider's reference). */
+export const CARD_LOAD_EAN = '4260447149502';
 
 export function removeLine(basket: Basket, index: number): Basket {
   return { lines: basket.lines.filter((_, i) => i !== index) };

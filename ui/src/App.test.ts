@@ -1,0 +1,161 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import App from './App.svelte';
+import type { Basket } from './lib/api';
+import { backend, onlineStatus, resetTill } from './test/backend';
+
+beforeEach(resetTill);
+afterEach(cleanup);
+
+const sale = (total: number, tendered: number | null) => ({
+  sale_id: 'sale-1',
+  receipt_number: 1,
+  transaction_id: 'STX_1',
+  total,
+  receipt_text: `SUMME EUR ${total}`,
+  change: tendered === null ? null : tendered - total,
+});
+
+async function typeKeys(keys: string) {
+  for (const key of keys) await fireEvent.keyDown(window, { key });
+}
+
+describe('sale screen', () => {
+  it('sells for cash and shows the change on the receipt screen', async () => {
+    const b = backend({ pay_cash: (a) => sale(547, a.tendered as number) });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('article-51'));
+    await fireEvent.click(screen.getByTestId('article-51'));
+    await fireEvent.click(screen.getByTestId('article-30037'));
+    expect(screen.getByTestId('basket-total').textContent).toBe('5,47 €');
+
+    await fireEvent.click(screen.getByTestId('pay-cash'));
+    await fireEvent.input(screen.getByTestId('tendered'), { target: { value: '10' } });
+    expect(screen.getByTestId('change').textContent).toBe('4,53 €');
+    await fireEvent.click(screen.getByTestId('confirm-cash'));
+
+    expect((await screen.findByTestId('receipt')).textContent).toBe('SUMME EUR 547');
+    expect(screen.getByTestId('receipt-change').textContent).toContain('4,53 €');
+    const [args] = b.called('pay_cash');
+    expect(args.tendered).toBe(1000);
+    expect((args.basket as Basket).lines.map((l) => [l.article_number, l.quantity])).toEqual([
+      ['51', 2],
+      ['30037', 1],
+    ]);
+
+    // Enter starts the next sale with an empty basket.
+    await fireEvent.keyDown(window, { key: 'Enter' });
+    expect((await screen.findByTestId('basket-total')).textContent).toBe('0,00 €');
+  });
+
+  it('adds the article a scanner types as EAN + Enter; Enter pays; Esc goes back', async () => {
+    backend({});
+    render(App);
+    await screen.findByTestId('article-51');
+    await typeKeys('4999012345678');
+    expect(screen.getByTestId('keypad-code').textContent).toBe('4999012345678');
+    await fireEvent.keyDown(window, { key: 'Enter' });
+    expect(screen.getAllByTestId('basket-line')).toHaveLength(1);
+    expect(screen.getByTestId('basket-total').textContent).toBe('0,99 €');
+
+    await fireEvent.keyDown(window, { key: 'Enter' });
+    expect(await screen.findByTestId('cash-panel')).toBeTruthy();
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(await screen.findByTestId('sale-screen')).toBeTruthy();
+  });
+
+  it('asks the backend for a code it does not know and says when there is no such article', async () => {
+    const b = backend({ article_by_code: () => null });
+    render(App);
+    await screen.findByTestId('article-51');
+    await typeKeys('40000000000');
+    await fireEvent.keyDown(window, { key: 'Enter' });
+    expect((await screen.findByTestId('error')).textContent).toContain('Kein Artikel mit der Nummer 40000000000');
+    expect(b.called('article_by_code')).toEqual([{ code: '40000000000' }]);
+    expect(screen.queryAllByTestId('basket-line')).toHaveLength(0);
+  });
+
+  it('takes a quantity typed before an article, and lines can be changed', async () => {
+    backend({});
+    render(App);
+    await screen.findByTestId('article-30037');
+    await typeKeys('3*');
+    expect(screen.getByTestId('keypad-quantity').textContent).toBe('3 ×');
+    await fireEvent.click(screen.getByTestId('article-30037'));
+    expect(screen.getByTestId('line-qty-0').textContent).toBe('3');
+    await fireEvent.click(screen.getByTestId('line-minus-0'));
+    expect(screen.getByTestId('basket-total').textContent).toBe('6,98 €');
+    await fireEvent.click(screen.getByTestId('line-remove-0'));
+    expect(screen.queryAllByTestId('basket-line')).toHaveLength(0);
+  });
+
+  it('keeps the basket and says what to do when the payment service is offline', async () => {
+    backend({
+      pay_cash: () => {
+        throw { code: 'offline', message: 'The payment service cannot be reached.' };
+      },
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('article-51'));
+    await fireEvent.click(screen.getByTestId('pay-cash'));
+    await fireEvent.click(screen.getByTestId('pay-exact'));
+    const error = await screen.findByTestId('error');
+    expect(error.textContent).toContain('Zahlungsdienst ist nicht erreichbar');
+    expect(error.textContent).toContain('Netzwerk prüfen');
+    expect(screen.getByTestId('cash-due').textContent).toBe('0,99 €');
+  });
+
+  it('shows online state, outbox, printer and DEMO in the status bar; no card payment offline', async () => {
+    backend({
+      till_status: () => ({ ...onlineStatus, online: false, outbox_pending: 3, printer: { state: 'paper_out', name: 'Bon', message: null } }),
+    });
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('outbox-count').textContent).toBe('3'));
+    expect(screen.getByTestId('online-state').textContent).toContain('Offline');
+    expect(screen.getByTestId('printer-state').textContent).toContain('Papier leer');
+    expect(screen.getByTestId('demo-marker').textContent).toBe('DEMO');
+    await fireEvent.click(screen.getByTestId('article-51'));
+    expect((screen.getByTestId('pay-card') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('card-offline-hint')).toBeTruthy();
+  });
+
+  it('switches the language: words, money and the stored setting', async () => {
+    const b = backend({ set_language: (a) => ({ language: a.language }) });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('article-30037'));
+    expect(screen.getByTestId('nav-sale').textContent).toContain('Verkauf');
+    expect(screen.getByTestId('basket-total').textContent).toBe('3,49 €');
+
+    await fireEvent.click(screen.getByTestId('lang-switch'));
+    expect(screen.getByTestId('nav-sale').textContent).toContain('Sale');
+    expect(screen.getByTestId('basket-total').textContent).toBe('€3.49');
+    expect(screen.getByTestId('pay-cash').textContent).toContain('Pay cash');
+    expect(document.documentElement.lang).toBe('en');
+    expect(b.called('set_language')).toEqual([{ language: 'en' }]);
+  });
+
+  it('starts in the language kept in the settings', async () => {
+    backend({ settings: () => ({ language: 'en' }) });
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('nav-journal').textContent).toContain('Journal'));
+    await waitFor(() => expect(screen.getByTestId('nav-closing').textContent).toContain('End of day'));
+  });
+});
+
+describe('a card payment cut off by a restart', () => {
+  it('is read back from the status bar, never paid again', async () => {
+    let pending = true;
+    const b = backend({
+      till_status: () => ({ ...onlineStatus, pending_card_payment: pending }),
+      check_card_payment: () => {
+        pending = false;
+        return { outcome: 'paid', message: null, sale: { sale_id: 's9', receipt_number: 9, transaction_id: 'STX_9', total: 1250, receipt_text: '' } };
+      },
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('pending-card'));
+    expect((await screen.findByTestId('info')).textContent).toContain('Beleg 9 über 12,50 €');
+    await waitFor(() => expect(screen.queryByTestId('pending-card')).toBeNull());
+    expect(b.called('pay_card')).toHaveLength(0);
+  });
+});

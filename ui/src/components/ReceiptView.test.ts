@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import ReceiptView from './ReceiptView.svelte';
+import { backend, resetTill } from '../test/backend';
+
+beforeEach(resetTill);
+afterEach(cleanup);
+
+const sale = { sale_id: 'sale-5', receipt_number: 5, transaction_id: 'STX_5', total: 999, receipt_text: 'SUMME EUR 9,99', has_merchant_receipt: true };
+
+describe('receipt', () => {
+  it('previews, prints, saves as PDF and shows the merchant copy on demand', async () => {
+    const b = backend({
+      print_receipt: () => null,
+      export_receipt_pdf: () => ({ path: '/home/kasse/Beleg-5.pdf' }),
+      receipt_preview: (a) => ({ sale_id: a.saleId, copy: a.copy, text: 'Händlerbeleg – Unterschrift', signature_required: true }),
+    });
+    render(ReceiptView, { sale, onNewSale: () => {} });
+    expect(screen.getByTestId('receipt').textContent).toBe('SUMME EUR 9,99');
+
+    await fireEvent.click(screen.getByTestId('print-receipt'));
+    expect((await screen.findByTestId('receipt-done')).textContent).toBe('Beleg gedruckt.');
+    await fireEvent.click(screen.getByTestId('export-pdf'));
+    expect((await screen.findByTestId('receipt-done')).textContent).toContain('/home/kasse/Beleg-5.pdf');
+    await fireEvent.click(screen.getByTestId('show-merchant'));
+    expect((await screen.findByTestId('merchant-receipt')).textContent).toContain('Unterschrift');
+    expect(b.calls.map((c) => [c.cmd, c.args.copy])).toEqual([
+      ['print_receipt', 'customer'],
+      ['export_receipt_pdf', 'customer'],
+      ['receipt_preview', 'merchant'],
+    ]);
+  });
+
+  it('says what to do when the printer is out of paper', async () => {
+    backend({
+      print_receipt: () => {
+        throw { code: 'printer_paper_out', message: 'paper' };
+      },
+    });
+    render(ReceiptView, { sale, onNewSale: () => {} });
+    await fireEvent.click(screen.getByTestId('print-receipt'));
+    expect((await screen.findByTestId('receipt-failed')).textContent).toBe('Papier ist leer. Neue Rolle einlegen, dann nochmal drucken.');
+  });
+
+  it('a cancelled save dialog is not an error', async () => {
+    backend({ export_receipt_pdf: () => null });
+    render(ReceiptView, { sale, onNewSale: () => {} });
+    await fireEvent.click(screen.getByTestId('export-pdf'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByTestId('receipt-failed')).toBeNull();
+    expect(screen.queryByTestId('receipt-done')).toBeNull();
+  });
+});
