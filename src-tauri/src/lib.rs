@@ -65,7 +65,9 @@ fn spawn_catch_up(app: tauri::AppHandle) {
                 Ok((reconciled, outbox)) => {
                     tracing::debug!(?reconciled, ?outbox, "caught up");
                 }
-                Err(e) => tracing::warn!(error = %e, "catching up with the payment service failed; retrying"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "catching up with the payment service failed; retrying")
+                }
             }
             tokio::time::sleep(CATCH_UP_EVERY).await;
         }
