@@ -11,7 +11,9 @@ use crate::error::ApiError;
 use crate::receipts;
 use crate::state::{new_id, now, Inner, Running, Sandbox, Settlement};
 use crate::terminal::{self, CardScheme, Outcome, Slip, TerminalPayment};
-use crate::transactions::{card_receipt, plan, push_loyalty_transaction, status, sum_of};
+use crate::transactions::{
+    card_number_of, card_receipt, plan, push_loyalty_transaction, status, sum_of,
+};
 
 impl Sandbox {
     /// Card payment on the simulated terminal: waits as the customer would, then
@@ -20,11 +22,7 @@ impl Sandbox {
     pub async fn start_cashless(self: &Arc<Self>, id: &str) -> Result<Value, ApiError> {
         let (outcome, scheme, amount, abort, done_tx, delay) = {
             let mut inner = self.lock();
-            let tx = inner
-                .data
-                .transactions
-                .get(id)
-                .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+            let tx = inner.data.transaction(id)?;
             let st = status(&tx.doc);
             if st != "created" && st != "failed" {
                 return Err(ApiError::conflict(
@@ -36,15 +34,7 @@ impl Sandbox {
                     },
                 ));
             }
-            let cardnumber = tx
-                .doc
-                .get("idents")
-                .and_then(Value::as_array)
-                .and_then(|i| i.first())
-                .and_then(|i| i.get("value"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let plan = plan(&inner, &tx.doc, cardnumber)?;
+            let plan = plan(&inner, &tx.doc, card_number_of(tx))?;
             if plan.missing <= 0 {
                 return Err(ApiError::conflict(
                     "nothing is left to pay on the terminal; use start/cash",
@@ -72,11 +62,7 @@ impl Sandbox {
                 settlement.from_bonus = bonus;
                 settlement.from_cash = cash;
             }
-            let tx = inner
-                .data
-                .transactions
-                .get_mut(id)
-                .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+            let tx = inner.data.transaction_mut(id)?;
             tx.doc.insert("status".into(), json!("processing"));
             tx.doc.insert("updated".into(), json!(stamp));
             tx.doc.insert(
@@ -123,9 +109,7 @@ impl Sandbox {
     ) -> Result<Value, ApiError> {
         let mut inner = self.lock();
         inner.running.remove(id);
-        let Some(tx) = inner.data.transactions.get(id) else {
-            return Err(ApiError::not_found("smart transaction", id));
-        };
+        let tx = inner.data.transaction(id)?;
         if status(&tx.doc) != "processing" {
             // Reset or reloaded meanwhile: nothing to finish.
             return Sandbox::render_id(&inner, id);
@@ -227,11 +211,7 @@ impl Sandbox {
     pub async fn abort(&self, id: &str) -> Result<Value, ApiError> {
         let mut done = {
             let mut inner = self.lock();
-            let tx = inner
-                .data
-                .transactions
-                .get_mut(id)
-                .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+            let tx = inner.data.transaction_mut(id)?;
             match status(&tx.doc) {
                 "created" | "failed" => {
                     tx.doc.insert("status".into(), json!("cancelled"));
@@ -265,11 +245,7 @@ impl Sandbox {
     pub async fn cancel(&self, id: &str) -> Result<Value, ApiError> {
         let terminal = {
             let mut inner = self.lock();
-            let tx = inner
-                .data
-                .transactions
-                .get_mut(id)
-                .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+            let tx = inner.data.transaction_mut(id)?;
             match status(&tx.doc) {
                 "created" | "failed" => {
                     tx.doc.insert("status".into(), json!("cancelled"));
@@ -410,11 +386,7 @@ fn check_device(device: &str) -> Result<(), ApiError> {
 
 /// Whether a paid transaction can be reversed; true when a terminal payment is involved.
 fn check_reversible(inner: &Inner, id: &str) -> Result<bool, ApiError> {
-    let tx = inner
-        .data
-        .transactions
-        .get(id)
-        .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+    let tx = inner.data.transaction(id)?;
     let st = status(&tx.doc);
     if st != "ok" {
         return Err(ApiError::conflict(
@@ -527,11 +499,7 @@ fn reverse(inner: &mut Inner, id: &str) -> Result<Value, ApiError> {
             terminal_receipts = Some(terminal::cancellation_receipts(&slip, number));
         }
     }
-    let tx = inner
-        .data
-        .transactions
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+    let tx = inner.data.transaction_mut(id)?;
     tx.doc.insert("status".into(), json!("cancelled"));
     tx.doc.insert("updated".into(), json!(stamp));
     let (mut customer, merchant) = terminal_receipts.unwrap_or_default();
