@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use tokio::sync::{watch, Notify};
 
 use crate::demo;
@@ -206,20 +206,24 @@ impl Sandbox {
         answer
     }
 
+    /// Cancels a transaction that was never paid: nothing to give back.
+    fn cancel_unpaid(&self, inner: &mut Inner, id: &str) -> Result<Value, ApiError> {
+        let tx = inner.data.transaction_mut(id)?;
+        tx.doc.insert("status".into(), json!("cancelled"));
+        tx.doc.insert("updated".into(), json!(now()));
+        let answer = Sandbox::render_id(inner, id);
+        self.persist(inner);
+        answer
+    }
+
     /// Abandons a transaction before it is paid; a running terminal payment is
     /// aborted (it then ends `failed`).
     pub async fn abort(&self, id: &str) -> Result<Value, ApiError> {
         let mut done = {
             let mut inner = self.lock();
-            let tx = inner.data.transaction_mut(id)?;
+            let tx = inner.data.transaction(id)?;
             match status(&tx.doc) {
-                "created" | "failed" => {
-                    tx.doc.insert("status".into(), json!("cancelled"));
-                    tx.doc.insert("updated".into(), json!(now()));
-                    let answer = Sandbox::render_id(&inner, id);
-                    self.persist(&inner);
-                    return answer;
-                }
+                "created" | "failed" => return self.cancel_unpaid(&mut inner, id),
                 "processing" => match inner.running.get(id) {
                     Some(running) => {
                         running.abort.notify_one();
@@ -245,15 +249,9 @@ impl Sandbox {
     pub async fn cancel(&self, id: &str) -> Result<Value, ApiError> {
         let terminal = {
             let mut inner = self.lock();
-            let tx = inner.data.transaction_mut(id)?;
+            let tx = inner.data.transaction(id)?;
             match status(&tx.doc) {
-                "created" | "failed" => {
-                    tx.doc.insert("status".into(), json!("cancelled"));
-                    tx.doc.insert("updated".into(), json!(now()));
-                    let answer = Sandbox::render_id(&inner, id);
-                    self.persist(&inner);
-                    return answer;
-                }
+                "created" | "failed" => return self.cancel_unpaid(&mut inner, id),
                 "ok" => {}
                 "processing" => {
                     return Err(ApiError::conflict(
@@ -324,29 +322,22 @@ impl Sandbox {
         let totals = terminal::day_totals(&payments);
         let when = chrono::Local::now();
         let lines = terminal::end_of_day_receipt(when, day, &totals);
-        let stamp = now();
-        let answer = json!({
-            "object": "smart.transactions",
-            "id": new_id("STX"),
-            "merchant": {"object": "general.merchants", "id": demo::MERCHANT_ID, "companyname": demo::MERCHANT_NAME},
-            "device_source": {"object": "smart.devices", "id": demo::DEVICE_ID},
-            "device_destination": {"object": "smart.devices", "id": demo::TERMINAL_DEVICE_ID},
-            "created": stamp,
-            "updated": stamp,
-            "status": "ok",
-            "basket_info": {"sum": totals.sum, "gratuity": null, "currency": "EUR"},
-            "receipt": lines,
-            "receipt_merchant": lines,
-            "receipt_merchant_print": false,
-            "end_of_day": {
+        let mut doc = terminal_document(
+            Some(json!({"sum": totals.sum, "gratuity": null, "currency": "EUR"})),
+            &lines,
+        );
+        doc.insert(
+            "end_of_day".into(),
+            json!({
                 "day": day,
                 "count": totals.count,
                 "sum": totals.sum,
                 "cancelled_count": totals.cancelled_count,
                 "cancelled_sum": totals.cancelled_sum,
                 "schemes": totals.schemes,
-            },
-        });
+            }),
+        );
+        let answer = Value::Object(doc);
         inner.data.terminal_day += 1;
         inner.data.closings.push(answer.clone());
         self.persist(&inner);
@@ -359,21 +350,40 @@ impl Sandbox {
         let delay = self.terminal_delay();
         tokio::time::sleep(delay).await;
         let lines = terminal::diagnosis_receipt(chrono::Local::now());
-        let stamp = now();
-        Ok(json!({
-            "object": "smart.transactions",
-            "id": new_id("STX"),
-            "merchant": {"object": "general.merchants", "id": demo::MERCHANT_ID, "companyname": demo::MERCHANT_NAME},
-            "device_source": {"object": "smart.devices", "id": demo::DEVICE_ID},
-            "device_destination": {"object": "smart.devices", "id": demo::TERMINAL_DEVICE_ID},
-            "created": stamp,
-            "updated": stamp,
-            "status": "ok",
-            "receipt": lines,
-            "receipt_merchant": lines,
-            "receipt_merchant_print": false,
-        }))
+        Ok(Value::Object(terminal_document(None, &lines)))
     }
+}
+
+/// The answer of a terminal operation that is no payment (end of day,
+/// diagnosis): the terminal's slip as both receipts, in the key order the
+/// provider answers.
+fn terminal_document(basket_info: Option<Value>, lines: &[Value]) -> Map<String, Value> {
+    let stamp = now();
+    let mut doc = Map::new();
+    doc.insert("object".into(), json!("smart.transactions"));
+    doc.insert("id".into(), json!(new_id("STX")));
+    doc.insert(
+        "merchant".into(),
+        json!({"object": "general.merchants", "id": demo::MERCHANT_ID, "companyname": demo::MERCHANT_NAME}),
+    );
+    doc.insert(
+        "device_source".into(),
+        json!({"object": "smart.devices", "id": demo::DEVICE_ID}),
+    );
+    doc.insert(
+        "device_destination".into(),
+        json!({"object": "smart.devices", "id": demo::TERMINAL_DEVICE_ID}),
+    );
+    doc.insert("created".into(), json!(stamp));
+    doc.insert("updated".into(), json!(stamp));
+    doc.insert("status".into(), json!("ok"));
+    if let Some(info) = basket_info {
+        doc.insert("basket_info".into(), info);
+    }
+    doc.insert("receipt".into(), json!(lines));
+    doc.insert("receipt_merchant".into(), json!(lines));
+    doc.insert("receipt_merchant_print".into(), json!(false));
+    doc
 }
 
 fn check_device(device: &str) -> Result<(), ApiError> {
