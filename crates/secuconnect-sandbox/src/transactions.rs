@@ -7,7 +7,7 @@ use crate::basket::{self, Draft};
 use crate::cards::{unknown_ident_json, Card};
 use crate::demo;
 use crate::error::ApiError;
-use crate::query::{compare_docs, parse_sort, Query};
+use crate::query::{compare_docs, page, parse_sort, Query};
 use crate::receipts::{eur, name_value, name_value_important, separator, space};
 use crate::state::{new_id, now, Data, Inner, Sandbox, Settlement, Transaction};
 
@@ -339,13 +339,7 @@ impl Sandbox {
         if !keys.is_empty() {
             docs.sort_by(|a, b| compare_docs(a, b, &keys));
         }
-        let total = docs.len();
-        let data: Vec<Value> = docs
-            .into_iter()
-            .skip(offset.unwrap_or(0))
-            .take(count.unwrap_or(usize::MAX))
-            .collect();
-        Ok(json!({"count": total, "data": data}))
+        Ok(page(docs, count, offset))
     }
 
     /// The ids of all transactions, oldest first.
