@@ -124,8 +124,7 @@ impl Sandbox {
                 .as_ref()
                 .and_then(|n| inner.data.cards.get_mut(n))
             {
-                card.bonus_balance += settlement.from_bonus;
-                card.cash_balance += settlement.from_cash;
+                card.give_back(settlement.from_bonus, settlement.from_cash);
             }
             let tx = inner.data.transactions.get_mut(id).expect("checked above");
             tx.settlement = None;
@@ -472,8 +471,7 @@ fn reverse(inner: &mut Inner, id: &str) -> Result<Value, ApiError> {
         .as_ref()
         .and_then(|n| inner.data.cards.get_mut(n))
     {
-        card.bonus_balance += settlement.from_bonus;
-        card.cash_balance += settlement.from_cash;
+        card.give_back(settlement.from_bonus, settlement.from_cash);
         card.cash_balance -= settlement.loaded;
         card.last_usage = Some(stamp.clone());
         card_lines = vec![
