@@ -52,11 +52,7 @@ impl Sandbox {
                 collected: plan.missing,
                 ..Settlement::default()
             };
-            if let Some(card) = plan
-                .cardnumber
-                .as_ref()
-                .and_then(|n| inner.data.cards.get_mut(n))
-            {
+            if let Some(card) = inner.data.card_mut(plan.cardnumber.as_deref()) {
                 let (bonus, cash) = card.debit(plan.debit, &stamp);
                 card.passcode_verified = false;
                 settlement.from_bonus = bonus;
@@ -119,11 +115,7 @@ impl Sandbox {
         let stamp = now();
         if outcome != Outcome::Ok {
             // Give the held card share back.
-            if let Some(card) = settlement
-                .cardnumber
-                .as_ref()
-                .and_then(|n| inner.data.cards.get_mut(n))
-            {
+            if let Some(card) = inner.data.card_mut(settlement.cardnumber.as_deref()) {
                 card.give_back(settlement.from_bonus, settlement.from_cash);
             }
             let tx = inner.data.transactions.get_mut(id).expect("checked above");
@@ -158,11 +150,7 @@ impl Sandbox {
             title: "Kartenzahlung",
         };
         let (mut customer, merchant) = terminal::payment_receipts(&slip);
-        if let Some(card) = settlement
-            .cardnumber
-            .as_ref()
-            .and_then(|n| inner.data.cards.get_mut(n))
-        {
+        if let Some(card) = inner.data.card_mut(settlement.cardnumber.as_deref()) {
             card.load(settlement.loaded, &stamp);
             customer.push(receipts::space());
             customer.extend(card_receipt(
@@ -437,11 +425,7 @@ fn check_reversible(inner: &Inner, id: &str) -> Result<bool, ApiError> {
             ));
         }
     }
-    if let Some(card) = settlement
-        .cardnumber
-        .as_ref()
-        .and_then(|n| inner.data.cards.get(n))
-    {
+    if let Some(card) = inner.data.card(settlement.cardnumber.as_deref()) {
         if card.cash_balance < settlement.loaded {
             return Err(ApiError::card(
                 format!(
@@ -466,11 +450,7 @@ fn reverse(inner: &mut Inner, id: &str) -> Result<Value, ApiError> {
         .unwrap_or_default();
     let stamp = now();
     let mut card_lines = Vec::new();
-    if let Some(card) = settlement
-        .cardnumber
-        .as_ref()
-        .and_then(|n| inner.data.cards.get_mut(n))
-    {
+    if let Some(card) = inner.data.card_mut(settlement.cardnumber.as_deref()) {
         card.give_back(settlement.from_bonus, settlement.from_cash);
         card.cash_balance -= settlement.loaded;
         card.last_usage = Some(stamp.clone());

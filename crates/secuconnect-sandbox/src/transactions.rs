@@ -124,6 +124,15 @@ pub(crate) fn card_receipt(card: &Card, trans_id: u64, debit: i64, load: i64) ->
 }
 
 impl Data {
+    /// The secucard a payment names, if it names one the sandbox knows.
+    pub(crate) fn card(&self, number: Option<&str>) -> Option<&Card> {
+        number.and_then(|n| self.cards.get(n))
+    }
+
+    pub(crate) fn card_mut(&mut self, number: Option<&str>) -> Option<&mut Card> {
+        number.and_then(|n| self.cards.get_mut(n))
+    }
+
     /// The smart transaction `id`, or the provider's not-found answer.
     pub(crate) fn transaction(&self, id: &str) -> Result<&Transaction, ApiError> {
         self.transactions
@@ -366,16 +375,14 @@ impl Sandbox {
             ..Settlement::default()
         };
         let mut receipt = Vec::new();
-        if let Some(number) = &plan.cardnumber {
-            if let Some(card) = inner.data.cards.get_mut(number) {
-                let (bonus, cash) = card.debit(plan.debit, &stamp);
-                card.load(plan.load, &stamp);
-                card.passcode_verified = false;
-                settlement.from_bonus = bonus;
-                settlement.from_cash = cash;
-                settlement.loaded = plan.load;
-                receipt = card_receipt(card, trans_id, plan.debit, plan.load);
-            }
+        if let Some(card) = inner.data.card_mut(plan.cardnumber.as_deref()) {
+            let (bonus, cash) = card.debit(plan.debit, &stamp);
+            card.load(plan.load, &stamp);
+            card.passcode_verified = false;
+            settlement.from_bonus = bonus;
+            settlement.from_cash = cash;
+            settlement.loaded = plan.load;
+            receipt = card_receipt(card, trans_id, plan.debit, plan.load);
         }
         let tx = inner.data.transaction_mut(id)?;
         if plan.cardnumber.is_some() {
