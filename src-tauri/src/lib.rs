@@ -47,6 +47,11 @@ pub fn run() {
             commands::session::app_info,
             commands::catalog::articles,
             commands::sale::pay_cash,
+            commands::status::till_status,
+            commands::status::sync_now,
+            commands::card::pay_card,
+            commands::card::abort_card_payment,
+            commands::card::check_card_payment,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");
@@ -61,14 +66,7 @@ fn spawn_catch_up(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         loop {
-            match state.checkout().catch_up().await {
-                Ok((reconciled, outbox)) => {
-                    tracing::debug!(?reconciled, ?outbox, "caught up");
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "catching up with the payment service failed; retrying")
-                }
-            }
+            commands::status::catch_up(&state).await;
             tokio::time::sleep(CATCH_UP_EVERY).await;
         }
     });
@@ -141,5 +139,8 @@ async fn startup(dirs: &Dirs) -> Result<AppState, Box<dyn std::error::Error>> {
         demo: true,
         log_dir: dirs.logs.clone(),
         _sandbox: Some(sandbox),
+        link: Mutex::new(state::LinkStatus::default()),
+        provider_work: tokio::sync::Mutex::new(()),
+        card_running: std::sync::atomic::AtomicBool::new(false),
     })
 }
