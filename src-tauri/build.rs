@@ -10,6 +10,11 @@ fn main() {
             "pay_card",
             "abort_card_payment",
             "check_card_payment",
+            "day_summary",
+            "terminal_end_of_day",
+            "close_day",
+            "closings",
+            "closing",
         ]),
     ))
     .expect("tauri build step failed");

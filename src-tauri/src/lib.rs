@@ -52,6 +52,11 @@ pub fn run() {
             commands::card::pay_card,
             commands::card::abort_card_payment,
             commands::card::check_card_payment,
+            commands::closing::day_summary,
+            commands::closing::terminal_end_of_day,
+            commands::closing::close_day,
+            commands::closing::closings,
+            commands::closing::closing,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");
@@ -142,5 +147,6 @@ async fn startup(dirs: &Dirs) -> Result<AppState, Box<dyn std::error::Error>> {
         link: Mutex::new(state::LinkStatus::default()),
         provider_work: tokio::sync::Mutex::new(()),
         card_running: std::sync::atomic::AtomicBool::new(false),
+        terminal_eod: Mutex::new(None),
     })
 }

@@ -2,6 +2,7 @@
 
 pub mod card;
 pub mod catalog;
+pub mod closing;
 pub mod sale;
 pub mod session;
 pub mod status;
