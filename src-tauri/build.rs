@@ -15,6 +15,10 @@ fn main() {
             "close_day",
             "closings",
             "closing",
+            "journal_search",
+            "journal_sale",
+            "cancel_sale",
+            "receipt_preview",
         ]),
     ))
     .expect("tauri build step failed");

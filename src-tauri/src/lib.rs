@@ -57,6 +57,10 @@ pub fn run() {
             commands::closing::close_day,
             commands::closing::closings,
             commands::closing::closing,
+            commands::journal::journal_search,
+            commands::journal::journal_sale,
+            commands::journal::cancel_sale,
+            commands::journal::receipt_preview,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");
