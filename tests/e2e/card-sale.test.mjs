@@ -82,3 +82,37 @@ test('a declined card is shown to the cashier, nothing is sold and the basket st
   await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '10,13 €'), 5000);
   assert.equal((await driver.findElements(byTestId('basket-line'))).length, 1);
 });
+
+test('giving up on the terminal aborts the payment once and sells nothing', async (t) => {
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+  // A slow customer: long enough to give up while the terminal waits.
+  const res = await fetch(`${app.demoUrl}/_sandbox/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ terminal_delay_ms: 20000 }),
+  });
+  assert.ok(res.ok);
+
+  await driver.findElement(byTestId('article-51')).click();
+  const pay = driver.findElement(byTestId('pay-card'));
+  await driver.wait(until.elementIsEnabled(pay), 10000);
+  await pay.click();
+
+  // The intent is in the journal before the terminal is asked: the payment is running.
+  await driver.wait(
+    async () => queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'intent'")[0].n === 1,
+    10000,
+  );
+  await driver.findElement(byTestId('abort-card')).click();
+
+  await driver.wait(until.elementLocated(byTestId('card-state-aborted')), 15000);
+  const intent = JSON.parse(queryJournal(app.dataDir, "SELECT body FROM entries WHERE kind = 'intent'")[0].body);
+  const stx = await fetchTransaction(app.demoUrl, intent.transaction_id);
+  assert.notEqual(stx.status, 'ok', 'the simulator did not take the payment');
+  const sales = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'sale'");
+  assert.equal(sales[0].n, 0, 'no sale in the journal');
+  const failed = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'failed'");
+  assert.equal(failed[0].n, 1, 'the aborted payment is journaled as failed, once');
+});
