@@ -243,3 +243,25 @@ pub async fn check_card_payment(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_terminals_verdict_is_the_emphasised_line_of_its_receipt() {
+        let provider = serde_json::json!({
+            "status": "failed",
+            "receipt": [
+                {"type": "separator", "value": {"caption": "Kartenzahlung"}},
+                {"type": "textline", "value": {"text": "* * Kundenbeleg * *", "decoration": []}},
+                {"type": "name-value", "value": {"name": "Betrag EUR", "value": "10,13"}},
+                {"type": "textline", "value": {"text": "Zahlung abgelehnt", "decoration": ["align-center", "important"]}},
+                {"type": "textline", "value": {"text": "Bitte Karte entnehmen", "decoration": ["align-center"]}}
+            ]
+        });
+        let mut words = Vec::new();
+        important_texts(&provider, &mut words);
+        assert_eq!(words, vec!["Zahlung abgelehnt".to_string()]);
+    }
+}

@@ -343,3 +343,29 @@ pub async fn closing(state: State<'_, AppState>, z_number: i64) -> Result<Closin
         })?;
     Ok(closing_of(&stored, None, &state))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_in_the_z_report_are_euros_with_a_comma() {
+        assert_eq!(eur(Cents(0)), "0,00");
+        assert_eq!(eur(Cents(547)), "5,47");
+        assert_eq!(eur(Cents(-99)), "-0,99");
+        assert_eq!(eur(Cents(123_405)), "1234,05");
+    }
+
+    #[test]
+    fn the_terminal_answer_gives_count_and_sum() {
+        let answer = serde_json::json!({
+            "status": "ok",
+            "end_of_day": {"day": "2026-11-21", "count": 3, "sum": 1234},
+            "receipt": []
+        });
+        let t = terminal_of(&answer, "2026-11-21T20:00:00+01:00");
+        assert!(t.ok);
+        assert_eq!(t.count, 3);
+        assert_eq!(t.amount, Cents(1234));
+    }
+}
