@@ -19,6 +19,7 @@ fn main() {
             "journal_sale",
             "cancel_sale",
             "receipt_preview",
+            "article_by_code",
         ]),
     ))
     .expect("tauri build step failed");

@@ -46,6 +46,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::session::app_info,
             commands::catalog::articles,
+            commands::catalog::article_by_code,
             commands::sale::pay_cash,
             commands::status::till_status,
             commands::status::sync_now,
