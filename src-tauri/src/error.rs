@@ -66,6 +66,12 @@ impl From<CheckoutError> for CommandError {
     }
 }
 
+impl From<till::JournalError> for CommandError {
+    fn from(e: till::JournalError) -> Self {
+        Self::new("journal", capitalise(&e.to_string()))
+    }
+}
+
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {

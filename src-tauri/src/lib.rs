@@ -46,7 +46,22 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::session::app_info,
             commands::catalog::articles,
+            commands::catalog::article_by_code,
             commands::sale::pay_cash,
+            commands::status::till_status,
+            commands::status::sync_now,
+            commands::card::pay_card,
+            commands::card::abort_card_payment,
+            commands::card::check_card_payment,
+            commands::closing::day_summary,
+            commands::closing::terminal_end_of_day,
+            commands::closing::close_day,
+            commands::closing::closings,
+            commands::closing::closing,
+            commands::journal::journal_search,
+            commands::journal::journal_sale,
+            commands::journal::cancel_sale,
+            commands::journal::receipt_preview,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");
@@ -61,14 +76,7 @@ fn spawn_catch_up(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         loop {
-            match state.checkout().catch_up().await {
-                Ok((reconciled, outbox)) => {
-                    tracing::debug!(?reconciled, ?outbox, "caught up");
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "catching up with the payment service failed; retrying")
-                }
-            }
+            commands::status::catch_up(&state).await;
             tokio::time::sleep(CATCH_UP_EVERY).await;
         }
     });
@@ -141,5 +149,9 @@ async fn startup(dirs: &Dirs) -> Result<AppState, Box<dyn std::error::Error>> {
         demo: true,
         log_dir: dirs.logs.clone(),
         _sandbox: Some(sandbox),
+        link: Mutex::new(state::LinkStatus::default()),
+        provider_work: tokio::sync::Mutex::new(()),
+        card_running: std::sync::atomic::AtomicBool::new(false),
+        terminal_eod: Mutex::new(None),
     })
 }

@@ -1,5 +1,7 @@
-//! What the commands share: the API client, the journal, the shop settings.
+//! What the commands share: the API client, the journal, the shop settings,
+//! and the small status the background task keeps for the status bar.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use receipt::ShopHeader;
@@ -18,6 +20,34 @@ pub struct AppState {
     pub log_dir: std::path::PathBuf,
     /// Kept alive for as long as the app runs (demo mode only).
     pub _sandbox: Option<RunningSandbox>,
+    /// What the last contact with the payment service showed.
+    pub link: Mutex<LinkStatus>,
+    /// Held by whoever talks to the provider about open sales (a card
+    /// payment, catching up), so catching up never settles a payment that is
+    /// still running on the terminal.
+    pub provider_work: tokio::sync::Mutex<()>,
+    /// A card payment is running on the terminal now.
+    pub card_running: AtomicBool,
+    /// The terminal's end-of-day answer, kept for the next closing.
+    pub terminal_eod: Mutex<Option<serde_json::Value>>,
+}
+
+/// Online/offline as last seen, and when the till last caught up.
+#[derive(Debug, Clone)]
+pub struct LinkStatus {
+    pub online: bool,
+    /// ISO 8601 time of the last round that reached the payment service.
+    pub last_sync: Option<String>,
+}
+
+impl Default for LinkStatus {
+    /// Online until a round shows otherwise, so card payment is offered at start-up.
+    fn default() -> Self {
+        Self {
+            online: true,
+            last_sync: None,
+        }
+    }
 }
 
 impl AppState {
@@ -30,5 +60,32 @@ impl AppState {
             till_id: &self.till_id,
             demo: self.demo,
         }
+    }
+
+    pub fn link(&self) -> LinkStatus {
+        self.link.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_link(&self, online: bool) {
+        let mut link = self.link.lock().unwrap_or_else(|p| p.into_inner());
+        link.online = online;
+        if online {
+            link.last_sync = Some(chrono::Local::now().to_rfc3339());
+        }
+    }
+
+    pub fn terminal_answer(&self) -> Option<serde_json::Value> {
+        self.terminal_eod
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn set_terminal_answer(&self, answer: Option<serde_json::Value>) {
+        *self.terminal_eod.lock().unwrap_or_else(|p| p.into_inner()) = answer;
+    }
+
+    pub fn card_running(&self) -> bool {
+        self.card_running.load(Ordering::SeqCst)
     }
 }

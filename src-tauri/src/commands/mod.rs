@@ -1,5 +1,9 @@
 //! Thin commands: translate between the UI and the crates, nothing more.
 
+pub mod card;
 pub mod catalog;
+pub mod closing;
+pub mod journal;
 pub mod sale;
 pub mod session;
+pub mod status;

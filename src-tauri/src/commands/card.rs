@@ -1,0 +1,267 @@
+//! Card payment on the terminal: pay, abort a running payment, check one in doubt.
+
+use std::sync::atomic::Ordering;
+
+use serde::Serialize;
+use serde_json::Value;
+use tauri::State;
+use tracing::{info, instrument, warn};
+
+use crate::error::CommandError;
+use crate::state::AppState;
+use secuconnect::CancellationToken;
+use till::{Basket, CheckoutError, CompletedSale};
+
+/// A sale as the UI's `CompletedSale` wants it, with the card-only fields.
+#[derive(Debug, Serialize)]
+pub struct CardSale {
+    #[serde(flatten)]
+    pub sale: CompletedSale,
+    pub has_merchant_receipt: bool,
+    pub merchant_receipt_print: bool,
+}
+
+impl From<CompletedSale> for CardSale {
+    fn from(sale: CompletedSale) -> Self {
+        let has_merchant_receipt = sale.merchant_receipt_text.is_some();
+        Self {
+            sale,
+            has_merchant_receipt,
+            // Printing is not wired yet: the merchant copy stays in the journal.
+            merchant_receipt_print: false,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardOutcome {
+    Paid,
+    Declined,
+    Aborted,
+}
+
+/// Declined and aborted are answers, not errors.
+#[derive(Debug, Serialize)]
+pub struct CardPaymentResult {
+    pub outcome: CardOutcome,
+    pub message: Option<String>,
+    pub sale: Option<CardSale>,
+}
+
+impl CardPaymentResult {
+    fn paid(sale: CompletedSale) -> Self {
+        Self {
+            outcome: CardOutcome::Paid,
+            message: None,
+            sale: Some(sale.into()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AbortRequested {
+    pub requested: bool,
+}
+
+/// Clears the "card payment running" mark however the payment ends.
+struct Running<'a>(&'a AppState);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.card_running.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Pays the basket on the terminal; blocks until the terminal has an outcome.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn pay_card(
+    state: State<'_, AppState>,
+    basket: Basket,
+) -> Result<CardPaymentResult, CommandError> {
+    // One terminal payment at a time, and never while catching up settles open sales.
+    let Ok(_work) = state.provider_work.try_lock() else {
+        if state.card_running() {
+            return Err(CommandError::new(
+                "terminal_busy",
+                "A card payment is already running on the terminal.",
+            ));
+        }
+        // Catching up is short: wait for it.
+        return pay_card_waiting(&state, &basket).await;
+    };
+    pay(&state, &basket).await
+}
+
+async fn pay_card_waiting(
+    state: &AppState,
+    basket: &Basket,
+) -> Result<CardPaymentResult, CommandError> {
+    let _work = state.provider_work.lock().await;
+    pay(state, basket).await
+}
+
+async fn pay(state: &AppState, basket: &Basket) -> Result<CardPaymentResult, CommandError> {
+    state.card_running.store(true, Ordering::SeqCst);
+    let _running = Running(state);
+    // The payment is stopped through the provider (abort_card_payment), never by
+    // dropping the wait: that would leave it in doubt.
+    let wait = CancellationToken::new();
+    match state.checkout().pay_card(basket, &wait).await {
+        Ok(sale) => {
+            state.set_link(true);
+            Ok(CardPaymentResult::paid(sale))
+        }
+        Err(CheckoutError::NotPaid(status)) => {
+            state.set_link(true);
+            let (outcome, message) = last_failure(state).unwrap_or((CardOutcome::Declined, None));
+            info!(%status, ?outcome, "card payment not made");
+            Ok(CardPaymentResult {
+                outcome,
+                message,
+                sale: None,
+            })
+        }
+        Err(e @ CheckoutError::CardOffline) => {
+            state.set_link(false);
+            Err(e.into())
+        }
+        Err(CheckoutError::InDoubt { .. }) => Err(CommandError::new(
+            "outcome_unknown",
+            "The payment service did not answer in time. Do not take the payment again; check the card payment first.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether the last failed payment was aborted or declined, and the terminal's words.
+fn last_failure(state: &AppState) -> Option<(CardOutcome, Option<String>)> {
+    let failed = {
+        let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+        journal.entries(Some("failed")).ok()?.pop()?
+    };
+    let mut words = Vec::new();
+    important_texts(&failed.body["provider"], &mut words);
+    let aborted = words
+        .iter()
+        .any(|w| w.contains("Abbruch") || w.contains("abgebrochen"));
+    let outcome = if aborted {
+        CardOutcome::Aborted
+    } else {
+        CardOutcome::Declined
+    };
+    Some((outcome, words.into_iter().next()))
+}
+
+/// The emphasised text lines of the provider's receipt (the terminal's verdict).
+fn important_texts(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| important_texts(i, out)),
+        Value::Object(map) => {
+            let important = map
+                .get("decoration")
+                .and_then(Value::as_array)
+                .is_some_and(|d| d.iter().any(|x| x == "important"));
+            if important {
+                if let Some(text) = map.get("text").and_then(Value::as_str) {
+                    out.push(text.to_string());
+                }
+            }
+            map.values().for_each(|i| important_texts(i, out));
+        }
+        _ => {}
+    }
+}
+
+/// Asks the provider to abort the running terminal payment; `pay_card` then
+/// answers the real outcome (aborted, or paid if the customer was faster).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn abort_card_payment(
+    state: State<'_, AppState>,
+) -> Result<AbortRequested, CommandError> {
+    if !state.card_running() {
+        return Ok(AbortRequested { requested: false });
+    }
+    let running: Vec<String> = {
+        let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+        journal
+            .in_doubt()?
+            .into_iter()
+            .filter(|d| d.intent.method == till::PaymentMethod::Card)
+            .filter_map(|d| d.intent.transaction_id)
+            .collect()
+    };
+    let Some(stx) = running.last() else {
+        return Ok(AbortRequested { requested: false });
+    };
+    match state.client.abort_transaction(stx).await {
+        Ok(_) => {
+            info!(%stx, "abort of the terminal payment requested");
+            Ok(AbortRequested { requested: true })
+        }
+        Err(e) => {
+            warn!(error = %e, "the terminal payment cannot be aborted now");
+            Ok(AbortRequested { requested: false })
+        }
+    }
+}
+
+/// Reads a card payment in doubt back from the provider; `null` while it is still unknown.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn check_card_payment(
+    state: State<'_, AppState>,
+) -> Result<Option<CardPaymentResult>, CommandError> {
+    if state.card_running() {
+        return Ok(None);
+    }
+    let _work = state.provider_work.lock().await;
+    let report = match state.checkout().reconcile().await {
+        Ok(r) => r,
+        Err(CheckoutError::Api(e)) if matches!(e, secuconnect::Error::NotExecuted(_)) => {
+            state.set_link(false);
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state.set_link(true);
+    if report.pending > 0 {
+        return Ok(None);
+    }
+    if let Some(sale) = report.completed.into_iter().last() {
+        return Ok(Some(CardPaymentResult::paid(sale)));
+    }
+    if report.failed > 0 {
+        let (outcome, message) = last_failure(&state).unwrap_or((CardOutcome::Declined, None));
+        return Ok(Some(CardPaymentResult {
+            outcome,
+            message,
+            sale: None,
+        }));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_terminals_verdict_is_the_emphasised_line_of_its_receipt() {
+        let provider = serde_json::json!({
+            "status": "failed",
+            "receipt": [
+                {"type": "separator", "value": {"caption": "Kartenzahlung"}},
+                {"type": "textline", "value": {"text": "* * Kundenbeleg * *", "decoration": []}},
+                {"type": "name-value", "value": {"name": "Betrag EUR", "value": "10,13"}},
+                {"type": "textline", "value": {"text": "Zahlung abgelehnt", "decoration": ["align-center", "important"]}},
+                {"type": "textline", "value": {"text": "Bitte Karte entnehmen", "decoration": ["align-center"]}}
+            ]
+        });
+        let mut words = Vec::new();
+        important_texts(&provider, &mut words);
+        assert_eq!(words, vec!["Zahlung abgelehnt".to_string()]);
+    }
+}

@@ -1,0 +1,334 @@
+//! The journal screen: find sales, show one, cancel it, preview its receipts.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde_json::Value;
+use tauri::State;
+use tracing::instrument;
+
+use crate::error::CommandError;
+use crate::state::AppState;
+use secuconnect::CancellationToken;
+use till::journal::SaleRecord;
+use till::{BasketLine, Cents, CheckoutError, JournalError, PaymentMethod, SaleState};
+
+/// A cancellation has no sale id of its own in the journal: the UI knows it by this one.
+const CANCELLATION_PREFIX: &str = "storno-";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JournalEntry {
+    pub sale_id: String,
+    pub receipt_number: i64,
+    pub issued_at: String,
+    pub total: Cents,
+    pub methods: Vec<PaymentMethod>,
+    pub state: &'static str,
+    pub cancels_sale_id: Option<String>,
+    pub cancelled_by_sale_id: Option<String>,
+    pub synced: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JournalPage {
+    pub total_count: usize,
+    pub entries: Vec<JournalEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SaleDetail {
+    #[serde(flatten)]
+    pub entry: JournalEntry,
+    pub lines: Vec<BasketLine>,
+    pub payments: Vec<receipt::PaymentLine>,
+    pub transaction_id: Option<String>,
+    pub customer_receipt: String,
+    pub merchant_receipt: Option<String>,
+    pub can_cancel: bool,
+    pub cancel_blocked_reason: Option<String>,
+    pub z_number: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReceiptPreview {
+    pub sale_id: String,
+    pub copy: String,
+    pub text: String,
+    pub signature_required: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CancellationDone {
+    pub sale_id: String,
+    pub receipt_number: i64,
+    pub transaction_id: String,
+    pub total: Cents,
+    pub receipt_text: String,
+}
+
+fn payments_of(body: &Value) -> (Cents, Vec<PaymentMethod>) {
+    let payments: Vec<till::journal::Payment> =
+        serde_json::from_value(body["payments"].clone()).unwrap_or_default();
+    let total = payments.iter().map(|p| p.amount).sum();
+    let mut methods: Vec<PaymentMethod> = Vec::new();
+    for p in &payments {
+        if !methods.contains(&p.method) {
+            methods.push(p.method);
+        }
+    }
+    (total, methods)
+}
+
+/// Every sale and cancellation, newest first.
+fn all_entries(state: &AppState) -> Result<Vec<JournalEntry>, CommandError> {
+    let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+    let sales = journal.entries(Some("sale"))?;
+    let cancellations = journal.entries(Some("cancellation"))?;
+    let queued: HashSet<String> = journal.outbox()?.into_iter().map(|q| q.sale_id).collect();
+    drop(journal);
+    let cancelled_by: HashMap<String, i64> = cancellations
+        .iter()
+        .filter_map(|c| Some((c.sale_id.clone()?, c.receipt_number?)))
+        .collect();
+    let mut out: Vec<(i64, JournalEntry)> = Vec::new();
+    for s in sales {
+        let (Some(sale_id), Some(number)) = (s.sale_id, s.receipt_number) else {
+            continue;
+        };
+        let (total, methods) = payments_of(&s.body);
+        let cancelled = cancelled_by.get(&sale_id);
+        out.push((
+            s.seq,
+            JournalEntry {
+                synced: !queued.contains(&sale_id),
+                state: if cancelled.is_some() {
+                    "cancelled"
+                } else {
+                    "paid"
+                },
+                cancelled_by_sale_id: cancelled.map(|n| format!("{CANCELLATION_PREFIX}{n}")),
+                cancels_sale_id: None,
+                sale_id,
+                receipt_number: number,
+                issued_at: s.created_at,
+                total,
+                methods,
+            },
+        ));
+    }
+    for c in cancellations {
+        let (Some(sale_id), Some(number)) = (c.sale_id, c.receipt_number) else {
+            continue;
+        };
+        let (_, methods) = payments_of(&c.body);
+        out.push((
+            c.seq,
+            JournalEntry {
+                sale_id: format!("{CANCELLATION_PREFIX}{number}"),
+                receipt_number: number,
+                issued_at: c.created_at,
+                total: Cents(c.body["total"].as_i64().unwrap_or(0)),
+                methods,
+                state: "cancellation",
+                cancels_sale_id: Some(sale_id),
+                cancelled_by_sale_id: None,
+                synced: true,
+            },
+        ));
+    }
+    out.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
+    Ok(out.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Finds sales by receipt number, amount (either sign) and business day; newest first.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn journal_search(
+    state: State<'_, AppState>,
+    receipt_number: Option<i64>,
+    amount: Option<i64>,
+    date: Option<String>,
+    offset: usize,
+    limit: usize,
+) -> Result<JournalPage, CommandError> {
+    let found: Vec<JournalEntry> = all_entries(&state)?
+        .into_iter()
+        .filter(|e| receipt_number.is_none_or(|n| e.receipt_number == n))
+        .filter(|e| amount.is_none_or(|a| e.total.0.abs() == a.abs()))
+        .filter(|e| date.as_deref().is_none_or(|d| local_day(&e.issued_at) == d))
+        .collect();
+    Ok(JournalPage {
+        total_count: found.len(),
+        entries: found.into_iter().skip(offset).take(limit).collect(),
+    })
+}
+
+fn local_day(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.get(..10).unwrap_or(at).to_string())
+}
+
+fn entry_of(state: &AppState, sale_id: &str) -> Result<JournalEntry, CommandError> {
+    all_entries(state)?
+        .into_iter()
+        .find(|e| e.sale_id == sale_id)
+        .ok_or_else(|| CommandError::new("not_found", "This sale is not in the journal."))
+}
+
+fn record_of(state: &AppState, receipt_number: i64) -> Result<SaleRecord, CommandError> {
+    Ok(state
+        .journal
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .sale_by_receipt(receipt_number)?)
+}
+
+fn customer_text(record: &SaleRecord) -> String {
+    let mut text = till::receipt_doc::rebuild(record)
+        .map(|r| receipt::render_text(&r, till::checkout::JOURNAL_RECEIPT_WIDTH))
+        .unwrap_or_default();
+    if let Some(card) = &record.paid.customer_receipt {
+        text.push('\n');
+        text.push_str(&card.text);
+    }
+    text
+}
+
+/// One sale with its lines, payments and receipts, and whether it may be cancelled.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn journal_sale(
+    state: State<'_, AppState>,
+    sale_id: String,
+) -> Result<SaleDetail, CommandError> {
+    let entry = entry_of(&state, &sale_id)?;
+    let original = match &entry.cancels_sale_id {
+        Some(id) => entry_of(&state, id)?.receipt_number,
+        None => entry.receipt_number,
+    };
+    let record = record_of(&state, original)?;
+    let receipt = till::receipt_doc::rebuild(&record);
+    let is_card = record
+        .paid
+        .payments
+        .iter()
+        .any(|p| p.method == PaymentMethod::Card);
+    let blocked = if entry.state == "cancellation" {
+        Some("A cancellation cannot be cancelled.".to_string())
+    } else if record.state != SaleState::Paid {
+        Some("This sale is already cancelled.".to_string())
+    } else if is_card && record.closed_in.is_some() {
+        Some("The terminal's end of day has run: the card payment can no longer be cancelled on the terminal.".to_string())
+    } else {
+        None
+    };
+    Ok(SaleDetail {
+        lines: record.intent.basket.lines.clone(),
+        payments: receipt.map(|r| r.payments).unwrap_or_default(),
+        transaction_id: record
+            .paid
+            .transaction_id
+            .clone()
+            .or(record.intent.transaction_id.clone()),
+        customer_receipt: customer_text(&record),
+        merchant_receipt: record
+            .paid
+            .merchant_receipt
+            .as_ref()
+            .map(|r| r.text.clone()),
+        can_cancel: blocked.is_none(),
+        cancel_blocked_reason: blocked,
+        z_number: record.closed_in,
+        entry,
+    })
+}
+
+/// Cancels a sale by a counter-booking (a card payment on the terminal first).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn cancel_sale(
+    state: State<'_, AppState>,
+    sale_id: String,
+    reason: Option<String>,
+) -> Result<CancellationDone, CommandError> {
+    let entry = entry_of(&state, &sale_id)?;
+    if entry.state == "cancellation" {
+        return Err(CommandError::new(
+            "not_cancellable",
+            "A cancellation cannot be cancelled.",
+        ));
+    }
+    if entry.state == "cancelled" {
+        return Err(CommandError::new(
+            "already_cancelled",
+            "This sale is already cancelled.",
+        ));
+    }
+    let _work = state.provider_work.lock().await;
+    let reason = reason.unwrap_or_else(|| "Storno".into());
+    let done = match state
+        .checkout()
+        .cancel_sale(entry.receipt_number, &reason, &CancellationToken::new())
+        .await
+    {
+        Ok(done) => done,
+        Err(CheckoutError::Journal(JournalError::ClosedIn(z))) => {
+            return Err(CommandError::new(
+                "not_cancellable",
+                format!(
+                    "The sale is in closing Z {z}: the card payment can no longer be cancelled."
+                ),
+            ))
+        }
+        Err(CheckoutError::Journal(JournalError::Transition { .. })) => {
+            return Err(CommandError::new(
+                "already_cancelled",
+                "This sale cannot be cancelled (again).",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(CancellationDone {
+        sale_id: format!("{CANCELLATION_PREFIX}{}", done.receipt_number),
+        receipt_number: done.receipt_number,
+        transaction_id: entry_of(&state, &sale_id)
+            .ok()
+            .and_then(|_| record_of(&state, entry.receipt_number).ok())
+            .and_then(|r| r.intent.transaction_id)
+            .unwrap_or_default(),
+        total: done.total,
+        receipt_text: done.receipt_text.unwrap_or_default(),
+    })
+}
+
+/// A receipt as plain text, as the printer would print it.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn receipt_preview(
+    state: State<'_, AppState>,
+    sale_id: String,
+    copy: String,
+) -> Result<ReceiptPreview, CommandError> {
+    let detail = journal_sale(state, sale_id.clone()).await?;
+    let (text, signature_required) = match copy.as_str() {
+        "merchant" => {
+            let text = detail
+                .merchant_receipt
+                .ok_or_else(|| CommandError::new("not_found", "This sale has no merchant copy."))?;
+            let sign = text.contains("Unterschrift");
+            (text, sign)
+        }
+        _ => (detail.customer_receipt, false),
+    };
+    Ok(ReceiptPreview {
+        sale_id,
+        copy,
+        text,
+        signature_required,
+    })
+}

@@ -1,0 +1,102 @@
+//! The status bar: online/offline, the outbox, a payment in doubt, the printer.
+
+use serde::Serialize;
+use tauri::State;
+use tracing::instrument;
+
+use crate::error::CommandError;
+use crate::state::AppState;
+use till::CheckoutError;
+
+#[derive(Debug, Serialize)]
+pub struct PrinterStatus {
+    pub state: &'static str,
+    pub name: Option<String>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TillStatus {
+    pub online: bool,
+    pub environment: &'static str,
+    pub demo: bool,
+    pub outbox_pending: usize,
+    pub outbox_failed: usize,
+    pub last_sync: Option<String>,
+    pub printer: PrinterStatus,
+    pub pending_card_payment: bool,
+}
+
+/// Answers from what the background task last saw: no network call here.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn till_status(state: State<'_, AppState>) -> Result<TillStatus, CommandError> {
+    status_of(&state)
+}
+
+/// Settles payments in doubt and sends the outbox once, then answers the status.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<TillStatus, CommandError> {
+    catch_up(&state).await;
+    status_of(&state)
+}
+
+/// One round of catching up with the payment service; records whether it answered.
+/// Skipped while a card payment runs (it holds `provider_work`).
+pub async fn catch_up(state: &AppState) {
+    let Ok(_work) = state.provider_work.try_lock() else {
+        return;
+    };
+    let online = match state.client.access_token().await {
+        Err(e) => {
+            tracing::warn!(error = %e, "the payment service cannot be reached");
+            false
+        }
+        Ok(_) => match state.checkout().catch_up().await {
+            Ok((reconciled, outbox)) => {
+                tracing::debug!(?reconciled, ?outbox, "caught up");
+                outbox.stopped.is_none()
+            }
+            Err(CheckoutError::Api(e)) if unreachable(&e) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "catching up with the payment service failed; retrying");
+                true
+            }
+        },
+    };
+    state.set_link(online);
+}
+
+fn unreachable(e: &secuconnect::Error) -> bool {
+    matches!(
+        e,
+        secuconnect::Error::NotExecuted(_) | secuconnect::Error::OutcomeUnknown(_)
+    )
+}
+
+pub fn status_of(state: &AppState) -> Result<TillStatus, CommandError> {
+    let (outbox, in_doubt) = {
+        let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+        (journal.outbox_state()?, journal.in_doubt()?)
+    };
+    let link = state.link();
+    let pending_card_payment = !state.card_running()
+        && in_doubt
+            .iter()
+            .any(|d| d.intent.method == till::PaymentMethod::Card);
+    Ok(TillStatus {
+        online: link.online,
+        environment: if state.demo { "demo" } else { "live" },
+        demo: state.demo,
+        outbox_pending: outbox.count,
+        outbox_failed: 0,
+        last_sync: link.last_sync,
+        printer: PrinterStatus {
+            state: "none",
+            name: None,
+            message: Some("No printer configured".into()),
+        },
+        pending_card_payment,
+    })
+}

@@ -1,0 +1,48 @@
+// The closing after a cash sale: the terminal's end of day and the Z report through the real window.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { until } from 'selenium-webdriver';
+import { byTestId, launchApp, queryJournal } from './harness.mjs';
+
+test('a day with a cash sale is closed as Z 1 and the closing is journaled', async (t) => {
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+  await fetch(`${app.demoUrl}/_sandbox/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ terminal_delay_ms: 300 }),
+  });
+
+  await driver.findElement(byTestId('article-51')).click();
+  await driver.findElement(byTestId('pay-cash')).click();
+  await driver.findElement(byTestId('pay-exact')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt')), 20000);
+  await driver.findElement(byTestId('new-sale')).click();
+
+  await driver.findElement(byTestId('nav-closing')).click();
+  const total = await driver.wait(until.elementLocated(byTestId('day-total')), 10000);
+  await driver.wait(until.elementTextIs(total, '0,99 €'), 10000);
+  assert.equal(await driver.findElement(byTestId('cash-expected')).getText(), '0,99 €');
+
+  // Nothing counted: a shortfall of 0,99 €, which needs a note.
+  await driver.findElement(byTestId('close-day')).click();
+  await driver.findElement(byTestId('close-note')).sendKeys('Kasse nicht gezählt');
+  await driver.findElement(byTestId('close-day-yes')).click();
+
+  const result = await driver.wait(until.elementLocated(byTestId('z-result')), 30000);
+  assert.match(await result.getText(), /Z 1\b/);
+  assert.match(await driver.findElement(byTestId('z-difference')).getText(), /^[-−]0,99 €$/);
+  assert.match(await driver.findElement(byTestId('z-report')).getText(), /Tagesabschluss Z 1/);
+
+  const closings = queryJournal(app.dataDir, "SELECT body FROM entries WHERE kind = 'closing'");
+  assert.equal(closings.length, 1, 'one closing in the journal');
+  const body = JSON.parse(closings[0].body);
+  assert.equal(body.z_number, 1);
+  assert.equal(body.figures.total, 99);
+  assert.equal(body.figures.sales, 1);
+  assert.equal(body.cash_counted, 0);
+  assert.equal(body.difference, -99);
+  // The terminal's end of day ran first and its answer is kept in the closing.
+  assert.ok(body.terminal, 'the terminal answer is stored');
+});
