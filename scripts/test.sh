@@ -26,7 +26,8 @@ if [ -x scripts/cups-test-setup.sh ]; then
 fi
 
 step "Rust tests"
-cargo test --workspace --all-targets
+# Benches are run on their own (cargo bench): they print figures, they are not tests.
+cargo test --workspace
 
 step "end-to-end tests in the real window"
 cargo build -p smart-till

@@ -60,7 +60,9 @@ impl From<CheckoutError> for CommandError {
             }
             CheckoutError::NotPaid(_) => Self::new("not_paid", capitalise(&e.to_string())),
             CheckoutError::Journal(j) => Self::new("journal", capitalise(&j.to_string())),
-            CheckoutError::InDoubt { .. } => Self::new("in_doubt", capitalise(&e.to_string())),
+            CheckoutError::InDoubt { .. } => {
+                Self::new("outcome_unknown", capitalise(&e.to_string()))
+            }
             CheckoutError::CardOffline => Self::new("card_offline", capitalise(&e.to_string())),
         }
     }
