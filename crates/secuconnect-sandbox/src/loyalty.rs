@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use crate::demo;
 use crate::error::ApiError;
-use crate::query::{page, Query};
+use crate::query::Query;
 use crate::state::Sandbox;
 
 impl Sandbox {
@@ -24,7 +24,13 @@ impl Sandbox {
             .map(|c| c.to_json())
             .filter(|c| query.matches(c))
             .collect();
-        Ok(page(all, count, offset))
+        let total = all.len();
+        let data: Vec<Value> = all
+            .into_iter()
+            .skip(offset.unwrap_or(0))
+            .take(count.unwrap_or(usize::MAX))
+            .collect();
+        Ok(json!({"count": total, "data": data}))
     }
 
     /// A merchant card by its id (`MCD_…`).
