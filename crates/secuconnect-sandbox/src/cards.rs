@@ -124,6 +124,12 @@ impl Card {
         (from_bonus, from_cash)
     }
 
+    /// Puts back what `debit` took: its bonus and cash shares.
+    pub(crate) fn give_back(&mut self, from_bonus: i64, from_cash: i64) {
+        self.bonus_balance += from_bonus;
+        self.cash_balance += from_cash;
+    }
+
     pub fn load(&mut self, amount: i64, now: &str) {
         if amount > 0 {
             self.cash_balance += amount;

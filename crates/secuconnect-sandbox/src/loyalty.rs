@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use crate::demo;
 use crate::error::ApiError;
-use crate::query::Query;
+use crate::query::{page, Query};
 use crate::state::Sandbox;
 
 impl Sandbox {
@@ -24,13 +24,7 @@ impl Sandbox {
             .map(|c| c.to_json())
             .filter(|c| query.matches(c))
             .collect();
-        let total = all.len();
-        let data: Vec<Value> = all
-            .into_iter()
-            .skip(offset.unwrap_or(0))
-            .take(count.unwrap_or(usize::MAX))
-            .collect();
-        Ok(json!({"count": total, "data": data}))
+        Ok(page(all, count, offset))
     }
 
     /// A merchant card by its id (`MCD_…`).

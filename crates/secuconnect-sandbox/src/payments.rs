@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use tokio::sync::{watch, Notify};
 
 use crate::demo;
@@ -11,7 +11,9 @@ use crate::error::ApiError;
 use crate::receipts;
 use crate::state::{new_id, now, Inner, Running, Sandbox, Settlement};
 use crate::terminal::{self, CardScheme, Outcome, Slip, TerminalPayment};
-use crate::transactions::{card_receipt, plan, push_loyalty_transaction, status, sum_of};
+use crate::transactions::{
+    card_number_of, card_receipt, plan, push_loyalty_transaction, status, sum_of,
+};
 
 impl Sandbox {
     /// Card payment on the simulated terminal: waits as the customer would, then
@@ -20,11 +22,7 @@ impl Sandbox {
     pub async fn start_cashless(self: &Arc<Self>, id: &str) -> Result<Value, ApiError> {
         let (outcome, scheme, amount, abort, done_tx, delay) = {
             let mut inner = self.lock();
-            let tx = inner
-                .data
-                .transactions
-                .get(id)
-                .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+            let tx = inner.data.transaction(id)?;
             let st = status(&tx.doc);
             if st != "created" && st != "failed" {
                 return Err(ApiError::conflict(
@@ -36,15 +34,7 @@ impl Sandbox {
                     },
                 ));
             }
-            let cardnumber = tx
-                .doc
-                .get("idents")
-                .and_then(Value::as_array)
-                .and_then(|i| i.first())
-                .and_then(|i| i.get("value"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let plan = plan(&inner, &tx.doc, cardnumber)?;
+            let plan = plan(&inner, &tx.doc, card_number_of(tx))?;
             if plan.missing <= 0 {
                 return Err(ApiError::conflict(
                     "nothing is left to pay on the terminal; use start/cash",
@@ -62,21 +52,13 @@ impl Sandbox {
                 collected: plan.missing,
                 ..Settlement::default()
             };
-            if let Some(card) = plan
-                .cardnumber
-                .as_ref()
-                .and_then(|n| inner.data.cards.get_mut(n))
-            {
+            if let Some(card) = inner.data.card_mut(plan.cardnumber.as_deref()) {
                 let (bonus, cash) = card.debit(plan.debit, &stamp);
                 card.passcode_verified = false;
                 settlement.from_bonus = bonus;
                 settlement.from_cash = cash;
             }
-            let tx = inner
-                .data
-                .transactions
-                .get_mut(id)
-                .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+            let tx = inner.data.transaction_mut(id)?;
             tx.doc.insert("status".into(), json!("processing"));
             tx.doc.insert("updated".into(), json!(stamp));
             tx.doc.insert(
@@ -123,9 +105,7 @@ impl Sandbox {
     ) -> Result<Value, ApiError> {
         let mut inner = self.lock();
         inner.running.remove(id);
-        let Some(tx) = inner.data.transactions.get(id) else {
-            return Err(ApiError::not_found("smart transaction", id));
-        };
+        let tx = inner.data.transaction(id)?;
         if status(&tx.doc) != "processing" {
             // Reset or reloaded meanwhile: nothing to finish.
             return Sandbox::render_id(&inner, id);
@@ -135,13 +115,8 @@ impl Sandbox {
         let stamp = now();
         if outcome != Outcome::Ok {
             // Give the held card share back.
-            if let Some(card) = settlement
-                .cardnumber
-                .as_ref()
-                .and_then(|n| inner.data.cards.get_mut(n))
-            {
-                card.bonus_balance += settlement.from_bonus;
-                card.cash_balance += settlement.from_cash;
+            if let Some(card) = inner.data.card_mut(settlement.cardnumber.as_deref()) {
+                card.give_back(settlement.from_bonus, settlement.from_cash);
             }
             let tx = inner.data.transactions.get_mut(id).expect("checked above");
             tx.settlement = None;
@@ -175,11 +150,7 @@ impl Sandbox {
             title: "Kartenzahlung",
         };
         let (mut customer, merchant) = terminal::payment_receipts(&slip);
-        if let Some(card) = settlement
-            .cardnumber
-            .as_ref()
-            .and_then(|n| inner.data.cards.get_mut(n))
-        {
+        if let Some(card) = inner.data.card_mut(settlement.cardnumber.as_deref()) {
             card.load(settlement.loaded, &stamp);
             customer.push(receipts::space());
             customer.extend(card_receipt(
@@ -222,24 +193,24 @@ impl Sandbox {
         answer
     }
 
+    /// Cancels a transaction that was never paid: nothing to give back.
+    fn cancel_unpaid(&self, inner: &mut Inner, id: &str) -> Result<Value, ApiError> {
+        let tx = inner.data.transaction_mut(id)?;
+        tx.doc.insert("status".into(), json!("cancelled"));
+        tx.doc.insert("updated".into(), json!(now()));
+        let answer = Sandbox::render_id(inner, id);
+        self.persist(inner);
+        answer
+    }
+
     /// Abandons a transaction before it is paid; a running terminal payment is
     /// aborted (it then ends `failed`).
     pub async fn abort(&self, id: &str) -> Result<Value, ApiError> {
         let mut done = {
             let mut inner = self.lock();
-            let tx = inner
-                .data
-                .transactions
-                .get_mut(id)
-                .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+            let tx = inner.data.transaction(id)?;
             match status(&tx.doc) {
-                "created" | "failed" => {
-                    tx.doc.insert("status".into(), json!("cancelled"));
-                    tx.doc.insert("updated".into(), json!(now()));
-                    let answer = Sandbox::render_id(&inner, id);
-                    self.persist(&inner);
-                    return answer;
-                }
+                "created" | "failed" => return self.cancel_unpaid(&mut inner, id),
                 "processing" => match inner.running.get(id) {
                     Some(running) => {
                         running.abort.notify_one();
@@ -265,19 +236,9 @@ impl Sandbox {
     pub async fn cancel(&self, id: &str) -> Result<Value, ApiError> {
         let terminal = {
             let mut inner = self.lock();
-            let tx = inner
-                .data
-                .transactions
-                .get_mut(id)
-                .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+            let tx = inner.data.transaction(id)?;
             match status(&tx.doc) {
-                "created" | "failed" => {
-                    tx.doc.insert("status".into(), json!("cancelled"));
-                    tx.doc.insert("updated".into(), json!(now()));
-                    let answer = Sandbox::render_id(&inner, id);
-                    self.persist(&inner);
-                    return answer;
-                }
+                "created" | "failed" => return self.cancel_unpaid(&mut inner, id),
                 "ok" => {}
                 "processing" => {
                     return Err(ApiError::conflict(
@@ -348,29 +309,22 @@ impl Sandbox {
         let totals = terminal::day_totals(&payments);
         let when = chrono::Local::now();
         let lines = terminal::end_of_day_receipt(when, day, &totals);
-        let stamp = now();
-        let answer = json!({
-            "object": "smart.transactions",
-            "id": new_id("STX"),
-            "merchant": {"object": "general.merchants", "id": demo::MERCHANT_ID, "companyname": demo::MERCHANT_NAME},
-            "device_source": {"object": "smart.devices", "id": demo::DEVICE_ID},
-            "device_destination": {"object": "smart.devices", "id": demo::TERMINAL_DEVICE_ID},
-            "created": stamp,
-            "updated": stamp,
-            "status": "ok",
-            "basket_info": {"sum": totals.sum, "gratuity": null, "currency": "EUR"},
-            "receipt": lines,
-            "receipt_merchant": lines,
-            "receipt_merchant_print": false,
-            "end_of_day": {
+        let mut doc = terminal_document(
+            Some(json!({"sum": totals.sum, "gratuity": null, "currency": "EUR"})),
+            &lines,
+        );
+        doc.insert(
+            "end_of_day".into(),
+            json!({
                 "day": day,
                 "count": totals.count,
                 "sum": totals.sum,
                 "cancelled_count": totals.cancelled_count,
                 "cancelled_sum": totals.cancelled_sum,
                 "schemes": totals.schemes,
-            },
-        });
+            }),
+        );
+        let answer = Value::Object(doc);
         inner.data.terminal_day += 1;
         inner.data.closings.push(answer.clone());
         self.persist(&inner);
@@ -383,21 +337,40 @@ impl Sandbox {
         let delay = self.terminal_delay();
         tokio::time::sleep(delay).await;
         let lines = terminal::diagnosis_receipt(chrono::Local::now());
-        let stamp = now();
-        Ok(json!({
-            "object": "smart.transactions",
-            "id": new_id("STX"),
-            "merchant": {"object": "general.merchants", "id": demo::MERCHANT_ID, "companyname": demo::MERCHANT_NAME},
-            "device_source": {"object": "smart.devices", "id": demo::DEVICE_ID},
-            "device_destination": {"object": "smart.devices", "id": demo::TERMINAL_DEVICE_ID},
-            "created": stamp,
-            "updated": stamp,
-            "status": "ok",
-            "receipt": lines,
-            "receipt_merchant": lines,
-            "receipt_merchant_print": false,
-        }))
+        Ok(Value::Object(terminal_document(None, &lines)))
     }
+}
+
+/// The answer of a terminal operation that is no payment (end of day,
+/// diagnosis): the terminal's slip as both receipts, in the key order the
+/// provider answers.
+fn terminal_document(basket_info: Option<Value>, lines: &[Value]) -> Map<String, Value> {
+    let stamp = now();
+    let mut doc = Map::new();
+    doc.insert("object".into(), json!("smart.transactions"));
+    doc.insert("id".into(), json!(new_id("STX")));
+    doc.insert(
+        "merchant".into(),
+        json!({"object": "general.merchants", "id": demo::MERCHANT_ID, "companyname": demo::MERCHANT_NAME}),
+    );
+    doc.insert(
+        "device_source".into(),
+        json!({"object": "smart.devices", "id": demo::DEVICE_ID}),
+    );
+    doc.insert(
+        "device_destination".into(),
+        json!({"object": "smart.devices", "id": demo::TERMINAL_DEVICE_ID}),
+    );
+    doc.insert("created".into(), json!(stamp));
+    doc.insert("updated".into(), json!(stamp));
+    doc.insert("status".into(), json!("ok"));
+    if let Some(info) = basket_info {
+        doc.insert("basket_info".into(), info);
+    }
+    doc.insert("receipt".into(), json!(lines));
+    doc.insert("receipt_merchant".into(), json!(lines));
+    doc.insert("receipt_merchant_print".into(), json!(false));
+    doc
 }
 
 fn check_device(device: &str) -> Result<(), ApiError> {
@@ -410,11 +383,7 @@ fn check_device(device: &str) -> Result<(), ApiError> {
 
 /// Whether a paid transaction can be reversed; true when a terminal payment is involved.
 fn check_reversible(inner: &Inner, id: &str) -> Result<bool, ApiError> {
-    let tx = inner
-        .data
-        .transactions
-        .get(id)
-        .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+    let tx = inner.data.transaction(id)?;
     let st = status(&tx.doc);
     if st != "ok" {
         return Err(ApiError::conflict(
@@ -456,11 +425,7 @@ fn check_reversible(inner: &Inner, id: &str) -> Result<bool, ApiError> {
             ));
         }
     }
-    if let Some(card) = settlement
-        .cardnumber
-        .as_ref()
-        .and_then(|n| inner.data.cards.get(n))
-    {
+    if let Some(card) = inner.data.card(settlement.cardnumber.as_deref()) {
         if card.cash_balance < settlement.loaded {
             return Err(ApiError::card(
                 format!(
@@ -485,13 +450,8 @@ fn reverse(inner: &mut Inner, id: &str) -> Result<Value, ApiError> {
         .unwrap_or_default();
     let stamp = now();
     let mut card_lines = Vec::new();
-    if let Some(card) = settlement
-        .cardnumber
-        .as_ref()
-        .and_then(|n| inner.data.cards.get_mut(n))
-    {
-        card.bonus_balance += settlement.from_bonus;
-        card.cash_balance += settlement.from_cash;
+    if let Some(card) = inner.data.card_mut(settlement.cardnumber.as_deref()) {
+        card.give_back(settlement.from_bonus, settlement.from_cash);
         card.cash_balance -= settlement.loaded;
         card.last_usage = Some(stamp.clone());
         card_lines = vec![
@@ -527,11 +487,7 @@ fn reverse(inner: &mut Inner, id: &str) -> Result<Value, ApiError> {
             terminal_receipts = Some(terminal::cancellation_receipts(&slip, number));
         }
     }
-    let tx = inner
-        .data
-        .transactions
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+    let tx = inner.data.transaction_mut(id)?;
     tx.doc.insert("status".into(), json!("cancelled"));
     tx.doc.insert("updated".into(), json!(stamp));
     let (mut customer, merchant) = terminal_receipts.unwrap_or_default();

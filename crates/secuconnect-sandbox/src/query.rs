@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Query {
@@ -283,6 +283,18 @@ pub fn lookup<'a>(doc: &'a Value, path: &str) -> Vec<&'a Value> {
 }
 
 /// `field:asc,field:desc` (order defaults to asc).
+/// One page of a list answer, `{count, data}`: `count` is the number of all
+/// matches, `data` those from `offset` on, at most `count` of them.
+pub(crate) fn page(docs: Vec<Value>, count: Option<usize>, offset: Option<usize>) -> Value {
+    let total = docs.len();
+    let data: Vec<Value> = docs
+        .into_iter()
+        .skip(offset.unwrap_or(0))
+        .take(count.unwrap_or(usize::MAX))
+        .collect();
+    json!({"count": total, "data": data})
+}
+
 pub fn parse_sort(sort: &str) -> Result<Vec<(String, bool)>, String> {
     sort.split(',')
         .map(str::trim)

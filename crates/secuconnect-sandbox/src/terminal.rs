@@ -97,7 +97,13 @@ pub struct Slip<'a> {
     pub title: &'a str,
 }
 
-fn header(lines: &mut Vec<Value>, slip: &Slip<'_>, copy: &str) {
+/// The head of a terminal slip; the customer's copy is the masked one.
+fn header(lines: &mut Vec<Value>, slip: &Slip<'_>, masked: bool) {
+    let copy = if masked {
+        "* * Kundenbeleg * *"
+    } else {
+        "* * Händlerbeleg * *"
+    };
     lines.push(separator(slip.title));
     lines.push(text(copy, &[]));
     lines.push(text(&demo::MERCHANT_NAME.to_uppercase(), &[]));
@@ -156,15 +162,7 @@ fn account(lines: &mut Vec<Value>, scheme: CardScheme, masked: bool) {
 pub fn payment_receipts(slip: &Slip<'_>) -> (Vec<Value>, Vec<Value>) {
     let build = |masked: bool| {
         let mut lines = Vec::new();
-        header(
-            &mut lines,
-            slip,
-            if masked {
-                "* * Kundenbeleg * *"
-            } else {
-                "* * Händlerbeleg * *"
-            },
-        );
+        header(&mut lines, slip, masked);
         lines.push(text("Kartenzahlung", &[]));
         lines.push(text(slip.scheme.label(), &[]));
         lines.push(space());
@@ -219,15 +217,7 @@ pub fn failure_receipt(
 pub fn cancellation_receipts(slip: &Slip<'_>, original: u64) -> (Vec<Value>, Vec<Value>) {
     let build = |masked: bool| {
         let mut lines = Vec::new();
-        header(
-            &mut lines,
-            slip,
-            if masked {
-                "* * Kundenbeleg * *"
-            } else {
-                "* * Händlerbeleg * *"
-            },
-        );
+        header(&mut lines, slip, masked);
         lines.push(text("STORNO", &["important", "align-center"]));
         lines.push(text(slip.scheme.label(), &[]));
         lines.push(name_value(

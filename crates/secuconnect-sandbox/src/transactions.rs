@@ -7,9 +7,9 @@ use crate::basket::{self, Draft};
 use crate::cards::{unknown_ident_json, Card};
 use crate::demo;
 use crate::error::ApiError;
-use crate::query::{compare_docs, parse_sort, Query};
+use crate::query::{compare_docs, page, parse_sort, Query};
 use crate::receipts::{eur, name_value, name_value_important, separator, space};
-use crate::state::{new_id, now, Inner, Sandbox, Settlement, Transaction};
+use crate::state::{new_id, now, Data, Inner, Sandbox, Settlement, Transaction};
 
 /// How a payment splits between the secucard and the till (or terminal).
 #[derive(Debug, Clone, Default)]
@@ -45,7 +45,8 @@ fn not_payable(status: &str) -> ApiError {
     )
 }
 
-fn card_number_of(tx: &Transaction) -> Option<String> {
+/// The secucard named first in the transaction's idents.
+pub(crate) fn card_number_of(tx: &Transaction) -> Option<String> {
     tx.doc
         .get("idents")
         .and_then(Value::as_array)
@@ -122,6 +123,40 @@ pub(crate) fn card_receipt(card: &Card, trans_id: u64, debit: i64, load: i64) ->
     lines
 }
 
+impl Data {
+    /// The secucard a payment names, if it names one the sandbox knows.
+    pub(crate) fn card(&self, number: Option<&str>) -> Option<&Card> {
+        number.and_then(|n| self.cards.get(n))
+    }
+
+    pub(crate) fn card_mut(&mut self, number: Option<&str>) -> Option<&mut Card> {
+        number.and_then(|n| self.cards.get_mut(n))
+    }
+
+    /// The smart transaction `id`, or the provider's not-found answer.
+    pub(crate) fn transaction(&self, id: &str) -> Result<&Transaction, ApiError> {
+        self.transactions
+            .get(id)
+            .ok_or_else(|| ApiError::not_found("smart transaction", id))
+    }
+
+    pub(crate) fn transaction_mut(&mut self, id: &str) -> Result<&mut Transaction, ApiError> {
+        self.transactions
+            .get_mut(id)
+            .ok_or_else(|| ApiError::not_found("smart transaction", id))
+    }
+}
+
+/// The split of the payment of a transaction that can still be paid.
+fn payable_plan(inner: &Inner, id: &str) -> Result<Plan, ApiError> {
+    let tx = inner.data.transaction(id)?;
+    let st = status(&tx.doc);
+    if st != "created" && st != "failed" {
+        return Err(not_payable(st));
+    }
+    plan(inner, &tx.doc, card_number_of(tx))
+}
+
 impl Sandbox {
     /// The document as answered: idents show the cards' current state.
     pub(crate) fn render(inner: &Inner, tx: &Transaction) -> Value {
@@ -143,12 +178,7 @@ impl Sandbox {
     }
 
     pub(crate) fn render_id(inner: &Inner, id: &str) -> Result<Value, ApiError> {
-        inner
-            .data
-            .transactions
-            .get(id)
-            .map(|tx| Self::render(inner, tx))
-            .ok_or_else(|| ApiError::not_found("smart transaction", id))
+        inner.data.transaction(id).map(|tx| Self::render(inner, tx))
     }
 
     /// Creates a smart transaction (guides 01–03).
@@ -245,11 +275,7 @@ impl Sandbox {
         body: Map<String, Value>,
     ) -> Result<Value, ApiError> {
         let mut inner = self.lock();
-        let tx = inner
-            .data
-            .transactions
-            .get_mut(id)
-            .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+        let tx = inner.data.transaction_mut(id)?;
         let st = status(&tx.doc);
         if st != "created" && st != "failed" {
             return Err(ApiError::conflict(
@@ -322,13 +348,7 @@ impl Sandbox {
         if !keys.is_empty() {
             docs.sort_by(|a, b| compare_docs(a, b, &keys));
         }
-        let total = docs.len();
-        let data: Vec<Value> = docs
-            .into_iter()
-            .skip(offset.unwrap_or(0))
-            .take(count.unwrap_or(usize::MAX))
-            .collect();
-        Ok(json!({"count": total, "data": data}))
+        Ok(page(docs, count, offset))
     }
 
     /// The ids of all transactions, oldest first.
@@ -338,33 +358,14 @@ impl Sandbox {
 
     /// What the till still has to collect once the card's balance is applied.
     pub fn pre_transaction(&self, id: &str) -> Result<Value, ApiError> {
-        let inner = self.lock();
-        let tx = inner
-            .data
-            .transactions
-            .get(id)
-            .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
-        let st = status(&tx.doc);
-        if st != "created" && st != "failed" {
-            return Err(not_payable(st));
-        }
-        let plan = plan(&inner, &tx.doc, card_number_of(tx))?;
+        let plan = payable_plan(&self.lock(), id)?;
         Ok(json!({"missing_sum": plan.missing, "bonus_products": []}))
     }
 
     /// Registers the till's own payment of the missing sum; the card pays the rest (guide 05).
     pub fn start_cash(&self, id: &str) -> Result<Value, ApiError> {
         let mut inner = self.lock();
-        let tx = inner
-            .data
-            .transactions
-            .get(id)
-            .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
-        let st = status(&tx.doc);
-        if st != "created" && st != "failed" {
-            return Err(not_payable(st));
-        }
-        let plan = plan(&inner, &tx.doc, card_number_of(tx))?;
+        let plan = payable_plan(&inner, id)?;
         inner.data.last_trans_id += 1;
         let trans_id = inner.data.last_trans_id;
         let stamp = now();
@@ -374,22 +375,16 @@ impl Sandbox {
             ..Settlement::default()
         };
         let mut receipt = Vec::new();
-        if let Some(number) = &plan.cardnumber {
-            if let Some(card) = inner.data.cards.get_mut(number) {
-                let (bonus, cash) = card.debit(plan.debit, &stamp);
-                card.load(plan.load, &stamp);
-                card.passcode_verified = false;
-                settlement.from_bonus = bonus;
-                settlement.from_cash = cash;
-                settlement.loaded = plan.load;
-                receipt = card_receipt(card, trans_id, plan.debit, plan.load);
-            }
+        if let Some(card) = inner.data.card_mut(plan.cardnumber.as_deref()) {
+            let (bonus, cash) = card.debit(plan.debit, &stamp);
+            card.load(plan.load, &stamp);
+            card.passcode_verified = false;
+            settlement.from_bonus = bonus;
+            settlement.from_cash = cash;
+            settlement.loaded = plan.load;
+            receipt = card_receipt(card, trans_id, plan.debit, plan.load);
         }
-        let tx = inner
-            .data
-            .transactions
-            .get_mut(id)
-            .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+        let tx = inner.data.transaction_mut(id)?;
         if plan.cardnumber.is_some() {
             push_loyalty_transaction(&mut tx.doc);
         }

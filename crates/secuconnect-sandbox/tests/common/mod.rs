@@ -74,15 +74,7 @@ impl Env {
     }
 
     pub async fn oauth(&self, body: Value) -> (StatusCode, Value) {
-        let resp = self
-            .http
-            .post(self.url("/oauth/token"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status();
-        (status, resp.json().await.unwrap())
+        self.post_without_token("/oauth/token", body).await
     }
 
     /// A request with the env's token; the answer must be JSON.
@@ -139,6 +131,11 @@ impl Env {
     }
 
     pub async fn control(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.post_without_token(path, body).await
+    }
+
+    /// A JSON POST that carries no bearer token (the token endpoint, the control API).
+    async fn post_without_token(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let resp = self
             .http
             .post(self.url(path))
