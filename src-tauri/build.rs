@@ -20,6 +20,9 @@ fn main() {
             "cancel_sale",
             "receipt_preview",
             "article_by_code",
+            "settings",
+            "save_shop",
+            "set_language",
         ]),
     ))
     .expect("tauri build step failed");

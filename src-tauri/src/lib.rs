@@ -3,13 +3,13 @@
 mod commands;
 mod error;
 mod logging;
+mod settings;
 mod state;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use receipt::ShopHeader;
 use secuconnect::{Client, ClientConfig, Credentials, Secret};
 use secuconnect_sandbox::{demo, Sandbox};
 use tauri::Manager;
@@ -33,11 +33,17 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
+        .plugin(tauri_plugin_store::Builder::new().build())
         .setup(|app| {
             let dirs = Dirs::resolve(app.handle())?;
             let guard = logging::init(&dirs.logs)?;
             info!(version = env!("CARGO_PKG_VERSION"), logs = %dirs.logs.display(), "Smart Till starting");
-            let state = tauri::async_runtime::block_on(startup(&dirs))?;
+            let store = settings::SettingsStore::open(app.handle()).map_err(|e| e.message)?;
+            let settings = store.load(&dirs.logs);
+            for problem in &settings.problems {
+                tracing::warn!("{problem}");
+            }
+            let state = tauri::async_runtime::block_on(startup(&dirs, settings))?;
             app.manage(state);
             app.manage(LogGuard(guard));
             spawn_catch_up(app.handle().clone());
@@ -62,6 +68,9 @@ pub fn run() {
             commands::journal::journal_sale,
             commands::journal::cancel_sale,
             commands::journal::receipt_preview,
+            commands::settings::settings,
+            commands::settings::save_shop,
+            commands::settings::set_language,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");
@@ -111,7 +120,10 @@ impl Dirs {
 }
 
 /// Opens the journal and connects to the provider, or to the built-in simulator in demo mode.
-async fn startup(dirs: &Dirs) -> Result<AppState, Box<dyn std::error::Error>> {
+async fn startup(
+    dirs: &Dirs,
+    settings: settings::Settings,
+) -> Result<AppState, Box<dyn std::error::Error>> {
     let journal_path = dirs.data.join("journal.sqlite3");
     let journal = Journal::open(&journal_path)?;
     info!(path = %journal_path.display(), "journal open");
@@ -140,12 +152,8 @@ async fn startup(dirs: &Dirs) -> Result<AppState, Box<dyn std::error::Error>> {
     Ok(AppState {
         client,
         journal: Mutex::new(journal),
-        shop: ShopHeader {
-            name: "Smart Till Demo-Café".into(),
-            address_lines: vec!["Musterstraße 1".into(), "09123 Chemnitz".into()],
-            vat_id: Some("DE000000000".into()),
-        },
-        till_id: "KASSE-1".into(),
+        shop: Mutex::new(settings.shop.header()),
+        till_id: settings.shop.till_id.clone(),
         demo: true,
         log_dir: dirs.logs.clone(),
         _sandbox: Some(sandbox),

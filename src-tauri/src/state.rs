@@ -12,7 +12,8 @@ use till::Journal;
 pub struct AppState {
     pub client: Client,
     pub journal: Mutex<Journal>,
-    pub shop: ShopHeader,
+    /// The receipt header; the settings screen changes it between sales.
+    pub shop: Mutex<ShopHeader>,
     pub till_id: String,
     /// Demo mode: the built-in simulator answers instead of the provider.
     pub demo: bool,
@@ -56,10 +57,18 @@ impl AppState {
         till::Checkout {
             client: &self.client,
             journal: &self.journal,
-            shop: &self.shop,
+            shop: self.shop(),
             till_id: &self.till_id,
             demo: self.demo,
         }
+    }
+
+    pub fn shop(&self) -> ShopHeader {
+        self.shop.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_shop(&self, shop: ShopHeader) {
+        *self.shop.lock().unwrap_or_else(|p| p.into_inner()) = shop;
     }
 
     pub fn link(&self) -> LinkStatus {

@@ -74,7 +74,8 @@ pub struct CompletedSale {
 pub struct Checkout<'a> {
     pub client: &'a Client,
     pub journal: &'a Mutex<Journal>,
-    pub shop: &'a ShopHeader,
+    /// A copy, so the shop's data can change between sales without a restart.
+    pub shop: ShopHeader,
     pub till_id: &'a str,
     pub demo: bool,
 }
@@ -242,7 +243,7 @@ pub(crate) fn complete(
 impl Checkout<'_> {
     pub(crate) fn settings(&self) -> ReceiptSettings<'_> {
         ReceiptSettings {
-            shop: self.shop,
+            shop: &self.shop,
             till_id: self.till_id,
             demo: self.demo,
         }
@@ -254,7 +255,7 @@ impl Checkout<'_> {
 
     /// The settings a sale's receipt is printed with; journaled when they change.
     pub fn settings_value(&self) -> serde_json::Value {
-        receipt_doc::settings_value(self.shop, self.till_id, self.demo)
+        receipt_doc::settings_value(&self.shop, self.till_id, self.demo)
     }
 
     /// Pays a basket in cash: create the smart transaction, write the intent,

@@ -47,7 +47,7 @@ async fn a_cash_sale_is_registered_and_journaled_once() {
     let checkout = Checkout {
         client: &client,
         journal: &journal,
-        shop: &shop(),
+        shop: shop(),
         till_id: "KASSE-1",
         demo: true,
     };
@@ -99,7 +99,7 @@ async fn a_refused_payment_leaves_nothing_in_the_journal() {
     let checkout = Checkout {
         client: &client,
         journal: &journal,
-        shop: &shop(),
+        shop: shop(),
         till_id: "KASSE-1",
         demo: true,
     };
@@ -125,7 +125,7 @@ async fn an_unreachable_service_completes_the_cash_sale_offline_and_queues_it() 
     let checkout = Checkout {
         client: &client,
         journal: &journal,
-        shop: &shop(),
+        shop: shop(),
         till_id: "KASSE-1",
         demo: true,
     };

@@ -85,7 +85,7 @@ impl Till {
         Checkout {
             client: &self.client,
             journal: &self.journal,
-            shop: &self.shop,
+            shop: self.shop.clone(),
             till_id: "KASSE-1",
             demo: true,
         }

@@ -250,7 +250,7 @@ fn eur(c: Cents) -> String {
 fn z_report(c: &StoredClosing, s: &DaySummary, note: Option<&str>, state: &AppState) -> String {
     let row = |name: &str, value: String| format!("{name:<28}{value:>14}\n");
     let mut out = String::new();
-    out.push_str(&format!("{:^42}\n", state.shop.name));
+    out.push_str(&format!("{:^42}\n", state.shop().name));
     out.push_str(&format!(
         "{:^42}\n",
         format!("Tagesabschluss Z {}", c.z_number)

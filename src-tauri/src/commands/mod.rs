@@ -6,4 +6,5 @@ pub mod closing;
 pub mod journal;
 pub mod sale;
 pub mod session;
+pub mod settings;
 pub mod status;

@@ -17,7 +17,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         demo: state.demo,
-        shop_name: state.shop.name.clone(),
+        shop_name: state.shop().name,
         till_id: state.till_id.clone(),
         log_dir: state.log_dir.display().to_string(),
     }

@@ -106,7 +106,7 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration) {
     let checkout = Checkout {
         client: &client,
         journal: &journal,
-        shop: &shop,
+        shop: shop.clone(),
         till_id: "KASSE-1",
         demo: true,
     };

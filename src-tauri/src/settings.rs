@@ -1,0 +1,372 @@
+//! The till's settings: the shop's data for the receipt header, the
+//! connection to the payment service, the printers and the language.
+//!
+//! Kept with `tauri-plugin-store` in `settings.json` in the app-data
+//! directory, one key per section, so a typo in one section costs only that
+//! section. Never a secret: the client secret and tokens live in the
+//! platform's keychain.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tauri::{AppHandle, Wry};
+use tauri_plugin_store::{Store, StoreExt};
+use tracing::warn;
+
+use crate::error::CommandError;
+
+/// The store's file, in the app-data directory.
+pub const STORE_FILE: &str = "settings.json";
+
+pub const KEY_SHOP: &str = "shop";
+pub const KEY_CONNECTION: &str = "connection";
+pub const KEY_PRINTERS: &str = "printers";
+pub const KEY_RECEIPT_PRINTER: &str = "receipt_printer_id";
+pub const KEY_LANGUAGE: &str = "language";
+
+/// What the receipt header says, and which till this is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopSettings {
+    pub name: String,
+    pub address_lines: Vec<String>,
+    pub vat_id: Option<String>,
+    pub tax_number: Option<String>,
+    pub footer: Option<String>,
+    /// Part of every receipt; the journal is per till, so it applies from the next start.
+    pub till_id: String,
+}
+
+impl Default for ShopSettings {
+    fn default() -> Self {
+        Self {
+            name: "Smart Till Demo-Café".into(),
+            address_lines: vec!["Musterstraße 1".into(), "09123 Chemnitz".into()],
+            vat_id: Some("DE000000000".into()),
+            tax_number: None,
+            footer: None,
+            till_id: "KASSE-1".into(),
+        }
+    }
+}
+
+/// The longest line a receipt header can carry on the narrowest (58 mm) paper.
+const HEADER_WIDTH: usize = 32;
+const MAX_ADDRESS_LINES: usize = 4;
+
+impl ShopSettings {
+    /// Trims every field and checks what a receipt needs; the message says what to fix.
+    pub fn validated(self) -> Result<Self, CommandError> {
+        let trim = |s: String| s.trim().to_string();
+        let optional = |s: Option<String>| s.map(trim).filter(|s| !s.is_empty());
+        let shop = Self {
+            name: trim(self.name),
+            address_lines: self
+                .address_lines
+                .into_iter()
+                .map(trim)
+                .filter(|l| !l.is_empty())
+                .collect(),
+            vat_id: optional(self.vat_id).map(|v| v.replace(' ', "").to_uppercase()),
+            tax_number: optional(self.tax_number),
+            footer: optional(self.footer),
+            till_id: trim(self.till_id),
+        };
+        let invalid = |m: String| Err(CommandError::new("invalid_settings", m));
+        if shop.name.is_empty() {
+            return invalid("The shop name is missing: it heads every receipt.".into());
+        }
+        for (what, text) in std::iter::once(("The shop name", &shop.name))
+            .chain(shop.address_lines.iter().map(|l| ("An address line", l)))
+        {
+            if text.chars().count() > HEADER_WIDTH {
+                return invalid(format!(
+                    "{what} \"{text}\" is longer than {HEADER_WIDTH} characters and would not fit on a receipt."
+                ));
+            }
+        }
+        if shop.address_lines.len() > MAX_ADDRESS_LINES {
+            return invalid(format!(
+                "At most {MAX_ADDRESS_LINES} address lines fit on the receipt header."
+            ));
+        }
+        if let Some(vat_id) = &shop.vat_id {
+            if !is_vat_id(vat_id) {
+                return invalid(format!(
+                    "\"{vat_id}\" is not a VAT ID: a German one is DE followed by 9 digits."
+                ));
+            }
+        }
+        if shop.till_id.is_empty()
+            || shop.till_id.len() > 16
+            || !shop
+                .till_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return invalid(
+                "The till number may have 1 to 16 letters, digits, '-' or '_'.".to_string(),
+            );
+        }
+        Ok(shop)
+    }
+
+    /// The part the receipt prints at the top.
+    pub fn header(&self) -> receipt::ShopHeader {
+        receipt::ShopHeader {
+            name: self.name.clone(),
+            address_lines: self.address_lines.clone(),
+            vat_id: self.vat_id.clone(),
+        }
+    }
+}
+
+/// A VAT ID as the EU writes it: two letters and 2 to 13 letters or digits;
+/// for Germany exactly DE and 9 digits.
+fn is_vat_id(v: &str) -> bool {
+    let (country, rest) = v.split_at(v.len().min(2));
+    if country == "DE" {
+        return rest.len() == 9 && rest.chars().all(|c| c.is_ascii_digit());
+    }
+    country.chars().all(|c| c.is_ascii_uppercase())
+        && (2..=13).contains(&rest.len())
+        && rest.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    #[default]
+    Demo,
+    Testing,
+    Live,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    #[default]
+    ClientCredentials,
+    Device,
+}
+
+/// Which payment service, and how the till logs in. `has_client_secret` and
+/// `device_paired` are looked up in the keychain when the settings are read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ConnectionSettings {
+    pub environment: Environment,
+    pub auth_mode: AuthMode,
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub has_client_secret: bool,
+    pub device_uuid: Option<String>,
+    #[serde(default)]
+    pub device_paired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PrinterTransport {
+    Serial { port: String, baud: u32 },
+    Network { host: String, port: u16 },
+    Os { queue: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrinterKind {
+    /// ESC/POS thermal printer: raw bytes.
+    Thermal,
+    /// An office printer: a PDF job through the OS.
+    Office,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterConfig {
+    pub id: String,
+    pub name: String,
+    pub transport: PrinterTransport,
+    pub kind: PrinterKind,
+    pub code_page: String,
+    /// Characters per line: 32 (58 mm), 42 or 48 (80 mm).
+    pub width: u8,
+    /// Opens the cash drawer connected to it after a cash payment.
+    pub drawer: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    De,
+    En,
+}
+
+/// Everything the settings screen shows (docs/commands.md, "Settings").
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Settings {
+    pub shop: ShopSettings,
+    pub connection: ConnectionSettings,
+    pub printers: Vec<PrinterConfig>,
+    pub receipt_printer_id: Option<String>,
+    pub language: Language,
+    /// Where the log files are, so support can ask for them.
+    pub log_dir: String,
+    /// Sections of the settings file that could not be read, in words; their
+    /// defaults are used and the file is left as it is until that section is saved.
+    pub problems: Vec<String>,
+}
+
+/// The settings file, opened through the store plugin.
+pub struct SettingsStore {
+    store: std::sync::Arc<Store<Wry>>,
+}
+
+impl SettingsStore {
+    pub fn open(app: &AppHandle) -> Result<Self, CommandError> {
+        let store = app.store(STORE_FILE).map_err(|e| {
+            CommandError::new(
+                "io",
+                format!("The settings file cannot be opened ({e}). Check the app-data folder."),
+            )
+        })?;
+        Ok(Self { store })
+    }
+
+    /// One section, or its default when it is missing or cannot be read
+    /// (then `problems` says which and why).
+    pub fn section<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        key: &str,
+        problems: &mut Vec<String>,
+    ) -> T {
+        self.get(key, problems).unwrap_or_default()
+    }
+
+    fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        problems: &mut Vec<String>,
+    ) -> Option<T> {
+        let value = self.store.get(key)?;
+        match serde_json::from_value(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                warn!(section = key, error = %e, "settings section unreadable; using its defaults");
+                problems.push(format!(
+                    "The setting \"{key}\" in {STORE_FILE} cannot be read ({e}); the default is used until it is saved again."
+                ));
+                None
+            }
+        }
+    }
+
+    /// Everything, with defaults for what is missing or unreadable.
+    pub fn load(&self, log_dir: &std::path::Path) -> Settings {
+        let mut problems = Vec::new();
+        Settings {
+            shop: self.section(KEY_SHOP, &mut problems),
+            connection: self.section(KEY_CONNECTION, &mut problems),
+            printers: self.section(KEY_PRINTERS, &mut problems),
+            receipt_printer_id: self.section(KEY_RECEIPT_PRINTER, &mut problems),
+            language: self.section(KEY_LANGUAGE, &mut problems),
+            log_dir: log_dir.display().to_string(),
+            problems,
+        }
+    }
+
+    /// Writes one section and saves the file at once, so nothing is lost if the till is switched off.
+    pub fn put(&self, key: &str, value: impl Serialize) -> Result<(), CommandError> {
+        let value: Value = serde_json::to_value(value)
+            .map_err(|e| CommandError::new("invalid_settings", e.to_string()))?;
+        self.store.set(key, value);
+        self.store.save().map_err(|e| {
+            CommandError::new(
+                "io",
+                format!("The settings could not be saved ({e}). Check that the disk is not full."),
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shop() -> ShopSettings {
+        ShopSettings {
+            name: "  Bäckerei Sonne ".into(),
+            address_lines: vec!["Hauptstraße 5".into(), "  ".into(), "01067 Dresden".into()],
+            vat_id: Some("de 123456789".into()),
+            tax_number: Some("".into()),
+            footer: Some("Danke!".into()),
+            till_id: "KASSE-2".into(),
+        }
+    }
+
+    #[test]
+    fn a_shop_is_trimmed_and_normalised() {
+        let s = shop().validated().unwrap();
+        assert_eq!(s.name, "Bäckerei Sonne");
+        assert_eq!(s.address_lines, ["Hauptstraße 5", "01067 Dresden"]);
+        assert_eq!(s.vat_id.as_deref(), Some("DE123456789"));
+        assert_eq!(s.tax_number, None);
+    }
+
+    #[test]
+    fn a_shop_the_receipt_cannot_carry_is_refused_in_words() {
+        let cases = [
+            ShopSettings {
+                name: " ".into(),
+                ..shop()
+            },
+            ShopSettings {
+                name: "Ä".repeat(33),
+                ..shop()
+            },
+            ShopSettings {
+                vat_id: Some("DE12345678".into()),
+                ..shop()
+            },
+            ShopSettings {
+                till_id: "Kasse 1".into(),
+                ..shop()
+            },
+            ShopSettings {
+                address_lines: vec!["a".into(); 5],
+                ..shop()
+            },
+        ];
+        for case in cases {
+            let e = case.clone().validated().unwrap_err();
+            assert_eq!(e.code, "invalid_settings", "{case:?}");
+            assert!(e.message.ends_with('.'), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn the_sections_read_what_the_ui_sends() {
+        let p: PrinterConfig = serde_json::from_value(serde_json::json!({
+            "id": "p1", "name": "Bon", "kind": "thermal", "code_page": "cp858",
+            "width": 42, "drawer": true,
+            "transport": {"kind": "network", "host": "192.168.1.50", "port": 9100}
+        }))
+        .unwrap();
+        assert_eq!(
+            p.transport,
+            PrinterTransport::Network {
+                host: "192.168.1.50".into(),
+                port: 9100
+            }
+        );
+        let c: ConnectionSettings = serde_json::from_value(serde_json::json!({
+            "environment": "testing", "auth_mode": "device", "client_id": "x", "device_uuid": null
+        }))
+        .unwrap();
+        assert_eq!(c.environment, Environment::Testing);
+        assert_eq!(
+            serde_json::to_value(Language::En).unwrap(),
+            serde_json::json!("en")
+        );
+    }
+}
