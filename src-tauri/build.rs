@@ -20,6 +20,11 @@ fn main() {
             "cancel_sale",
             "receipt_preview",
             "article_by_code",
+            "secucard_lookup",
+            "secucard_check_passcode",
+            "secucard_split",
+            "pay_secucard",
+            "load_secucard",
         ]),
     ))
     .expect("tauri build step failed");

@@ -62,6 +62,11 @@ pub fn run() {
             commands::journal::journal_sale,
             commands::journal::cancel_sale,
             commands::journal::receipt_preview,
+            commands::secucard::secucard_lookup,
+            commands::secucard::secucard_check_passcode,
+            commands::secucard::secucard_split,
+            commands::secucard::pay_secucard,
+            commands::secucard::load_secucard,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");

@@ -5,5 +5,6 @@ pub mod catalog;
 pub mod closing;
 pub mod journal;
 pub mod sale;
+pub mod secucard;
 pub mod session;
 pub mod status;
