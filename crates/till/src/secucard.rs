@@ -14,6 +14,8 @@ use crate::checkout::{draft_for, Checkout, CheckoutError, CompletedSale};
 use crate::money::Cents;
 
 /// Why a secucard cannot be used (or the payment with it failed).
+// The checkout's error is carried as it is (callers match on it); errors are rare.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, thiserror::Error)]
 pub enum SecucardError {
     #[error("the payment service does not know this card")]

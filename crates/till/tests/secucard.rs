@@ -415,17 +415,17 @@ async fn loading_a_card_in_cash_issues_it_and_raises_its_balance() {
         "{}",
         sale.receipt_text
     );
-    let j = till.journal();
-    let record = j.sale_by_receipt(1).unwrap();
-    assert_eq!(record.paid.payments.len(), 1);
-    let cash = &record.paid.payments[0];
-    assert_eq!(
-        (cash.method, cash.amount, cash.change),
-        (PaymentMethod::Cash, Cents(1500), Some(Cents(500)))
-    );
-    let figures = j.day_figures().unwrap();
-    assert_eq!(figures.card_loads, Cents(1500));
-    drop(j);
+    {
+        let j = till.journal();
+        let record = j.sale_by_receipt(1).unwrap();
+        assert_eq!(record.paid.payments.len(), 1);
+        let cash = &record.paid.payments[0];
+        assert_eq!(
+            (cash.method, cash.amount, cash.change),
+            (PaymentMethod::Cash, Cents(1500), Some(Cents(500)))
+        );
+        assert_eq!(j.day_figures().unwrap().card_loads, Cents(1500));
+    }
     // Nothing to load is no sale.
     let err = till
         .checkout()

@@ -160,3 +160,38 @@ pub async fn load_secucard(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_cards_reach_the_ui_with_their_codes() {
+        let code = |e| CommandError::from(e).code;
+        assert_eq!(code(SecucardError::NotFound), "card_not_found");
+        assert_eq!(code(SecucardError::Locked), "card_locked");
+        assert_eq!(code(SecucardError::Inactive), "card_inactive");
+        assert_eq!(
+            code(SecucardError::PasscodeRequired { wrong: true }),
+            "passcode_required"
+        );
+        assert_eq!(
+            code(SecucardError::Checkout(CheckoutError::NotEnoughCash {
+                given: Cents(100),
+                total: Cents(200)
+            })),
+            "not_enough_cash"
+        );
+        assert_eq!(
+            code(secuconnect::Error::NotExecuted("connection refused".into()).into()),
+            "offline"
+        );
+    }
+
+    #[test]
+    fn the_load_method_is_cash_or_card() {
+        let m: LoadMethod = serde_json::from_str("\"card\"").unwrap();
+        assert_eq!(m, LoadMethod::Card);
+        assert!(serde_json::from_str::<LoadMethod>("\"cheque\"").is_err());
+    }
+}
