@@ -1,6 +1,8 @@
 // Secucards through the real window and commands: a sale paid from the card's
 // balance with cash for the rest, and a locked card refused.
 import { test } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
 import { byTestId, fetchTransaction, launchApp, queryJournal, screenshot } from './harness.mjs';
@@ -109,6 +111,20 @@ test('a secucard sale takes the card balance first and cash for the rest', async
     [['secucard', 500, null, null], ['cash', 47, 100, 53]],
   );
   assert.equal(stx.transactionRef, sales[0].sale_id);
+
+  // The log names the card by its last four digits only.
+  const logDir = join(app.dataDir, 'logs');
+  let log = '';
+  for (let i = 0; i < 50 && !/sale paid with a secucard/.test(log); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    log = readdirSync(logDir)
+      .filter((f) => f.startsWith('smart-till'))
+      .map((f) => readFileSync(join(logDir, f), 'utf8'))
+      .join('');
+  }
+  assert.match(log, /sale paid with a secucard/);
+  assert.match(log, /\*{12}2845/);
+  assert.doesNotMatch(log, new RegExp(CARD_GUIDE));
 });
 
 test('a locked secucard is refused in words and nothing is charged', async (t) => {
