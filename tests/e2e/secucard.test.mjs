@@ -11,6 +11,7 @@ import { byTestId, fetchTransaction, launchApp, queryJournal, screenshot } from 
 const CARD_GUIDE = '9276004429942845'; // active, 5,00 €, Max Mustermann
 const CARD_BONUS = '9276000000000011'; // active, 10,00 € + 2,50 € bonus
 const CARD_LOCKED = '9276000000000037'; // locked, 8,00 €
+const CARD_PASSCODE = '9276000000000060'; // passcode 1234, 20,00 €
 
 async function token(demoUrl) {
   const res = await fetch(`${demoUrl}/oauth/token`, {
@@ -168,4 +169,33 @@ test('a locked secucard is refused in words and nothing is charged', async (t) =
   assert.deepEqual(transactions.data.filter((s) => s.status === 'ok'), []);
   const sales = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind IN ('sale', 'intent')");
   assert.equal(sales[0].n, 0, 'no sale in the journal');
+});
+
+test('a card with a passcode is loaded in cash once the passcode is right', async (t) => {
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+
+  await lookUp(driver, CARD_PASSCODE);
+  await driver.wait(until.elementLocated(byTestId('passcode-prompt')), 10000);
+  assert.equal((await driver.findElements(byTestId('load-cash'))).length, 0, 'no load before the passcode');
+  await driver.findElement(byTestId('passcode-input')).sendKeys('1111');
+  await driver.findElement(byTestId('passcode-ok')).click();
+  await driver.wait(until.elementLocated(byTestId('passcode-wrong')), 10000);
+  await driver.findElement(byTestId('passcode-input')).sendKeys('1234');
+  await driver.findElement(byTestId('passcode-ok')).click();
+
+  await driver.wait(until.elementLocated(byTestId('load-1000')), 10000).click();
+  await driver.findElement(byTestId('load-cash')).click();
+  const receipt = await driver.wait(until.elementLocated(byTestId('receipt')), 20000);
+  const text = await receipt.getText();
+  assert.match(text, /Kartenaufladung/);
+  assert.match(text, /SUMME EUR\s+10,00/);
+  assert.match(text, /Aktuelles Guthaben:\s+30,00 EUR/);
+
+  assert.equal((await fetchCard(app.demoUrl, CARD_PASSCODE)).balance, 3000);
+  const sales = queryJournal(app.dataDir, "SELECT body FROM entries WHERE kind = 'sale'");
+  assert.equal(sales.length, 1, 'exactly one sale in the journal');
+  const paid = JSON.parse(sales[0].body);
+  assert.deepEqual(paid.payments.map((p) => [p.method, p.amount]), [['cash', 1000]]);
 });
