@@ -12,6 +12,7 @@ const CARD_GUIDE = '9276004429942845'; // active, 5,00 €, Max Mustermann
 const CARD_BONUS = '9276000000000011'; // active, 10,00 € + 2,50 € bonus
 const CARD_LOCKED = '9276000000000037'; // locked, 8,00 €
 const CARD_PASSCODE = '9276000000000060'; // passcode 1234, 20,00 €
+const CARD_EMPTY = '9276000000000029'; // active, no balance
 
 async function token(demoUrl) {
   const res = await fetch(`${demoUrl}/oauth/token`, {
@@ -198,4 +199,28 @@ test('a card with a passcode is loaded in cash once the passcode is right', asyn
   assert.equal(sales.length, 1, 'exactly one sale in the journal');
   const paid = JSON.parse(sales[0].body);
   assert.deepEqual(paid.payments.map((p) => [p.method, p.amount]), [['cash', 1000]]);
+});
+
+test('a card is loaded on the payment terminal', async (t) => {
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+  const quick = await fetch(`${app.demoUrl}/_sandbox/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ terminal_delay_ms: 300 }),
+  });
+  assert.ok(quick.ok);
+
+  await lookUp(driver, CARD_EMPTY);
+  assert.equal(await driver.findElement(byTestId('card-balance')).getText(), '0,00 €');
+  await driver.findElement(byTestId('load-amount')).sendKeys('25');
+  await driver.findElement(byTestId('load-card')).click();
+  const receipt = await driver.wait(until.elementLocated(byTestId('receipt')), 30000);
+  assert.match(await receipt.getText(), /SUMME EUR\s+25,00/);
+
+  assert.equal((await fetchCard(app.demoUrl, CARD_EMPTY)).balance, 2500);
+  const sales = queryJournal(app.dataDir, "SELECT body FROM entries WHERE kind = 'sale'");
+  assert.equal(sales.length, 1, 'exactly one sale in the journal');
+  assert.deepEqual(JSON.parse(sales[0].body).payments.map((p) => [p.method, p.amount]), [['card', 2500]]);
 });
