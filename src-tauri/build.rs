@@ -23,6 +23,11 @@ fn main() {
             "settings",
             "save_shop",
             "set_language",
+            "secucard_lookup",
+            "secucard_check_passcode",
+            "secucard_split",
+            "pay_secucard",
+            "load_secucard",
         ]),
     ))
     .expect("tauri build step failed");

@@ -71,6 +71,11 @@ pub fn run() {
             commands::settings::settings,
             commands::settings::save_shop,
             commands::settings::set_language,
+            commands::secucard::secucard_lookup,
+            commands::secucard::secucard_check_passcode,
+            commands::secucard::secucard_split,
+            commands::secucard::pay_secucard,
+            commands::secucard::load_secucard,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");

@@ -5,7 +5,10 @@ use tracing::instrument;
 
 use crate::client::{segment, Client, Kind};
 use crate::error::Error;
-use crate::models::{CardValidation, MerchantCard, MerchantCardList, ValidateMerchantCard};
+use crate::models::{
+    CardValidation, CheckPasscode, MerchantCard, MerchantCardList, PasscodeCheck,
+    ValidateMerchantCard,
+};
 
 impl Client {
     /// Looks a card up by its number (`GET /Loyalty/MerchantCards?q=card.cardnumber:…`).
@@ -65,6 +68,26 @@ impl Client {
             Kind::Read,
             Method::POST,
             &format!("Loyalty/MerchantCards/{}/validateMerchantcard", segment(id)),
+            &[],
+            Some(request),
+            None,
+        )
+        .await
+    }
+
+    /// Checks the passcode a customer typed (`POST /Loyalty/MerchantCards/{id}/checkPasscode`).
+    /// A right passcode lets the card pay or be loaded by the next payment.
+    #[instrument(skip(self, request))]
+    pub async fn check_passcode(
+        &self,
+        id: &str,
+        request: &CheckPasscode,
+    ) -> Result<PasscodeCheck, Error> {
+        // Not repeated blindly: the provider may count wrong attempts.
+        self.call(
+            Kind::Write,
+            Method::POST,
+            &format!("Loyalty/MerchantCards/{}/checkPasscode", segment(id)),
             &[],
             Some(request),
             None,

@@ -298,10 +298,16 @@ impl Checkout<'_> {
         );
         if let (true, Some(stx)) = (pays_from_card, &created) {
             // The card's balance pays first; the till collects what is missing.
-            let pre = self.client.pre_transaction(&stx.id).await?;
-            let missing = Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0));
+            let missing = match self.client.pre_transaction(&stx.id).await {
+                Ok(pre) => Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0)),
+                Err(e) => {
+                    self.abandon(&stx.id).await;
+                    return Err(e.into());
+                }
+            };
             if let Some(given) = tendered {
                 if given < missing {
+                    self.abandon(&stx.id).await;
                     return Err(CheckoutError::NotEnoughCash {
                         given,
                         total: missing,
@@ -425,6 +431,14 @@ impl Checkout<'_> {
                 Settled::Failed(status) => Err(CheckoutError::NotPaid(status)),
                 Settled::Pending => Err(CheckoutError::InDoubt { sale_id }),
             },
+        }
+    }
+
+    /// Abandons a transaction nothing was paid on yet (best effort: an open
+    /// one moves no money either).
+    pub(crate) async fn abandon(&self, stx: &str) {
+        if let Err(e) = self.client.abort_transaction(stx).await {
+            warn!(%stx, error = %e, "an unpaid transaction could not be abandoned");
         }
     }
 

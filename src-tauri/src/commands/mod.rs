@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod closing;
 pub mod journal;
 pub mod sale;
+pub mod secucard;
 pub mod session;
 pub mod settings;
 pub mod status;

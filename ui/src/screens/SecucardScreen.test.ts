@@ -53,9 +53,20 @@ describe('secucard', () => {
   });
 
   it('refuses a card that is not active', async () => {
-    backend({ secucard_lookup: () => card({ stock_status: 'stored' }) });
+    backend({ secucard_lookup: () => card({ stock_status: 'inactive' }) });
     await lookUp();
     expect((await screen.findByTestId('card-refused')).textContent).toContain('nicht aktiv');
+    expect(screen.queryByTestId('use-card')).toBeNull();
+    expect(screen.queryByTestId('load-cash')).toBeNull();
+  });
+
+  it('lets a card from stock be loaded (which issues it) but not pay', async () => {
+    backend({ secucard_lookup: () => card({ stock_status: 'stored', balance: 0, cash_balance: 0, bonus_balance: 0 }) });
+    await lookUp();
+    expect((await screen.findByTestId('card-not-issued')).textContent).toContain('zuerst aufladen');
+    expect(screen.queryByTestId('card-refused')).toBeNull();
+    expect(screen.queryByTestId('use-card')).toBeNull();
+    expect(screen.getByTestId('load-cash')).toBeTruthy();
   });
 
   it('asks for the passcode where the card needs one, and only then lets it be used', async () => {

@@ -187,3 +187,27 @@ model! {
         is_locked: Option<bool> = "isLocked",
     }
 }
+
+/// The body of `checkPasscode`: the number on the card and the passcode the
+/// customer typed. Its `Debug` never shows the passcode.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CheckPasscode {
+    pub cardnumber: String,
+    pub pin: u64,
+}
+
+impl std::fmt::Debug for CheckPasscode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckPasscode")
+            .field("pin", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+model! {
+    /// The answer of `checkPasscode` (`ResultBoolean`): `true` when the passcode is right.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PasscodeCheck {
+        result: Option<bool> = "result",
+    }
+}

@@ -137,6 +137,7 @@ export const de = {
   'secucard.checkPasscode': 'Passcode prüfen',
   'secucard.checkingPasscode': 'Passcode wird geprüft …',
   'secucard.passcodeWrong': 'Passcode falsch. Kunden bitten, ihn noch einmal einzugeben.',
+  'secucard.notIssued': 'Karte noch nicht ausgegeben: zuerst aufladen, dann kann sie zahlen.',
   'secucard.useForSale': 'Für diesen Verkauf verwenden',
   'secucard.detach': 'Karte lösen',
   'secucard.load': 'Karte aufladen',

@@ -138,6 +138,7 @@ export const en: Record<MessageKey, string> = {
   'secucard.checkPasscode': 'Check passcode',
   'secucard.checkingPasscode': 'Checking the passcode …',
   'secucard.passcodeWrong': 'Wrong passcode. Ask the customer to type it again.',
+  'secucard.notIssued': 'Card not issued yet: load it first, then it can pay.',
   'secucard.useForSale': 'Use for this sale',
   'secucard.detach': 'Remove card',
   'secucard.load': 'Load the card',
