@@ -23,6 +23,11 @@ fn main() {
             "settings",
             "save_shop",
             "set_language",
+            "set_environment",
+            "pairing_start",
+            "pairing_status",
+            "pairing_cancel",
+            "restart_app",
         ]),
     ))
     .expect("tauri build step failed");
