@@ -40,6 +40,8 @@ pub fn run() {
             let dirs = Dirs::resolve(app.handle())?;
             let guard = logging::init(&dirs.logs)?;
             info!(version = env!("CARGO_PKG_VERSION"), logs = %dirs.logs.display(), "Smart Till starting");
+            // Before the store is first opened: it lives in the data directory.
+            app.manage(settings::SettingsFile(dirs.data.join(settings::STORE_FILE)));
             let store = settings::SettingsStore::open(app.handle()).map_err(|e| e.message)?;
             let settings = store.load(&dirs.logs);
             for problem in &settings.problems {
