@@ -121,6 +121,83 @@ fn login_error(e: secuconnect::Error) -> CommandError {
     }
 }
 
+fn secret_error(e: crate::secrets::SecretError) -> CommandError {
+    warn!(error = %e, "the secret store refused");
+    CommandError::new(
+        "io",
+        "The keychain could not keep or read the client secret. Unlock the keychain (or check the app-data folder) and try again.",
+    )
+}
+
+/// The credentials to use: the ones typed now, or the secret kept for `env`;
+/// `true` when the secret is new (to be kept once it proved right).
+pub fn credentials(
+    secrets: &SecretStore,
+    env: Environment,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+) -> Result<(Credentials, bool), CommandError> {
+    let client_id = client_id
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let Some(client_id) = client_id else {
+        return Err(CommandError::new(
+            "invalid_settings",
+            "The client ID is missing. Enter the one the payment service gave for this environment.",
+        ));
+    };
+    let typed = client_secret.filter(|s| !s.trim().is_empty());
+    let (secret, new) = match typed {
+        Some(s) => (Secret::new(s.trim()), true),
+        None => match secrets
+            .get(env, SecretKind::ClientSecret)
+            .map_err(secret_error)?
+        {
+            Some(kept) => (kept, false),
+            None => {
+                return Err(CommandError::new(
+                    "invalid_settings",
+                    "The client secret is missing. Enter the one the payment service gave for this environment.",
+                ))
+            }
+        },
+    };
+    Ok((
+        Credentials {
+            client_id,
+            client_secret: secret,
+        },
+        new,
+    ))
+}
+
+/// Client credentials for `env` at `url`: a token is fetched with them first;
+/// only then is a new secret kept. Answers the connection settings to save.
+pub async fn connect_with_credentials(
+    secrets: &SecretStore,
+    env: Environment,
+    url: &str,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    current: ConnectionSettings,
+) -> Result<ConnectionSettings, CommandError> {
+    let (credentials, new_secret) = credentials(secrets, env, client_id, client_secret)?;
+    verify_credentials(url, credentials.clone()).await?;
+    if new_secret {
+        secrets
+            .set(env, SecretKind::ClientSecret, &credentials.client_secret)
+            .map_err(secret_error)?;
+    }
+    Ok(ConnectionSettings {
+        environment: env,
+        auth_mode: AuthMode::ClientCredentials,
+        client_id: Some(credentials.client_id),
+        has_client_secret: false,
+        device_uuid: current.device_uuid,
+        device_paired: false,
+    })
+}
+
 /// Fills in what the settings file does not hold: whether the secrets are in the keychain.
 pub fn with_secrets(mut c: ConnectionSettings, secrets: &SecretStore) -> ConnectionSettings {
     c.has_client_secret =
@@ -440,6 +517,74 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(e.code, "offline");
+    }
+
+    #[tokio::test]
+    async fn new_credentials_are_kept_only_after_the_provider_accepted_them() {
+        let (_sandbox, running) = sandbox(SandboxConfig::default()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = SecretStore::file(dir.path());
+        let id = || Some(demo::DEMO_CLIENT_ID.to_string());
+
+        let e = connect_with_credentials(
+            &secrets,
+            Environment::Live,
+            &running.url(),
+            id(),
+            Some("wrong-secret".into()),
+            ConnectionSettings::default(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code, "auth");
+        assert!(!e.message.contains("wrong-secret"));
+        assert!(
+            !dir.path().join(crate::secrets::FALLBACK_FILE).exists(),
+            "nothing kept"
+        );
+
+        // No secret typed and none kept: said in words, nothing asked of the provider.
+        let e = connect_with_credentials(
+            &secrets,
+            Environment::Live,
+            &running.url(),
+            id(),
+            None,
+            ConnectionSettings::default(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code, "invalid_settings");
+
+        let saved = connect_with_credentials(
+            &secrets,
+            Environment::Live,
+            &running.url(),
+            id(),
+            Some(format!(" {} ", demo::DEMO_CLIENT_SECRET)),
+            ConnectionSettings::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(saved.environment, Environment::Live);
+        assert_eq!(saved.auth_mode, AuthMode::ClientCredentials);
+        assert_eq!(saved.client_id.as_deref(), Some(demo::DEMO_CLIENT_ID));
+        let json = serde_json::to_string(&saved).unwrap();
+        assert!(!json.contains(demo::DEMO_CLIENT_SECRET), "{json}");
+        assert!(with_secrets(saved, &secrets).has_client_secret);
+
+        // The kept secret is used when none is typed; testing has none of its own.
+        connect_with_credentials(
+            &secrets,
+            Environment::Live,
+            &running.url(),
+            id(),
+            None,
+            ConnectionSettings::default(),
+        )
+        .await
+        .unwrap();
+        assert!(!secrets.has(Environment::Testing, SecretKind::ClientSecret));
     }
 
     #[tokio::test]

@@ -3,16 +3,14 @@
 
 use std::sync::Arc;
 
-use secuconnect::{Credentials, Secret};
 use tauri::{AppHandle, State};
 use tracing::info;
 
 use crate::connection::{
-    check_switch, environment_name, new_device_uuid, provider_url, verify_credentials,
-    ConnectionState, OpenWork, PairingRequest, PairingStart, PairingStatus,
+    check_switch, connect_with_credentials, credentials, environment_name, new_device_uuid,
+    provider_url, ConnectionState, OpenWork, PairingRequest, PairingStart, PairingStatus,
 };
 use crate::error::CommandError;
-use crate::secrets::SecretKind;
 use crate::settings::{
     AuthMode, ConnectionSettings, Environment, Settings, SettingsStore, KEY_CONNECTION,
 };
@@ -26,52 +24,6 @@ fn open_work(state: &AppState) -> Result<OpenWork, CommandError> {
         payments_in_doubt: journal.in_doubt()?.len(),
         outbox: journal.outbox_state()?.count,
     })
-}
-
-fn secret_error(e: crate::secrets::SecretError) -> CommandError {
-    tracing::warn!(error = %e, "the secret store refused");
-    CommandError::new(
-        "io",
-        "The keychain could not keep the client secret. Unlock the keychain (or check the app-data folder) and try again.",
-    )
-}
-
-/// The credentials to use: the ones typed now, or the secret kept for `env`.
-fn credentials(
-    conn: &ConnectionState,
-    env: Environment,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-) -> Result<(Credentials, bool), CommandError> {
-    let client_id = client_id
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
-    let Some(client_id) = client_id else {
-        return Err(CommandError::new(
-            "invalid_settings",
-            "The client ID is missing. Enter the one the payment service gave for this environment.",
-        ));
-    };
-    let typed = client_secret.filter(|s| !s.trim().is_empty());
-    let (secret, new) = match typed {
-        Some(s) => (Secret::new(s.trim()), true),
-        None => match conn.secrets.get(env, SecretKind::ClientSecret).map_err(secret_error)? {
-            Some(kept) => (kept, false),
-            None => {
-                return Err(CommandError::new(
-                    "invalid_settings",
-                    "The client secret is missing. Enter the one the payment service gave for this environment.",
-                ))
-            }
-        },
-    };
-    Ok((
-        Credentials {
-            client_id,
-            client_secret: secret,
-        },
-        new,
-    ))
 }
 
 /// Switches to demo, or to testing/live with client credentials: a token is
@@ -96,26 +48,15 @@ pub async fn set_environment(
             ..current
         },
         Some(url) => {
-            let (credentials, new_secret) =
-                credentials(&conn, environment, client_id, client_secret)?;
-            verify_credentials(&url, credentials.clone()).await?;
-            if new_secret {
-                conn.secrets
-                    .set(
-                        environment,
-                        SecretKind::ClientSecret,
-                        &credentials.client_secret,
-                    )
-                    .map_err(secret_error)?;
-            }
-            ConnectionSettings {
+            connect_with_credentials(
+                &conn.secrets,
                 environment,
-                auth_mode: AuthMode::ClientCredentials,
-                client_id: Some(credentials.client_id),
-                has_client_secret: false,
-                device_uuid: current.device_uuid,
-                device_paired: false,
-            }
+                &url,
+                client_id,
+                client_secret,
+                current,
+            )
+            .await?
         }
     };
     conn.pairing.cancel();
@@ -145,7 +86,7 @@ pub async fn pairing_start(
         ));
     };
     check_switch(state.environment, environment, open_work(&state)?)?;
-    let (credentials, _) = credentials(&conn, environment, client_id, client_secret)?;
+    let (credentials, _) = credentials(&conn.secrets, environment, client_id, client_secret)?;
     let store = SettingsStore::open(&app)?;
     let mut problems = Vec::new();
     let current: ConnectionSettings = store.section(KEY_CONNECTION, &mut problems);
