@@ -159,6 +159,22 @@ async function standaloneSimulator(t) {
   return `http://127.0.0.1:${port}`;
 }
 
+/** Pids of the app processes started on `dataDir` (found by their environment). */
+function tillProcesses(dataDir) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
+      const environ = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      if (cmd.includes('smart-till') && environ.includes(`SMART_TILL_DATA_DIR=${dataDir}`)) pids.push(Number(entry));
+    } catch {
+      // The process ended meanwhile, or is not ours to read.
+    }
+  }
+  return pids;
+}
+
 /** Every file under `dir` (recursively) with its text. */
 function filesUnder(dir) {
   const out = [];
@@ -228,6 +244,25 @@ test('pairing with the provider: the code is shown, confirmed in the back office
   }
   const page = await driver.getPageSource();
   const webviewState = await driver.executeScript('return JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.documentElement.outerHTML');
+
+  // "Restart now": the app starts again by itself, on the testing journal.
+  // The window goes away with the click, so its answer may never come.
+  await driver.findElement(byTestId('restart-app')).click().catch(() => {});
+  const logs = join(dataDir, 'logs');
+  const deadline = Date.now() + WAIT;
+  while (!filesUnder(logs).some(({ text }) => text.includes('journal-testing.sqlite3'))) {
+    assert.ok(Date.now() < deadline, 'the restarted app opened the testing journal');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // That new process runs outside the driver's session: end it (by its pid) before the next start.
+  for (const pid of tillProcesses(dataDir)) {
+    try { process.kill(pid, 'SIGTERM'); } catch {}
+  }
+  const gone = Date.now() + WAIT;
+  while (tillProcesses(dataDir).length > 0) {
+    assert.ok(Date.now() < gone, 'the restarted app ended');
+    await new Promise((r) => setTimeout(r, 250));
+  }
   await app.stop();
 
   // Next start: connected to "testing" as the paired till, with the testing journal.
