@@ -216,9 +216,15 @@ pub fn client_for(c: &ConnectionSettings, secrets: &SecretStore) -> Result<Optio
         return Ok(None);
     };
     let env = c.environment;
-    let secret = secrets
-        .get(env, SecretKind::ClientSecret)
-        .map_err(|e| e.to_string())?;
+    // A keychain that cannot be read (e.g. locked) must not keep the till
+    // from starting: cash sales go on, the status bar shows the login failing.
+    let kept = |kind| {
+        secrets.get(env, kind).unwrap_or_else(|e| {
+            warn!(error = %e, "a secret cannot be read from the keychain");
+            None
+        })
+    };
+    let secret = kept(SecretKind::ClientSecret);
     if secret.is_none() {
         warn!(
             environment = environment_name(env),
@@ -231,7 +237,7 @@ pub fn client_for(c: &ConnectionSettings, secrets: &SecretStore) -> Result<Optio
     };
     let mut config = ClientConfig::new(url.clone(), credentials);
     if c.auth_mode == AuthMode::Device {
-        match secrets.get(env, SecretKind::RefreshToken).map_err(|e| e.to_string())? {
+        match kept(SecretKind::RefreshToken) {
             Some(rt) => config = config.with_device_refresh_token(rt),
             None => warn!("the till is set to log in as a paired device but is not paired; pair it in the settings"),
         }
