@@ -15,7 +15,7 @@ const WAIT = 30000;
 
 /**
  * Starts the app on `dataDir` (kept between starts, removed by the test) with
- * extra environment variables. Returns { driver, stop }; stop() ends the app
+ * extra environment variables. Returns { driver, stop, demoUrl }; stop() ends the app
  * as switching the till off would, leaving its data in place.
  */
 async function start(dataDir, env = {}) {
@@ -48,7 +48,7 @@ async function start(dataDir, env = {}) {
     await stop();
     throw e;
   }
-  return { driver, stop };
+  return { driver, stop, demoUrl: `http://127.0.0.1:${demoPort}` };
 }
 
 function tempDataDir(t) {
@@ -296,4 +296,35 @@ test('pairing with the provider: the code is shown, confirmed in the back office
   }
   assert.deepEqual(leaks, []);
   assert.ok(filesUnder(join(dataDir, 'logs')).length > 0, 'the logs were checked');
+});
+
+test('no switch to another environment while sales paid offline wait in the outbox', async (t) => {
+  const dataDir = tempDataDir(t);
+  const app = await start(dataDir);
+  t.after(() => app.stop());
+  const { driver } = app;
+
+  // The demo provider goes offline: a cash sale is paid and queued.
+  const off = await fetch(`${app.demoUrl}/_sandbox/offline`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ offline: true }),
+  });
+  assert.equal(off.status, 200);
+  await cashSale(driver);
+
+  await openSettings(driver, 'connection');
+  await driver.findElement(byTestId('env-live')).click();
+  await driver.findElement(byTestId('auth-credentials')).click();
+  await driver.findElement(byTestId('client-id')).sendKeys('demo-till');
+  await driver.findElement(byTestId('client-secret')).sendKeys('demo-secret');
+  await driver.findElement(byTestId('save-connection')).click();
+  const refused = await driver.wait(until.elementLocated(byTestId('settings-error')), WAIT);
+  const text = await refused.getText();
+  assert.match(text, /1 sale\(s\) paid offline/);
+  assert.match(text, /then switch/);
+  assert.equal((await driver.findElements(byTestId('restart-needed'))).length, 0);
+  const stored = existsSync(join(dataDir, 'settings.json')) ? JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) : {};
+  assert.equal(stored.connection, undefined, 'nothing saved');
+  assert.ok(!existsSync(join(dataDir, 'secrets.json')), 'no secret kept');
 });
