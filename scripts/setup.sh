@@ -15,6 +15,8 @@ APT_PACKAGES=(
   xvfb xauth dbus dbus-x11 webkit2gtk-driver
   cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils sqlite3
   fonts-dejavu-core
+  # the keychain: the Secret Service over D-Bus (the keyring crate)
+  libdbus-1-dev
 )
 
 missing=()

@@ -28,6 +28,11 @@ fn main() {
             "secucard_split",
             "pay_secucard",
             "load_secucard",
+            "set_environment",
+            "pairing_start",
+            "pairing_status",
+            "pairing_cancel",
+            "restart_app",
         ]),
     ))
     .expect("tauri build step failed");

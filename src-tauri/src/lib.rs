@@ -1,8 +1,10 @@
 //! The desktop app: Tauri setup, shared state and the commands the UI calls.
 
 mod commands;
+mod connection;
 mod error;
 mod logging;
+mod secrets;
 mod settings;
 mod state;
 
@@ -38,13 +40,21 @@ pub fn run() {
             let dirs = Dirs::resolve(app.handle())?;
             let guard = logging::init(&dirs.logs)?;
             info!(version = env!("CARGO_PKG_VERSION"), logs = %dirs.logs.display(), "Smart Till starting");
+            // Before the store is first opened: it lives in the data directory.
+            app.manage(settings::SettingsFile(dirs.data.join(settings::STORE_FILE)));
             let store = settings::SettingsStore::open(app.handle()).map_err(|e| e.message)?;
             let settings = store.load(&dirs.logs);
             for problem in &settings.problems {
                 tracing::warn!("{problem}");
             }
-            let state = tauri::async_runtime::block_on(startup(&dirs, settings))?;
+            let secrets = Arc::new(secrets::SecretStore::detect(&dirs.data));
+            let state =
+                tauri::async_runtime::block_on(startup(&dirs, settings, Arc::clone(&secrets)))?;
             app.manage(state);
+            app.manage(connection::ConnectionState {
+                secrets,
+                pairing: connection::Pairing::default(),
+            });
             app.manage(LogGuard(guard));
             spawn_catch_up(app.handle().clone());
             Ok(())
@@ -76,6 +86,11 @@ pub fn run() {
             commands::secucard::secucard_split,
             commands::secucard::pay_secucard,
             commands::secucard::load_secucard,
+            commands::connection::set_environment,
+            commands::connection::pairing_start,
+            commands::connection::pairing_status,
+            commands::connection::pairing_cancel,
+            commands::connection::restart_app,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");
@@ -124,44 +139,60 @@ impl Dirs {
     }
 }
 
-/// Opens the journal and connects to the provider, or to the built-in simulator in demo mode.
+/// Opens the environment's journal and connects to its provider: the
+/// built-in simulator in demo mode, the provider's testing or live system with
+/// the credentials from the keychain otherwise.
 async fn startup(
     dirs: &Dirs,
     settings: settings::Settings,
+    secrets: Arc<secrets::SecretStore>,
 ) -> Result<AppState, Box<dyn std::error::Error>> {
-    let journal_path = dirs.data.join("journal.sqlite3");
+    let environment = settings.connection.environment;
+    std::fs::create_dir_all(&dirs.data)?;
+    let journal_path = dirs.data.join(connection::journal_file(environment));
     let journal = Journal::open(&journal_path)?;
-    info!(path = %journal_path.display(), "journal open");
+    info!(path = %journal_path.display(), environment = connection::environment_name(environment), "journal open");
 
-    // No credentials are configured yet: demo mode against the simulator.
-    let port: u16 = match std::env::var(ENV_DEMO_PORT) {
-        Ok(p) => p
-            .parse()
-            .map_err(|_| format!("{ENV_DEMO_PORT} must be a port number, not {p:?}"))?,
-        Err(_) => 0,
+    let (client, sandbox) = match connection::client_for(&settings.connection, &secrets)? {
+        Some(client) => {
+            if settings.connection.auth_mode == settings::AuthMode::Device {
+                connection::keep_refresh_token(&client, environment, Arc::clone(&secrets));
+            }
+            (client, None)
+        }
+        None => {
+            let port: u16 = match std::env::var(ENV_DEMO_PORT) {
+                Ok(p) => p
+                    .parse()
+                    .map_err(|_| format!("{ENV_DEMO_PORT} must be a port number, not {p:?}"))?,
+                Err(_) => 0,
+            };
+            let sandbox = secuconnect_sandbox::serve(
+                SocketAddr::from(([127, 0, 0, 1], port)),
+                Arc::new(Sandbox::with_demo_data()),
+            )
+            .await?;
+            info!(url = %sandbox.url(), "demo mode: built-in simulator running");
+            let client = Client::new(ClientConfig::new(
+                sandbox.url(),
+                Credentials {
+                    client_id: demo::DEMO_CLIENT_ID.into(),
+                    client_secret: Secret::new(demo::DEMO_CLIENT_SECRET),
+                },
+            ))?;
+            (client, Some(sandbox))
+        }
     };
-    let sandbox = secuconnect_sandbox::serve(
-        SocketAddr::from(([127, 0, 0, 1], port)),
-        Arc::new(Sandbox::with_demo_data()),
-    )
-    .await?;
-    info!(url = %sandbox.url(), "demo mode: built-in simulator running");
-    let client = Client::new(ClientConfig::new(
-        sandbox.url(),
-        Credentials {
-            client_id: demo::DEMO_CLIENT_ID.into(),
-            client_secret: Secret::new(demo::DEMO_CLIENT_SECRET),
-        },
-    ))?;
 
     Ok(AppState {
         client,
         journal: Mutex::new(journal),
         shop: Mutex::new(settings.shop.header()),
         till_id: settings.shop.till_id.clone(),
-        demo: true,
+        demo: environment == settings::Environment::Demo,
+        environment,
         log_dir: dirs.logs.clone(),
-        _sandbox: Some(sandbox),
+        _sandbox: sandbox,
         link: Mutex::new(state::LinkStatus::default()),
         provider_work: tokio::sync::Mutex::new(()),
         card_running: std::sync::atomic::AtomicBool::new(false),

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tauri::{AppHandle, Wry};
+use tauri::{AppHandle, Manager, Wry};
 use tauri_plugin_store::{Store, StoreExt};
 use tracing::warn;
 
@@ -222,9 +222,19 @@ pub struct SettingsStore {
     store: std::sync::Arc<Store<Wry>>,
 }
 
+/// Where `settings.json` is: the till's data directory (which
+/// `SMART_TILL_DATA_DIR` may move), managed at start-up.
+pub struct SettingsFile(pub std::path::PathBuf);
+
 impl SettingsStore {
+    /// The settings file in the till's data directory (the platform's app-data
+    /// directory unless `SMART_TILL_DATA_DIR` says otherwise).
     pub fn open(app: &AppHandle) -> Result<Self, CommandError> {
-        let store = app.store(STORE_FILE).map_err(|e| {
+        let path = match app.try_state::<SettingsFile>() {
+            Some(file) => file.0.clone(),
+            None => std::path::PathBuf::from(STORE_FILE),
+        };
+        let store = app.store(path).map_err(|e| {
             CommandError::new(
                 "io",
                 format!("The settings file cannot be opened ({e}). Check the app-data folder."),

@@ -17,6 +17,8 @@ pub struct AppState {
     pub till_id: String,
     /// Demo mode: the built-in simulator answers instead of the provider.
     pub demo: bool,
+    /// The environment this run is connected to (a switch applies at the next start).
+    pub environment: crate::settings::Environment,
     /// Shown in the settings, so support can ask for the file.
     pub log_dir: std::path::PathBuf,
     /// Kept alive for as long as the app runs (demo mode only).

@@ -3,6 +3,7 @@
 pub mod card;
 pub mod catalog;
 pub mod closing;
+pub mod connection;
 pub mod journal;
 pub mod sale;
 pub mod secucard;

@@ -87,7 +87,7 @@ pub fn status_of(state: &AppState) -> Result<TillStatus, CommandError> {
             .any(|d| d.intent.method == till::PaymentMethod::Card);
     Ok(TillStatus {
         online: link.online,
-        environment: if state.demo { "demo" } else { "live" },
+        environment: crate::connection::environment_name(state.environment),
         demo: state.demo,
         outbox_pending: outbox.count,
         outbox_failed: 0,

@@ -342,6 +342,10 @@ export interface Settings {
   printers: PrinterConfig[];
   receipt_printer_id: string | null;
   language: Language;
+  /** Where the log files are, so support can ask for them. */
+  log_dir: string;
+  /** Sections of settings.json that could not be read, in words (their defaults apply). */
+  problems: string[];
 }
 
 export interface PrinterDiscovery {
@@ -472,6 +476,8 @@ export const api = {
     invoke<PairingStart>('pairing_start', { environment, clientId, clientSecret }),
   pairingStatus: () => invoke<PairingStatus>('pairing_status'),
   pairingCancel: () => invoke<void>('pairing_cancel'),
+  /** Starts the app again so a new environment applies (refused while a card payment runs). */
+  restartApp: () => invoke<void>('restart_app'),
   printersDiscover: () => invoke<PrinterDiscovery>('printers_discover'),
   savePrinter: (printer: PrinterConfig, useForReceipts: boolean) =>
     invoke<Settings>('save_printer', { printer, useForReceipts }),

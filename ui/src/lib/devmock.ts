@@ -72,6 +72,8 @@ const settings: Settings = {
   ],
   receipt_printer_id: 'p1',
   language: 'de',
+  log_dir: '/home/kasse/.local/share/de.smarttill.app/logs',
+  problems: [],
 };
 
 const status: TillStatus = {

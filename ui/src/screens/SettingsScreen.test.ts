@@ -14,6 +14,8 @@ const settings = (): Settings => ({
   printers: [],
   receipt_printer_id: null,
   language: 'de',
+  log_dir: '/data/logs',
+  problems: [],
 });
 
 describe('settings', () => {
@@ -105,5 +107,48 @@ describe('settings', () => {
     expect(i18n.lang).toBe('en');
     expect(screen.getByTestId('tab-shop').textContent).toBe('Shop');
     expect(b.called('set_language')).toEqual([{ language: 'en' }]);
+  });
+  it('names unreadable parts of the settings file and shows where the logs are', async () => {
+    backend({
+      settings: () => ({ ...settings(), log_dir: '/var/lib/till/logs', problems: ['The setting "shop" in settings.json cannot be read (expected a string).'] }),
+    });
+    render(SettingsScreen);
+    expect((await screen.findByTestId('settings-problems')).textContent).toContain('"shop"');
+    expect((await screen.findByTestId('log-dir')).textContent).toBe('/var/lib/till/logs');
+  });
+
+  it('after connecting to another environment it offers the restart that applies it', async () => {
+    const b = backend({
+      settings,
+      set_environment: (a) => ({ ...settings(), connection: { ...settings().connection, environment: a.environment, client_id: a.clientId, has_client_secret: true } }),
+      restart_app: () => null,
+    });
+    render(SettingsScreen, { initialTab: 'connection' });
+    await fireEvent.click(await screen.findByTestId('env-testing'));
+    expect(screen.queryByTestId('restart-needed')).toBeNull();
+    await fireEvent.input(screen.getByTestId('client-id'), { target: { value: 'client-1' } });
+    await fireEvent.input(screen.getByTestId('client-secret'), { target: { value: 's3cret' } });
+    await fireEvent.click(screen.getByTestId('save-connection'));
+    await screen.findByTestId('restart-needed');
+    expect(b.called('set_environment')).toEqual([{ environment: 'testing', clientId: 'client-1', clientSecret: 's3cret' }]);
+    expect((screen.getByTestId('client-secret') as HTMLInputElement).value).toBe('');
+    await fireEvent.click(screen.getByTestId('restart-app'));
+    await waitFor(() => expect(b.called('restart_app')).toHaveLength(1));
+  });
+
+  it('shows why a switch is refused', async () => {
+    backend({
+      settings,
+      set_environment: () => {
+        throw { code: 'switch_blocked', message: '2 sale(s) paid offline are not yet registered.' };
+      },
+    });
+    render(SettingsScreen, { initialTab: 'connection' });
+    await fireEvent.click(await screen.findByTestId('env-live'));
+    await fireEvent.input(screen.getByTestId('client-id'), { target: { value: 'c' } });
+    await fireEvent.input(screen.getByTestId('client-secret'), { target: { value: 's' } });
+    await fireEvent.click(screen.getByTestId('save-connection'));
+    expect((await screen.findByTestId('settings-error')).textContent).toContain('not yet registered');
+    expect(screen.queryByTestId('restart-needed')).toBeNull();
   });
 });
