@@ -152,6 +152,5 @@ async fn startup(dirs: &Dirs) -> Result<AppState, Box<dyn std::error::Error>> {
         link: Mutex::new(state::LinkStatus::default()),
         provider_work: tokio::sync::Mutex::new(()),
         card_running: std::sync::atomic::AtomicBool::new(false),
-        terminal_eod: Mutex::new(None),
     })
 }
