@@ -1348,6 +1348,7 @@ impl Journal {
                 }
             }
         });
+        let orphan = first_of(orphan, anchor_break(&self.conn, max_seq)?);
         let Some(path) = path.filter(|_| threads > 1) else {
             let found = verify_range(&self.conn, 1, max_seq)?;
             return Ok(first_of(found, orphan));
@@ -1396,6 +1397,108 @@ impl Journal {
     pub fn connection(&mut self) -> &mut Connection {
         &mut self.conn
     }
+}
+
+/// What the records kept beside the chain say about its end: the head the
+/// database keeps with every insert, the head each closing stored, and the
+/// entries the work list of open sales points at. Removing the newest
+/// entries breaks no link, so only these can tell.
+fn anchor_break(conn: &Connection, max_seq: i64) -> Result<Option<ChainBreak>, JournalError> {
+    let stored_hash = |seq: i64| -> Result<Option<Vec<u8>>, JournalError> {
+        Ok(conn
+            .prepare_cached("SELECT hash FROM entries WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?)
+    };
+    let mut found: Option<ChainBreak> = None;
+    let head: Option<(i64, Vec<u8>)> = conn
+        .query_row("SELECT seq, hash FROM head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let head_break = match head {
+        None if max_seq > 0 => Some(ChainBreak {
+            seq: max_seq,
+            kind: BreakKind::Removed,
+            reason: format!(
+                "the record of the newest entry is gone: entries after {max_seq} may have been removed"
+            ),
+        }),
+        None => None,
+        Some((seq, _)) if seq > max_seq => Some(ChainBreak {
+            seq: max_seq + 1,
+            kind: BreakKind::Removed,
+            reason: if seq == max_seq + 1 {
+                format!("the newest entry ({seq}) was removed")
+            } else {
+                format!("the newest entries ({} to {seq}) were removed", max_seq + 1)
+            },
+        }),
+        Some((seq, _)) if seq < max_seq => Some(ChainBreak {
+            seq: seq + 1,
+            kind: BreakKind::Inserted,
+            reason: format!(
+                "entries {} to {max_seq} were added behind the journal's back",
+                seq + 1
+            ),
+        }),
+        Some((seq, hash)) => (stored_hash(seq)?.as_deref() != Some(&hash[..])).then(|| ChainBreak {
+            seq,
+            kind: BreakKind::Altered,
+            reason: format!("the newest entry ({seq}) is not the one the journal wrote last"),
+        }),
+    };
+    found = first_of(found, head_break);
+    // Each closing stored the hash of the entry before it.
+    let mut stmt =
+        conn.prepare("SELECT seq, body FROM entries WHERE kind = 'closing' ORDER BY seq")?;
+    let closings: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (seq, body) in closings {
+        let Ok(closing) = serde_json::from_str::<Closing>(&body) else {
+            // Its hash tells; the chain walk names it.
+            continue;
+        };
+        let before = stored_hash(seq - 1)?.map(hex::encode);
+        let expected = (seq == 1).then(|| hex::encode(GENESIS)).or(before);
+        if expected.as_deref() != Some(closing.chain_head.as_str()) {
+            found = first_of(
+                found,
+                Some(ChainBreak {
+                    seq,
+                    kind: BreakKind::Altered,
+                    reason: format!(
+                        "closing Z {} recorded another head of the journal than entry {} holds",
+                        closing.z_number,
+                        seq - 1
+                    ),
+                }),
+            );
+            break;
+        }
+    }
+    // Sales in doubt or queued point at their entry; it must still be there.
+    let dangling: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT sale_id, since_seq FROM open_sales o
+             WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = o.since_seq)
+             ORDER BY since_seq LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((sale_id, seq)) = dangling {
+        found = first_of(
+            found,
+            Some(ChainBreak {
+                seq,
+                kind: BreakKind::Removed,
+                reason: format!("entry {seq} of open sale {sale_id} was removed"),
+            }),
+        );
+    }
+    Ok(found)
 }
 
 /// The break at the earlier position.
