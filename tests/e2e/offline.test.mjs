@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, screenshot } from './harness.mjs';
+import { byTestId, launchApp, queryJournal } from './harness.mjs';
 
 async function control(demoUrl, method, path, body) {
   const res = await fetch(`${demoUrl}/_sandbox/${path}`, {
@@ -47,7 +47,6 @@ test('a cash sale offline is kept, queued and registered once the payment servic
   const online = driver.findElement(byTestId('online-state'));
   await driver.wait(async () => (await online.getAttribute('data-online')) === 'false', 30000, 'status bar shows offline');
   await driver.wait(until.elementTextIs(driver.findElement(byTestId('outbox-count')), '1'), 30000);
-  await screenshot(driver, 'offline-sale');
 
   // The journal has the sale, paid and queued; nothing at the provider.
   const sales = queryJournal(app.dataDir, "SELECT sale_id, receipt_number, body FROM entries WHERE kind = 'sale'");
