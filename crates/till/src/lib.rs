@@ -20,6 +20,8 @@ pub mod receipt_doc;
 pub mod reconcile;
 pub mod sale;
 pub mod secucard;
+pub mod sha256x8;
+pub mod z_report;
 
 pub use basket::{Basket, BasketLine};
 pub use checkout::{Checkout, CheckoutError, CompletedSale};
