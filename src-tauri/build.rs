@@ -23,6 +23,16 @@ fn main() {
             "settings",
             "save_shop",
             "set_language",
+            "print_receipt",
+            "reprint_receipt",
+            "export_receipt_pdf",
+            "open_drawer",
+            "print_z_report",
+            "export_z_report_pdf",
+            "printers_discover",
+            "save_printer",
+            "remove_printer",
+            "test_print",
         ]),
     ))
     .expect("tauri build step failed");

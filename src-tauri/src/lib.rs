@@ -3,6 +3,7 @@
 mod commands;
 mod error;
 mod logging;
+mod printing;
 mod settings;
 mod state;
 
@@ -34,6 +35,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dirs = Dirs::resolve(app.handle())?;
             let guard = logging::init(&dirs.logs)?;
@@ -43,6 +45,7 @@ pub fn run() {
             for problem in &settings.problems {
                 tracing::warn!("{problem}");
             }
+            app.manage(printing::Printing::start(&settings));
             let state = tauri::async_runtime::block_on(startup(&dirs, settings))?;
             app.manage(state);
             app.manage(LogGuard(guard));
@@ -71,6 +74,16 @@ pub fn run() {
             commands::settings::settings,
             commands::settings::save_shop,
             commands::settings::set_language,
+            commands::print::print_receipt,
+            commands::print::reprint_receipt,
+            commands::print::export_receipt_pdf,
+            commands::print::open_drawer,
+            commands::print::print_z_report,
+            commands::print::export_z_report_pdf,
+            commands::printers::printers_discover,
+            commands::printers::save_printer,
+            commands::printers::remove_printer,
+            commands::printers::test_print,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");

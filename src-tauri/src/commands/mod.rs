@@ -4,6 +4,8 @@ pub mod card;
 pub mod catalog;
 pub mod closing;
 pub mod journal;
+pub mod print;
+pub mod printers;
 pub mod sale;
 pub mod session;
 pub mod settings;

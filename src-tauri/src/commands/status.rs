@@ -92,11 +92,8 @@ pub fn status_of(state: &AppState) -> Result<TillStatus, CommandError> {
         outbox_pending: outbox.count,
         outbox_failed: 0,
         last_sync: link.last_sync,
-        printer: PrinterStatus {
-            state: "none",
-            name: None,
-            message: Some("No printer configured".into()),
-        },
+        // The receipt printer as last seen (a background check and the print jobs keep it).
+        printer: crate::printing::bar_status(),
         pending_card_payment,
     })
 }

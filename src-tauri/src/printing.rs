@@ -1,0 +1,728 @@
+//! Printing in the app: the printers of the settings turned into the receipt
+//! crate's printers, the print queue that keeps printing off the sale path,
+//! the receipt printer's state for the status bar, and the PDF export.
+//!
+//! A sale never waits for paper: after the journal commit its receipt is only
+//! queued. Commands the cashier starts by hand (print, reprint, test print,
+//! drawer) wait for their job so that they can say what went wrong.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use receipt::printer::{Connection, FlowControl, OsFormat};
+use receipt::queue::JobState;
+use receipt::{CodePage, Document, EscPosSettings, JobInfo, PrintError, PrintQueue};
+use serde::Serialize;
+use tracing::{info, warn};
+
+use crate::commands::status::PrinterStatus as BarStatus;
+use crate::error::CommandError;
+use crate::settings::{PrinterConfig, PrinterKind, PrinterTransport, Settings};
+use crate::state::AppState;
+
+/// Saves exported PDFs into this folder without asking (kiosk installs, tests).
+pub const ENV_EXPORT_DIR: &str = "SMART_TILL_EXPORT_DIR";
+
+/// How long a print the cashier started waits for the printer before saying so.
+const JOB_WAIT: Duration = Duration::from_secs(30);
+/// How often the receipt printer is looked at for the status bar.
+const CHECK_EVERY: Duration = Duration::from_secs(10);
+/// Bounds the status bar's look at the printer.
+const CHECK_TIMEOUT: Duration = Duration::from_millis(1500);
+
+pub const WIDTHS: [u8; 3] = [32, 42, 48];
+pub const CODE_PAGES: [&str; 4] = ["cp858", "cp437", "cp850", "cp1252"];
+const BAUD_RATES: [u32; 8] = [2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400];
+
+/// What the status bar shows about the receipt printer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Health {
+    state: &'static str,
+    message: Option<String>,
+}
+
+#[derive(Default)]
+struct Inner {
+    receipt_printer: Mutex<Option<PrinterConfig>>,
+    /// What the last look at the printer showed (`None`: not looked yet).
+    checked: Mutex<Option<Health>>,
+    /// What the last job that failed said, until a job goes through again:
+    /// an empty roll shows only when printing, not when connecting.
+    job_problem: Mutex<Option<Health>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The app's printing: one queue, the receipt printer, and its last known state.
+pub struct Printing {
+    inner: Arc<Inner>,
+    queue: Arc<PrintQueue>,
+}
+
+/// The printing of the running app, for the status bar (which has only `AppState`).
+static INSTALLED: OnceLock<Arc<Inner>> = OnceLock::new();
+
+impl Printing {
+    /// Printing with the receipt printer chosen in `settings`; looks at it every few seconds.
+    pub fn start(settings: &Settings) -> Self {
+        let printing = Self::new(settings);
+        let _ = INSTALLED.set(Arc::clone(&printing.inner));
+        let inner = Arc::downgrade(&printing.inner);
+        let spawned = std::thread::Builder::new()
+            .name("printer-check".into())
+            .spawn(move || {
+                while let Some(inner) = inner.upgrade() {
+                    check(&inner);
+                    drop(inner);
+                    std::thread::sleep(CHECK_EVERY);
+                }
+            });
+        if let Err(e) = spawned {
+            warn!(error = %e, "the printer check cannot run; the status bar shows job results only");
+        }
+        printing
+    }
+
+    fn new(settings: &Settings) -> Self {
+        let inner = Arc::new(Inner::default());
+        *lock(&inner.receipt_printer) = receipt_printer_of(settings);
+        let listener_inner = Arc::downgrade(&inner);
+        let queue = Arc::new(PrintQueue::with_listener(Some(Box::new(
+            move |job: &JobInfo| {
+                if let Some(inner) = listener_inner.upgrade() {
+                    job_changed(&inner, job);
+                }
+            },
+        ))));
+        Self { inner, queue }
+    }
+
+    /// The receipt printer changed in the settings.
+    pub fn set_receipt_printer(&self, printer: Option<PrinterConfig>) {
+        *lock(&self.inner.receipt_printer) = printer;
+        *lock(&self.inner.checked) = None;
+        *lock(&self.inner.job_problem) = None;
+        let inner = Arc::clone(&self.inner);
+        // Look at once, off the command's path, so the status bar follows soon.
+        std::thread::spawn(move || check(&inner));
+    }
+
+    /// The printer receipts go to, or `no_printer`.
+    pub fn receipt_printer(&self) -> Result<PrinterConfig, CommandError> {
+        lock(&self.inner.receipt_printer).clone().ok_or_else(|| {
+            CommandError::new(
+                "no_printer",
+                "No receipt printer is set up. Choose one in the settings (Printers), or save the receipt as PDF.",
+            )
+        })
+    }
+
+    /// The width receipts are laid out in: the receipt printer's, else 42.
+    pub fn columns(&self) -> usize {
+        lock(&self.inner.receipt_printer)
+            .as_ref()
+            .map_or(till::checkout::JOURNAL_RECEIPT_WIDTH, |p| p.width as usize)
+    }
+
+    /// Queues a sale's receipt and returns at once; the sale is already in the
+    /// journal. Without a receipt printer nothing happens (the cashier prints
+    /// from the receipt screen or saves a PDF).
+    pub fn after_sale(&self, document: Document, cash: bool) {
+        let Some(printer) = lock(&self.inner.receipt_printer).clone() else {
+            return;
+        };
+        let open_drawer = cash && printer.drawer && printer.kind == PrinterKind::Thermal;
+        match device(&printer) {
+            Ok(device) => {
+                let job = self.queue.submit(device, document, open_drawer);
+                info!(job, open_drawer, "receipt queued after the sale");
+            }
+            Err(e) => warn!(error = %e.message, "the receipt printer's settings are unusable"),
+        }
+    }
+
+    /// Prints `document` on the receipt printer and waits for the outcome.
+    pub async fn print(&self, document: Document) -> Result<(), CommandError> {
+        let printer = self.receipt_printer()?;
+        let id = self.queue.submit(device(&printer)?, document, false);
+        let queue = Arc::clone(&self.queue);
+        let info = blocking(move || queue.wait(id, JOB_WAIT)).await?;
+        match info.map(|i| i.state) {
+            Some(JobState::Done) => Ok(()),
+            Some(JobState::Failed { error }) => Err(job_error(error.code, &printer.name)),
+            _ => Err(CommandError::new(
+                "printer_offline",
+                format!(
+                    "The printer \"{}\" has not taken the receipt yet. It stays in the queue; check the printer.",
+                    printer.name
+                ),
+            )),
+        }
+    }
+}
+
+/// The receipt printer's state for the status bar, answered from memory.
+pub fn bar_status() -> BarStatus {
+    match INSTALLED.get() {
+        Some(inner) => bar_status_of(inner),
+        None => BarStatus {
+            state: "none",
+            name: None,
+            message: Some("No printer configured".into()),
+        },
+    }
+}
+
+fn bar_status_of(inner: &Inner) -> BarStatus {
+    let Some(printer) = lock(&inner.receipt_printer).clone() else {
+        return BarStatus {
+            state: "none",
+            name: None,
+            message: Some("No printer configured".into()),
+        };
+    };
+    let checked = lock(&inner.checked).clone();
+    let problem = lock(&inner.job_problem).clone();
+    // Unreachable wins; otherwise what the last failed job found (paper out).
+    let health = match (checked, problem) {
+        (Some(c), _) if c.state == "offline" => c,
+        (_, Some(p)) => p,
+        (Some(c), None) => c,
+        (None, None) => Health {
+            state: "ready",
+            message: None,
+        },
+    };
+    BarStatus {
+        state: health.state,
+        name: Some(printer.name),
+        message: health.message,
+    }
+}
+
+fn check(inner: &Inner) {
+    let Some(printer) = lock(&inner.receipt_printer).clone() else {
+        return;
+    };
+    let health = match device(&printer) {
+        Ok(device) => match device.check(CHECK_TIMEOUT) {
+            Ok(()) => Health {
+                state: "ready",
+                message: None,
+            },
+            Err(e) => health_of(&e, &printer.name),
+        },
+        Err(e) => Health {
+            state: "error",
+            message: Some(e.message),
+        },
+    };
+    // The settings may have changed while looking.
+    if lock(&inner.receipt_printer).as_ref() == Some(&printer) {
+        *lock(&inner.checked) = Some(health);
+    }
+}
+
+fn job_changed(inner: &Inner, job: &JobInfo) {
+    let Some(printer) = lock(&inner.receipt_printer).clone() else {
+        return;
+    };
+    if job.printer != printer.name {
+        return;
+    }
+    match &job.state {
+        JobState::Done => {
+            *lock(&inner.job_problem) = None;
+            *lock(&inner.checked) = Some(Health {
+                state: "ready",
+                message: None,
+            });
+        }
+        JobState::Failed { error } => {
+            let e = job_error(error.code, &printer.name);
+            let state = state_of_code(error.code);
+            let health = Health {
+                state,
+                message: Some(e.message),
+            };
+            if state == "offline" {
+                *lock(&inner.checked) = Some(health);
+            } else {
+                *lock(&inner.job_problem) = Some(health);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn state_of_code(code: &str) -> &'static str {
+    match code {
+        "printer_paper_out" => "paper_out",
+        "printer_not_found" | "printer_offline" | "printer_timeout" | "printer_io"
+        | "printer_no_status" => "offline",
+        _ => "error",
+    }
+}
+
+fn health_of(e: &PrintError, printer: &str) -> Health {
+    Health {
+        state: state_of_code(e.code()),
+        message: Some(job_error(e.code(), printer).message),
+    }
+}
+
+/// A printing error in the command contract's codes, in words the cashier acts on.
+pub fn print_error(e: &PrintError, printer: &str) -> CommandError {
+    job_error(e.code(), printer)
+}
+
+fn job_error(code: &str, printer: &str) -> CommandError {
+    let again =
+        "The sale is saved; print the receipt again from the receipt screen or the journal.";
+    match code {
+        "printer_paper_out" => CommandError::new(
+            "printer_paper_out",
+            format!("The printer \"{printer}\" is out of paper. Put in a new roll. {again}"),
+        ),
+        "printer_cover_open" => CommandError::new(
+            "printer_offline",
+            format!("The cover of the printer \"{printer}\" is open. Close it. {again}"),
+        ),
+        "printer_fault" => CommandError::new(
+            "printer_offline",
+            format!("The printer \"{printer}\" reports an error. Switch it off and on again. {again}"),
+        ),
+        "printer_spooler" => CommandError::new(
+            "printer_offline",
+            format!("The operating system refused the job for \"{printer}\". Check the printer queue. {again}"),
+        ),
+        "receipt_render" => CommandError::new(
+            "printer_error",
+            "The receipt could not be prepared for printing. Save it as PDF instead.",
+        ),
+        _ => CommandError::new(
+            "printer_offline",
+            format!("The printer \"{printer}\" cannot be reached. Check that it is switched on and connected. {again}"),
+        ),
+    }
+}
+
+pub fn receipt_printer_of(settings: &Settings) -> Option<PrinterConfig> {
+    let id = settings.receipt_printer_id.as_ref()?;
+    settings.printers.iter().find(|p| &p.id == id).cloned()
+}
+
+/// The receipt crate's printer for a printer of the settings.
+pub fn device(p: &PrinterConfig) -> Result<receipt::PrinterConfig, CommandError> {
+    let code_page = CodePage::from_name(&p.code_page).ok_or_else(|| {
+        invalid(format!(
+            "The code page \"{}\" is not known. Choose one of CP858, CP437, CP850 or Windows-1252.",
+            p.code_page
+        ))
+    })?;
+    let connection = match &p.transport {
+        PrinterTransport::Serial { port, baud } => Connection::Serial {
+            path: port.clone(),
+            baud_rate: *baud,
+            flow_control: FlowControl::None,
+        },
+        PrinterTransport::Network { host, port } => Connection::Network {
+            host: host.clone(),
+            port: *port,
+        },
+        PrinterTransport::Os { queue } => Connection::Os {
+            queue: queue.clone(),
+            format: match p.kind {
+                PrinterKind::Thermal => OsFormat::EscPos,
+                PrinterKind::Office => OsFormat::Pdf,
+            },
+        },
+    };
+    Ok(receipt::PrinterConfig {
+        name: p.name.clone(),
+        connection,
+        escpos: EscPosSettings {
+            code_page,
+            columns: p.width,
+            ..EscPosSettings::default()
+        },
+        // Cheap printers often do not answer DLE EOT; the status bar asks separately.
+        check_status: false,
+        timeout_ms: 5_000,
+    })
+}
+
+fn invalid(message: String) -> CommandError {
+    CommandError::new("invalid_settings", message)
+}
+
+/// Trims a printer as the settings screen sends it and checks everything a job needs.
+pub fn validated(mut p: PrinterConfig) -> Result<PrinterConfig, CommandError> {
+    p.id = p.id.trim().to_string();
+    p.name = p.name.trim().to_string();
+    p.code_page = p.code_page.trim().to_ascii_lowercase();
+    if p.id.is_empty() || p.id.len() > 64 {
+        return Err(invalid("The printer has no id; add it again.".into()));
+    }
+    if p.name.is_empty() || p.name.chars().count() > 40 {
+        return Err(invalid(
+            "Give the printer a name of 1 to 40 characters, e.g. \"Bondrucker Kasse\".".into(),
+        ));
+    }
+    if !WIDTHS.contains(&p.width) {
+        return Err(invalid(format!(
+            "A receipt line has 32 (58 mm paper), 42 or 48 (80 mm paper) characters, not {}.",
+            p.width
+        )));
+    }
+    if !CODE_PAGES.contains(&p.code_page.as_str()) {
+        return Err(invalid(format!(
+            "The code page \"{}\" is not known. Choose CP858 (has €), CP437, CP850 or Windows-1252.",
+            p.code_page
+        )));
+    }
+    match &mut p.transport {
+        PrinterTransport::Serial { port, baud } => {
+            *port = port.trim().to_string();
+            if !is_serial_port_name(port) {
+                return Err(invalid(format!(
+                    "\"{port}\" is not a serial port. Pick one from the list (e.g. /dev/ttyUSB0 or COM3)."
+                )));
+            }
+            if !BAUD_RATES.contains(baud) {
+                return Err(invalid(format!(
+                    "{baud} is not a baud rate a receipt printer uses. Choose 9600, 19200, 38400 or 115200 (see the printer's self-test page)."
+                )));
+            }
+        }
+        PrinterTransport::Network { host, port } => {
+            *host = host.trim().to_string();
+            if !is_host(host) {
+                return Err(invalid(format!(
+                    "\"{host}\" is not a network address. Enter the printer's IP address (e.g. 192.168.1.50) or host name."
+                )));
+            }
+            if *port == 0 {
+                return Err(invalid(
+                    "The port must be between 1 and 65535; receipt printers use 9100.".into(),
+                ));
+            }
+        }
+        PrinterTransport::Os { queue } => {
+            *queue = queue.trim().to_string();
+            if queue.is_empty() {
+                return Err(invalid(
+                    "Choose the printer queue of the operating system.".into(),
+                ));
+            }
+        }
+    }
+    if p.kind == PrinterKind::Office && !matches!(p.transport, PrinterTransport::Os { .. }) {
+        return Err(invalid(
+            "An office printer is reached through the operating system: choose \"OS printer\"."
+                .into(),
+        ));
+    }
+    if p.kind == PrinterKind::Office && p.drawer {
+        return Err(invalid(
+            "A cash drawer hangs on a thermal receipt printer, not on an office printer.".into(),
+        ));
+    }
+    Ok(p)
+}
+
+fn is_serial_port_name(port: &str) -> bool {
+    if let Some(n) = port.to_ascii_uppercase().strip_prefix("COM") {
+        return !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
+    }
+    port.starts_with("/dev/")
+        && port.len() > 5
+        && !port.contains("..")
+        && !port.chars().any(char::is_whitespace)
+}
+
+fn is_host(host: &str) -> bool {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+/// Which copy of a sale's receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copy {
+    Customer,
+    Merchant,
+}
+
+impl Copy {
+    pub fn parse(copy: &str) -> Result<Self, CommandError> {
+        match copy {
+            "customer" => Ok(Copy::Customer),
+            "merchant" => Ok(Copy::Merchant),
+            other => Err(CommandError::new(
+                "not_found",
+                format!("There is no \"{other}\" copy of a receipt."),
+            )),
+        }
+    }
+}
+
+/// A cancellation has no sale id of its own in the journal: the UI knows it by this one.
+const CANCELLATION_PREFIX: &str = "storno-";
+
+fn not_found() -> CommandError {
+    CommandError::new("not_found", "This sale is not in the journal.")
+}
+
+/// The document of a sale's receipt, rebuilt from the journal exactly as it was issued.
+pub fn sale_document(
+    state: &AppState,
+    sale_id: &str,
+    copy: Copy,
+) -> Result<Document, CommandError> {
+    let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(number) = sale_id
+        .strip_prefix(CANCELLATION_PREFIX)
+        .and_then(|n| n.parse::<i64>().ok())
+    {
+        if copy == Copy::Merchant {
+            return Err(CommandError::new(
+                "not_found",
+                "A cancellation has no merchant copy.",
+            ));
+        }
+        let entry = journal
+            .entries(Some("cancellation"))?
+            .into_iter()
+            .find(|e| e.receipt_number == Some(number))
+            .ok_or_else(not_found)?;
+        let original = entry.body["cancels_receipt"]
+            .as_i64()
+            .ok_or_else(not_found)?;
+        let record = journal.sale_by_receipt(original)?;
+        let original = till::receipt_doc::rebuild(&record).ok_or_else(not_found)?;
+        let issued_at = chrono::DateTime::parse_from_rfc3339(&entry.created_at)
+            .map(|t| t.with_timezone(&chrono::Local))
+            .unwrap_or_else(|_| chrono::Local::now());
+        return Ok(Document::receipt(till::receipt_doc::cancellation(
+            &original,
+            number as u64,
+            issued_at,
+        )));
+    }
+    let number = journal
+        .entries(Some("sale"))?
+        .into_iter()
+        .find(|e| e.sale_id.as_deref() == Some(sale_id))
+        .and_then(|e| e.receipt_number)
+        .ok_or_else(not_found)?;
+    let record = journal.sale_by_receipt(number)?;
+    drop(journal);
+    let receipt = till::receipt_doc::rebuild(&record).ok_or_else(not_found)?;
+    match copy {
+        Copy::Customer => Ok(Document::receipt(receipt)),
+        Copy::Merchant => {
+            let stored =
+                record.paid.merchant_receipt.as_ref().ok_or_else(|| {
+                    CommandError::new("not_found", "This sale has no merchant copy.")
+                })?;
+            let provider_lines =
+                serde_json::from_value(stored.received.clone()).unwrap_or_default();
+            Ok(Document::MerchantCopy(receipt::MerchantCopy {
+                shop: receipt.shop,
+                till_id: receipt.till_id,
+                receipt_number: receipt.receipt_number,
+                issued_at: receipt.issued_at,
+                provider_lines,
+                demo: receipt.demo,
+                duplicate: false,
+            }))
+        }
+    }
+}
+
+/// Whether a card payment's merchant copy asks the customer to sign it (then it prints at once).
+pub fn merchant_copy_needs_signature(merchant_text: Option<&str>) -> bool {
+    merchant_text.is_some_and(|t| {
+        let t = t.to_lowercase();
+        t.contains("unterschrift") || t.contains("unterschreiben")
+    })
+}
+
+/// The Z report of a stored closing, as the receipt crate lays it out.
+pub fn z_report_of(
+    state: &AppState,
+    closing: &till::Closing,
+    previous: Option<&till::Closing>,
+) -> Document {
+    let f = &closing.figures;
+    let payments = [
+        ("Bar", f.by_method.cash),
+        ("Karte", f.by_method.card),
+        ("Kundenkarte", f.by_method.secucard),
+    ]
+    .into_iter()
+    .filter(|(_, amount)| amount.0 != 0)
+    .map(|(label, amount)| receipt::PaymentTotal {
+        label: label.into(),
+        // The running totals keep amounts per method, not counts.
+        count: 0,
+        amount_cents: amount.0,
+    })
+    .collect();
+    let vat = f
+        .by_rate
+        .iter()
+        .map(|v| receipt::VatLine {
+            mark: v.rate.mark(),
+            rate_percent: v.rate.percent(),
+            net_cents: v.net.0,
+            tax_cents: v.tax.0,
+            gross_cents: v.gross.0,
+        })
+        .collect();
+    let terminal_lines = closing
+        .terminal
+        .as_ref()
+        .and_then(|t| serde_json::from_value(t["receipt"].clone()).ok())
+        .unwrap_or_default();
+    Document::ZReport(receipt::ZReport {
+        shop: state.shop(),
+        till_id: state.till_id.clone(),
+        z_number: closing.z_number as u64,
+        period_start: previous.map_or_else(|| "–".to_string(), |p| local_time(&p.closed_at)),
+        period_end: local_time(&closing.closed_at),
+        first_receipt: f.first_receipt.map(|n| n as u64),
+        last_receipt: f.last_receipt.map(|n| n as u64),
+        sales_count: f.sales.max(0) as u64,
+        cancellations_count: f.cancellations.max(0) as u64,
+        cancellations_cents: 0,
+        payments,
+        vat,
+        total_cents: f.total.0,
+        cash_expected_cents: f.cash_expected.0,
+        cash_counted_cents: Some(closing.cash_counted.0),
+        terminal_lines,
+        demo: state.demo,
+    })
+}
+
+fn local_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%d.%m.%Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// The Z report document of closing `z_number`, with the closing before it for the period.
+pub fn z_report_document(state: &AppState, z_number: i64) -> Result<Document, CommandError> {
+    let closings = state
+        .journal
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .closings()?;
+    let i = closings
+        .iter()
+        .position(|c| c.z_number == z_number)
+        .ok_or_else(|| {
+            CommandError::new("not_found", format!("There is no closing Z {z_number}."))
+        })?;
+    let previous = i.checked_sub(1).map(|p| &closings[p]);
+    Ok(z_report_of(state, &closings[i], previous))
+}
+
+/// Where an exported PDF went.
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedFile {
+    pub path: String,
+}
+
+/// Saves a PDF: into `SMART_TILL_EXPORT_DIR` when it is set, else where the
+/// cashier picks in the save dialog (`None` when the dialog is closed).
+pub async fn save_pdf(
+    app: &tauri::AppHandle,
+    bytes: Vec<u8>,
+    file_name: &str,
+) -> Result<Option<SavedFile>, CommandError> {
+    let path = match std::env::var_os(ENV_EXPORT_DIR) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, &e))?;
+            dir.join(file_name)
+        }
+        None => {
+            use tauri_plugin_dialog::DialogExt;
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            app.dialog()
+                .file()
+                .set_file_name(file_name)
+                .add_filter("PDF", &["pdf"])
+                .save_file(move |picked| {
+                    let _ = tx.send(picked);
+                });
+            let Some(picked) = rx.await.ok().flatten() else {
+                return Ok(None);
+            };
+            picked.into_path().map_err(|e| {
+                CommandError::new("io", format!("The PDF cannot be saved there ({e})."))
+            })?
+        }
+    };
+    let write_to = path.clone();
+    tauri::async_runtime::spawn_blocking(move || std::fs::write(&write_to, &bytes))
+        .await
+        .map_err(|e| CommandError::new("io", format!("The PDF could not be saved ({e}).")))?
+        .map_err(|e| io_error(&path, &e))?;
+    info!(path = %path.display(), "PDF saved");
+    Ok(Some(SavedFile {
+        path: path.display().to_string(),
+    }))
+}
+
+fn io_error(path: &std::path::Path, e: &std::io::Error) -> CommandError {
+    CommandError::new(
+        "io",
+        format!(
+            "The PDF could not be saved to {} ({e}). Choose another folder or check the disk.",
+            path.display()
+        ),
+    )
+}
+
+/// Runs blocking printer I/O off the async runtime's threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CommandError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| CommandError::new("printer_error", format!("Printing failed: {e}.")))
+}
+
+/// Prints the test page on `printer` and waits for it.
+pub async fn test_print(printer: &PrinterConfig) -> Result<(), CommandError> {
+    let device = device(printer)?;
+    let page = receipt::test_page::test_page(
+        &printer.name,
+        device.escpos.code_page,
+        printer.width as usize,
+    );
+    let name = printer.name.clone();
+    blocking(move || device.print_layout(&page, "Testdruck"))
+        .await?
+        .map_err(|e| print_error(&e, &name))
+}
