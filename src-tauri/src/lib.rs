@@ -173,6 +173,5 @@ async fn startup(
         link: Mutex::new(state::LinkStatus::default()),
         provider_work: tokio::sync::Mutex::new(()),
         card_running: std::sync::atomic::AtomicBool::new(false),
-        terminal_eod: Mutex::new(None),
     })
 }

@@ -29,8 +29,6 @@ pub struct AppState {
     pub provider_work: tokio::sync::Mutex<()>,
     /// A card payment is running on the terminal now.
     pub card_running: AtomicBool,
-    /// The terminal's end-of-day answer, kept for the next closing.
-    pub terminal_eod: Mutex<Option<serde_json::Value>>,
 }
 
 /// Online/offline as last seen, and when the till last caught up.
@@ -81,17 +79,6 @@ impl AppState {
         if online {
             link.last_sync = Some(chrono::Local::now().to_rfc3339());
         }
-    }
-
-    pub fn terminal_answer(&self) -> Option<serde_json::Value> {
-        self.terminal_eod
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    pub fn set_terminal_answer(&self, answer: Option<serde_json::Value>) {
-        *self.terminal_eod.lock().unwrap_or_else(|p| p.into_inner()) = answer;
     }
 
     pub fn card_running(&self) -> bool {

@@ -33,7 +33,11 @@ test('a day with a cash sale is closed as Z 1 and the closing is journaled', asy
   const result = await driver.wait(until.elementLocated(byTestId('z-result')), 30000);
   assert.match(await result.getText(), /Z 1\b/);
   assert.match(await driver.findElement(byTestId('z-difference')).getText(), /^[-−]0,99 €$/);
-  assert.match(await driver.findElement(byTestId('z-report')).getText(), /Tagesabschluss Z 1/);
+  // The Z report as the receipt crate prints it, with the payment count and the note.
+  const report = await driver.findElement(byTestId('z-report')).getText();
+  assert.match(report, /Z-Bericht Nr\. 1/);
+  assert.match(report, /Bar \(1x\)\s+0,99/);
+  assert.match(report, /Kasse nicht gezählt/);
 
   const closings = queryJournal(app.dataDir, "SELECT body FROM entries WHERE kind = 'closing'");
   assert.equal(closings.length, 1, 'one closing in the journal');
@@ -43,6 +47,8 @@ test('a day with a cash sale is closed as Z 1 and the closing is journaled', asy
   assert.equal(body.figures.sales, 1);
   assert.equal(body.cash_counted, 0);
   assert.equal(body.difference, -99);
+  assert.equal(body.note, 'Kasse nicht gezählt');
+  assert.equal(body.figures.counts_by_method.cash, 1);
   // The terminal's end of day ran first and its answer is kept in the closing.
   assert.ok(body.terminal, 'the terminal answer is stored');
 });

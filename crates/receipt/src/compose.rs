@@ -149,6 +149,9 @@ pub fn layout_z_report(z: &ZReport, width: usize) -> Layout {
             format_eur(z.cancellations_cents)
         ),
     );
+    if z.drawer_openings > 0 {
+        out.pair("Schublade ohne Verkauf", &z.drawer_openings.to_string());
+    }
     out.caption("Zahlarten");
     for payment in &z.payments {
         out.pair(
@@ -162,6 +165,13 @@ pub fn layout_z_report(z: &ZReport, width: usize) -> Layout {
     out.caption("Umsatzsteuer");
     vat_table(&mut out, &z.vat);
     out.caption("Kassenbestand");
+    out.pair("Anfangsbestand", &format_eur(z.float_cents));
+    if z.cash_in_cents != 0 {
+        out.pair("Einlagen", &format_eur(z.cash_in_cents));
+    }
+    if z.cash_out_cents != 0 {
+        out.pair("Entnahmen", &format_eur(-z.cash_out_cents));
+    }
     out.pair("Soll", &format_eur(z.cash_expected_cents));
     match z.cash_counted_cents {
         Some(counted) => {
@@ -172,9 +182,20 @@ pub fn layout_z_report(z: &ZReport, width: usize) -> Layout {
         }
         None => out.pair("Gezählt", "nicht gezählt"),
     }
+    if let Some(note) = z.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        out.caption("Notiz");
+        for line in note.lines() {
+            out.text(line);
+        }
+    }
     if !z.terminal_lines.is_empty() {
         out.caption("Kartenterminal");
         provider_lines(&mut out, &z.terminal_lines);
+    }
+    if let Some(head) = &z.chain_head {
+        out.rule('-');
+        // The first 16 hex digits: enough to tell a journal cut short.
+        out.pair("Prüfwert", head.get(..16).unwrap_or(head));
     }
     out
 }

@@ -230,6 +230,23 @@ pub struct ZReport {
     pub terminal_lines: Vec<ProviderLine>,
     #[serde(default)]
     pub demo: bool,
+    /// Times the drawer was opened without a sale.
+    #[serde(default)]
+    pub drawer_openings: u64,
+    /// The change float put in, cash put in and taken out during the day.
+    #[serde(default)]
+    pub float_cents: i64,
+    #[serde(default)]
+    pub cash_in_cents: i64,
+    #[serde(default)]
+    pub cash_out_cents: i64,
+    /// The cashier's note to the closing.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The journal's chain head at the closing: printed, it anchors the
+    /// journal outside its file.
+    #[serde(default)]
+    pub chain_head: Option<String>,
 }
 
 /// Anything the till prints: what a print job carries and what is stored for a reprint.

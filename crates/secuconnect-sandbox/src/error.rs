@@ -92,6 +92,17 @@ impl ApiError {
     }
 
     /// An injected server failure.
+    /// A refusal injected as a fault: the request is not acceptable, for good.
+    pub fn refused(status: StatusCode) -> Self {
+        Self::new(
+            status,
+            1002,
+            "ProductBadRequestException",
+            "The request was refused",
+            "Die Buchung wurde abgelehnt: Daten ungültig.",
+        )
+    }
+
     pub fn server(status: StatusCode) -> Self {
         Self::new(
             status,

@@ -23,6 +23,10 @@ pub enum FaultKind {
     /// Expires the caller's token before the request is checked.
     #[serde(rename = "expire_token")]
     ExpireToken,
+    /// Refuses the request for good: a 4xx (default 422) with the provider's
+    /// error payload; nothing is processed.
+    #[serde(rename = "refuse")]
+    Refuse,
 }
 
 /// A fault for the next `count` calls matching `route`.
@@ -39,7 +43,8 @@ pub struct Fault {
     /// For `latency`: how long to wait (default 1000 ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
-    /// For `error_5xx`: the status (500–599, default 500).
+    /// For `error_5xx`: the status (500–599, default 500); for `refuse`
+    /// (400–499, default 422).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
 }
@@ -91,7 +96,11 @@ impl Fault {
             return Err("count must be at least 1".into());
         }
         if let Some(status) = self.status {
-            if !(500..=599).contains(&status) {
+            if self.kind == FaultKind::Refuse {
+                if !(400..=499).contains(&status) {
+                    return Err(format!("status must be a 4xx, not {status}"));
+                }
+            } else if !(500..=599).contains(&status) {
                 return Err(format!("status must be a 5xx, not {status}"));
             }
         }

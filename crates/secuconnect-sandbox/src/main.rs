@@ -36,7 +36,7 @@ struct Args {
     /// Inject a fault: `ROUTE=KIND[:COUNT[:LATENCY_MS]]`, e.g.
     /// `"POST /api/v2/Smart/Transactions/*/start/cash=drop_after:1"` or
     /// `"*=latency:10:500"`. KIND: latency, error_5xx, drop_after, drop_before,
-    /// malformed, expire_token.
+    /// malformed, expire_token, refuse.
     #[arg(long = "fault", value_parser = parse_fault)]
     faults: Vec<Fault>,
     /// Start offline: every API route drops the connection.

@@ -31,11 +31,44 @@ pub struct RunningTotals {
     pub cash_out: i64,
     /// The last receipt number given (sales and cancellations share the sequence).
     pub last_receipt: i64,
+    /// Payments by method, counted (a cancelled payment counts back). Kept
+    /// since schema 2; older rows read as 0 (see [`RunningTotals::EXTRA_COLUMNS`]).
+    #[serde(default)]
+    pub cash_count: i64,
+    #[serde(default)]
+    pub card_count: i64,
+    #[serde(default)]
+    pub secucard_count: i64,
+    /// Gross of the cancelled sales (positive).
+    #[serde(default)]
+    pub cancelled: i64,
 }
 
 impl RunningTotals {
     pub(crate) const COLUMNS: &'static str = "sales, cancellations, drawer_openings, cash, card, secucard, \
          gross_a, tax_a, gross_b, tax_b, gross_c, tax_c, card_loads, float, cash_in, cash_out, last_receipt";
+
+    /// Columns added by schema 2. They are NULL in rows written before it,
+    /// and such rows are hashed without them, so old journals still verify.
+    pub(crate) const EXTRA_COLUMNS: &'static str =
+        "cash_count, card_count, secucard_count, cancelled";
+
+    pub(crate) fn extra_array(self) -> [i64; 4] {
+        [
+            self.cash_count,
+            self.card_count,
+            self.secucard_count,
+            self.cancelled,
+        ]
+    }
+
+    pub(crate) fn with_extra(mut self, e: [i64; 4]) -> Self {
+        self.cash_count = e[0];
+        self.card_count = e[1];
+        self.secucard_count = e[2];
+        self.cancelled = e[3];
+        self
+    }
 
     pub(crate) fn to_array(self) -> [i64; 17] {
         [
@@ -74,6 +107,7 @@ impl RunningTotals {
             cash_in: a[14],
             cash_out: a[15],
             last_receipt: a[16],
+            ..Self::default()
         }
     }
 
@@ -86,11 +120,22 @@ impl RunningTotals {
         }
     }
 
+    /// Adds a payment (a negative amount takes a cancelled one off, and its count).
     pub(crate) fn add_payment(&mut self, method: PaymentMethod, amount: Cents) {
+        let count = if amount.0 < 0 { -1 } else { 1 };
         match method {
-            PaymentMethod::Cash => self.cash += amount.0,
-            PaymentMethod::Card => self.card += amount.0,
-            PaymentMethod::Secucard => self.secucard += amount.0,
+            PaymentMethod::Cash => {
+                self.cash += amount.0;
+                self.cash_count += count;
+            }
+            PaymentMethod::Card => {
+                self.card += amount.0;
+                self.card_count += count;
+            }
+            PaymentMethod::Secucard => {
+                self.secucard += amount.0;
+                self.secucard_count += count;
+            }
         }
     }
 }
@@ -132,6 +177,14 @@ pub struct ByMethod {
     pub secucard: Cents,
 }
 
+/// Payments by method, counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MethodCounts {
+    pub cash: i64,
+    pub card: i64,
+    pub secucard: i64,
+}
+
 /// The figures of one period (a day) between two closings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayFigures {
@@ -151,6 +204,13 @@ pub struct DayFigures {
     pub cash_out: Cents,
     /// Float + cash in − cash out + cash taken for sales.
     pub cash_expected: Cents,
+    /// How many payments each method took (cancelled ones counted back).
+    /// Closings before schema 2 read 0 here.
+    #[serde(default)]
+    pub counts_by_method: MethodCounts,
+    /// Gross of the sales cancelled in the period (positive).
+    #[serde(default)]
+    pub cancelled: Cents,
 }
 
 impl DayFigures {
@@ -194,6 +254,12 @@ impl DayFigures {
             cash_in: Cents(cash_in),
             cash_out: Cents(cash_out),
             cash_expected: Cents(float + cash_in - cash_out + cash),
+            counts_by_method: MethodCounts {
+                cash: d(|t| t.cash_count),
+                card: d(|t| t.card_count),
+                secucard: d(|t| t.secucard_count),
+            },
+            cancelled: Cents(d(|t| t.cancelled)),
         }
     }
 }
@@ -211,6 +277,12 @@ pub struct Closing {
     pub terminal: Option<serde_json::Value>,
     /// The hash of the last entry before the closing: an anchor for `verify`.
     pub chain_head: String,
+    /// The cashier's note (schema 2; `None` in older closings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// When the period began: the time of its first entry (schema 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_at: Option<String>,
 }
 
 /// Movements of cash that are not sales.
@@ -252,6 +324,9 @@ mod tests {
         now.cancellations += 1;
         now.cash += 700;
         now.card += 300;
+        now.cash_count += 3;
+        now.card_count += 1;
+        now.cancelled += 150;
         now.gross[0] += 1000;
         now.tax[0] += 160;
         now.float += 10000;
@@ -260,6 +335,15 @@ mod tests {
         let f = DayFigures::between(&since, &now);
         assert_eq!((f.sales, f.cancellations), (2, 1));
         assert_eq!(f.by_method.cash, Cents(700));
+        assert_eq!(
+            f.counts_by_method,
+            MethodCounts {
+                cash: 3,
+                card: 1,
+                secucard: 0
+            }
+        );
+        assert_eq!(f.cancelled, Cents(150));
         assert_eq!(f.by_rate[0].gross, Cents(1000));
         assert_eq!(f.by_rate[0].net, Cents(840));
         assert_eq!(f.total, Cents(1000));
@@ -280,5 +364,12 @@ mod tests {
         t.last_receipt = 7;
         assert_eq!(RunningTotals::from_array(t.to_array()), t);
         assert_eq!(RunningTotals::COLUMNS.split(',').count(), 17);
+        t.cash_count = 8;
+        t.cancelled = 9;
+        assert_eq!(
+            RunningTotals::from_array(t.to_array()).with_extra(t.extra_array()),
+            t
+        );
+        assert_eq!(RunningTotals::EXTRA_COLUMNS.split(',').count(), 4);
     }
 }

@@ -10,14 +10,42 @@ use crate::journal::JournalError;
 use crate::money::Cents;
 
 impl Checkout<'_> {
+    /// Runs the terminal's end of day and journals its answer as its own
+    /// entry, so that the next closing stores it even after a restart.
+    #[instrument(skip(self, cancel))]
+    pub async fn terminal_end_of_day(
+        &self,
+        terminal: &Device,
+        cancel: &CancellationToken,
+    ) -> Result<serde_json::Value, CheckoutError> {
+        let stx = self.client.end_of_day(terminal, cancel).await?;
+        let answer = serde_json::to_value(&stx).unwrap_or_default();
+        self.journal().record_terminal_end_of_day(&answer)?;
+        info!("terminal end of day journaled");
+        Ok(answer)
+    }
+
     /// Closes the day. Payments in doubt must be settled first
     /// ([`Checkout::reconcile`]), because they change the figures. With a
     /// `terminal`, its end of day runs first (after it, card payments of the
     /// day can no longer be cancelled on the terminal).
-    #[instrument(skip(self, cancel))]
     pub async fn close_day(
         &self,
         cash_counted: Cents,
+        terminal: Option<&Device>,
+        cancel: &CancellationToken,
+    ) -> Result<Closing, CheckoutError> {
+        self.close_day_noted(cash_counted, None, terminal, cancel)
+            .await
+    }
+
+    /// [`Checkout::close_day`] with the cashier's note. The terminal's end of
+    /// day runs only if it has not run since the last closing.
+    #[instrument(skip(self, cancel))]
+    pub async fn close_day_noted(
+        &self,
+        cash_counted: Cents,
+        note: Option<&str>,
         terminal: Option<&Device>,
         cancel: &CancellationToken,
     ) -> Result<Closing, CheckoutError> {
@@ -25,14 +53,12 @@ impl Checkout<'_> {
         if in_doubt > 0 {
             return Err(JournalError::PaymentsInDoubt(in_doubt).into());
         }
-        let answer = match terminal {
-            Some(device) => {
-                let stx = self.client.end_of_day(device, cancel).await?;
-                Some(serde_json::to_value(&stx).unwrap_or_default())
-            }
-            None => None,
-        };
-        let closing = self.journal().close_day(cash_counted, answer)?;
+        let already = self.journal().terminal_end_of_day()?.is_some();
+        if let (Some(device), false) = (terminal, already) {
+            self.terminal_end_of_day(device, cancel).await?;
+        }
+        // The closing takes the terminal's answer journaled since the last one.
+        let closing = self.journal().close_day_noted(cash_counted, None, note)?;
         info!(
             z = closing.z_number,
             total = closing.figures.total.0,

@@ -27,7 +27,8 @@ use crate::money::Cents;
 use crate::sale::{SaleEvent, SaleState, TransitionError};
 
 /// Migrations in order; `user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE entries (
     seq            INTEGER PRIMARY KEY,
     kind           TEXT    NOT NULL,
@@ -74,7 +75,43 @@ CREATE TABLE open_sales (
     since     TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX open_sales_order ON open_sales(state, since_seq);
-"#];
+"#,
+    r#"
+-- Payments counted by method and the gross cancelled. NULL in the rows
+-- written before: those are hashed without these columns.
+ALTER TABLE totals ADD COLUMN cash_count INTEGER;
+ALTER TABLE totals ADD COLUMN card_count INTEGER;
+ALTER TABLE totals ADD COLUMN secucard_count INTEGER;
+ALTER TABLE totals ADD COLUMN cancelled INTEGER;
+
+-- A queued sale the provider refused for good waits for the merchant
+-- ('failed', with the provider's words) instead of holding up the others.
+CREATE TABLE open_sales_v2 (
+    sale_id   TEXT PRIMARY KEY,
+    state     TEXT NOT NULL CHECK (state IN ('paying', 'queued', 'failed')),
+    since_seq INTEGER NOT NULL,
+    since     TEXT NOT NULL,
+    problem   TEXT
+) WITHOUT ROWID;
+INSERT INTO open_sales_v2 (sale_id, state, since_seq, since)
+    SELECT sale_id, state, since_seq, since FROM open_sales;
+DROP TABLE open_sales;
+ALTER TABLE open_sales_v2 RENAME TO open_sales;
+CREATE INDEX open_sales_order ON open_sales(state, since_seq);
+
+-- The newest entry, kept by the database with every insert: removing the
+-- newest entries (which no later entry links to) leaves it pointing past them.
+CREATE TABLE head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash BLOB    NOT NULL
+);
+INSERT INTO head (id, seq, hash) SELECT 1, seq, hash FROM entries ORDER BY seq DESC LIMIT 1;
+CREATE TRIGGER entries_head AFTER INSERT ON entries
+BEGIN INSERT OR REPLACE INTO head (id, seq, hash) VALUES (1, NEW.seq, NEW.hash); END;
+CREATE INDEX entries_day_marks ON entries(seq) WHERE kind IN ('terminal_end_of_day', 'closing');
+"#,
+];
 
 /// The hash the first entry chains to.
 const GENESIS: [u8; 32] = [0; 32];
@@ -98,6 +135,11 @@ pub mod kind {
     pub const CLOSING: &str = "closing";
     /// The shop header and till id receipts are printed with, when they change.
     pub const SETTINGS: &str = "settings";
+    /// The payment terminal's end-of-day answer, kept for the next closing.
+    pub const TERMINAL_END_OF_DAY: &str = "terminal_end_of_day";
+    /// The provider refused to register a sale paid offline, for good: it
+    /// needs the merchant's attention (the provider's words are in the body).
+    pub const OUTBOX_REFUSED: &str = "outbox_refused";
 }
 
 /// Why the journal could not do what was asked, in words for the cashier.
@@ -303,9 +345,24 @@ pub struct QueuedSale {
 /// What the cashier sees of the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxState {
+    /// Sales waiting to be registered (not counting the refused ones).
     pub count: usize,
     /// When the oldest queued sale was paid.
     pub oldest: Option<String>,
+    /// Sales the provider refused to register: they need the merchant.
+    #[serde(default)]
+    pub failed: Vec<RefusedSale>,
+}
+
+/// A sale paid offline that the provider refused to register, for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedSale {
+    pub sale_id: String,
+    pub receipt_number: i64,
+    /// When it was paid.
+    pub since: String,
+    /// The provider's words.
+    pub problem: String,
 }
 
 /// An entry as stored.
@@ -388,7 +445,7 @@ impl<'t> Appender<'t> {
         totals: Option<&RunningTotals>,
     ) -> Result<i64, JournalError> {
         let seq = self.seq + 1;
-        let totals_arr = totals.map(|t| t.to_array());
+        let totals_arr = totals.map(|t| (t.to_array(), t.extra_array()));
         let hash = entry_hash(
             &self.prev,
             seq,
@@ -397,7 +454,7 @@ impl<'t> Appender<'t> {
             receipt_number,
             &self.created_at,
             body,
-            totals_arr.as_ref(),
+            totals_arr.as_ref().map(|(a, e)| (a, Some(e))),
         );
         self.tx
             .prepare_cached(
@@ -414,15 +471,16 @@ impl<'t> Appender<'t> {
                 &self.prev[..],
                 &hash[..]
             ])?;
-        if let Some(a) = totals_arr {
+        if let Some((a, e)) = totals_arr {
             self.tx
                 .prepare_cached(&format!(
-                    "INSERT INTO totals (seq, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-                    RunningTotals::COLUMNS
+                    "INSERT INTO totals (seq, {}, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+                    RunningTotals::COLUMNS,
+                    RunningTotals::EXTRA_COLUMNS
                 ))?
                 .execute(params![
                     seq, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-                    a[12], a[13], a[14], a[15], a[16]
+                    a[12], a[13], a[14], a[15], a[16], e[0], e[1], e[2], e[3]
                 ])?;
         }
         self.seq = seq;
@@ -438,8 +496,9 @@ fn latest_totals(conn: &Connection) -> Result<RunningTotals, JournalError> {
 /// The running totals as of entry `seq` (the latest when `None`).
 fn totals_at(conn: &Connection, seq: Option<i64>) -> Result<RunningTotals, JournalError> {
     let sql = format!(
-        "SELECT {} FROM totals WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1",
-        RunningTotals::COLUMNS
+        "SELECT {}, {} FROM totals WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1",
+        RunningTotals::COLUMNS,
+        RunningTotals::EXTRA_COLUMNS
     );
     let row = conn
         .prepare_cached(&sql)?
@@ -448,10 +507,17 @@ fn totals_at(conn: &Connection, seq: Option<i64>) -> Result<RunningTotals, Journ
             for (i, v) in a.iter_mut().enumerate() {
                 *v = r.get(i)?;
             }
-            Ok(a)
+            // NULL before schema 2: the counts start from zero there.
+            let mut e = [0i64; 4];
+            for (i, v) in e.iter_mut().enumerate() {
+                *v = r.get::<_, Option<i64>>(17 + i)?.unwrap_or(0);
+            }
+            Ok((a, e))
         })
         .optional()?;
-    Ok(row.map(RunningTotals::from_array).unwrap_or_default())
+    Ok(row
+        .map(|(a, e)| RunningTotals::from_array(a).with_extra(e))
+        .unwrap_or_default())
 }
 
 /// The last closing: its entry's seq and its body.
@@ -466,6 +532,33 @@ fn last_closing(conn: &Connection) -> Result<Option<(i64, Closing)>, JournalErro
         Some((seq, body)) => Ok(Some((seq, serde_json::from_str(&body)?))),
         None => Ok(None),
     }
+}
+
+/// The terminal's end-of-day answer recorded after the last closing.
+fn terminal_since_closing(
+    conn: &Connection,
+) -> Result<Option<(String, serde_json::Value)>, JournalError> {
+    let row: Option<(String, String, String)> = conn
+        .prepare_cached(
+            "SELECT kind, created_at, body FROM entries
+             WHERE kind IN ('terminal_end_of_day', 'closing') ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match row {
+        Some((k, at, body)) if k == kind::TERMINAL_END_OF_DAY => {
+            Ok(Some((at, serde_json::from_str(&body)?)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The time of the first entry after entry `seq`.
+fn first_entry_after(conn: &Connection, seq: i64) -> Result<Option<String>, JournalError> {
+    Ok(conn
+        .prepare_cached("SELECT created_at FROM entries WHERE seq > ?1 ORDER BY seq LIMIT 1")?
+        .query_row([seq], |r| r.get(0))
+        .optional()?)
 }
 
 /// The settings in force at entry `seq`.
@@ -586,7 +679,7 @@ impl Journal {
                 "the journal was written by a newer Smart Till (schema {version}); update the app"
             )));
         }
-        if version == MIGRATIONS.len() {
+        if version >= 1 {
             // A file of the walking skeleton also says schema 1 but lacks the totals.
             let current: bool = self
                 .conn
@@ -597,6 +690,8 @@ impl Journal {
                     "the journal was written by a pre-release Smart Till; move it aside".into(),
                 ));
             }
+        }
+        if version == MIGRATIONS.len() {
             return Ok(());
         }
         let tx = self
@@ -898,6 +993,7 @@ impl Journal {
             provider,
         };
         totals.cancellations += 1;
+        totals.cancelled += original.intent.total.0;
         totals.last_receipt = number;
         totals.add_vat(&original.intent.vat(), -1);
         totals.card_loads -= original.intent.basket.card_load_total().0;
@@ -913,8 +1009,10 @@ impl Journal {
             Some(&totals),
         )?;
         // A sale cancelled before it was registered need not be registered any more.
-        tx.prepare_cached("DELETE FROM open_sales WHERE sale_id = ?1 AND state = 'queued'")?
-            .execute([&original.sale_id])?;
+        tx.prepare_cached(
+            "DELETE FROM open_sales WHERE sale_id = ?1 AND state IN ('queued', 'failed')",
+        )?
+        .execute([&original.sale_id])?;
         tx.commit()?;
         Ok((number, cancellation))
     }
@@ -966,6 +1064,47 @@ impl Journal {
         cash_counted: Cents,
         terminal: Option<serde_json::Value>,
     ) -> Result<Closing, JournalError> {
+        self.close_day_noted(cash_counted, terminal, None)
+    }
+
+    /// Stores the terminal's end-of-day answer as its own entry, so that the
+    /// closing finds it even after a restart.
+    pub fn record_terminal_end_of_day(
+        &mut self,
+        answer: &serde_json::Value,
+    ) -> Result<(), JournalError> {
+        let tx = self.write_tx()?;
+        Appender::new(&tx)?.append(
+            kind::TERMINAL_END_OF_DAY,
+            None,
+            None,
+            &answer.to_string(),
+            None,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The terminal's end-of-day answer recorded since the last closing (the
+    /// latest), with when it was recorded.
+    pub fn terminal_end_of_day(&self) -> Result<Option<(String, serde_json::Value)>, JournalError> {
+        terminal_since_closing(&self.conn)
+    }
+
+    /// When the running day began: the time of its first entry.
+    pub fn day_opened_at(&self) -> Result<Option<String>, JournalError> {
+        let since = last_closing(&self.conn)?.map_or(0, |(seq, _)| seq);
+        first_entry_after(&self.conn, since)
+    }
+
+    /// [`Journal::close_day`] with the cashier's note. Without `terminal`,
+    /// the terminal's answer recorded since the last closing is stored.
+    pub fn close_day_noted(
+        &mut self,
+        cash_counted: Cents,
+        terminal: Option<serde_json::Value>,
+        note: Option<&str>,
+    ) -> Result<Closing, JournalError> {
         let tx = self.write_tx()?;
         let in_doubt: i64 = tx.query_row(
             "SELECT COUNT(*) FROM open_sales WHERE state = 'paying'",
@@ -982,6 +1121,11 @@ impl Journal {
         };
         let now = latest_totals(&tx)?;
         let figures = DayFigures::between(&since, &now);
+        let terminal = match terminal {
+            Some(t) => Some(t),
+            None => terminal_since_closing(&tx)?.map(|(_, t)| t),
+        };
+        let opened_at = first_entry_after(&tx, previous.as_ref().map_or(0, |(seq, _)| *seq))?;
         let mut app = Appender::new(&tx)?;
         let closing = Closing {
             z_number: previous.map(|(_, c)| c.z_number).unwrap_or(0) + 1,
@@ -991,6 +1135,11 @@ impl Journal {
             cash_counted,
             terminal,
             chain_head: hex::encode(app.prev),
+            note: note
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            opened_at,
         };
         // The closing carries the totals it closed at: the next day starts from them.
         app.append(
@@ -1066,17 +1215,67 @@ impl Journal {
             .collect()
     }
 
-    /// How many sales wait for registration, and since when.
+    /// How many sales wait for registration, and since when; and the ones
+    /// the provider refused.
     pub fn outbox_state(&self) -> Result<OutboxState, JournalError> {
         let (count, oldest): (i64, Option<String>) = self.conn.query_row(
             "SELECT COUNT(*), MIN(since) FROM open_sales WHERE state = 'queued'",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.sale_id, e.receipt_number, o.since, o.problem FROM open_sales o
+             JOIN entries e ON e.seq = o.since_seq
+             WHERE o.state = 'failed' ORDER BY o.since_seq",
+        )?;
+        let failed = stmt
+            .query_map([], |r| {
+                Ok(RefusedSale {
+                    sale_id: r.get(0)?,
+                    receipt_number: r.get(1)?,
+                    since: r.get(2)?,
+                    problem: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
         Ok(OutboxState {
             count: count as usize,
             oldest,
+            failed,
         })
+    }
+
+    /// The provider refused, for good, to register a sale paid offline: it
+    /// leaves the queue so that the sales after it go on, and waits for the
+    /// merchant with the provider's words (`problem`). The sale stays paid.
+    pub fn record_outbox_refused(
+        &mut self,
+        sale_id: &str,
+        problem: &str,
+        provider: Option<&serde_json::Value>,
+    ) -> Result<(), JournalError> {
+        let tx = self.write_tx()?;
+        let queued: bool = tx
+            .prepare_cached("SELECT 1 FROM open_sales WHERE sale_id = ?1 AND state = 'queued'")?
+            .exists([sale_id])?;
+        if !queued {
+            let from = state_of(&tx, sale_id)?;
+            return Err(JournalError::Transition {
+                sale_id: sale_id.into(),
+                source: TransitionError::Illegal {
+                    from: from.as_str(),
+                    event: "refused by the provider from the outbox",
+                },
+            });
+        }
+        let body = serde_json::json!({"problem": problem, "provider": provider}).to_string();
+        Appender::new(&tx)?.append(kind::OUTBOX_REFUSED, Some(sale_id), None, &body, None)?;
+        tx.prepare_cached(
+            "UPDATE open_sales SET state = 'failed', problem = ?2 WHERE sale_id = ?1",
+        )?
+        .execute(params![sale_id, problem])?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Entries of one kind (all when `None`), oldest first.
@@ -1149,6 +1348,7 @@ impl Journal {
                 }
             }
         });
+        let orphan = first_of(orphan, anchor_break(&self.conn, max_seq)?);
         let Some(path) = path.filter(|_| threads > 1) else {
             let found = verify_range(&self.conn, 1, max_seq)?;
             return Ok(first_of(found, orphan));
@@ -1199,6 +1399,108 @@ impl Journal {
     }
 }
 
+/// What the records kept beside the chain say about its end: the head the
+/// database keeps with every insert, the head each closing stored, and the
+/// entries the work list of open sales points at. Removing the newest
+/// entries breaks no link, so only these can tell.
+fn anchor_break(conn: &Connection, max_seq: i64) -> Result<Option<ChainBreak>, JournalError> {
+    let stored_hash = |seq: i64| -> Result<Option<Vec<u8>>, JournalError> {
+        Ok(conn
+            .prepare_cached("SELECT hash FROM entries WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?)
+    };
+    let mut found: Option<ChainBreak> = None;
+    let head: Option<(i64, Vec<u8>)> = conn
+        .query_row("SELECT seq, hash FROM head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let head_break = match head {
+        None if max_seq > 0 => Some(ChainBreak {
+            seq: max_seq,
+            kind: BreakKind::Removed,
+            reason: format!(
+                "the record of the newest entry is gone: entries after {max_seq} may have been removed"
+            ),
+        }),
+        None => None,
+        Some((seq, _)) if seq > max_seq => Some(ChainBreak {
+            seq: max_seq + 1,
+            kind: BreakKind::Removed,
+            reason: if seq == max_seq + 1 {
+                format!("the newest entry ({seq}) was removed")
+            } else {
+                format!("the newest entries ({} to {seq}) were removed", max_seq + 1)
+            },
+        }),
+        Some((seq, _)) if seq < max_seq => Some(ChainBreak {
+            seq: seq + 1,
+            kind: BreakKind::Inserted,
+            reason: format!(
+                "entries {} to {max_seq} were added behind the journal's back",
+                seq + 1
+            ),
+        }),
+        Some((seq, hash)) => (stored_hash(seq)?.as_deref() != Some(&hash[..])).then(|| ChainBreak {
+            seq,
+            kind: BreakKind::Altered,
+            reason: format!("the newest entry ({seq}) is not the one the journal wrote last"),
+        }),
+    };
+    found = first_of(found, head_break);
+    // Each closing stored the hash of the entry before it.
+    let mut stmt =
+        conn.prepare("SELECT seq, body FROM entries WHERE kind = 'closing' ORDER BY seq")?;
+    let closings: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (seq, body) in closings {
+        let Ok(closing) = serde_json::from_str::<Closing>(&body) else {
+            // Its hash tells; the chain walk names it.
+            continue;
+        };
+        let before = stored_hash(seq - 1)?.map(hex::encode);
+        let expected = (seq == 1).then(|| hex::encode(GENESIS)).or(before);
+        if expected.as_deref() != Some(closing.chain_head.as_str()) {
+            found = first_of(
+                found,
+                Some(ChainBreak {
+                    seq,
+                    kind: BreakKind::Altered,
+                    reason: format!(
+                        "closing Z {} recorded another head of the journal than entry {} holds",
+                        closing.z_number,
+                        seq - 1
+                    ),
+                }),
+            );
+            break;
+        }
+    }
+    // Sales in doubt or queued point at their entry; it must still be there.
+    let dangling: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT sale_id, since_seq FROM open_sales o
+             WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = o.since_seq)
+             ORDER BY since_seq LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((sale_id, seq)) = dangling {
+        found = first_of(
+            found,
+            Some(ChainBreak {
+                seq,
+                kind: BreakKind::Removed,
+                reason: format!("entry {seq} of open sale {sale_id} was removed"),
+            }),
+        );
+    }
+    Ok(found)
+}
+
 /// The break at the earlier position.
 fn first_of(a: Option<ChainBreak>, b: Option<ChainBreak>) -> Option<ChainBreak> {
     match (a, b) {
@@ -1236,19 +1538,29 @@ fn verify_range(conn: &Connection, from: i64, to: i64) -> Result<Option<ChainBre
          FROM entries WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
     )?;
     let mut totals_stmt = conn.prepare(&format!(
-        "SELECT seq, {} FROM totals WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
-        RunningTotals::COLUMNS
+        "SELECT seq, {}, {} FROM totals WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+        RunningTotals::COLUMNS,
+        RunningTotals::EXTRA_COLUMNS
     ))?;
     let mut rows = entry_stmt.query([from, to])?;
     let mut totals_rows = totals_stmt.query([from, to])?;
-    let mut next_totals = || -> Result<Option<(i64, [i64; 17])>, JournalError> {
+    type TotalsRow = (i64, [i64; 17], Option<[i64; 4]>);
+    let mut next_totals = || -> Result<Option<TotalsRow>, JournalError> {
         match totals_rows.next()? {
             Some(r) => {
                 let mut t = [0i64; 17];
                 for (i, v) in t.iter_mut().enumerate() {
                     *v = r.get(1 + i)?;
                 }
-                Ok(Some((r.get(0)?, t)))
+                let mut e = [0i64; 4];
+                let mut extra = true;
+                for (i, v) in e.iter_mut().enumerate() {
+                    match r.get::<_, Option<i64>>(18 + i)? {
+                        Some(x) => *v = x,
+                        None => extra = false,
+                    }
+                }
+                Ok(Some((r.get(0)?, t, extra.then_some(e))))
             }
             None => Ok(None),
         }
@@ -1273,13 +1585,13 @@ fn verify_range(conn: &Connection, from: i64, to: i64) -> Result<Option<ChainBre
             }));
         }
         // Totals without an entry are found by the orphan check; pass them.
-        while pending_totals.is_some_and(|(t, _)| t < seq) {
+        while pending_totals.is_some_and(|(t, _, _)| t < seq) {
             pending_totals = next_totals()?;
         }
         let totals = match pending_totals {
-            Some((t, values)) if t == seq => {
+            Some((t, values, extra)) if t == seq => {
                 pending_totals = next_totals()?;
-                Some(values)
+                Some((values, extra))
             }
             _ => None,
         };
@@ -1291,7 +1603,7 @@ fn verify_range(conn: &Connection, from: i64, to: i64) -> Result<Option<ChainBre
             r.get_ref(3)?.as_i64_or_null()?,
             r.get_ref(4)?.as_str()?,
             r.get_ref(5)?.as_str()?,
-            totals.as_ref(),
+            totals.as_ref().map(|(t, e)| (t, e.as_ref())),
         );
         if hash != stored {
             return Ok(Some(ChainBreak {
@@ -1353,7 +1665,7 @@ fn entry_hash(
     receipt_number: Option<i64>,
     created_at: &str,
     body: &str,
-    totals: Option<&[i64; 17]>,
+    totals: Option<(&[i64; 17], Option<&[i64; 4]>)>,
 ) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(prev);
@@ -1375,9 +1687,16 @@ fn entry_hash(
         }
     }
     match totals {
-        Some(t) => {
+        // Rows before schema 2 have no counts: hashed as they were written.
+        Some((t, None)) => {
             h.update([1u8]);
             for v in t {
+                h.update(v.to_le_bytes());
+            }
+        }
+        Some((t, Some(e))) => {
+            h.update([2u8]);
+            for v in t.iter().chain(e) {
                 h.update(v.to_le_bytes());
             }
         }

@@ -1,6 +1,12 @@
 //! The outbox: sales paid while the provider could not be reached are
 //! registered with it when it is back, in the order they were paid.
 //!
+//! A sale the provider refuses for good (a 4xx that is not about the token
+//! or the rate) does not hold up the others: it is journaled as refused and
+//! waits for the merchant, with the provider's words. Anything else (the
+//! provider unreachable, a 5xx, a lost answer) stops the round, so that
+//! sales reach the provider in the order they were paid.
+//!
 //! Registering is idempotent: our sale id travels as `transactionRef`, so a
 //! sale whose create did arrive (answer lost) is found and not created again,
 //! and a transaction already paid is only recorded.
@@ -22,6 +28,34 @@ pub struct OutboxReport {
     pub remaining: usize,
     /// Why the round stopped early, for the log and the status line.
     pub stopped: Option<String>,
+    /// It stopped because the provider could not be reached.
+    #[serde(default)]
+    pub unreachable: bool,
+    /// Refused by the provider for good in this round: they now wait for the merchant.
+    #[serde(default)]
+    pub refused: usize,
+}
+
+/// A refusal that trying again will not change: a 4xx other than a refused
+/// token (401, 403), a request timeout (408) or too many requests (429).
+fn refused_for_good(e: &CheckoutError) -> Option<(String, Option<serde_json::Value>)> {
+    match e {
+        CheckoutError::Api(secuconnect::Error::Api { status, body })
+            if (400..500).contains(status) && ![401, 403, 408, 429].contains(status) =>
+        {
+            let words = body
+                .error_user
+                .as_deref()
+                .or(body.error_details.as_deref())
+                .or(body.error.as_deref())
+                .unwrap_or("no details");
+            Some((
+                format!("refused by the payment service (HTTP {status}): {words}"),
+                serde_json::to_value(body).ok(),
+            ))
+        }
+        _ => None,
+    }
 }
 
 impl Checkout<'_> {
@@ -41,11 +75,30 @@ impl Checkout<'_> {
                     report.registered += 1;
                     report.remaining -= 1;
                 }
-                Err(e) => {
-                    warn!(error = %e, receipt = sale.receipt_number, "queued sale not registered yet");
-                    report.stopped = Some(e.to_string());
-                    break;
-                }
+                Err(e) => match refused_for_good(&e) {
+                    Some((problem, provider)) => {
+                        warn!(%problem, receipt = sale.receipt_number, "queued sale refused: needs the merchant");
+                        self.journal().record_outbox_refused(
+                            &sale.sale_id,
+                            &problem,
+                            provider.as_ref(),
+                        )?;
+                        report.refused += 1;
+                        report.remaining -= 1;
+                    }
+                    None => {
+                        warn!(error = %e, receipt = sale.receipt_number, "queued sale not registered yet");
+                        report.unreachable = matches!(
+                            &e,
+                            CheckoutError::Api(
+                                secuconnect::Error::NotExecuted(_)
+                                    | secuconnect::Error::OutcomeUnknown(_)
+                            )
+                        );
+                        report.stopped = Some(e.to_string());
+                        break;
+                    }
+                },
             }
         }
         if report.registered > 0 {

@@ -42,6 +42,10 @@ pub struct DaySummary {
     pub cash_expected: Cents,
     pub terminal_closed: bool,
     pub outbox_pending: usize,
+    /// Times the drawer was opened without a sale.
+    pub drawer_openings: i64,
+    pub cash_in: Cents,
+    pub cash_out: Cents,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,29 +83,30 @@ pub struct ClosingListItem {
 fn summary_of(
     f: &DayFigures,
     business_day: String,
+    opened_at: Option<String>,
     terminal_closed: bool,
     outbox_pending: usize,
 ) -> DaySummary {
-    // The running totals keep amounts per method, not counts.
+    let c = f.counts_by_method;
     let by_method = [
-        ("cash", f.by_method.cash),
-        ("card", f.by_method.card),
-        ("secucard", f.by_method.secucard),
+        ("cash", c.cash, f.by_method.cash),
+        ("card", c.card, f.by_method.card),
+        ("secucard", c.secucard, f.by_method.secucard),
     ]
     .into_iter()
-    .filter(|(_, amount)| amount.0 != 0)
-    .map(|(method, amount)| MethodTotal {
+    .filter(|(_, count, amount)| *count != 0 || amount.0 != 0)
+    .map(|(method, count, amount)| MethodTotal {
         method,
-        count: 0,
+        count,
         amount,
     })
     .collect();
     DaySummary {
         business_day,
-        opened_at: None,
+        opened_at,
         sales_count: f.sales,
         cancellations_count: f.cancellations,
-        cancellations_amount: Cents::ZERO,
+        cancellations_amount: f.cancelled,
         total: f.total,
         by_method,
         by_vat: f
@@ -120,6 +125,9 @@ fn summary_of(
         cash_expected: f.cash_expected,
         terminal_closed,
         outbox_pending,
+        drawer_openings: f.drawer_openings,
+        cash_in: f.cash_in,
+        cash_out: f.cash_out,
     }
 }
 
@@ -136,12 +144,18 @@ fn day_of(at: &str) -> String {
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn day_summary(state: State<'_, AppState>) -> Result<DaySummary, CommandError> {
-    let (figures, outbox) = {
-        let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
-        (journal.day_figures()?, journal.outbox_state()?)
-    };
-    let terminal_closed = state.terminal_answer().is_some();
-    Ok(summary_of(&figures, today(), terminal_closed, outbox.count))
+    let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+    let figures = journal.day_figures()?;
+    let outbox = journal.outbox_state()?;
+    let terminal_closed = journal.terminal_end_of_day()?.is_some();
+    let opened_at = journal.day_opened_at()?;
+    Ok(summary_of(
+        &figures,
+        today(),
+        opened_at,
+        terminal_closed,
+        outbox.count + outbox.failed.len(),
+    ))
 }
 
 /// Runs the terminal's end of day; the answer goes into the next closing.
@@ -151,14 +165,12 @@ pub async fn terminal_end_of_day(
     state: State<'_, AppState>,
 ) -> Result<TerminalEndOfDay, CommandError> {
     let _work = state.provider_work.lock().await;
-    let stx = state
-        .client
-        .end_of_day(&Device::Me, &CancellationToken::new())
+    // Journaled at once: a restart before the closing keeps it.
+    let answer = state
+        .checkout()
+        .terminal_end_of_day(&Device::Me, &CancellationToken::new())
         .await?;
-    let answer = serde_json::to_value(&stx).unwrap_or_default();
-    let result = terminal_of(&answer, &chrono::Local::now().to_rfc3339());
-    state.set_terminal_answer(Some(answer));
-    Ok(result)
+    Ok(terminal_of(&answer, &chrono::Local::now().to_rfc3339()))
 }
 
 /// The terminal's report as the UI shows it, from its answer as stored.
@@ -195,39 +207,30 @@ pub async fn close_day(
             "There is no sale since the last closing.",
         ));
     }
-    let stored = match state.terminal_answer() {
-        Some(answer) => {
-            let in_doubt = state
-                .journal
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .in_doubt()?
-                .len();
-            if in_doubt > 0 {
-                return Err(till::JournalError::PaymentsInDoubt(in_doubt).into());
-            }
-            state
-                .journal
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .close_day(cash_counted, Some(answer))?
-        }
-        None => {
-            state
-                .checkout()
-                .close_day(cash_counted, Some(&Device::Me), &CancellationToken::new())
-                .await?
-        }
-    };
-    state.set_terminal_answer(None);
-    Ok(closing_of(&stored, note, &state))
+    // The terminal's end of day runs unless its answer is journaled since the last closing.
+    let stored = state
+        .checkout()
+        .close_day_noted(
+            cash_counted,
+            note.as_deref(),
+            Some(&Device::Me),
+            &CancellationToken::new(),
+        )
+        .await?;
+    Ok(closing_of(&stored, &state))
 }
 
-fn closing_of(c: &StoredClosing, note: Option<String>, state: &AppState) -> Closing {
+fn closing_of(c: &StoredClosing, state: &AppState) -> Closing {
     let business_day = day_of(&c.closed_at);
-    let summary = summary_of(&c.figures, business_day.clone(), c.terminal.is_some(), 0);
+    let summary = summary_of(
+        &c.figures,
+        business_day.clone(),
+        c.opened_at.clone(),
+        c.terminal.is_some(),
+        0,
+    );
     let terminal = c.terminal.as_ref().map(|t| terminal_of(t, &c.closed_at));
-    let report_text = z_report(c, &summary, note.as_deref(), state);
+    let report_text = receipt::render_document_text(&z_report_of(c, state), 42);
     Closing {
         z_number: c.z_number,
         closed_at: c.closed_at.clone(),
@@ -235,69 +238,43 @@ fn closing_of(c: &StoredClosing, note: Option<String>, state: &AppState) -> Clos
         summary,
         cash_counted: c.cash_counted,
         difference: c.difference,
-        note,
+        note: c.note.clone(),
         terminal,
         report_text,
     }
 }
 
-fn eur(c: Cents) -> String {
-    let sign = if c.0 < 0 { "-" } else { "" };
-    format!("{sign}{},{:02}", c.0.abs() / 100, c.0.abs() % 100)
+/// The Z report of a stored closing as a document (text, ESC/POS, PDF).
+fn z_report_of(c: &StoredClosing, state: &AppState) -> receipt::Document {
+    let shop = state.shop();
+    till::z_report::document(
+        c,
+        &till::z_report::ZReportHeader {
+            shop: &shop,
+            till_id: &state.till_id,
+            demo: state.demo,
+        },
+    )
 }
 
-/// The Z report as plain text (42 columns, like the receipts).
-fn z_report(c: &StoredClosing, s: &DaySummary, note: Option<&str>, state: &AppState) -> String {
-    let row = |name: &str, value: String| format!("{name:<28}{value:>14}\n");
-    let mut out = String::new();
-    out.push_str(&format!("{:^42}\n", state.shop().name));
-    out.push_str(&format!(
-        "{:^42}\n",
-        format!("Tagesabschluss Z {}", c.z_number)
-    ));
-    out.push_str(&row("Kasse", state.till_id.clone()));
-    out.push_str(&row(
-        "Datum",
-        c.closed_at
-            .get(..16)
-            .unwrap_or(&c.closed_at)
-            .replace('T', " "),
-    ));
-    out.push_str(&"-".repeat(42));
-    out.push('\n');
-    out.push_str(&row("Verkäufe", s.sales_count.to_string()));
-    out.push_str(&row("Stornos", s.cancellations_count.to_string()));
-    if let (Some(first), Some(last)) = (s.first_receipt, s.last_receipt) {
-        out.push_str(&row("Belege", format!("{first}–{last}")));
-    }
-    out.push_str(&row("Umsatz EUR", eur(s.total)));
-    for m in &s.by_method {
-        let name = match m.method {
-            "cash" => "  bar",
-            "card" => "  Karte",
-            _ => "  secucard",
-        };
-        out.push_str(&row(name, eur(m.amount)));
-    }
-    for v in &s.by_vat {
-        out.push_str(&row(
-            &format!("MwSt {} % netto/Steuer", v.rate_percent),
-            format!("{}/{}", eur(v.net), eur(v.tax)),
-        ));
-    }
-    out.push_str(&"-".repeat(42));
-    out.push('\n');
-    out.push_str(&row("Anfangsbestand", eur(s.cash_start)));
-    out.push_str(&row("Bargeld Soll", eur(s.cash_expected)));
-    out.push_str(&row("Bargeld gezählt", eur(c.cash_counted)));
-    out.push_str(&row("Differenz", eur(c.difference)));
-    if let Some(note) = note {
-        out.push_str(&format!("Notiz: {note}\n"));
-    }
-    if state.demo {
-        out.push_str(&format!("{:^42}\n", "DEMO – kein echter Abschluss"));
-    }
-    out
+/// The Z report of closing `z_number`, for printing and the PDF export.
+// Called by the print and PDF commands.
+#[allow(dead_code)]
+pub fn z_report_document(
+    state: &AppState,
+    z_number: i64,
+) -> Result<receipt::Document, CommandError> {
+    let stored = stored_closing(state, z_number)?;
+    Ok(z_report_of(&stored, state))
+}
+
+fn stored_closing(state: &AppState, z_number: i64) -> Result<StoredClosing, CommandError> {
+    state
+        .journal
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .closing(z_number)?
+        .ok_or_else(|| CommandError::new("not_found", format!("There is no closing Z {z_number}.")))
 }
 
 /// Past closings, newest first.
@@ -333,28 +310,13 @@ pub async fn closings(
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn closing(state: State<'_, AppState>, z_number: i64) -> Result<Closing, CommandError> {
-    let stored = state
-        .journal
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .closing(z_number)?
-        .ok_or_else(|| {
-            CommandError::new("not_found", format!("There is no closing Z {z_number}."))
-        })?;
-    Ok(closing_of(&stored, None, &state))
+    let stored = stored_closing(&state, z_number)?;
+    Ok(closing_of(&stored, &state))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_in_the_z_report_are_euros_with_a_comma() {
-        assert_eq!(eur(Cents(0)), "0,00");
-        assert_eq!(eur(Cents(547)), "5,47");
-        assert_eq!(eur(Cents(-99)), "-0,99");
-        assert_eq!(eur(Cents(123_405)), "1234,05");
-    }
 
     #[test]
     fn the_terminal_answer_gives_count_and_sum() {

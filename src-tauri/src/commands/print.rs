@@ -119,5 +119,5 @@ pub async fn export_z_report_pdf(
 }
 
 fn z_document(state: &AppState, z_number: i64) -> Result<receipt::Document, CommandError> {
-    printing::z_report_document(state, z_number)
+    crate::commands::closing::z_report_document(state, z_number)
 }

@@ -6,6 +6,7 @@ use tracing::instrument;
 
 use crate::error::CommandError;
 use crate::state::AppState;
+use till::journal::RefusedSale;
 use till::CheckoutError;
 
 #[derive(Debug, Serialize)]
@@ -17,11 +18,16 @@ pub struct PrinterStatus {
 
 #[derive(Debug, Serialize)]
 pub struct TillStatus {
+    /// The payment service answered the last round (reachability only: a
+    /// sale it refused does not make the till offline).
     pub online: bool,
     pub environment: &'static str,
     pub demo: bool,
     pub outbox_pending: usize,
+    /// Sales paid offline that the payment service refused for good.
     pub outbox_failed: usize,
+    /// Those sales with the payment service's words, oldest first.
+    pub outbox_failed_sales: Vec<RefusedSale>,
     pub last_sync: Option<String>,
     pub printer: PrinterStatus,
     pub pending_card_payment: bool,
@@ -49,14 +55,20 @@ pub async fn catch_up(state: &AppState) {
         return;
     };
     let online = match state.client.access_token().await {
-        Err(e) => {
+        Err(e) if unreachable(&e) => {
             tracing::warn!(error = %e, "the payment service cannot be reached");
             false
+        }
+        // It answered (e.g. refused the credentials): reachable.
+        Err(e) => {
+            tracing::warn!(error = %e, "the payment service refused the till's token request");
+            true
         }
         Ok(_) => match state.checkout().catch_up().await {
             Ok((reconciled, outbox)) => {
                 tracing::debug!(?reconciled, ?outbox, "caught up");
-                outbox.stopped.is_none()
+                // A sale refused or a 5xx is not being offline.
+                !outbox.unreachable
             }
             Err(CheckoutError::Api(e)) if unreachable(&e) => false,
             Err(e) => {
@@ -90,7 +102,8 @@ pub fn status_of(state: &AppState) -> Result<TillStatus, CommandError> {
         environment: if state.demo { "demo" } else { "live" },
         demo: state.demo,
         outbox_pending: outbox.count,
-        outbox_failed: 0,
+        outbox_failed: outbox.failed.len(),
+        outbox_failed_sales: outbox.failed,
         last_sync: link.last_sync,
         // The receipt printer as last seen (a background check and the print jobs keep it).
         printer: crate::printing::bar_status(),

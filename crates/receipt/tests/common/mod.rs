@@ -297,6 +297,12 @@ pub fn z_report() -> ZReport {
         )
         .unwrap(),
         demo: false,
+        drawer_openings: 3,
+        float_cents: 15_000,
+        cash_in_cents: 0,
+        cash_out_cents: 0,
+        note: Some("Zwei Euro Münzen im Tresor".into()),
+        chain_head: Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into()),
     }
 }
 

@@ -70,6 +70,12 @@ pub async fn fault_layer(
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         return ApiError::server(status).into_response();
     }
+    if let Some(fault) = fired.iter().find(|f| f.kind == FaultKind::Refuse) {
+        let status = StatusCode::from_u16(fault.status.unwrap_or(422))
+            .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        tracing::info!(%path, %status, "fault: request refused");
+        return ApiError::refused(status).into_response();
+    }
     let response = next.run(req).await;
     if has(FaultKind::DropAfter) {
         tracing::info!(%path, "fault: connection dropped after processing");

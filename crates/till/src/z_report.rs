@@ -1,0 +1,205 @@
+//! The Z report of a stored closing, as the receipt crate prints it (text,
+//! ESC/POS, PDF). Built from the closing alone, so a past closing prints the
+//! same today as on its day.
+
+use receipt::{Document, PaymentTotal, ProviderLine, ShopHeader, VatLine, ZReport};
+
+use crate::closing::Closing;
+use crate::money::Cents;
+
+/// The shop and till a Z report is printed for.
+pub struct ZReportHeader<'a> {
+    pub shop: &'a ShopHeader,
+    pub till_id: &'a str,
+    pub demo: bool,
+}
+
+/// The Z report of `closing`.
+pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
+    let f = &closing.figures;
+    let counts = f.counts_by_method;
+    let payments = [
+        ("Bar", counts.cash, f.by_method.cash),
+        ("Karte", counts.card, f.by_method.card),
+        ("Kundenkarte", counts.secucard, f.by_method.secucard),
+    ]
+    .into_iter()
+    .filter(|(_, count, amount)| *count != 0 || amount.0 != 0)
+    .map(|(label, count, amount)| PaymentTotal {
+        label: label.into(),
+        count: count.max(0) as u64,
+        amount_cents: amount.0,
+    })
+    .collect();
+    let vat = f
+        .by_rate
+        .iter()
+        .filter(|v| v.gross != Cents::ZERO || v.tax != Cents::ZERO)
+        .map(|v| VatLine {
+            mark: v.rate.mark(),
+            rate_percent: v.rate.percent(),
+            net_cents: v.net.0,
+            tax_cents: v.tax.0,
+            gross_cents: v.gross.0,
+        })
+        .collect();
+    let terminal_lines = closing
+        .terminal
+        .as_ref()
+        .and_then(|t| t.get("receipt"))
+        .and_then(|r| serde_json::from_value::<Vec<ProviderLine>>(r.clone()).ok())
+        .unwrap_or_default();
+    ZReport {
+        shop: header.shop.clone(),
+        till_id: header.till_id.to_string(),
+        z_number: closing.z_number.max(0) as u64,
+        period_start: printed_time(closing.opened_at.as_deref().unwrap_or(&closing.closed_at)),
+        period_end: printed_time(&closing.closed_at),
+        first_receipt: f.first_receipt.map(|n| n as u64),
+        last_receipt: f.last_receipt.map(|n| n as u64),
+        sales_count: f.sales.max(0) as u64,
+        cancellations_count: f.cancellations.max(0) as u64,
+        // Printed as the amount taken off the turnover.
+        cancellations_cents: -f.cancelled.0,
+        payments,
+        vat,
+        total_cents: f.total.0,
+        cash_expected_cents: f.cash_expected.0,
+        cash_counted_cents: Some(closing.cash_counted.0),
+        terminal_lines,
+        demo: header.demo,
+        drawer_openings: f.drawer_openings.max(0) as u64,
+        float_cents: f.opening_float.0,
+        cash_in_cents: f.cash_in.0,
+        cash_out_cents: f.cash_out.0,
+        note: closing.note.clone(),
+        chain_head: Some(closing.chain_head.clone()),
+    }
+}
+
+/// The Z report as a printable document.
+pub fn document(closing: &Closing, header: &ZReportHeader<'_>) -> Document {
+    Document::ZReport(build(closing, header))
+}
+
+/// "21.11.2026 18:31" from a stored RFC 3339 time, as it was on the till's clock.
+fn printed_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.format("%d.%m.%Y %H:%M").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::basket::VatTotal;
+    use crate::closing::{ByMethod, DayFigures, MethodCounts};
+    use crate::money::VatRate;
+
+    fn closing() -> Closing {
+        let by_rate = vec![
+            VatTotal {
+                rate: VatRate::Standard,
+                net: Cents(840),
+                tax: Cents(160),
+                gross: Cents(1000),
+            },
+            VatTotal {
+                rate: VatRate::Reduced,
+                net: Cents(0),
+                tax: Cents(0),
+                gross: Cents(0),
+            },
+        ];
+        Closing {
+            z_number: 4,
+            closed_at: "2026-11-21T18:31:05.123+01:00".into(),
+            figures: DayFigures {
+                sales: 3,
+                cancellations: 1,
+                drawer_openings: 2,
+                by_method: ByMethod {
+                    cash: Cents(700),
+                    card: Cents(300),
+                    secucard: Cents(0),
+                },
+                by_rate,
+                total: Cents(1000),
+                card_loads: Cents(0),
+                first_receipt: Some(10),
+                last_receipt: Some(13),
+                opening_float: Cents(10_000),
+                cash_in: Cents(500),
+                cash_out: Cents(2_000),
+                cash_expected: Cents(9_200),
+                counts_by_method: MethodCounts {
+                    cash: 2,
+                    card: 1,
+                    secucard: 0,
+                },
+                cancelled: Cents(250),
+            },
+            cash_counted: Cents(9_150),
+            difference: Cents(-50),
+            terminal: Some(serde_json::json!({
+                "status": "ok",
+                "receipt": [{"type": "textline", "value": {"text": "Kassenschnitt erfolgreich"}}]
+            })),
+            chain_head: "ab".repeat(32),
+            note: Some("50 Cent fehlen".into()),
+            opened_at: Some("2026-11-21T07:58:00.000+01:00".into()),
+        }
+    }
+
+    #[test]
+    fn the_z_report_carries_every_figure_of_the_closing() {
+        let shop = ShopHeader {
+            name: "Bäckerei Müller".into(),
+            address_lines: vec!["Hauptstraße 1".into()],
+            vat_id: None,
+        };
+        let header = ZReportHeader {
+            shop: &shop,
+            till_id: "KASSE-1",
+            demo: false,
+        };
+        let z = build(&closing(), &header);
+        assert_eq!(z.z_number, 4);
+        assert_eq!(
+            (z.period_start.as_str(), z.period_end.as_str()),
+            ("21.11.2026 07:58", "21.11.2026 18:31")
+        );
+        assert_eq!((z.first_receipt, z.last_receipt), (Some(10), Some(13)));
+        assert_eq!((z.sales_count, z.cancellations_count), (3, 1));
+        assert_eq!(z.cancellations_cents, -250);
+        let payments: Vec<_> = z
+            .payments
+            .iter()
+            .map(|p| (p.label.as_str(), p.count, p.amount_cents))
+            .collect();
+        assert_eq!(payments, vec![("Bar", 2, 700), ("Karte", 1, 300)]);
+        // Only rates with turnover.
+        assert_eq!(z.vat.len(), 1);
+        assert_eq!((z.vat[0].mark, z.vat[0].net_cents), ('A', 840));
+        assert_eq!(z.cash_counted_cents, Some(9_150));
+        assert_eq!(z.drawer_openings, 2);
+        assert_eq!(
+            (z.float_cents, z.cash_in_cents, z.cash_out_cents),
+            (10_000, 500, 2_000)
+        );
+        assert_eq!(z.terminal_lines.len(), 1);
+        let text = receipt::render_document_text(&document(&closing(), &header), 42);
+        for needle in [
+            "Z-Bericht Nr. 4",
+            "Bar (2x)",
+            "Karte (1x)",
+            "Schublade ohne Verkauf",
+            "50 Cent fehlen",
+            "Kassenschnitt erfolgreich",
+            "-0,50",
+            "abababababababab",
+        ] {
+            assert!(text.contains(needle), "{needle} missing in\n{text}");
+        }
+    }
+}
