@@ -224,7 +224,13 @@ pub struct SettingsStore {
 
 impl SettingsStore {
     pub fn open(app: &AppHandle) -> Result<Self, CommandError> {
-        let store = app.store(STORE_FILE).map_err(|e| {
+        // Beside the journal when the data directory is overridden (tests, portable
+        // installs), so a test run never writes the installed till's settings.
+        let path = match std::env::var_os("SMART_TILL_DATA_DIR") {
+            Some(dir) => std::path::PathBuf::from(dir).join(STORE_FILE),
+            None => std::path::PathBuf::from(STORE_FILE),
+        };
+        let store = app.store(path).map_err(|e| {
             CommandError::new(
                 "io",
                 format!("The settings file cannot be opened ({e}). Check the app-data folder."),

@@ -83,7 +83,12 @@ async function cashSale(driver, article) {
 
 async function printerState(driver, state, timeoutMs = 40000) {
   const pill = await driver.findElement(byTestId('printer-state'));
-  await driver.wait(async () => (await pill.getAttribute('data-state')) === state, timeoutMs, `printer state ${state}`);
+  let seen;
+  await driver
+    .wait(async () => (seen = await pill.getAttribute('data-state')) === state, timeoutMs)
+    .catch(async () => {
+      throw new Error(`the status bar shows the printer as ${seen} (${await pill.getText()}), not ${state}`);
+    });
   return pill;
 }
 
@@ -99,7 +104,7 @@ test('a network receipt printer: sale, drawer, copy, PDFs, Z report and an unplu
   const { driver } = app;
 
   // No printer yet: the status bar says so.
-  await printerState(driver, 'none', 10000);
+  await printerState(driver, 'none', 30000);
 
   // Settings → printers: a network printer at the listener, test page, saved for receipts.
   await driver.findElement(byTestId('nav-settings')).click();
