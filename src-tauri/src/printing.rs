@@ -637,7 +637,9 @@ pub async fn test_print(printer: &PrinterConfig) -> Result<(), CommandError> {
         printer.width as usize,
     );
     let name = printer.name.clone();
-    blocking(move || device.print_layout(&page, "Testdruck"))
+    // The job's title names the printer: OS queues list it, cups-pdf names its file after it.
+    let title = format!("Testdruck {name}");
+    blocking(move || device.print_layout(&page, &title))
         .await?
         .map_err(|e| print_error(&e, &name))
 }
@@ -850,6 +852,70 @@ mod tests {
         // 32 columns: the ruler ends at 2 (32 % 10) and is not longer.
         assert!(contains(&got, b"12345678901234567890123456789012\n").is_some());
         drop(slave);
+    }
+
+    /// An office printer behind a real CUPS queue (`PDF`, cups-pdf, from
+    /// scripts/cups-test-setup.sh) gets the test page as a PDF job. Skipped only
+    /// where the CUPS client tools are not installed.
+    #[cfg(unix)]
+    #[test]
+    fn an_office_printer_on_cups_gets_the_test_page() {
+        let Ok(out) = std::process::Command::new("lpstat").arg("-r").output() else {
+            eprintln!("SKIPPED: lpstat not found; install cups and printer-driver-cups-pdf and run scripts/cups-test-setup.sh");
+            return;
+        };
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            said.contains("scheduler is running"),
+            "CUPS is installed but not running ({said:?}): run scripts/cups-test-setup.sh as root first"
+        );
+        let unique = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_000;
+        let printer = validated(PrinterConfig {
+            id: "buero".into(),
+            name: format!("Buero {unique}"),
+            transport: PrinterTransport::Os {
+                queue: "PDF".into(),
+            },
+            kind: PrinterKind::Office,
+            code_page: "cp858".into(),
+            width: 42,
+            drawer: false,
+        })
+        .unwrap();
+        tauri::async_runtime::block_on(test_print(&printer)).expect("handed to CUPS");
+        // cups-pdf writes into `Out` of cups-pdf.conf (${HOME}/PDF by default), named after the title.
+        let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+        let dir = std::fs::read_to_string("/etc/cups/cups-pdf.conf")
+            .ok()
+            .and_then(|c| {
+                c.lines()
+                    .find_map(|l| l.strip_prefix("Out ").map(|v| v.trim().to_string()))
+            })
+            .unwrap_or_else(|| "${HOME}/PDF".into())
+            .replace("${HOME}", &home);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let needle = unique.to_string();
+        loop {
+            let found = std::fs::read_dir(&dir).ok().and_then(|entries| {
+                entries.filter_map(Result::ok).map(|e| e.path()).find(|p| {
+                    p.to_string_lossy().contains(&needle)
+                        && p.extension().is_some_and(|e| e == "pdf")
+                        && std::fs::metadata(p).is_ok_and(|m| m.len() > 1000)
+                })
+            });
+            if let Some(path) = found {
+                let head = std::fs::read(&path).unwrap();
+                assert!(head.starts_with(b"%PDF"), "{} is a PDF", path.display());
+                let _ = std::fs::remove_file(path);
+                break;
+            }
+            assert!(Instant::now() < deadline, "no PDF for {needle} in {dir}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     #[test]

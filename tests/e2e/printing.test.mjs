@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,4 +196,71 @@ test('a network receipt printer: sale, drawer, copy, PDFs, Z report and an unplu
   assert.match(zText, /Z-Bericht Nr\. 1/);
   assert.match(zText, /Differenz\s+-1,98/);
   assert.match(zText, /Smart Till Demo-Café/);
+});
+
+/** Where cups-pdf writes (`Out` in /etc/cups/cups-pdf.conf, ${HOME}/PDF by default). */
+function cupsPdfDir() {
+  let out = '${HOME}/PDF';
+  try {
+    const conf = execFileSync('cat', ['/etc/cups/cups-pdf.conf'], { encoding: 'utf8' });
+    out = conf.split('\n').find((l) => l.startsWith('Out '))?.slice(4).trim() ?? out;
+  } catch {}
+  return out.replace('${HOME}', process.env.HOME ?? '/root');
+}
+
+function cupsRunning() {
+  try {
+    return execFileSync('lpstat', ['-r'], { encoding: 'utf8' }).includes('scheduler is running');
+  } catch {
+    return null;
+  }
+}
+
+test('an office printer behind a CUPS queue gets the test page and the receipt', async (t) => {
+  const running = cupsRunning();
+  if (running === null) {
+    t.skip('lpstat not found: install cups and printer-driver-cups-pdf, run scripts/cups-test-setup.sh');
+    return;
+  }
+  assert.ok(running, 'CUPS is installed but not running: run scripts/cups-test-setup.sh as root first');
+  const started = Date.now() - 1000;
+  const unique = String(Date.now() % 1_000_000_000);
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+
+  await driver.findElement(byTestId('nav-settings')).click();
+  await driver.wait(until.elementLocated(byTestId('tab-printers')), 10000).click();
+  await driver.wait(until.elementLocated(byTestId('add-printer')), 10000).click();
+  await driver.findElement(byTestId('printer-name')).sendKeys(`Buero ${unique}`);
+  await driver.findElement(byTestId('printer-transport')).findElement({ css: 'option[value="os"]' }).click();
+  const queue = await driver.wait(until.elementLocated(byTestId('printer-queue')), 10000);
+  await driver.wait(async () => (await queue.findElements({ css: 'option[value="PDF"]' })).length === 1, 20000, 'the queue PDF is listed');
+  await queue.findElement({ css: 'option[value="PDF"]' }).click();
+  await driver.findElement(byTestId('printer-kind')).findElement({ css: 'option[value="office"]' }).click();
+  assert.equal(await driver.findElement(byTestId('printer-drawer')).isSelected(), false, 'an office printer has no drawer');
+
+  const dir = cupsPdfDir();
+  const newPdf = (match) => {
+    try {
+      return readdirSync(dir).find((f) => match(f) && f.endsWith('.pdf') && statSync(join(dir, f)).mtimeMs >= started && statSync(join(dir, f)).size > 1000);
+    } catch {
+      return undefined;
+    }
+  };
+  await driver.findElement(byTestId('test-print')).click();
+  await driver.wait(until.elementLocated(byTestId('settings-done')), 30000);
+  await driver.wait(async () => newPdf((f) => f.includes(unique)) !== undefined, 120000, `the test page in ${dir}`);
+
+  await driver.findElement(byTestId('save-printer')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt-printer-tag')), 20000);
+  await cashSale(driver, 51);
+  // cups-pdf names the file after the job's title, "Beleg 1" (and the job id).
+  const receipt = await driver.wait(async () => newPdf((f) => /^Beleg_1(-job_\d+)?\.pdf$/.test(f)), 120000, `the receipt in ${dir}`);
+  const head = readFileSync(join(dir, receipt)).subarray(0, 4).toString('latin1');
+  assert.equal(head, '%PDF');
+  rmSync(join(dir, receipt), { force: true });
+  const testPage = newPdf((f) => f.includes(unique));
+  if (testPage) rmSync(join(dir, testPage), { force: true });
+  await printerState(driver, 'ready');
 });
