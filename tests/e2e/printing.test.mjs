@@ -81,6 +81,21 @@ async function cashSale(driver, article) {
   return driver.wait(until.elementLocated(byTestId('receipt')), 20000);
 }
 
+/** Opens the printer form in the settings and fills in a network printer at `port`. */
+async function addNetworkPrinter(driver, tcpPort) {
+  await driver.findElement(byTestId('nav-settings')).click();
+  await driver.wait(until.elementLocated(byTestId('tab-printers')), 10000).click();
+  await driver.wait(until.elementLocated(byTestId('add-printer')), 10000).click();
+  await driver.findElement(byTestId('printer-name')).sendKeys('Bondrucker Kasse');
+  await driver.findElement(byTestId('printer-host')).sendKeys('127.0.0.1');
+  const port = driver.findElement(byTestId('printer-tcp-port'));
+  await port.clear();
+  await port.sendKeys(String(tcpPort));
+  assert.equal(await port.getAttribute('value'), String(tcpPort));
+  assert.equal(await driver.findElement(byTestId('printer-drawer')).isSelected(), true, 'drawer ticked by default');
+  assert.equal(await driver.findElement(byTestId('printer-default')).isSelected(), true, 'the first printer takes the receipts');
+}
+
 async function printerState(driver, state, timeoutMs = 40000) {
   const pill = await driver.findElement(byTestId('printer-state'));
   let seen;
@@ -107,18 +122,7 @@ test('a network receipt printer: sale, drawer, copy, PDFs, Z report and an unplu
   await printerState(driver, 'none', 30000);
 
   // Settings → printers: a network printer at the listener, test page, saved for receipts.
-  await driver.findElement(byTestId('nav-settings')).click();
-  await driver.wait(until.elementLocated(byTestId('tab-printers')), 10000).click();
-  await driver.wait(until.elementLocated(byTestId('add-printer')), 10000).click();
-  await driver.findElement(byTestId('printer-name')).sendKeys('Bondrucker Kasse');
-  await driver.findElement(byTestId('printer-host')).sendKeys('127.0.0.1');
-  const port = driver.findElement(byTestId('printer-tcp-port'));
-  await port.clear();
-  await port.sendKeys(String(printer.port));
-  assert.equal(await port.getAttribute('value'), String(printer.port));
-  assert.equal(await driver.findElement(byTestId('printer-drawer')).isSelected(), true, 'drawer ticked by default');
-  assert.equal(await driver.findElement(byTestId('printer-default')).isSelected(), true, 'the first printer takes the receipts');
-
+  await addNetworkPrinter(driver, printer.port);
   await driver.findElement(byTestId('test-print')).click();
   const outcome = await driver.wait(
     async () => (await driver.findElements(byTestId('settings-done')))[0] ?? (await driver.findElements(byTestId('settings-error')))[0],
@@ -263,4 +267,36 @@ test('an office printer behind a CUPS queue gets the test page and the receipt',
   const testPage = newPdf((f) => f.includes(unique));
   if (testPage) rmSync(join(dir, testPage), { force: true });
   await printerState(driver, 'ready');
+});
+
+test('an ELV card payment prints the receipt without opening the drawer, and the merchant copy to sign', async (t) => {
+  const printer = await fakePrinter();
+  t.after(() => printer.unplug());
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+  await fetch(`${app.demoUrl}/_sandbox/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ terminal_delay_ms: 300 }),
+  });
+
+  await addNetworkPrinter(driver, printer.port);
+  await driver.findElement(byTestId('save-printer')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt-printer-tag')), 20000);
+
+  // 10,16 €: the simulated terminal takes amounts ending in 16 as ec-Lastschrift, signed by the customer.
+  await driver.findElement(byTestId('nav-sale')).click();
+  for (const key of '1016') await driver.wait(until.elementLocated(byTestId(`key-${key}`)), 10000).click();
+  await driver.findElement(byTestId('amount-7')).click();
+  const pay = driver.findElement(byTestId('pay-card'));
+  await driver.wait(until.elementIsEnabled(pay), 10000);
+  await pay.click();
+  await driver.wait(until.elementLocated(byTestId('receipt')), 30000);
+
+  const customer = await waitForJob(printer, 'the customer receipt', (b) => b.includes(SHOP_CP858) && b.includes(Buffer.from('10,16')) && !b.includes(Buffer.from('Unterschrift')));
+  assert.ok(!customer.includes(DRAWER_KICK), 'a card payment leaves the drawer shut');
+  const merchant = await waitForJob(printer, 'the merchant copy', (b) => b.includes(Buffer.from('Unterschrift umseitig')));
+  assert.ok(!merchant.includes(DRAWER_KICK));
+  assert.ok(merchant.includes(Buffer.from('ec-Lastschrift')), 'the ELV merchant copy');
 });
