@@ -269,7 +269,7 @@ test('an office printer behind a CUPS queue gets the test page and the receipt',
   await printerState(driver, 'ready');
 });
 
-test('an ELV card payment prints the receipt without opening the drawer, and the merchant copy to sign', async (t) => {
+test('an ELV card payment prints the receipt without opening the drawer and the merchant copy to sign; the Z report prints', async (t) => {
   const printer = await fakePrinter();
   t.after(() => printer.unplug());
   const app = await launchApp();
@@ -299,4 +299,17 @@ test('an ELV card payment prints the receipt without opening the drawer, and the
   const merchant = await waitForJob(printer, 'the merchant copy', (b) => b.includes(Buffer.from('Unterschrift umseitig')));
   assert.ok(!merchant.includes(DRAWER_KICK));
   assert.ok(merchant.includes(Buffer.from('ec-Lastschrift')), 'the ELV merchant copy');
+
+  // The day closed (no cash, nothing to count) and its Z report printed on the receipt printer.
+  await driver.findElement(byTestId('new-sale')).click();
+  await driver.findElement(byTestId('nav-closing')).click();
+  const total = await driver.wait(until.elementLocated(byTestId('day-total')), 10000);
+  await driver.wait(until.elementTextIs(total, '10,16 €'), 10000);
+  await driver.findElement(byTestId('close-day')).click();
+  await driver.findElement(byTestId('close-day-yes')).click();
+  await driver.wait(until.elementLocated(byTestId('z-result')), 30000);
+  await driver.findElement(byTestId('z-print')).click();
+  const z = await waitForJob(printer, 'the Z report', (b) => b.includes(Buffer.from('Z-Bericht Nr. 1')));
+  assert.ok(z.includes(Buffer.from('10,16')) && !z.includes(DRAWER_KICK));
+  await driver.wait(until.elementLocated(byTestId('closing-done')), 20000);
 });
