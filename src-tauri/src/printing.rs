@@ -434,6 +434,24 @@ pub fn validated(mut p: PrinterConfig) -> Result<PrinterConfig, CommandError> {
     Ok(p)
 }
 
+/// An OS printer must be a queue the OS knows (the settings pick it from the list).
+pub fn known_queue(printer: &PrinterConfig) -> Result<(), CommandError> {
+    let PrinterTransport::Os { queue } = &printer.transport else {
+        return Ok(());
+    };
+    let queues: Vec<String> = receipt::printer::os_printers()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    if queues.iter().any(|q| q == queue) {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "The operating system has no printer \"{queue}\". Set it up there first, then pick it from the list."
+        )))
+    }
+}
+
 fn is_serial_port_name(port: &str) -> bool {
     if let Some(n) = port.to_ascii_uppercase().strip_prefix("COM") {
         return !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
@@ -886,6 +904,14 @@ mod tests {
             drawer: false,
         })
         .unwrap();
+        assert_eq!(known_queue(&printer), Ok(()));
+        let mut unknown = printer.clone();
+        unknown.transport = PrinterTransport::Os {
+            queue: "NoSuchQueue".into(),
+        };
+        let e = known_queue(&unknown).unwrap_err();
+        assert_eq!(e.code, "invalid_settings");
+        assert!(e.message.contains("NoSuchQueue"));
         tauri::async_runtime::block_on(test_print(&printer)).expect("handed to CUPS");
         // cups-pdf writes into `Out` of cups-pdf.conf (${HOME}/PDF by default), named after the title.
         let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());

@@ -32,7 +32,7 @@ pub async fn printers_discover() -> Result<PrinterDiscovery, CommandError> {
 /// Adds or changes a printer; `useForReceipts` makes it the receipt printer.
 #[tauri::command]
 #[instrument(skip_all)]
-pub fn save_printer(
+pub async fn save_printer(
     app: AppHandle,
     state: State<'_, AppState>,
     printing: State<'_, Printing>,
@@ -40,6 +40,8 @@ pub fn save_printer(
     use_for_receipts: bool,
 ) -> Result<Settings, CommandError> {
     let printer = printing::validated(printer)?;
+    let checked = printer.clone();
+    printing::blocking(move || printing::known_queue(&checked)).await??;
     let store = SettingsStore::open(&app)?;
     let current = store.load(&state.log_dir);
     let mut printers = current.printers;
