@@ -310,11 +310,7 @@ impl Checkout<'_> {
             }
             intent.from_card = total - missing;
         }
-        {
-            let mut journal = self.journal();
-            journal.record_settings(&self.settings_value())?;
-            journal.begin_payment(&intent)?;
-        }
+        self.begin(&intent)?;
         let Some(created) = created else {
             return self.complete_locally(&sale_id);
         };
@@ -328,10 +324,7 @@ impl Checkout<'_> {
         };
         match outcome {
             Outcome::Paid(stx) => {
-                let sale = self.journal().record_paid(&sale_id, |issue, intent| {
-                    complete(&self.settings(), issue, intent, Some(&stx), false)
-                })?;
-                drill::point("after_paid");
+                let sale = self.journal_paid(&sale_id, &stx)?;
                 info!(receipt = sale.receipt_number, "sale paid and journaled");
                 Ok(sale)
             }
@@ -380,11 +373,7 @@ impl Checkout<'_> {
             let total = basket.total();
             intent.from_card = total - Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0));
         }
-        {
-            let mut journal = self.journal();
-            journal.record_settings(&self.settings_value())?;
-            journal.begin_payment(&intent)?;
-        }
+        self.begin(&intent)?;
         drill::point("before_start");
         let answer = self.client.start_cashless(&created.id, cancel).await;
         drill::point("after_answer");
@@ -397,10 +386,7 @@ impl Checkout<'_> {
         };
         match outcome {
             Outcome::Paid(stx) => {
-                let sale = self.journal().record_paid(&sale_id, |issue, intent| {
-                    complete(&self.settings(), issue, intent, Some(&stx), false)
-                })?;
-                drill::point("after_paid");
+                let sale = self.journal_paid(&sale_id, &stx)?;
                 info!(
                     receipt = sale.receipt_number,
                     "card sale paid and journaled"
@@ -426,6 +412,27 @@ impl Checkout<'_> {
                 Settled::Pending => Err(CheckoutError::InDoubt { sale_id }),
             },
         }
+    }
+
+    /// Journals the settings in force (when they changed) and the intent to pay.
+    fn begin(&self, intent: &PaymentIntent) -> Result<(), CheckoutError> {
+        let mut journal = self.journal();
+        journal.record_settings(&self.settings_value())?;
+        journal.begin_payment(intent)?;
+        Ok(())
+    }
+
+    /// Journals a sale the provider confirmed as paid, with its receipts.
+    fn journal_paid(
+        &self,
+        sale_id: &str,
+        stx: &SmartTransaction,
+    ) -> Result<CompletedSale, CheckoutError> {
+        let sale = self.journal().record_paid(sale_id, |issue, intent| {
+            complete(&self.settings(), issue, intent, Some(stx), false)
+        })?;
+        drill::point("after_paid");
+        Ok(sale)
     }
 
     pub(crate) fn complete_locally(&self, sale_id: &str) -> Result<CompletedSale, CheckoutError> {

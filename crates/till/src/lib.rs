@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod receipt_doc;
 pub mod reconcile;
 pub mod sale;
+pub mod sha256x8;
 pub mod z_report;
 
 pub use basket::{Basket, BasketLine};

@@ -106,30 +106,31 @@ async fn a_sale_refused_for_good_waits_for_the_merchant_and_the_rest_go_on() {
         registered_refs(&sandbox),
         vec![ids[1].clone(), ids[2].clone()]
     );
-    let j = journal.lock().unwrap();
-    let state = j.outbox_state().unwrap();
-    assert_eq!(state.count, 0);
-    assert_eq!(state.failed.len(), 1);
-    assert_eq!(state.failed[0].sale_id, ids[0]);
-    assert_eq!(state.failed[0].receipt_number, 1);
-    assert!(
-        state.failed[0].problem.contains("422"),
-        "{}",
-        state.failed[0].problem
-    );
-    assert!(
-        state.failed[0].problem.contains("abgelehnt"),
-        "{}",
-        state.failed[0].problem
-    );
-    let refused = j.entries(Some("outbox_refused")).unwrap();
-    assert_eq!(refused.len(), 1);
-    assert_eq!(refused[0].sale_id.as_deref(), Some(ids[0].as_str()));
-    // The sale stays paid (the cash is in the drawer) and in the day's figures.
-    assert_eq!(j.sale_state(&ids[0]).unwrap(), SaleState::Paid);
-    assert_eq!(j.day_figures().unwrap().by_method.cash, Cents(780));
-    assert_eq!(j.verify().unwrap(), None);
-    drop(j);
+    {
+        let j = journal.lock().unwrap();
+        let state = j.outbox_state().unwrap();
+        assert_eq!(state.count, 0);
+        assert_eq!(state.failed.len(), 1);
+        assert_eq!(state.failed[0].sale_id, ids[0]);
+        assert_eq!(state.failed[0].receipt_number, 1);
+        assert!(
+            state.failed[0].problem.contains("422"),
+            "{}",
+            state.failed[0].problem
+        );
+        assert!(
+            state.failed[0].problem.contains("abgelehnt"),
+            "{}",
+            state.failed[0].problem
+        );
+        let refused = j.entries(Some("outbox_refused")).unwrap();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].sale_id.as_deref(), Some(ids[0].as_str()));
+        // The sale stays paid (the cash is in the drawer) and in the day's figures.
+        assert_eq!(j.sale_state(&ids[0]).unwrap(), SaleState::Paid);
+        assert_eq!(j.day_figures().unwrap().by_method.cash, Cents(780));
+        assert_eq!(j.verify().unwrap(), None);
+    }
     // It is not tried again by the next round, and survives a restart.
     let again = checkout.sync_outbox().await.unwrap();
     assert_eq!((again.registered, again.refused), (0, 0));

@@ -319,6 +319,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_day_summary_counts_payments_by_method() {
+        let since = till::closing::RunningTotals {
+            cash: 1_000,
+            cash_count: 4,
+            ..Default::default()
+        };
+        let mut now = since;
+        now.sales = 3;
+        now.cash += 500;
+        now.cash_count += 2;
+        now.card = 799;
+        now.card_count = 1;
+        now.cancellations = 1;
+        now.cancelled = 250;
+        now.drawer_openings = 2;
+        let f = DayFigures::between(&since, &now);
+        let s = summary_of(&f, "2026-11-21".into(), None, false, 0);
+        let methods: Vec<_> = s
+            .by_method
+            .iter()
+            .map(|m| (m.method, m.count, m.amount))
+            .collect();
+        assert_eq!(
+            methods,
+            vec![("cash", 2, Cents(500)), ("card", 1, Cents(799))]
+        );
+        assert_eq!(s.cancellations_amount, Cents(250));
+        assert_eq!(s.drawer_openings, 2);
+    }
+
+    #[test]
     fn the_terminal_answer_gives_count_and_sum() {
         let answer = serde_json::json!({
             "status": "ok",
