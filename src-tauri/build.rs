@@ -33,6 +33,16 @@ fn main() {
             "pairing_status",
             "pairing_cancel",
             "restart_app",
+            "print_receipt",
+            "reprint_receipt",
+            "export_receipt_pdf",
+            "open_drawer",
+            "print_z_report",
+            "export_z_report_pdf",
+            "printers_discover",
+            "save_printer",
+            "remove_printer",
+            "test_print",
         ]),
     ))
     .expect("tauri build step failed");

@@ -4,6 +4,7 @@ mod commands;
 mod connection;
 mod error;
 mod logging;
+mod printing;
 mod secrets;
 mod settings;
 mod state;
@@ -36,6 +37,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dirs = Dirs::resolve(app.handle())?;
             let guard = logging::init(&dirs.logs)?;
@@ -47,6 +49,7 @@ pub fn run() {
             for problem in &settings.problems {
                 tracing::warn!("{problem}");
             }
+            app.manage(printing::Printing::start(&settings));
             let secrets = Arc::new(secrets::SecretStore::detect(&dirs.data));
             let state =
                 tauri::async_runtime::block_on(startup(&dirs, settings, Arc::clone(&secrets)))?;
@@ -91,6 +94,16 @@ pub fn run() {
             commands::connection::pairing_status,
             commands::connection::pairing_cancel,
             commands::connection::restart_app,
+            commands::print::print_receipt,
+            commands::print::reprint_receipt,
+            commands::print::export_receipt_pdf,
+            commands::print::open_drawer,
+            commands::print::print_z_report,
+            commands::print::export_z_report_pdf,
+            commands::printers::printers_discover,
+            commands::printers::save_printer,
+            commands::printers::remove_printer,
+            commands::printers::test_print,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");

@@ -164,6 +164,32 @@ fn substitute(ch: char) -> Option<char> {
     })
 }
 
+impl CodePage {
+    /// The code page a setting names (`cp858`, `cp437`, `cp850`, `cp1252`, `iso8859-15`;
+    /// `pc858`, `wpc1252` too), or `None` for a name the till does not know.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "cp858" | "pc858" => Some(CodePage::Pc858),
+            "cp850" | "pc850" => Some(CodePage::Pc850),
+            "cp437" | "pc437" => Some(CodePage::Pc437),
+            "cp1252" | "wpc1252" | "windows-1252" => Some(CodePage::Wpc1252),
+            "iso8859-15" | "iso-8859-15" | "latin9" => Some(CodePage::Iso8859_15),
+            _ => None,
+        }
+    }
+
+    /// How the page is called on a test page and in the settings.
+    pub fn label(self) -> &'static str {
+        match self {
+            CodePage::Pc858 => "CP858",
+            CodePage::Pc850 => "CP850",
+            CodePage::Pc437 => "CP437",
+            CodePage::Wpc1252 => "Windows-1252",
+            CodePage::Iso8859_15 => "ISO 8859-15",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

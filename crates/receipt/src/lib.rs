@@ -22,6 +22,7 @@ pub mod pdf;
 pub mod printer;
 pub mod queue;
 pub mod status;
+pub mod test_page;
 pub mod text;
 
 pub use self::escpos::{render_escpos, DrawerKick, DrawerPin, EscPosSettings, PrinterModel};

@@ -11,6 +11,7 @@ use tracing::{debug, info};
 use crate::document::Document;
 use crate::error::PrintError;
 use crate::escpos::{document_escpos, EscPosSettings};
+use crate::layout::Layout;
 use crate::status::{self, PrinterStatus};
 
 /// Serial handshake.
@@ -169,6 +170,80 @@ impl PrinterConfig {
         Ok(())
     }
 
+    /// Opens the cash drawer on the printer's drawer port, printing nothing.
+    pub fn open_drawer(&self) -> Result<(), PrintError> {
+        if matches!(
+            self.connection,
+            Connection::Os {
+                format: OsFormat::Pdf,
+                ..
+            }
+        ) {
+            return Err(PrintError::Render(
+                "an office printer has no cash drawer".into(),
+            ));
+        }
+        // ESC @ (initialise), then the kick.
+        let mut bytes = vec![0x1B, b'@'];
+        bytes.extend_from_slice(&self.escpos.drawer.bytes());
+        self.send(
+            &Payload {
+                bytes,
+                content_type: "application/vnd.cups-raw",
+            },
+            "Kassenschublade",
+        )
+    }
+
+    /// Renders and sends a laid-out page that is not a document (the test page).
+    pub fn print_layout(&self, layout: &Layout, title: &str) -> Result<(), PrintError> {
+        let payload = match &self.connection {
+            Connection::Os {
+                format: OsFormat::Pdf,
+                ..
+            } => Payload {
+                bytes: crate::pdf::render_pdf(layout, crate::pdf::Paper::ROLL_80, title)?,
+                content_type: "application/pdf",
+            },
+            _ => Payload {
+                bytes: crate::escpos::render_escpos(layout, &self.escpos, false)?,
+                content_type: "application/vnd.cups-raw",
+            },
+        };
+        self.send(&payload, title)
+    }
+
+    /// Whether a job could print now, without printing and quickly enough for a
+    /// status bar. A serial port is only looked for (opening it could take it
+    /// from a job that is printing); a network printer is connected to and asked
+    /// over `DLE EOT`, and one that does not answer counts as ready since it took
+    /// the connection; an OS queue is asked for its state.
+    pub fn check(&self, timeout: Duration) -> Result<(), PrintError> {
+        match &self.connection {
+            Connection::Serial { path, .. } => {
+                if serial_present(path) {
+                    Ok(())
+                } else {
+                    Err(PrintError::NotFound(path.clone()))
+                }
+            }
+            Connection::Network { host, port } => {
+                let mut stream = connect(host, *port, timeout)?;
+                let answer = status::query(&mut stream, timeout);
+                let _ = stream.shutdown(Shutdown::Both);
+                match answer {
+                    Ok(status) => status.ready().map_err(|e| match e {
+                        PrintError::Offline(_) => PrintError::Offline(format!("{host}:{port}")),
+                        other => other,
+                    }),
+                    Err(PrintError::NoStatus | PrintError::Timeout) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
+            Connection::Os { queue, .. } => os_ready(&os_printer(queue)?),
+        }
+    }
+
     /// Asks the printer how it is: `DLE EOT` for serial and network printers,
     /// the spooler's state for OS queues.
     pub fn status(&self) -> Result<PrinterStatus, PrintError> {
@@ -268,6 +343,15 @@ pub fn serial_ports() -> Vec<String> {
     serialport::available_ports()
         .map(|ports| ports.into_iter().map(|p| p.port_name).collect())
         .unwrap_or_default()
+}
+
+/// Whether a serial port is there: its device file on Unix, the port list elsewhere.
+fn serial_present(path: &str) -> bool {
+    if cfg!(unix) {
+        std::path::Path::new(path).exists()
+    } else {
+        serial_ports().iter().any(|p| p.eq_ignore_ascii_case(path))
+    }
 }
 
 fn os_printer(queue: &str) -> Result<printers::common::base::printer::Printer, PrintError> {

@@ -248,3 +248,54 @@ fn a_failed_job_can_be_dismissed() {
         Err(receipt::queue::QueueError::UnknownJob(id))
     );
 }
+
+#[test]
+fn the_drawer_opens_alone_with_the_full_kick() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let config = network_printer(listener.local_addr().unwrap());
+    let printer = fake_printer(listener);
+    config.open_drawer().unwrap();
+    assert_eq!(
+        printer.join().unwrap(),
+        [0x1B, b'@', 0x1B, b'p', 0, 25, 250]
+    );
+}
+
+#[test]
+fn check_tells_ready_paper_out_and_unreachable_apart() {
+    // A printer that answers DLE EOT: paper out.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let config = network_printer(listener.local_addr().unwrap());
+    let printer = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        for answer in [0x1Au8, 0x32, 0x72] {
+            let mut request = [0u8; 3];
+            conn.read_exact(&mut request).unwrap();
+            conn.write_all(&[answer]).unwrap();
+        }
+    });
+    assert_eq!(
+        config.check(Duration::from_secs(10)),
+        Err(PrintError::PaperOut)
+    );
+    printer.join().unwrap();
+
+    // One that takes the connection but never answers a status request: ready.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let config = network_printer(listener.local_addr().unwrap());
+    let silent = fake_printer(listener);
+    assert_eq!(config.check(Duration::from_millis(300)), Ok(()));
+    assert_eq!(silent.join().unwrap(), [0x10, 0x04, 1]);
+
+    // Nobody listens any more: offline.
+    let addr = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let err = network_printer(addr)
+        .check(Duration::from_secs(2))
+        .unwrap_err();
+    assert_eq!(err.code(), "printer_offline");
+}

@@ -167,3 +167,35 @@ fn a_missing_port_is_not_found() {
     );
     assert_eq!(err.code(), "printer_not_found");
 }
+
+#[test]
+fn the_test_page_and_the_drawer_kick_go_out_on_the_port() {
+    let _guard = lock();
+    let (mut master, _slave, path) = pty();
+    let config = printer(&path, false);
+    let page = receipt::test_page::test_page("Bondrucker seriell", receipt::CodePage::Pc858, 42);
+    let expected = receipt::escpos::render_escpos(&page, &config.escpos, false).unwrap();
+    let till = {
+        let config = config.clone();
+        std::thread::spawn(move || config.print_layout(&page, "Testdruck"))
+    };
+    let got = read_exact_len(&mut master, expected.len());
+    till.join().unwrap().expect("test page printed");
+    assert!(got == expected);
+    // PC858: ä is 0x84, € is 0xD5; never raw UTF-8.
+    assert!(got.windows(2).any(|w| w == [b' ', 0x84]));
+    assert!(got.contains(&0xD5));
+    assert!(!got.windows(3).any(|w| w == "€".as_bytes()));
+
+    let kick = std::thread::spawn(move || config.open_drawer());
+    let got = read_exact_len(&mut master, 7);
+    kick.join().unwrap().expect("drawer opened");
+    assert_eq!(got, [0x1B, b'@', 0x1B, b'p', 0, 25, 250]);
+    assert!(printer(&path, false).check(Duration::from_secs(1)).is_ok());
+    assert_eq!(
+        printer("/dev/does-not-exist-receipt-printer", false).check(Duration::from_secs(1)),
+        Err(PrintError::NotFound(
+            "/dev/does-not-exist-receipt-printer".into()
+        ))
+    );
+}

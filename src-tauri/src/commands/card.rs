@@ -24,11 +24,13 @@ pub struct CardSale {
 impl From<CompletedSale> for CardSale {
     fn from(sale: CompletedSale) -> Self {
         let has_merchant_receipt = sale.merchant_receipt_text.is_some();
+        // The UI prints the merchant copy at once when the customer must sign it.
+        let merchant_receipt_print =
+            crate::printing::merchant_copy_needs_signature(sale.merchant_receipt_text.as_deref());
         Self {
             sale,
             has_merchant_receipt,
-            // Printing is not wired yet: the merchant copy stays in the journal.
-            merchant_receipt_print: false,
+            merchant_receipt_print,
         }
     }
 }
@@ -78,7 +80,23 @@ impl Drop for Running<'_> {
 #[instrument(skip_all)]
 pub async fn pay_card(
     state: State<'_, AppState>,
+    printing: State<'_, crate::printing::Printing>,
     basket: Basket,
+) -> Result<CardPaymentResult, CommandError> {
+    let result = pay_card_once(&state, &basket).await;
+    // The customer receipt is queued once the sale is in the journal.
+    if let Ok(CardPaymentResult {
+        sale: Some(paid), ..
+    }) = &result
+    {
+        printing.after_sale(receipt::Document::receipt(paid.sale.receipt.clone()), false);
+    }
+    result
+}
+
+async fn pay_card_once(
+    state: &AppState,
+    basket: &Basket,
 ) -> Result<CardPaymentResult, CommandError> {
     // One terminal payment at a time, and never while catching up settles open sales.
     let Ok(_work) = state.provider_work.try_lock() else {
@@ -89,9 +107,9 @@ pub async fn pay_card(
             ));
         }
         // Catching up is short: wait for it.
-        return pay_card_waiting(&state, &basket).await;
+        return pay_card_waiting(state, basket).await;
     };
-    pay(&state, &basket).await
+    pay(state, basket).await
 }
 
 async fn pay_card_waiting(

@@ -5,6 +5,8 @@ pub mod catalog;
 pub mod closing;
 pub mod connection;
 pub mod journal;
+pub mod print;
+pub mod printers;
 pub mod sale;
 pub mod secucard;
 pub mod session;

@@ -10,8 +10,12 @@ use till::{Basket, Cents, CompletedSale};
 #[instrument(skip_all)]
 pub async fn pay_cash(
     state: State<'_, AppState>,
+    printing: State<'_, crate::printing::Printing>,
     basket: Basket,
     tendered: Option<Cents>,
 ) -> Result<CompletedSale, CommandError> {
-    Ok(state.checkout().pay_cash(&basket, tendered).await?)
+    let sale = state.checkout().pay_cash(&basket, tendered).await?;
+    // Queued after the journal commit: the receipt prints and the drawer opens off the sale's path.
+    printing.after_sale(receipt::Document::receipt(sale.receipt.clone()), true);
+    Ok(sale)
 }

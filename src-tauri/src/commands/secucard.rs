@@ -7,6 +7,7 @@ use tracing::instrument;
 
 use crate::commands::card::{self, CardPaymentResult};
 use crate::error::CommandError;
+use crate::printing::Printing;
 use crate::state::AppState;
 use till::secucard::{CardSplit, Secucard, SecucardError};
 use till::{Basket, Cents, CheckoutError, CompletedSale};
@@ -103,18 +104,23 @@ pub async fn secucard_split(
 #[instrument(skip_all)]
 pub async fn pay_secucard(
     state: State<'_, AppState>,
+    printing: State<'_, Printing>,
     basket: Basket,
     card_number: String,
     passcode: Option<String>,
     tendered: Option<Cents>,
 ) -> Result<CompletedSale, CommandError> {
-    seen(
+    let sale = seen(
         &state,
         state
             .checkout()
             .pay_secucard(&basket, &card_number, passcode.as_deref(), tendered)
             .await,
-    )
+    )?;
+    // The drawer opens only when cash was handed over for the rest.
+    let cash = tendered.is_some_and(|t| t.0 > 0);
+    printing.after_sale(receipt::Document::receipt(sale.receipt.clone()), cash);
+    Ok(sale)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -131,6 +137,7 @@ pub enum LoadMethod {
 #[instrument(skip_all, fields(amount = amount.0, ?method))]
 pub async fn load_secucard(
     state: State<'_, AppState>,
+    printing: State<'_, Printing>,
     card_number: String,
     amount: Cents,
     method: LoadMethod,
@@ -145,6 +152,7 @@ pub async fn load_secucard(
                     .load_secucard_cash(&card_number, amount, tendered)
                     .await,
             )?;
+            printing.after_sale(receipt::Document::receipt(sale.receipt.clone()), true);
             Ok(CardPaymentResult {
                 outcome: card::CardOutcome::Paid,
                 message: None,
@@ -156,7 +164,7 @@ pub async fn load_secucard(
                 &state,
                 state.checkout().card_load(&card_number, amount).await,
             )?;
-            card::pay_card(state, basket).await
+            card::pay_card(state, printing, basket).await
         }
     }
 }

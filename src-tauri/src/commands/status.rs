@@ -105,11 +105,8 @@ pub fn status_of(state: &AppState) -> Result<TillStatus, CommandError> {
         outbox_failed: outbox.failed.len(),
         outbox_failed_sales: outbox.failed,
         last_sync: link.last_sync,
-        printer: PrinterStatus {
-            state: "none",
-            name: None,
-            message: Some("No printer configured".into()),
-        },
+        // The receipt printer as last seen (a background check and the print jobs keep it).
+        printer: crate::printing::bar_status(),
         pending_card_payment,
     })
 }

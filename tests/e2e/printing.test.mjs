@@ -1,0 +1,315 @@
+// Printing through the real window: a network receipt printer (a TCP listener of
+// this test on 127.0.0.1 stands in for port 9100) set up in the settings, a cash
+// sale that prints its receipt and opens the drawer, a reprint marked as a
+// copy, receipts and the Z report as PDF (read back with pdftotext), and a
+// printer that is unplugged: the cashier is told, the sale is kept.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { until } from 'selenium-webdriver';
+import { byTestId, launchApp, queryJournal, screenshot } from './harness.mjs';
+
+const ESC_INIT = Buffer.from([0x1b, 0x40]);
+const DRAWER_KICK = Buffer.from([0x1b, 0x70, 0x00, 25, 250]);
+// "Smart Till Demo-Café" in code page 858: é is 0x82.
+const SHOP_CP858 = Buffer.concat([Buffer.from('Smart Till Demo-Caf', 'latin1'), Buffer.from([0x82])]);
+
+/** A thermal printer on TCP: keeps what each connection sent. It never answers DLE EOT. */
+function fakePrinter() {
+  const jobs = [];
+  const sockets = new Set();
+  const server = createServer((socket) => {
+    const job = { bytes: Buffer.alloc(0), ended: false };
+    jobs.push(job);
+    sockets.add(socket);
+    socket.on('data', (d) => (job.bytes = Buffer.concat([job.bytes, d])));
+    socket.on('end', () => {
+      job.ended = true;
+      socket.end();
+    });
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: server.address().port,
+        jobs,
+        /** Pulls the plug: no more connections, open ones cut. */
+        unplug: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            for (const s of sockets) s.destroy();
+          }),
+      }),
+    );
+  });
+}
+
+/** Waits until a finished print job (one that initialised the printer) matches. */
+async function waitForJob(printer, what, matches, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const job = printer.jobs.find((j) => j.ended && j.bytes.includes(ESC_INIT) && matches(j.bytes));
+    if (job) return job.bytes;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const seen = printer.jobs.map((j) => `${j.bytes.length} bytes: ${JSON.stringify(j.bytes.subarray(0, 60).toString('latin1'))}`);
+  throw new Error(`no print job with ${what} within ${timeoutMs} ms; the printer got ${JSON.stringify(seen)}`);
+}
+
+async function waitForFile(path, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(path)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${path} was not written`);
+}
+
+const pdfText = (path) => execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+
+async function cashSale(driver, article) {
+  await driver.findElement(byTestId('nav-sale')).click();
+  await driver.wait(until.elementLocated(byTestId(`article-${article}`)), 10000).click();
+  await driver.findElement(byTestId('pay-cash')).click();
+  await driver.wait(until.elementLocated(byTestId('pay-exact')), 10000).click();
+  return driver.wait(until.elementLocated(byTestId('receipt')), 20000);
+}
+
+/** Opens the printer form in the settings and fills in a network printer at `port`. */
+async function addNetworkPrinter(driver, tcpPort) {
+  await driver.findElement(byTestId('nav-settings')).click();
+  await driver.wait(until.elementLocated(byTestId('tab-printers')), 10000).click();
+  await driver.wait(until.elementLocated(byTestId('add-printer')), 10000).click();
+  await driver.findElement(byTestId('printer-name')).sendKeys('Bondrucker Kasse');
+  await driver.findElement(byTestId('printer-host')).sendKeys('127.0.0.1');
+  const port = driver.findElement(byTestId('printer-tcp-port'));
+  await port.clear();
+  await port.sendKeys(String(tcpPort));
+  assert.equal(await port.getAttribute('value'), String(tcpPort));
+  assert.equal(await driver.findElement(byTestId('printer-drawer')).isSelected(), true, 'drawer ticked by default');
+  assert.equal(await driver.findElement(byTestId('printer-default')).isSelected(), true, 'the first printer takes the receipts');
+}
+
+async function printerState(driver, state, timeoutMs = 40000) {
+  const pill = await driver.findElement(byTestId('printer-state'));
+  let seen;
+  await driver
+    .wait(async () => (seen = await pill.getAttribute('data-state')) === state, timeoutMs)
+    .catch(async () => {
+      throw new Error(`the status bar shows the printer as ${seen} (${await pill.getText()}), not ${state}`);
+    });
+  return pill;
+}
+
+test('a network receipt printer: sale, drawer, copy, PDFs, Z report and an unplugged printer', async (t) => {
+  const exportDir = mkdtempSync(join(tmpdir(), 'smart-till-export-'));
+  t.after(() => rmSync(exportDir, { recursive: true, force: true }));
+  // PDFs go into this folder without the save dialog.
+  process.env.SMART_TILL_EXPORT_DIR = exportDir;
+  const printer = await fakePrinter();
+  t.after(() => printer.unplug());
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+
+  // No printer yet: the status bar says so.
+  await printerState(driver, 'none', 30000);
+
+  // Settings → printers: a network printer at the listener, test page, saved for receipts.
+  await addNetworkPrinter(driver, printer.port);
+  await driver.findElement(byTestId('test-print')).click();
+  const outcome = await driver.wait(
+    async () => (await driver.findElements(byTestId('settings-done')))[0] ?? (await driver.findElements(byTestId('settings-error')))[0],
+    30000,
+    'the test print ends',
+  );
+  assert.equal(await outcome.getAttribute('data-testid'), 'settings-done', `test print: ${await outcome.getText()}`);
+  const testPage = await waitForJob(printer, 'the test page', (b) => b.includes(Buffer.from('Testdruck')));
+  // Umlauts and € in CP858 (ä 0x84, € 0xD5), never as UTF-8.
+  assert.ok(testPage.includes(Buffer.from([0x84])) && testPage.includes(Buffer.from([0xd5])), 'umlaut and € in the code page');
+  assert.ok(!testPage.includes(Buffer.from('€', 'utf8')), 'no raw UTF-8');
+
+  await driver.findElement(byTestId('save-printer')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt-printer-tag')), 20000);
+  await screenshot(driver, 'real-printers');
+
+  // A cash sale: the receipt prints by itself, with the drawer kick and the total.
+  const before = printer.jobs.length;
+  const receipt = await cashSale(driver, 51);
+  assert.match(await receipt.getText(), /0,99/);
+  const job = await waitForJob(printer, 'the receipt of the sale', (b) => b.includes(SHOP_CP858) && b.includes(DRAWER_KICK));
+  assert.ok(job.includes(Buffer.from('0,99')), 'the total is on the receipt');
+  assert.ok(job.indexOf(DRAWER_KICK) < job.indexOf(SHOP_CP858), 'the drawer opens while the receipt prints');
+  assert.ok(printer.jobs.length > before);
+  await printerState(driver, 'ready');
+  await screenshot(driver, 'real-receipt');
+
+  // Reprint: marked as a copy, no drawer.
+  await driver.findElement(byTestId('reprint-receipt')).click();
+  const copy = await waitForJob(printer, 'the copy', (b) => b.includes(Buffer.from('*** DUPLIKAT ***')));
+  assert.ok(copy.includes(SHOP_CP858) && !copy.includes(DRAWER_KICK), 'a copy of the same receipt, drawer shut');
+  await driver.wait(until.elementTextContains(driver.findElement(byTestId('receipt-done')), 'Kopie'), 20000);
+
+  // The receipt as PDF, into the export folder.
+  await driver.findElement(byTestId('export-pdf')).click();
+  const saved = await driver.wait(until.elementLocated(byTestId('receipt-done')), 20000);
+  await driver.wait(until.elementTextContains(saved, exportDir), 20000);
+  const receiptPdf = readdirSync(exportDir).find((f) => /^Beleg-\d+\.pdf$/.test(f));
+  assert.ok(receiptPdf, `a receipt PDF in ${readdirSync(exportDir)}`);
+  const receiptText = pdfText(join(exportDir, receiptPdf));
+  assert.match(receiptText, /Smart Till Demo-Café/);
+  assert.match(receiptText, /0,99/);
+
+  // The drawer by hand: the kick alone, journaled as an opening without a sale.
+  await driver.findElement(byTestId('new-sale')).click();
+  const kicks = () => printer.jobs.filter((j) => j.ended && j.bytes.equals(Buffer.concat([ESC_INIT, DRAWER_KICK]))).length;
+  await driver.findElement(byTestId('open-drawer')).click();
+  await driver.wait(async () => kicks() === 1, 20000, 'the drawer kick arrives');
+  await driver.wait(async () => queryJournal(app.dataDir, "SELECT seq FROM entries WHERE kind = 'drawer_opened'").length === 1, 10000);
+
+  // The printer is unplugged: the sale still goes through and is journaled; printing says why not.
+  await printer.unplug();
+  const second = await cashSale(driver, 51);
+  assert.match(await second.getText(), /0,99/);
+  const sales = queryJournal(app.dataDir, "SELECT receipt_number FROM entries WHERE kind = 'sale'");
+  assert.equal(sales.length, 2, 'both sales are in the journal');
+  await driver.findElement(byTestId('print-receipt')).click();
+  const failed = await driver.wait(until.elementLocated(byTestId('receipt-failed')), 40000);
+  assert.match(await failed.getText(), /Drucker antwortet nicht/);
+  await printerState(driver, 'offline');
+  await driver.findElement(byTestId('new-sale')).click();
+
+  // A closing with nothing counted: 1,98 € short. The Z report as PDF.
+  await driver.findElement(byTestId('nav-closing')).click();
+  const total = await driver.wait(until.elementLocated(byTestId('day-total')), 10000);
+  await driver.wait(until.elementTextIs(total, '1,98 €'), 10000);
+  await driver.findElement(byTestId('close-day')).click();
+  await driver.findElement(byTestId('close-note')).sendKeys('Kasse nicht gezählt');
+  await driver.findElement(byTestId('close-day-yes')).click();
+  await driver.wait(until.elementLocated(byTestId('z-result')), 30000);
+  await driver.findElement(byTestId('z-pdf')).click();
+  const zPdf = join(exportDir, 'Z-Bericht-1.pdf');
+  await waitForFile(zPdf);
+  const zText = pdfText(zPdf);
+  assert.match(zText, /Z-Bericht Nr\. 1/);
+  assert.match(zText, /Differenz\s+-1,98/);
+  assert.match(zText, /Smart Till Demo-Café/);
+});
+
+/** Where cups-pdf writes (`Out` in /etc/cups/cups-pdf.conf, ${HOME}/PDF by default). */
+function cupsPdfDir() {
+  let out = '${HOME}/PDF';
+  try {
+    const conf = execFileSync('cat', ['/etc/cups/cups-pdf.conf'], { encoding: 'utf8' });
+    out = conf.split('\n').find((l) => l.startsWith('Out '))?.slice(4).trim() ?? out;
+  } catch {}
+  return out.replace('${HOME}', process.env.HOME ?? '/root');
+}
+
+function cupsRunning() {
+  try {
+    return execFileSync('lpstat', ['-r'], { encoding: 'utf8' }).includes('scheduler is running');
+  } catch {
+    return null;
+  }
+}
+
+test('an office printer behind a CUPS queue gets the test page and the receipt', async (t) => {
+  const running = cupsRunning();
+  if (running === null) {
+    t.skip('lpstat not found: install cups and printer-driver-cups-pdf, run scripts/cups-test-setup.sh');
+    return;
+  }
+  assert.ok(running, 'CUPS is installed but not running: run scripts/cups-test-setup.sh as root first');
+  const started = Date.now() - 1000;
+  const unique = String(Date.now() % 1_000_000_000);
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+
+  await driver.findElement(byTestId('nav-settings')).click();
+  await driver.wait(until.elementLocated(byTestId('tab-printers')), 10000).click();
+  await driver.wait(until.elementLocated(byTestId('add-printer')), 10000).click();
+  await driver.findElement(byTestId('printer-name')).sendKeys(`Buero ${unique}`);
+  await driver.findElement(byTestId('printer-transport')).findElement({ css: 'option[value="os"]' }).click();
+  const queue = await driver.wait(until.elementLocated(byTestId('printer-queue')), 10000);
+  await driver.wait(async () => (await queue.findElements({ css: 'option[value="PDF"]' })).length === 1, 20000, 'the queue PDF is listed');
+  await queue.findElement({ css: 'option[value="PDF"]' }).click();
+  await driver.findElement(byTestId('printer-kind')).findElement({ css: 'option[value="office"]' }).click();
+  assert.equal(await driver.findElement(byTestId('printer-drawer')).isSelected(), false, 'an office printer has no drawer');
+
+  const dir = cupsPdfDir();
+  const newPdf = (match) => {
+    try {
+      return readdirSync(dir).find((f) => match(f) && f.endsWith('.pdf') && statSync(join(dir, f)).mtimeMs >= started && statSync(join(dir, f)).size > 1000);
+    } catch {
+      return undefined;
+    }
+  };
+  await driver.findElement(byTestId('test-print')).click();
+  await driver.wait(until.elementLocated(byTestId('settings-done')), 30000);
+  await driver.wait(async () => newPdf((f) => f.includes(unique)) !== undefined, 120000, `the test page in ${dir}`);
+
+  await driver.findElement(byTestId('save-printer')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt-printer-tag')), 20000);
+  await cashSale(driver, 51);
+  // cups-pdf names the file after the job's title, "Beleg 1" (and the job id).
+  const receipt = await driver.wait(async () => newPdf((f) => /^Beleg_1(-job_\d+)?\.pdf$/.test(f)), 120000, `the receipt in ${dir}`);
+  const head = readFileSync(join(dir, receipt)).subarray(0, 4).toString('latin1');
+  assert.equal(head, '%PDF');
+  rmSync(join(dir, receipt), { force: true });
+  const testPage = newPdf((f) => f.includes(unique));
+  if (testPage) rmSync(join(dir, testPage), { force: true });
+  await printerState(driver, 'ready');
+});
+
+test('an ELV card payment prints the receipt without opening the drawer and the merchant copy to sign; the Z report prints', async (t) => {
+  const printer = await fakePrinter();
+  t.after(() => printer.unplug());
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver } = app;
+  await fetch(`${app.demoUrl}/_sandbox/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ terminal_delay_ms: 300 }),
+  });
+
+  await addNetworkPrinter(driver, printer.port);
+  await driver.findElement(byTestId('save-printer')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt-printer-tag')), 20000);
+
+  // 10,16 €: the simulated terminal takes amounts ending in 16 as ec-Lastschrift, signed by the customer.
+  await driver.findElement(byTestId('nav-sale')).click();
+  for (const key of '1016') await driver.wait(until.elementLocated(byTestId(`key-${key}`)), 10000).click();
+  await driver.findElement(byTestId('amount-7')).click();
+  const pay = driver.findElement(byTestId('pay-card'));
+  await driver.wait(until.elementIsEnabled(pay), 10000);
+  await pay.click();
+  await driver.wait(until.elementLocated(byTestId('receipt')), 30000);
+
+  const customer = await waitForJob(printer, 'the customer receipt', (b) => b.includes(SHOP_CP858) && b.includes(Buffer.from('10,16')) && !b.includes(Buffer.from('Unterschrift')));
+  assert.ok(!customer.includes(DRAWER_KICK), 'a card payment leaves the drawer shut');
+  const merchant = await waitForJob(printer, 'the merchant copy', (b) => b.includes(Buffer.from('Unterschrift umseitig')));
+  assert.ok(!merchant.includes(DRAWER_KICK));
+  assert.ok(merchant.includes(Buffer.from('ec-Lastschrift')), 'the ELV merchant copy');
+
+  // The day closed (no cash, nothing to count) and its Z report printed on the receipt printer.
+  await driver.findElement(byTestId('new-sale')).click();
+  await driver.findElement(byTestId('nav-closing')).click();
+  const total = await driver.wait(until.elementLocated(byTestId('day-total')), 10000);
+  await driver.wait(until.elementTextIs(total, '10,16 €'), 10000);
+  await driver.findElement(byTestId('close-day')).click();
+  await driver.findElement(byTestId('close-day-yes')).click();
+  await driver.wait(until.elementLocated(byTestId('z-result')), 30000);
+  await driver.findElement(byTestId('z-print')).click();
+  const z = await waitForJob(printer, 'the Z report', (b) => b.includes(Buffer.from('Z-Bericht Nr. 1')));
+  assert.ok(z.includes(Buffer.from('10,16')) && !z.includes(DRAWER_KICK));
+  await driver.wait(until.elementLocated(byTestId('closing-done')), 20000);
+});
