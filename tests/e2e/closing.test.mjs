@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, screenshot } from './harness.mjs';
 
 test('a day with a cash sale is closed as Z 1 and the closing is journaled', async (t) => {
   const app = await launchApp();
@@ -24,6 +24,7 @@ test('a day with a cash sale is closed as Z 1 and the closing is journaled', asy
   const total = await driver.wait(until.elementLocated(byTestId('day-total')), 10000);
   await driver.wait(until.elementTextIs(total, '0,99 €'), 10000);
   assert.equal(await driver.findElement(byTestId('cash-expected')).getText(), '0,99 €');
+  await screenshot(driver, 'real-closing');
 
   // Nothing counted: a shortfall of 0,99 €, which needs a note.
   await driver.findElement(byTestId('close-day')).click();

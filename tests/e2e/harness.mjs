@@ -70,9 +70,15 @@ export async function launchApp() {
 
 export const byTestId = (id) => By.css(`[data-testid="${id}"]`);
 
-/** Saves a screenshot of the window under docs/screenshots/. */
+/**
+ * Saves a screenshot of the window under target/e2e-screenshots/, or straight
+ * into the README's docs/screenshots/ with UPDATE_SCREENSHOTS=1, so a test run
+ * leaves the repository as it was.
+ */
 export async function screenshot(driver, name) {
-  const dir = join(repoRoot, 'docs', 'screenshots');
+  const dir = process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(repoRoot, 'docs', 'screenshots')
+    : join(repoRoot, 'target', 'e2e-screenshots');
   mkdirSync(dir, { recursive: true });
   const png = await driver.takeScreenshot();
   writeFileSync(join(dir, `${name}.png`), Buffer.from(png, 'base64'));

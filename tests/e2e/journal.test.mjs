@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { By, until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, screenshot } from './harness.mjs';
 
 test('a cash sale is found in the journal, shown with its receipt and cancelled', async (t) => {
   const app = await launchApp();
@@ -23,6 +23,7 @@ test('a cash sale is found in the journal, shown with its receipt and cancelled'
 
   const receipt = await driver.wait(until.elementLocated(byTestId('detail-customer-receipt')), 10000);
   assert.match(await receipt.getText(), /SUMME EUR\s+3,49/);
+  await screenshot(driver, 'real-journal');
 
   await driver.findElement(byTestId('cancel-sale')).click();
   await driver.findElement(byTestId('cancel-reason')).sendKeys('Falsch gebucht');
