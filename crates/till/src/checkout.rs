@@ -240,7 +240,7 @@ pub(crate) fn complete(
     (paid, sale)
 }
 
-impl Checkout<'_> {
+impl<'a> Checkout<'a> {
     pub(crate) fn settings(&self) -> ReceiptSettings<'_> {
         ReceiptSettings {
             shop: &self.shop,
@@ -316,7 +316,7 @@ impl Checkout<'_> {
             }
             intent.from_card = total - missing;
         }
-        self.begin(&intent)?;
+        let _running = self.begin(&intent)?;
         let Some(created) = created else {
             return self.complete_locally(&sale_id);
         };
@@ -379,7 +379,7 @@ impl Checkout<'_> {
             let total = basket.total();
             intent.from_card = total - Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0));
         }
-        self.begin(&intent)?;
+        let _running = self.begin(&intent)?;
         drill::point("before_start");
         let answer = self.client.start_cashless(&created.id, cancel).await;
         drill::point("after_answer");
@@ -415,7 +415,9 @@ impl Checkout<'_> {
             Outcome::Unknown => match self.settle(&sale_id).await? {
                 Settled::Paid(sale) => Ok(*sale),
                 Settled::Failed(status) => Err(CheckoutError::NotPaid(status)),
-                Settled::Pending => Err(CheckoutError::InDoubt { sale_id }),
+                Settled::Pending => Err(CheckoutError::InDoubt {
+                    sale_id: sale_id.clone(),
+                }),
             },
         }
     }
@@ -428,12 +430,18 @@ impl Checkout<'_> {
         }
     }
 
-    /// Journals the settings in force (when they changed) and the intent to pay.
-    fn begin(&self, intent: &PaymentIntent) -> Result<(), CheckoutError> {
+    /// Journals the settings in force (when they changed) and the intent to
+    /// pay, and marks the payment as running (under the same lock, so catching
+    /// up never sees it in between) until the returned guard is dropped.
+    fn begin(&self, intent: &PaymentIntent) -> Result<Running<'_, 'a>, CheckoutError> {
         let mut journal = self.journal();
         journal.record_settings(&self.settings_value())?;
         journal.begin_payment(intent)?;
-        Ok(())
+        journal.payment_started(&intent.sale_id);
+        Ok(Running {
+            checkout: self,
+            sale_id: intent.sale_id.clone(),
+        })
     }
 
     /// Journals a sale the provider confirmed as paid, with its receipts.
@@ -507,5 +515,19 @@ pub(crate) fn draft_for(basket: &Basket, sale_id: &str, demo: bool) -> Transacti
             .collect(),
         transaction_ref: Some(sale_id.to_string()),
         ..TransactionDraft::default()
+    }
+}
+
+/// Marks a sale's payment call as running until it is dropped (returned,
+/// failed or abandoned), so catching up never settles a sale under the call
+/// that is about to answer it.
+struct Running<'c, 'a> {
+    checkout: &'c Checkout<'a>,
+    sale_id: String,
+}
+
+impl Drop for Running<'_, '_> {
+    fn drop(&mut self) {
+        self.checkout.journal().payment_returned(&self.sale_id);
     }
 }

@@ -403,6 +403,10 @@ pub struct Journal {
     conn: Connection,
     /// The settings last seen in the journal, so that an unchanged one costs no query.
     settings: Option<String>,
+    /// Sales whose payment call is running in this process right now: they
+    /// are `paying` in the file, but not in doubt, and catching up must leave
+    /// them to the call that will answer them.
+    running: std::collections::HashSet<String>,
 }
 
 /// Appends entries inside one transaction, keeping the chain's head.
@@ -639,6 +643,7 @@ impl Journal {
         let mut journal = Self {
             conn,
             settings: None,
+            running: Default::default(),
         };
         journal.migrate()?;
         Ok(journal)
@@ -662,6 +667,7 @@ impl Journal {
         Ok(Self {
             conn,
             settings: None,
+            running: Default::default(),
         })
     }
 
@@ -756,6 +762,23 @@ impl Journal {
         .execute(params![intent.sale_id, seq, app.created_at])?;
         tx.commit()?;
         Ok(seq)
+    }
+
+    /// The payment call of `sale_id` is on its way in this process; until
+    /// [`Journal::payment_returned`], catching up leaves the sale alone.
+    pub fn payment_started(&mut self, sale_id: &str) {
+        self.running.insert(sale_id.to_string());
+    }
+
+    /// The payment call of `sale_id` has returned (with or without an answer):
+    /// from now on, if the sale is still `paying`, it is in doubt.
+    pub fn payment_returned(&mut self, sale_id: &str) {
+        self.running.remove(sale_id);
+    }
+
+    /// Whether the payment call of `sale_id` is still running in this process.
+    pub fn payment_running(&self, sale_id: &str) -> bool {
+        self.running.contains(sale_id)
     }
 
     /// Completes a sale in `paying`: gives it the next receipt number and

@@ -42,7 +42,15 @@ impl Checkout<'_> {
     /// and then now and then while `pending` is not zero.
     #[instrument(skip_all)]
     pub async fn reconcile(&self) -> Result<ReconcileReport, CheckoutError> {
-        let in_doubt = self.journal().in_doubt()?;
+        let in_doubt: Vec<_> = {
+            let journal = self.journal();
+            journal
+                .in_doubt()?
+                .into_iter()
+                // A sale whose payment call is still running is answered by that call.
+                .filter(|d| !journal.payment_running(&d.intent.sale_id))
+                .collect()
+        };
         let mut report = ReconcileReport::default();
         for d in in_doubt {
             match self.settle(&d.intent.sale_id).await? {

@@ -184,3 +184,58 @@ async fn transient_errors_keep_the_order_and_are_retried() {
     assert!(j.outbox_state().unwrap().failed.is_empty());
     assert_eq!(j.verify().unwrap(), None);
 }
+
+/// Catching up runs beside the cashier's sales; it must leave a sale whose
+/// payment call is still running to that call, or the call would find its
+/// sale already settled and tell the cashier it failed.
+#[tokio::test]
+async fn catching_up_leaves_a_running_payment_to_its_call() {
+    let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Mutex::new(Journal::open(&dir.path().join("journal.sqlite3")).unwrap());
+    let client = client(&sandbox.url());
+    let checkout = Checkout {
+        client: &client,
+        journal: &journal,
+        shop: shop(),
+        till_id: "KASSE-1",
+        demo: true,
+    };
+    sandbox
+        .state
+        .inject(
+            Fault::new(
+                "POST /api/v2/Smart/Transactions/*/start/cash",
+                FaultKind::Latency,
+            )
+            .with_latency_ms(1500),
+        )
+        .unwrap();
+
+    let catch_up_while_paying = async {
+        // Wait until the intent is written and the call is on its way.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while journal.lock().unwrap().in_doubt().unwrap().is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the sale never started paying"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        checkout.reconcile().await.unwrap()
+    };
+    let basket = basket(380);
+    let (sale, report) = tokio::join!(checkout.pay_cash(&basket, None), catch_up_while_paying);
+
+    let sale = sale.expect("the cashier's own call answers the sale");
+    assert!(!sale.queued);
+    assert_eq!(
+        (report.completed.len(), report.failed, report.pending),
+        (0, 0, 0),
+        "catching up touched the running payment"
+    );
+    let j = journal.lock().unwrap();
+    assert_eq!(j.sale_state(&sale.sale_id).unwrap(), SaleState::Paid);
+    assert!(j.in_doubt().unwrap().is_empty());
+    assert!(j.verify().unwrap().is_none());
+}
