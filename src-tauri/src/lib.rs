@@ -35,6 +35,10 @@ pub fn run() {
         }))
         .setup(|app| {
             let dirs = Dirs::resolve(app.handle())?;
+            // Held for the app's life: a restore refuses to run while it is.
+            let lock = till::backup::DataDirLock::acquire(&dirs.data, RESTORE_WAIT)?
+                .ok_or("a restore of the journal is running; start Smart Till again when it has finished")?;
+            app.manage(DataDirLock(lock));
             let guard = logging::init(&dirs.logs)?;
             info!(version = env!("CARGO_PKG_VERSION"), logs = %dirs.logs.display(), "Smart Till starting");
             let state = tauri::async_runtime::block_on(startup(&dirs))?;
@@ -82,6 +86,26 @@ fn spawn_catch_up(app: tauri::AppHandle) {
     });
 }
 
+/// How long a start waits for a restore that holds the data directory.
+const RESTORE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Keeps the data directory locked for as long as the app runs.
+struct DataDirLock(#[allow(dead_code)] till::backup::DataDirLock);
+
+/// The app's identifier (`tauri.conf.json`): names its data directory.
+pub const IDENTIFIER: &str = "de.smarttill.app";
+/// The journal's file name in the data directory.
+pub const JOURNAL_FILE: &str = "journal.sqlite3";
+
+/// The data directory without a running app (for the command line): the
+/// same one the app resolves, `SMART_TILL_DATA_DIR` or the platform's app-data directory.
+pub fn data_dir() -> Option<PathBuf> {
+    match std::env::var_os(ENV_DATA_DIR) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => dirs::data_dir().map(|d| d.join(IDENTIFIER)),
+    }
+}
+
 /// Keeps the log writer alive (and flushing) for as long as the app runs.
 struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);
 
@@ -112,7 +136,7 @@ impl Dirs {
 
 /// Opens the journal and connects to the provider, or to the built-in simulator in demo mode.
 async fn startup(dirs: &Dirs) -> Result<AppState, Box<dyn std::error::Error>> {
-    let journal_path = dirs.data.join("journal.sqlite3");
+    let journal_path = dirs.data.join(JOURNAL_FILE);
     let journal = Journal::open(&journal_path)?;
     info!(path = %journal_path.display(), "journal open");
 
@@ -154,4 +178,14 @@ async fn startup(dirs: &Dirs) -> Result<AppState, Box<dyn std::error::Error>> {
         card_running: std::sync::atomic::AtomicBool::new(false),
         terminal_eod: Mutex::new(None),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_finds_the_data_directory_the_app_uses() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(conf["identifier"], super::IDENTIFIER);
+    }
 }
