@@ -15,6 +15,8 @@ APT_PACKAGES=(
   xvfb xauth dbus dbus-x11 webkit2gtk-driver
   cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils sqlite3
   fonts-dejavu-core
+  # scripts/test-deb.sh: find and check the installed app's window and menu entry
+  xdotool desktop-file-utils
 )
 
 missing=()

@@ -32,3 +32,6 @@ cargo test --workspace
 step "end-to-end tests in the real window"
 cargo build -p smart-till
 tests/e2e/run.sh
+
+step "the .deb: build, install, start from its menu entry"
+scripts/test-deb.sh
