@@ -42,13 +42,15 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --reinstall "$deb" >
 dpkg-query -W -f='${Status}' smart-till | grep -q "install ok installed" || fail "not installed"
 
 # The menu entry and the icons.
-desktop=/usr/share/applications/smart-till.desktop
-[ -f "$desktop" ] || fail "no menu entry at $desktop"
+# Tauri names the entry after the product: "Smart Till.desktop".
+desktop=$(dpkg -L smart-till | grep '^/usr/share/applications/.*\.desktop$' | head -1)
+[ -f "$desktop" ] || fail "no menu entry in /usr/share/applications"
 if command -v desktop-file-validate >/dev/null; then
   desktop-file-validate "$desktop" || fail "the menu entry does not validate"
 fi
 grep -qx 'Name=Smart Till' "$desktop" || fail "menu entry name"
 grep -qx 'Icon=smart-till' "$desktop" || fail "menu entry icon"
+grep -qx 'Categories=Office;' "$desktop" || fail "menu entry category"
 for size in 16x16 32x32 48x48 64x64 128x128 256x256 512x512; do
   [ -f "/usr/share/icons/hicolor/$size/apps/smart-till.png" ] || fail "no $size icon"
 done
