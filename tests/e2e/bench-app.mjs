@@ -66,25 +66,31 @@ function appProcesses(driverPid) {
   return [app, ...descendants(table, app.pid)];
 }
 
-/** Proportional set size in kB of one process (shared pages split between their users). */
+/**
+ * Proportional set size in kB of one process (shared pages split between
+ * their users), and the part of it that is anonymous (heap, not mapped files).
+ */
 function pssKb(pid) {
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) : 0;
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return { kb: field('Pss'), anonKb: field('Pss_Anon') };
   } catch {
-    return 0;
+    return { kb: 0, anonKb: 0 };
   }
 }
 
 function memory(driverPid) {
   const procs = appProcesses(driverPid);
-  const parts = procs.map((p) => ({ comm: p.comm, kb: pssKb(p.pid) }));
+  const parts = procs.map((p) => ({ comm: p.comm, ...pssKb(p.pid) }));
   const totalKb = parts.reduce((s, p) => s + p.kb, 0);
-  return { totalMb: totalKb / 1024, parts };
+  const anonKb = parts.reduce((s, p) => s + p.anonKb, 0);
+  return { totalMb: totalKb / 1024, anonMb: anonKb / 1024, parts };
 }
 
 const fmtMem = (m) =>
-  `${m.totalMb.toFixed(1)} MB (${m.parts.filter((p) => p.kb > 0).map((p) => `${p.comm} ${(p.kb / 1024).toFixed(1)}`).join(', ')})`;
+  `${m.totalMb.toFixed(1)} MB, ${m.anonMb.toFixed(1)} MB of it anonymous ` +
+  `(${m.parts.filter((p) => p.kb > 0).map((p) => `${p.comm} ${(p.kb / 1024).toFixed(1)}`).join(', ')})`;
 
 /**
  * Starts tauri-driver and the app; `launchMs` runs from the session request
