@@ -17,6 +17,8 @@ APT_PACKAGES=(
   fonts-dejavu-core
   # the keychain: the Secret Service over D-Bus (the keyring crate)
   libdbus-1-dev
+  # scripts/test-deb.sh: find and check the installed app's window and menu entry
+  xdotool desktop-file-utils
 )
 
 missing=()

@@ -33,3 +33,6 @@ step "end-to-end tests in the real window"
 # The simulator binary stands in for the provider when a test switches the till to "testing".
 cargo build -p smart-till -p secuconnect-sandbox
 tests/e2e/run.sh
+
+step "the .deb: build, install, start from its menu entry"
+scripts/test-deb.sh

@@ -40,6 +40,10 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dirs = Dirs::resolve(app.handle())?;
+            // Held for the app's life: a restore refuses to run while it is.
+            let lock = till::backup::DataDirLock::acquire(&dirs.data, RESTORE_WAIT)?
+                .ok_or("a restore of the journal is running; start Smart Till again when it has finished")?;
+            app.manage(DataDirLock(lock));
             let guard = logging::init(&dirs.logs)?;
             info!(version = env!("CARGO_PKG_VERSION"), logs = %dirs.logs.display(), "Smart Till starting");
             // Before the store is first opened: it lives in the data directory.
@@ -122,6 +126,40 @@ fn spawn_catch_up(app: tauri::AppHandle) {
             tokio::time::sleep(CATCH_UP_EVERY).await;
         }
     });
+}
+
+/// How long a start waits for a restore that holds the data directory.
+const RESTORE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Keeps the data directory locked for as long as the app runs.
+struct DataDirLock(#[allow(dead_code)] till::backup::DataDirLock);
+
+/// The app's identifier (`tauri.conf.json`): names its data directory.
+pub const IDENTIFIER: &str = "de.smarttill.app";
+/// The journal the till opens in `data`: the one of the environment saved in
+/// the settings (demo when none is saved or the file cannot be read).
+pub fn journal_path(data: &std::path::Path) -> PathBuf {
+    let environment = std::fs::read(data.join(settings::STORE_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|store| {
+            serde_json::from_value::<settings::ConnectionSettings>(
+                store.get(settings::KEY_CONNECTION)?.clone(),
+            )
+            .ok()
+        })
+        .map(|c| c.environment)
+        .unwrap_or_default();
+    data.join(connection::journal_file(environment))
+}
+
+/// The data directory without a running app (for the command line): the
+/// same one the app resolves, `SMART_TILL_DATA_DIR` or the platform's app-data directory.
+pub fn data_dir() -> Option<PathBuf> {
+    match std::env::var_os(ENV_DATA_DIR) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => dirs::data_dir().map(|d| d.join(IDENTIFIER)),
+    }
 }
 
 /// Keeps the log writer alive (and flushing) for as long as the app runs.
@@ -210,4 +248,14 @@ async fn startup(
         provider_work: tokio::sync::Mutex::new(()),
         card_running: std::sync::atomic::AtomicBool::new(false),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_finds_the_data_directory_the_app_uses() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(conf["identifier"], super::IDENTIFIER);
+    }
 }

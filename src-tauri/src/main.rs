@@ -1,6 +1,167 @@
 // No console window on Windows in release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-fn main() {
-    smart_till_lib::run();
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use till::backup::{self, DataDirLock};
+
+const USAGE: &str = "\
+Usage:
+  smart-till                  start the till
+  smart-till backup <file>    copy the journal (of the environment the till is set to) to <file>,
+                              consistently, also while the till runs
+  smart-till restore <file>   put the backup <file> in place of the journal (the till must be closed);
+                              the current journal is kept aside, never deleted
+
+The data directory is the platform's app-data directory for de.smarttill.app,
+or SMART_TILL_DATA_DIR when set.
+
+Exit codes: 0 done, 1 failed, 2 wrong usage, 3 the till is running (restore).";
+
+/// The app is running: a restore would pull the journal from under it.
+const EXIT_RUNNING: u8 = 3;
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    match args.first().and_then(|a| a.to_str()) {
+        // Handled before Tauri starts: no window, no second-instance hand-over.
+        Some("backup" | "restore" | "help" | "--help" | "-h") => {
+            attach_console();
+            command_line(&args)
+        }
+        _ => {
+            tune_webview();
+            smart_till_lib::run();
+            ExitCode::SUCCESS
+        }
+    }
 }
+
+fn command_line(args: &[OsString]) -> ExitCode {
+    let (command, file) = match args {
+        [c, file] if c == "backup" || c == "restore" => (c.to_str().unwrap_or(""), file),
+        [c] if c != "backup" && c != "restore" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(data) = smart_till_lib::data_dir() else {
+        eprintln!("smart-till: no home directory: set SMART_TILL_DATA_DIR to the data directory");
+        return ExitCode::FAILURE;
+    };
+    let journal = smart_till_lib::journal_path(&data);
+    let file = PathBuf::from(file);
+    if command == "backup" {
+        run_backup(&journal, &file)
+    } else {
+        run_restore(&data, &journal, &file)
+    }
+}
+
+fn run_backup(journal: &Path, file: &Path) -> ExitCode {
+    match backup::backup(journal, file) {
+        Ok(s) => {
+            println!(
+                "Backup written to {}: {} journal entries, last receipt {}, {} bytes; hash chain checked.",
+                file.display(),
+                s.entries,
+                receipt(s.last_receipt),
+                s.bytes
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("smart-till backup: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_restore(data: &Path, journal: &Path, file: &Path) -> ExitCode {
+    // The running app holds this lock for its whole life; so does the
+    // restore while it works, so the app cannot start in between either.
+    let _lock = match DataDirLock::try_acquire(data) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => {
+            eprintln!(
+                "smart-till restore: Smart Till is running with the data directory {}. \
+                 Close the till first, then run the restore again. Nothing was changed.",
+                data.display()
+            );
+            return ExitCode::from(EXIT_RUNNING);
+        }
+        Err(e) => {
+            eprintln!("smart-till restore: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match backup::restore(file, journal) {
+        Ok(r) => {
+            println!(
+                "Restored {} ({} journal entries, last receipt {}; hash chain checked) to {}.",
+                file.display(),
+                r.summary.entries,
+                receipt(r.summary.last_receipt),
+                journal.display()
+            );
+            match r.kept_aside {
+                Some(aside) => println!("The previous journal is kept at {}.", aside.display()),
+                None => println!("There was no journal before."),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let untouched = matches!(
+                e,
+                backup::BackupError::NoJournal(_)
+                    | backup::BackupError::NotAJournal { .. }
+                    | backup::BackupError::ChainBroken { .. }
+            );
+            eprintln!("smart-till restore: {e}");
+            if untouched {
+                eprintln!("The journal was not changed.");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The web view's rendering on Linux: the till's screens are forms without
+/// animation, and WebKitGTK's accelerated compositing costs its web process
+/// about twice the memory (the GL buffers) without making them smoother; see
+/// the README's "Speed and memory". `WEBKIT_DISABLE_COMPOSITING_MODE=0`
+/// turns it back on.
+fn tune_webview() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        // Before Tauri starts: no other thread reads the environment yet.
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+}
+
+fn receipt(n: Option<i64>) -> String {
+    n.map_or_else(|| "none".into(), |n| n.to_string())
+}
+
+/// A release build on Windows has no console of its own: write to the one
+/// the command was typed in.
+#[cfg(windows)]
+fn attach_console() {
+    extern "system" {
+        fn AttachConsole(process_id: u32) -> i32;
+    }
+    const ATTACH_PARENT_PROCESS: u32 = u32::MAX;
+    // SAFETY: a plain Win32 call without pointers; failure only means no console.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
+    }
+}
+
+#[cfg(not(windows))]
+fn attach_console() {}

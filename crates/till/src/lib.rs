@@ -6,6 +6,7 @@
 // on it); it is large, and errors are rare on this path.
 #![allow(clippy::result_large_err)]
 
+pub mod backup;
 pub mod basket;
 pub mod cancellation;
 pub mod catalog;

@@ -1,0 +1,101 @@
+// Backup while the till sells, and restore: the real binary's command line on the real journal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { until } from 'selenium-webdriver';
+import { byTestId, launchApp, queryJournal } from './harness.mjs';
+
+/** Runs `smart-till <args>` on the data directory; resolves { code, stdout, stderr }. */
+function cli(dataDir, ...args) {
+  return new Promise((resolve) => {
+    execFile(
+      process.env.SMART_TILL_BIN,
+      args,
+      { env: { ...process.env, SMART_TILL_DATA_DIR: dataDir }, timeout: 120000 },
+      (err, stdout, stderr) => resolve({ code: err ? (err.code ?? -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** One cash sale of a water through the window, back to an empty basket. */
+async function sellWater(driver) {
+  await driver.findElement(byTestId('article-51')).click();
+  await driver.findElement(byTestId('pay-cash')).click();
+  await driver.findElement(byTestId('pay-exact')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt')), 20000);
+  await driver.findElement(byTestId('new-sale')).click();
+  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '0,00 €'), 10000);
+}
+
+const salesIn = (file) =>
+  queryJournal(file, "SELECT count(*) AS n, max(receipt_number) AS last FROM entries WHERE kind = 'sale'")[0];
+
+test('a backup taken while sales are written is whole; restore refuses while the till runs, then keeps the old journal', async (t) => {
+  const app = await launchApp();
+  t.after(app.stop);
+  const { driver, dataDir } = app;
+  for (let i = 0; i < 3; i++) await sellWater(driver);
+
+  // Sales keep going through the window while the backup runs.
+  let selling = true;
+  let sold = 3;
+  const seller = (async () => {
+    while (selling) {
+      await sellWater(driver);
+      sold++;
+    }
+  })();
+  while (sold < 5) await new Promise((r) => setTimeout(r, 50));
+  const backupFile = join(dataDir, 'backup-1.sqlite3');
+  const made = await cli(dataDir, 'backup', backupFile);
+  while (sold < 8) await new Promise((r) => setTimeout(r, 50));
+  selling = false;
+  await seller;
+
+  assert.equal(made.code, 0, made.stderr);
+  assert.match(made.stdout, /Backup written to .*backup-1\.sqlite3: \d+ journal entries, last receipt \d+/);
+  // A self-contained copy: every sale up to its last receipt, gapless; SQLite finds it sound.
+  const copied = queryJournal(dataDir, `ATTACH '${backupFile}' AS b; SELECT count(*) AS n, max(receipt_number) AS last FROM b.entries WHERE kind = 'sale'`)[0];
+  assert.ok(copied.n >= 5, `the backup holds the sales before it: ${copied.n}`);
+  assert.equal(copied.last, copied.n);
+  assert.ok(!existsSync(`${backupFile}-wal`));
+  const live = salesIn(dataDir);
+  assert.equal(live.n, sold);
+  assert.ok(live.n > copied.n, 'sales went on after the copy');
+
+  // An existing file is never overwritten.
+  const again = await cli(dataDir, 'backup', backupFile);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /already exists/);
+
+  // Restore while the till runs: refused, nothing changed.
+  const refused = await cli(dataDir, 'restore', backupFile);
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /Smart Till is running/);
+  assert.equal(salesIn(dataDir).n, sold);
+
+  // Close the till (the session's end quits the app), then restore.
+  await driver.quit();
+  let restored;
+  const deadline = Date.now() + 60000;
+  do {
+    restored = await cli(dataDir, 'restore', backupFile);
+    if (restored.code !== 3) break;
+    await new Promise((r) => setTimeout(r, 300));
+  } while (Date.now() < deadline);
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.match(restored.stdout, /The previous journal is kept at /);
+  assert.deepEqual(salesIn(dataDir), copied);
+  const aside = readdirSync(dataDir).filter((f) => /^journal\.sqlite3\.before-restore-\d{8}T\d{6}Z$/.test(f));
+  assert.equal(aside.length, 1, readdirSync(dataDir).join(' '));
+  // The journal kept aside holds every sale, the ones after the backup too.
+  const keptAside = queryJournal(dataDir, `ATTACH '${join(dataDir, aside[0])}' AS k; SELECT count(*) AS n FROM k.entries WHERE kind = 'sale'`)[0];
+  assert.equal(keptAside.n, sold);
+
+  // A foreign file is refused and changes nothing.
+  const foreign = await cli(dataDir, 'restore', join(dataDir, 'logs'));
+  assert.equal(foreign.code, 1);
+  assert.deepEqual(salesIn(dataDir), copied);
+});

@@ -1,0 +1,202 @@
+// The app's own speed and memory, through its real window; prints its figures.
+// Run through scripts/bench-app.sh (release build, Xvfb). Settings (env):
+//   BENCH_LAUNCHES  warm launches timed (default 5; one more, untimed, warms the caches)
+//   BENCH_SALES     sales driven through the UI for the memory figure (default 1000)
+//   BENCH_SOAK      sales of the soak, memory sampled every BENCH_EVERY (default 0: no soak)
+//   BENCH_EVERY     sampling interval of the soak (default 1000)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Builder, until } from 'selenium-webdriver';
+import { byTestId, freePort, queryJournal } from './harness.mjs';
+
+const env = (name, dflt) => Number(process.env[name] ?? dflt);
+const LAUNCHES = env('BENCH_LAUNCHES', 5);
+const SALES = env('BENCH_SALES', 1000);
+const SOAK = env('BENCH_SOAK', 0);
+const EVERY = env('BENCH_EVERY', 1000);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitForPort(port) {
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/status`).then(() => true, () => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+/** Every process and its parent, from /proc. */
+function processTable() {
+  const table = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      table.push({ pid: Number(name), ppid, comm });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return table;
+}
+
+function descendants(table, root) {
+  const out = [];
+  const queue = [root];
+  while (queue.length) {
+    const p = queue.shift();
+    for (const c of table.filter((t) => t.ppid === p)) {
+      out.push(c);
+      queue.push(c.pid);
+    }
+  }
+  return out;
+}
+
+/** The app (smart-till) and every process it started (the web view's included). */
+function appProcesses(driverPid) {
+  const table = processTable();
+  const app = descendants(table, driverPid).find((p) => p.comm === 'smart-till');
+  if (!app) throw new Error('the app process was not found');
+  return [app, ...descendants(table, app.pid)];
+}
+
+/**
+ * Proportional set size in kB of one process (shared pages split between
+ * their users), and the part of it that is anonymous (heap, not mapped files).
+ */
+function pssKb(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return { kb: field('Pss'), anonKb: field('Pss_Anon') };
+  } catch {
+    return { kb: 0, anonKb: 0 };
+  }
+}
+
+function memory(driverPid) {
+  const procs = appProcesses(driverPid);
+  const parts = procs.map((p) => ({ comm: p.comm, ...pssKb(p.pid) }));
+  const totalKb = parts.reduce((s, p) => s + p.kb, 0);
+  const anonKb = parts.reduce((s, p) => s + p.anonKb, 0);
+  return { totalMb: totalKb / 1024, anonMb: anonKb / 1024, parts };
+}
+
+const fmtMem = (m) =>
+  `${m.totalMb.toFixed(1)} MB, ${m.anonMb.toFixed(1)} MB of it anonymous ` +
+  `(${m.parts.filter((p) => p.kb > 0).map((p) => `${p.comm} ${(p.kb / 1024).toFixed(1)}`).join(', ')})`;
+
+/**
+ * Starts tauri-driver and the app; `launchMs` runs from the session request
+ * (WebKitWebDriver starts the app) until an article tapped shows in the basket.
+ */
+async function launch() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'smart-till-bench-'));
+  const [demoPort, driverPort, nativePort] = [await freePort(), await freePort(), await freePort()];
+  const proc = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
+    env: { ...process.env, SMART_TILL_DATA_DIR: dataDir, SMART_TILL_DEMO_PORT: String(demoPort), RUST_LOG: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  let driver;
+  const stop = async () => {
+    if (driver) await driver.quit().catch(() => {});
+    try {
+      process.kill(-proc.pid, 'SIGTERM');
+    } catch {}
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(driverPort);
+    const t0 = performance.now();
+    driver = await new Builder()
+      .usingServer(`http://127.0.0.1:${driverPort}/`)
+      .withCapabilities({ browserName: 'wry', 'tauri:options': { application: process.env.SMART_TILL_BIN } })
+      .build();
+    const water = await driver.wait(until.elementLocated(byTestId('article-51')), 60000);
+    await water.click();
+    await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '0,99 €'), 30000);
+    const launchMs = performance.now() - t0;
+    return { driver, dataDir, pid: proc.pid, launchMs, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/**
+ * One cash sale through the window; the basket holds a water already when
+ * `primed`. Returns null, or what the window said instead of the receipt.
+ */
+async function sale(driver, primed) {
+  if (!primed) await driver.findElement(byTestId('article-51')).click();
+  await driver.findElement(byTestId('pay-cash')).click();
+  await driver.findElement(byTestId('pay-exact')).click();
+  const outcome = await driver.wait(async () => {
+    if ((await driver.findElements(byTestId('receipt'))).length) return 'receipt';
+    const banner = await driver.findElements(byTestId('error'));
+    return banner.length ? `error: ${await banner[0].getText()}` : false;
+  }, 30000, 'neither a receipt nor an error within 30 s');
+  if (outcome !== 'receipt') return outcome;
+  await driver.findElement(byTestId('new-sale')).click();
+  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '0,00 €'), 30000);
+  return null;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// 1. Launch to an interactive sale screen, warm.
+const times = [];
+for (let i = 0; i <= LAUNCHES; i++) {
+  const app = await launch();
+  if (i > 0) times.push(app.launchMs);
+  await app.stop();
+}
+console.log(
+  `launch to interactive sale screen (warm, ${LAUNCHES} launches): median ${median(times).toFixed(0)} ms ` +
+    `(min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}; target < 1000 ms)`,
+);
+
+// 2. Memory after start and after SALES sales; 3. the soak.
+const app = await launch();
+try {
+  await sleep(2000);
+  const atStart = memory(app.pid);
+  console.log(`memory after start: ${fmtMem(atStart)}`);
+  const total = Math.max(SALES, SOAK);
+  const t0 = performance.now();
+  let peak = atStart.totalMb;
+  const failures = [];
+  for (let n = 1; n <= total; n++) {
+    const failed = await sale(app.driver, n === 1);
+    if (failed) {
+      // Counted and shown; the soak goes on from a reloaded window.
+      failures.push(n);
+      console.log(`sale ${n} failed: ${failed}`);
+      await app.driver.navigate().refresh();
+      await app.driver.wait(until.elementLocated(byTestId('article-51')), 30000);
+    }
+    const sample = (SOAK > 0 && n % EVERY === 0) || n === SALES;
+    if (!sample) continue;
+    const m = memory(app.pid);
+    peak = Math.max(peak, m.totalMb);
+    const rate = (performance.now() - t0) / n;
+    console.log(`memory after ${n} sales: ${fmtMem(m)}; ${rate.toFixed(0)} ms per sale through the UI`);
+  }
+  const sold = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'sale'")[0].n;
+  console.log(
+    `journal: ${sold} sales of ${total} attempted; ${failures.length} failed in the window` +
+      `${failures.length ? ` (sales ${failures.join(', ')})` : ''}; peak memory ${peak.toFixed(1)} MB (target < 200 MB)`,
+  );
+} finally {
+  await app.stop();
+}
