@@ -3,6 +3,7 @@
 mod commands;
 mod connection;
 mod error;
+pub mod footprint;
 mod logging;
 mod printing;
 mod secrets;
@@ -25,6 +26,11 @@ use state::AppState;
 const ENV_DATA_DIR: &str = "SMART_TILL_DATA_DIR";
 /// Pins the demo simulator's port (tests reach it there); a free port otherwise.
 const ENV_DEMO_PORT: &str = "SMART_TILL_DEMO_PORT";
+/// How many smart transactions the demo simulator remembers: a busy day's
+/// worth, so that today's sales can be read back and cancelled, while its
+/// memory stays flat however long the till runs (it forgets them all at a
+/// restart anyway).
+const DEMO_KEPT_TRANSACTIONS: usize = 1_000;
 
 pub fn run() {
     tauri::Builder::default()
@@ -63,6 +69,9 @@ pub fn run() {
                 pairing: connection::Pairing::default(),
             });
             app.manage(LogGuard(guard));
+            if let Some(window) = app.get_webview_window("main") {
+                footprint::tune_web_view(&window);
+            }
             spawn_catch_up(app.handle().clone());
             Ok(())
         })
@@ -123,6 +132,7 @@ fn spawn_catch_up(app: tauri::AppHandle) {
         let state = app.state::<AppState>();
         loop {
             commands::status::catch_up(&state).await;
+            footprint::release_freed_memory();
             tokio::time::sleep(CATCH_UP_EVERY).await;
         }
     });
@@ -220,7 +230,7 @@ async fn startup(
             };
             let sandbox = secuconnect_sandbox::serve(
                 SocketAddr::from(([127, 0, 0, 1], port)),
-                Arc::new(Sandbox::with_demo_data()),
+                Arc::new(Sandbox::with_demo_data().keep_newest(DEMO_KEPT_TRANSACTIONS)),
             )
             .await?;
             info!(url = %sandbox.url(), "demo mode: built-in simulator running");

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
             command_line(&args)
         }
         _ => {
-            tune_webview();
+            smart_till_lib::footprint::before_start();
             smart_till_lib::run();
             ExitCode::SUCCESS
         }
@@ -129,19 +129,6 @@ fn run_restore(data: &Path, journal: &Path, file: &Path) -> ExitCode {
             }
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The web view's rendering on Linux: the till's screens are forms without
-/// animation, and WebKitGTK's accelerated compositing costs its web process
-/// about twice the memory (the GL buffers) without making them smoother; see
-/// the README's "Speed and memory". `WEBKIT_DISABLE_COMPOSITING_MODE=0`
-/// turns it back on.
-fn tune_webview() {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
-        // Before Tauri starts: no other thread reads the environment yet.
-        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
 }
 

@@ -90,7 +90,7 @@ function memory(driverPid) {
 
 const fmtMem = (m) =>
   `${m.totalMb.toFixed(1)} MB, ${m.anonMb.toFixed(1)} MB of it anonymous ` +
-  `(${m.parts.filter((p) => p.kb > 0).map((p) => `${p.comm} ${(p.kb / 1024).toFixed(1)}`).join(', ')})`;
+  `(${m.parts.filter((p) => p.kb > 0).map((p) => `${p.comm} ${(p.kb / 1024).toFixed(1)} [${(p.anonKb / 1024).toFixed(1)} anon]`).join(', ')})`;
 
 /**
  * Starts tauri-driver and the app; `launchMs` runs from the session request

@@ -24,6 +24,8 @@ pub struct Sandbox {
     /// The settings it started with; `reset()` returns to them.
     initial: Settings,
     state_file: Option<PathBuf>,
+    /// At most this many smart transactions are kept (`keep_newest`).
+    keep: Option<usize>,
 }
 
 /// What survives a restart when a state file is given. No `Debug`: it holds
@@ -185,7 +187,50 @@ impl Sandbox {
             inner: Mutex::new(Inner::new(demo_data(), settings.clone())),
             initial: settings,
             state_file: None,
+            keep: None,
         }
+    }
+
+    /// Keeps only the newest `n` smart transactions: an older one is forgotten
+    /// once `n` newer ones exist, unless its terminal payment is still running.
+    /// For a simulator that runs all day inside the till (demo mode), whose
+    /// memory must not grow with every sale; a forgotten transaction answers
+    /// "not found", as every one does after the demo till restarts.
+    pub fn keep_newest(mut self, n: usize) -> Self {
+        self.keep = Some(n.max(1));
+        self
+    }
+
+    /// Forgets the oldest transactions beyond the `keep_newest` limit.
+    pub(crate) fn forget_beyond_limit(&self, inner: &mut Inner) {
+        let Some(keep) = self.keep else {
+            return;
+        };
+        let data = &mut inner.data;
+        let mut excess = data.order.len().saturating_sub(keep);
+        if excess == 0 {
+            return;
+        }
+        let transactions = &mut data.transactions;
+        // The newest is the one just created: never forgotten, even when
+        // every older one is a running payment.
+        let newest = data.order.len() - 1;
+        let mut index = 0;
+        data.order.retain(|id| {
+            index += 1;
+            if excess == 0 || index > newest {
+                return true;
+            }
+            let running = transactions.get(id).is_some_and(|tx| {
+                tx.doc.get("status").and_then(Value::as_str) == Some("processing")
+            });
+            if running {
+                return true;
+            }
+            transactions.remove(id);
+            excess -= 1;
+            false
+        });
     }
 
     /// Keeps the state in `path` (JSON), loading it when the file exists, so that

@@ -264,6 +264,7 @@ impl Sandbox {
         let answer = Self::render(&inner, &tx);
         inner.data.order.push(id.clone());
         inner.data.transactions.insert(id, tx);
+        self.forget_beyond_limit(&mut inner);
         self.persist(&inner);
         Ok(answer)
     }

@@ -38,7 +38,11 @@ pub async fn start() -> Env {
 }
 
 pub async fn start_with(config: SandboxConfig) -> Env {
-    let sandbox = Sandbox::with_config(&config).unwrap();
+    start_sandbox(Sandbox::with_config(&config).unwrap()).await
+}
+
+/// `sandbox` on loopback, and a client token.
+pub async fn start_sandbox(sandbox: Sandbox) -> Env {
     let sandbox = serve(([127, 0, 0, 1], 0).into(), Arc::new(sandbox))
         .await
         .unwrap();

@@ -1,0 +1,125 @@
+//! The app's memory footprint on Linux, where the web view is WebKitGTK in
+//! three processes (the app, WebKitWebProcess, WebKitNetworkProcess).
+//!
+//! The till's screens are forms: no animation, no video, no WebGL, a few
+//! hundred lines of script. What WebKitGTK spends by default on a browser's
+//! needs is turned off here; each setting names the figure it moved in the
+//! README's "Speed and memory". A variable already set in the environment is
+//! left as it is, so any of them can be turned back on for one start.
+
+/// Process-wide settings, before Tauri starts (and so before any other thread
+/// reads the environment; the web view's processes inherit it).
+pub fn before_start() {
+    #[cfg(target_os = "linux")]
+    {
+        for (name, value) in unset_defaults(LINUX_DEFAULTS, |name| std::env::var_os(name)) {
+            // No other thread exists yet to read the environment meanwhile.
+            std::env::set_var(name, value);
+        }
+        limit_malloc_arenas();
+    }
+}
+
+/// The defaults whose variable the environment (`get`) does not set already.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn unset_defaults<'a>(
+    defaults: &'a [(&'a str, &'a str)],
+    get: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Vec<(&'a str, &'a str)> {
+    defaults
+        .iter()
+        .copied()
+        .filter(|(name, _)| get(name).is_none())
+        .collect()
+}
+
+/// `(variable, value)`: why each is set is said beside it.
+#[cfg(target_os = "linux")]
+const LINUX_DEFAULTS: &[(&str, &str)] = &[
+    // Accelerated compositing keeps GL buffers in the web process: about
+    // twice its memory, for screens that have nothing to animate.
+    ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+    // Without compositing the DMA-BUF renderer has nothing to share; the
+    // plain shared-memory path saves its buffers in both processes.
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    // GTK opens GLX only to pick a GL-capable visual; nothing here draws with
+    // GL, and loading the GL driver costs each process megabytes.
+    ("GDK_GL", "disable"),
+    // JavaScriptCore's JIT tiers keep compiled code and their compilers'
+    // memory for a UI whose script runs a few milliseconds per tap; the
+    // interpreter does it in the same time the cashier sees.
+    ("JSC_useJIT", "false"),
+    // The web view's processes use glibc's malloc beside WebKit's own: two
+    // arenas instead of eight per core keep them from holding freed memory.
+    ("MALLOC_ARENA_MAX", "2"),
+];
+
+/// glibc reads `MALLOC_ARENA_MAX` when this process started, before
+/// `before_start` set it: the same limit for the app's own threads.
+#[cfg(target_os = "linux")]
+fn limit_malloc_arenas() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only changes a limit of the allocator; no pointer is passed.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// Hands memory that was freed back to the system. glibc keeps freed pages
+/// of its arenas for reuse; a till that sold a burst in the morning should
+/// not hold that memory all day. Cheap: called every few seconds.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the allocator to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// The web view's own caches: a single-page app loaded once from the binary
+/// needs no memory cache of pages it left or resources it may load again.
+pub fn tune_web_view(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    {
+        let tuned = window.with_webview(|view| {
+            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+            if let Some(context) = view.inner().context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        });
+        if let Err(e) = tuned {
+            tracing::warn!("the web view's cache could not be set: {e}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFAULTS: &[(&str, &str)] = &[
+        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+        ("JSC_useJIT", "false"),
+    ];
+
+    #[test]
+    fn a_variable_the_environment_sets_is_left_as_it_is() {
+        let all = unset_defaults(DEFAULTS, |_| None);
+        assert_eq!(all, DEFAULTS.to_vec());
+        let jit_on = unset_defaults(DEFAULTS, |name| {
+            (name == "JSC_useJIT").then(|| "true".into())
+        });
+        assert_eq!(jit_on, vec![("WEBKIT_DISABLE_COMPOSITING_MODE", "1")]);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_linux_defaults_name_each_variable_once() {
+        let mut names: Vec<_> = LINUX_DEFAULTS.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), LINUX_DEFAULTS.len());
+    }
+}
