@@ -4,6 +4,8 @@
 #   scripts/bench-app.sh                      launch time, memory after start and 1,000 sales, sizes
 #   BENCH_SOAK=10000 scripts/bench-app.sh     plus a 10,000-sale soak, memory every 1,000 sales
 #   BENCH_SALES=100 BENCH_LAUNCHES=3 ...      shorter
+#   BENCH_PROVIDER=standalone ...             the till set to "testing" against the simulator
+#                                             binary on loopback: no simulator inside the app
 #
 # Uses $SMART_TILL_BIN when set, else the release binary in the target dir
 # (built with `cargo build --release -p smart-till` when missing).
@@ -20,6 +22,11 @@ if [ -z "${SMART_TILL_BIN:-}" ]; then
   fi
 fi
 export SMART_TILL_BIN NO_AT_BRIDGE=1
+if [ "${BENCH_PROVIDER:-demo}" = standalone ] && [ -z "${SECUCONNECT_SANDBOX_BIN:-}" ]; then
+  SECUCONNECT_SANDBOX_BIN="$target/release/secuconnect-sandbox"
+  [ -x "$SECUCONNECT_SANDBOX_BIN" ] || cargo build --release -p secuconnect-sandbox
+  export SECUCONNECT_SANDBOX_BIN
+fi
 
 echo "machine: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GB RAM; $(. /etc/os-release && echo "$PRETTY_NAME")"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

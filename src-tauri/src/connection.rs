@@ -488,6 +488,27 @@ mod tests {
         }
     }
 
+    /// A secret store in a temporary directory of its own (the file a till without a keychain uses).
+    fn file_secrets() -> (tempfile::TempDir, Arc<SecretStore>) {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(SecretStore::file(dir.path()));
+        (dir, secrets)
+    }
+
+    /// Pairing "KASSE-1" with the demo client id and `secret` against `running`.
+    fn pairing_request(
+        environment: Environment,
+        running: &RunningSandbox,
+        secret: &str,
+    ) -> PairingRequest {
+        PairingRequest {
+            environment,
+            base_url: running.url(),
+            credentials: credentials(secret),
+            uuid: new_device_uuid("KASSE-1"),
+        }
+    }
+
     /// Polls `pairing` until it leaves `waiting` (generous: a loaded machine).
     async fn settled(pairing: &Pairing) -> PairingStatus {
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -596,19 +617,13 @@ mod tests {
     #[tokio::test]
     async fn a_confirmed_pairing_puts_the_refresh_token_into_the_secret_store() {
         let (sandbox, running) = sandbox(SandboxConfig::default()).await;
-        let dir = tempfile::tempdir().unwrap();
-        let secrets = Arc::new(SecretStore::file(dir.path()));
+        let (_dir, secrets) = file_secrets();
         let pairing = Pairing::default();
         let saved = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let saved2 = saved.clone();
         let start = pairing
             .start(
-                PairingRequest {
-                    environment: Environment::Testing,
-                    base_url: running.url(),
-                    credentials: credentials(demo::DEMO_CLIENT_SECRET),
-                    uuid: new_device_uuid("KASSE-1"),
-                },
+                pairing_request(Environment::Testing, &running, demo::DEMO_CLIENT_SECRET),
                 secrets.clone(),
                 move || {
                     saved2.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -664,17 +679,11 @@ mod tests {
     #[tokio::test]
     async fn a_wrong_secret_starts_no_pairing() {
         let (_sandbox, running) = sandbox(SandboxConfig::default()).await;
-        let dir = tempfile::tempdir().unwrap();
-        let secrets = Arc::new(SecretStore::file(dir.path()));
+        let (dir, secrets) = file_secrets();
         let pairing = Pairing::default();
         let e = pairing
             .start(
-                PairingRequest {
-                    environment: Environment::Live,
-                    base_url: running.url(),
-                    credentials: credentials("nope"),
-                    uuid: new_device_uuid("KASSE-1"),
-                },
+                pairing_request(Environment::Live, &running, "nope"),
                 secrets.clone(),
                 || Ok(()),
             )
@@ -688,17 +697,11 @@ mod tests {
     #[tokio::test]
     async fn a_cancelled_pairing_keeps_nothing_even_if_confirmed_later() {
         let (sandbox, running) = sandbox(SandboxConfig::default()).await;
-        let dir = tempfile::tempdir().unwrap();
-        let secrets = Arc::new(SecretStore::file(dir.path()));
+        let (_dir, secrets) = file_secrets();
         let pairing = Pairing::default();
         let start = pairing
             .start(
-                PairingRequest {
-                    environment: Environment::Testing,
-                    base_url: running.url(),
-                    credentials: credentials(demo::DEMO_CLIENT_SECRET),
-                    uuid: new_device_uuid("KASSE-1"),
-                },
+                pairing_request(Environment::Testing, &running, demo::DEMO_CLIENT_SECRET),
                 secrets.clone(),
                 || panic!("a cancelled pairing saves nothing"),
             )
@@ -721,17 +724,11 @@ mod tests {
             ..Default::default()
         })
         .await;
-        let dir = tempfile::tempdir().unwrap();
-        let secrets = Arc::new(SecretStore::file(dir.path()));
+        let (_dir, secrets) = file_secrets();
         let pairing = Pairing::default();
         pairing
             .start(
-                PairingRequest {
-                    environment: Environment::Testing,
-                    base_url: running.url(),
-                    credentials: credentials(demo::DEMO_CLIENT_SECRET),
-                    uuid: new_device_uuid("KASSE-1"),
-                },
+                pairing_request(Environment::Testing, &running, demo::DEMO_CLIENT_SECRET),
                 secrets.clone(),
                 || panic!("an expired pairing saves nothing"),
             )

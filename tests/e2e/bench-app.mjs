@@ -4,8 +4,13 @@
 //   BENCH_SALES     sales driven through the UI for the memory figure (default 1000)
 //   BENCH_SOAK      sales of the soak, memory sampled every BENCH_EVERY (default 0: no soak)
 //   BENCH_EVERY     sampling interval of the soak (default 1000)
+//   BENCH_PROVIDER  "demo" (default): the built-in simulator runs inside the app;
+//                   "standalone": the till is set to "testing" against the simulator
+//                   binary (SECUCONNECT_SANDBOX_BIN) on loopback, as a shop's till
+//                   talks to the provider: no simulator in the app's memory
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Builder, until } from 'selenium-webdriver';
@@ -16,6 +21,8 @@ const LAUNCHES = env('BENCH_LAUNCHES', 5);
 const SALES = env('BENCH_SALES', 1000);
 const SOAK = env('BENCH_SOAK', 0);
 const EVERY = env('BENCH_EVERY', 1000);
+const PROVIDER = process.env.BENCH_PROVIDER ?? 'demo';
+if (!['demo', 'standalone'].includes(PROVIDER)) throw new Error(`BENCH_PROVIDER is "demo" or "standalone", not "${PROVIDER}"`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -99,8 +106,15 @@ const fmtMem = (m) =>
 async function launch() {
   const dataDir = mkdtempSync(join(tmpdir(), 'smart-till-bench-'));
   const [demoPort, driverPort, nativePort] = [await freePort(), await freePort(), await freePort()];
+  const provider = PROVIDER === 'standalone' ? await standaloneProvider(dataDir) : null;
   const proc = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
-    env: { ...process.env, SMART_TILL_DATA_DIR: dataDir, SMART_TILL_DEMO_PORT: String(demoPort), RUST_LOG: 'warn' },
+    env: {
+      ...process.env,
+      SMART_TILL_DATA_DIR: dataDir,
+      SMART_TILL_DEMO_PORT: String(demoPort),
+      RUST_LOG: 'warn',
+      ...(provider ? provider.env : {}),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });
@@ -110,6 +124,7 @@ async function launch() {
     try {
       process.kill(-proc.pid, 'SIGTERM');
     } catch {}
+    provider?.proc.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
@@ -128,6 +143,37 @@ async function launch() {
     await stop();
     throw e;
   }
+}
+
+/**
+ * The simulator binary on a free loopback port standing in for the provider's
+ * testing system, and the till's data directory set to it with the demo
+ * credentials (the client secret in the 0600 file a till without a keychain uses).
+ */
+async function standaloneProvider(dataDir) {
+  const bin = process.env.SECUCONNECT_SANDBOX_BIN;
+  if (!bin) throw new Error('BENCH_PROVIDER=standalone needs SECUCONNECT_SANDBOX_BIN (scripts/bench-app.sh sets it)');
+  const port = await freePort();
+  const proc = spawn(bin, ['--port', String(port)], {
+    env: { ...process.env, RUST_LOG: 'warn' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', resolve);
+    proc.once('exit', (c) => reject(new Error(`the simulator exited with ${c}`)));
+  });
+  proc.stdout.resume();
+  writeFileSync(
+    join(dataDir, 'settings.json'),
+    JSON.stringify({ connection: { environment: 'testing', auth_mode: 'client_credentials', client_id: 'demo-till' } }),
+  );
+  const secrets = join(dataDir, 'secrets.json');
+  writeFileSync(secrets, JSON.stringify({ 'testing/client_secret': 'demo-secret' }));
+  chmodSync(secrets, 0o600);
+  return {
+    proc,
+    env: { SMART_TILL_PROVIDER_URL: `http://127.0.0.1:${port}`, SMART_TILL_SECRET_STORE: 'file' },
+  };
 }
 
 /**
@@ -154,6 +200,8 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+console.log(`provider: ${PROVIDER === 'standalone' ? 'the simulator binary on loopback (till set to "testing")' : 'the built-in simulator (demo mode)'}`);
+
 // 1. Launch to an interactive sale screen, warm.
 const times = [];
 for (let i = 0; i <= LAUNCHES; i++) {
@@ -161,10 +209,12 @@ for (let i = 0; i <= LAUNCHES; i++) {
   if (i > 0) times.push(app.launchMs);
   await app.stop();
 }
-console.log(
-  `launch to interactive sale screen (warm, ${LAUNCHES} launches): median ${median(times).toFixed(0)} ms ` +
-    `(min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}; target < 1000 ms)`,
-);
+if (LAUNCHES > 0) {
+  console.log(
+    `launch to interactive sale screen (warm, ${LAUNCHES} launches): median ${median(times).toFixed(0)} ms ` +
+      `(min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}; target < 1000 ms)`,
+  );
+}
 
 // 2. Memory after start and after SALES sales; 3. the soak.
 const app = await launch();
@@ -192,7 +242,8 @@ try {
     const rate = (performance.now() - t0) / n;
     console.log(`memory after ${n} sales: ${fmtMem(m)}; ${rate.toFixed(0)} ms per sale through the UI`);
   }
-  const sold = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'sale'")[0].n;
+  const journal = PROVIDER === 'standalone' ? 'journal-testing.sqlite3' : 'journal.sqlite3';
+  const sold = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'sale'", journal)[0].n;
   console.log(
     `journal: ${sold} sales of ${total} attempted; ${failures.length} failed in the window` +
       `${failures.length ? ` (sales ${failures.join(', ')})` : ''}; peak memory ${peak.toFixed(1)} MB (target < 200 MB)`,

@@ -85,8 +85,8 @@ export async function screenshot(driver, name) {
 }
 
 /** Reads the journal file with the sqlite3 tool, independent of the app's own code. */
-export function queryJournal(dataDir, sql) {
-  const out = execFileSync('sqlite3', ['-json', join(dataDir, 'journal.sqlite3'), sql], { encoding: 'utf8' });
+export function queryJournal(dataDir, sql, file = 'journal.sqlite3') {
+  const out = execFileSync('sqlite3', ['-json', join(dataDir, file), sql], { encoding: 'utf8' });
   return out.trim() === '' ? [] : JSON.parse(out);
 }
 

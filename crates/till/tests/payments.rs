@@ -2,41 +2,17 @@
 //! the closing: the real client, the simulator over loopback HTTP and a real
 //! SQLite journal.
 
-use std::sync::Mutex;
+mod common;
+
 use std::time::Duration;
 
-use receipt::ShopHeader;
-use secuconnect::{CancellationToken, Client, ClientConfig, Credentials, Device, Secret};
-use secuconnect_sandbox::{demo, CardSpec, Fault, FaultKind, RunningSandbox, SandboxConfig};
+use common::Till;
+use secuconnect::{CancellationToken, Device};
+use secuconnect_sandbox::{CardSpec, Fault, FaultKind};
 use serde_json::Value;
 use till::basket::{Basket, BasketLine};
 use till::journal::{kind, PaymentIntent};
-use till::{
-    Cents, Checkout, CheckoutError, Journal, JournalError, PaymentMethod, SaleState, VatRate,
-};
-
-fn shop() -> ShopHeader {
-    ShopHeader {
-        name: "Bäckerei Müller".into(),
-        address_lines: vec!["Hauptstraße 1".into()],
-        vat_id: None,
-    }
-}
-
-fn client(url: &str, terminal_timeout: Duration) -> Client {
-    Client::new(
-        ClientConfig::new(
-            url,
-            Credentials {
-                client_id: demo::DEMO_CLIENT_ID.into(),
-                client_secret: Secret::new(demo::DEMO_CLIENT_SECRET),
-            },
-        )
-        .with_timeout(Duration::from_secs(10))
-        .with_terminal_timeout(terminal_timeout),
-    )
-    .unwrap()
-}
+use till::{Cents, CheckoutError, JournalError, PaymentMethod, SaleState, VatRate};
 
 /// 5,47 € by default; `cents` sets the coffee's price (the terminal's magic endings).
 fn basket(coffee: i64) -> Basket {
@@ -49,52 +25,7 @@ fn basket(coffee: i64) -> Basket {
     }
 }
 
-struct Till {
-    sandbox: RunningSandbox,
-    client: Client,
-    journal: Mutex<Journal>,
-    shop: ShopHeader,
-    _dir: tempfile::TempDir,
-}
-
 impl Till {
-    async fn new() -> Self {
-        Self::with_terminal_timeout(Duration::from_secs(30)).await
-    }
-
-    async fn with_terminal_timeout(timeout: Duration) -> Self {
-        let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
-        sandbox
-            .state
-            .configure(SandboxConfig {
-                terminal_delay_ms: Some(20),
-                ..SandboxConfig::default()
-            })
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        Self {
-            client: client(&sandbox.url(), timeout),
-            journal: Mutex::new(Journal::open(&dir.path().join("journal.sqlite3")).unwrap()),
-            sandbox,
-            shop: shop(),
-            _dir: dir,
-        }
-    }
-
-    fn checkout(&self) -> Checkout<'_> {
-        Checkout {
-            client: &self.client,
-            journal: &self.journal,
-            shop: self.shop.clone(),
-            till_id: "KASSE-1",
-            demo: true,
-        }
-    }
-
-    fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
-        self.journal.lock().unwrap()
-    }
-
     fn terminal_payments(&self) -> Vec<Value> {
         self.sandbox.state.snapshot()["terminal"]["payments"]
             .as_array()

@@ -2,76 +2,18 @@
 //! cash for the rest, refused cards, loading. The real client, the simulator
 //! over loopback HTTP and a real SQLite journal.
 
-use std::sync::Mutex;
-use std::time::Duration;
+mod common;
 
-use receipt::ShopHeader;
-use secuconnect::{CancellationToken, Client, ClientConfig, Credentials, Secret};
-use secuconnect_sandbox::{demo, RunningSandbox, SandboxConfig};
+use common::Till;
+use secuconnect::CancellationToken;
+use secuconnect_sandbox::demo;
 use serde_json::Value;
 use till::basket::{Basket, BasketLine};
 use till::journal::kind;
 use till::secucard::{CardSplit, SecucardError};
-use till::{Cents, Checkout, CheckoutError, Journal, PaymentMethod, SaleState, VatRate};
-
-struct Till {
-    sandbox: RunningSandbox,
-    client: Client,
-    journal: Mutex<Journal>,
-    shop: ShopHeader,
-    _dir: tempfile::TempDir,
-}
+use till::{Cents, CheckoutError, PaymentMethod, SaleState, VatRate};
 
 impl Till {
-    async fn new() -> Self {
-        let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
-        sandbox
-            .state
-            .configure(SandboxConfig {
-                terminal_delay_ms: Some(20),
-                ..SandboxConfig::default()
-            })
-            .unwrap();
-        let client = Client::new(
-            ClientConfig::new(
-                sandbox.url(),
-                Credentials {
-                    client_id: demo::DEMO_CLIENT_ID.into(),
-                    client_secret: Secret::new(demo::DEMO_CLIENT_SECRET),
-                },
-            )
-            .with_timeout(Duration::from_secs(10))
-            .with_terminal_timeout(Duration::from_secs(30)),
-        )
-        .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        Self {
-            client,
-            journal: Mutex::new(Journal::open(&dir.path().join("journal.sqlite3")).unwrap()),
-            sandbox,
-            shop: ShopHeader {
-                name: "Bäckerei Müller".into(),
-                address_lines: vec!["Hauptstraße 1".into()],
-                vat_id: None,
-            },
-            _dir: dir,
-        }
-    }
-
-    fn checkout(&self) -> Checkout<'_> {
-        Checkout {
-            client: &self.client,
-            journal: &self.journal,
-            shop: self.shop.clone(),
-            till_id: "KASSE-1",
-            demo: true,
-        }
-    }
-
-    fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
-        self.journal.lock().unwrap()
-    }
-
     /// The card as the simulator keeps it.
     fn card(&self, number: &str) -> Value {
         self.sandbox.state.card(number).unwrap()

@@ -1,0 +1,83 @@
+//! The till over the simulator: the real client against a demo sandbox on
+//! loopback, and a real SQLite journal in a temporary directory.
+#![allow(dead_code)]
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use receipt::ShopHeader;
+use secuconnect::{Client, ClientConfig, Credentials, Secret};
+use secuconnect_sandbox::{demo, RunningSandbox, SandboxConfig};
+use till::{Checkout, Journal};
+
+pub fn shop() -> ShopHeader {
+    ShopHeader {
+        name: "Bäckerei Müller".into(),
+        address_lines: vec!["Hauptstraße 1".into()],
+        vat_id: None,
+    }
+}
+
+/// The demo till's client of the simulator at `url`.
+pub fn client(url: &str, terminal_timeout: Duration) -> Client {
+    Client::new(
+        ClientConfig::new(
+            url,
+            Credentials {
+                client_id: demo::DEMO_CLIENT_ID.into(),
+                client_secret: Secret::new(demo::DEMO_CLIENT_SECRET),
+            },
+        )
+        .with_timeout(Duration::from_secs(10))
+        .with_terminal_timeout(terminal_timeout),
+    )
+    .unwrap()
+}
+
+pub struct Till {
+    pub sandbox: RunningSandbox,
+    pub client: Client,
+    pub journal: Mutex<Journal>,
+    pub shop: ShopHeader,
+    _dir: tempfile::TempDir,
+}
+
+impl Till {
+    /// A simulator whose terminal answers after 20 ms, a terminal timeout of 30 s.
+    pub async fn new() -> Self {
+        Self::with_terminal_timeout(Duration::from_secs(30)).await
+    }
+
+    pub async fn with_terminal_timeout(timeout: Duration) -> Self {
+        let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
+        sandbox
+            .state
+            .configure(SandboxConfig {
+                terminal_delay_ms: Some(20),
+                ..SandboxConfig::default()
+            })
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        Self {
+            client: client(&sandbox.url(), timeout),
+            journal: Mutex::new(Journal::open(&dir.path().join("journal.sqlite3")).unwrap()),
+            sandbox,
+            shop: shop(),
+            _dir: dir,
+        }
+    }
+
+    pub fn checkout(&self) -> Checkout<'_> {
+        Checkout {
+            client: &self.client,
+            journal: &self.journal,
+            shop: self.shop.clone(),
+            till_id: "KASSE-1",
+            demo: true,
+        }
+    }
+
+    pub fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap()
+    }
+}
