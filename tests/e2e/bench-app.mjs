@@ -92,7 +92,42 @@ function memory(driverPid) {
   const parts = procs.map((p) => ({ comm: p.comm, ...pssKb(p.pid) }));
   const totalKb = parts.reduce((s, p) => s + p.kb, 0);
   const anonKb = parts.reduce((s, p) => s + p.anonKb, 0);
-  return { totalMb: totalKb / 1024, anonMb: anonKb / 1024, parts };
+  return { totalMb: totalKb / 1024, anonMb: anonKb / 1024, parts, pids: procs.map((p) => p.pid) };
+}
+
+/**
+ * Where the memory of `pids` lies (PSS in MB): the system libraries' code and
+ * read-only data, the pages their loading wrote (relocations, private to each
+ * process), the app's binary, and heap, stacks and buffers.
+ */
+function breakdown(pids) {
+  const parts = { libraries: 0, relocations: 0, binary: 0, heap: 0, files: 0 };
+  for (const pid of pids) {
+    let text;
+    try {
+      text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const block of text.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+      const path = block.split('\n')[0].split(/\s+/).slice(5).join(' ');
+      const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(block)?.[1] ?? 0);
+      const pss = kb('Pss');
+      const anon = Math.min(kb('Anonymous'), pss);
+      if (path.includes('smart-till')) parts.binary += pss;
+      else if (path.startsWith('/') && path.includes('.so')) {
+        parts.relocations += anon;
+        parts.libraries += pss - anon;
+      } else if (path.startsWith('/')) parts.files += pss;
+      else parts.heap += pss;
+    }
+  }
+  const mb = (kb) => (kb / 1024).toFixed(1);
+  return (
+    `system libraries ${mb(parts.libraries)} MB (code, read-only data) + ${mb(parts.relocations)} MB ` +
+    `(pages their loading wrote); the app's binary ${mb(parts.binary)} MB; heap, stacks and buffers ` +
+    `${mb(parts.heap)} MB; other mapped files ${mb(parts.files)} MB`
+  );
 }
 
 const fmtMem = (m) =>
@@ -222,6 +257,7 @@ try {
   await sleep(2000);
   const atStart = memory(app.pid);
   console.log(`memory after start: ${fmtMem(atStart)}`);
+  console.log(`  where it lies: ${breakdown(atStart.pids)}`);
   const total = Math.max(SALES, SOAK);
   const t0 = performance.now();
   let peak = atStart.totalMb;
@@ -241,6 +277,7 @@ try {
     peak = Math.max(peak, m.totalMb);
     const rate = (performance.now() - t0) / n;
     console.log(`memory after ${n} sales: ${fmtMem(m)}; ${rate.toFixed(0)} ms per sale through the UI`);
+    if (n === SALES) console.log(`  where it lies: ${breakdown(m.pids)}`);
   }
   const journal = PROVIDER === 'standalone' ? 'journal-testing.sqlite3' : 'journal.sqlite3';
   const sold = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'sale'", journal)[0].n;
