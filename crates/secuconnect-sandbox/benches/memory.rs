@@ -6,35 +6,13 @@
 //!
 //! `cargo bench -p secuconnect-sandbox --bench memory`
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
-
 use secuconnect_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Map, Value};
 
-/// Live heap bytes, kept by the allocator below.
-static LIVE: AtomicIsize = AtomicIsize::new(0);
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
-struct Counting;
-
-// SAFETY: every call is passed on to the system allocator unchanged; only a counter is kept beside it.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        System.realloc(ptr, layout, new_size)
-    }
-}
+use counting_alloc::{live_bytes, Counting};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -59,7 +37,7 @@ fn body(n: usize) -> Map<String, Value> {
 }
 
 fn run(label: &str, sandbox: Sandbox) {
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live_bytes();
     let mut samples = Vec::new();
     for n in 1..=SALES {
         let stx = sandbox.create_transaction(body(n)).expect("created");
@@ -73,7 +51,7 @@ fn run(label: &str, sandbox: Sandbox) {
             );
         }
         if n % 2_000 == 0 {
-            samples.push((n, LIVE.load(Ordering::Relaxed) - before));
+            samples.push((n, live_bytes() - before));
         }
     }
     let held = samples.last().map_or(0, |s| s.1);

@@ -6,8 +6,6 @@
 //!
 //! `cargo bench -p till --bench memory`
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -16,28 +14,10 @@ use secuconnect::{Client, ClientConfig, Credentials, Secret};
 use secuconnect_sandbox::{demo, serve, Sandbox};
 use till::{Basket, BasketLine, Cents, Checkout, Journal, VatRate};
 
-static LIVE: AtomicIsize = AtomicIsize::new(0);
+#[path = "../../secuconnect-sandbox/benches/support/counting_alloc.rs"]
+mod counting_alloc;
 
-struct Counting;
-
-// SAFETY: every call is passed on to the system allocator unchanged; only a counter is kept beside it.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        System.realloc(ptr, layout, new_size)
-    }
-}
+use counting_alloc::{live_bytes, Counting};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -97,10 +77,10 @@ async fn main() {
             checkout.catch_up().await.expect("caught up");
         }
         if n == 100 {
-            at_first = LIVE.load(Ordering::Relaxed);
+            at_first = live_bytes();
         }
         if n % 1_000 == 0 {
-            figures.push((n, LIVE.load(Ordering::Relaxed)));
+            figures.push((n, live_bytes()));
         }
     }
     let mb = |b: isize| b as f64 / 1_048_576.0;
