@@ -26,18 +26,38 @@ export function freePort() {
 async function waitForPort(port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/status`).then(() => true, () => false);
+    // Bounded: something else that took the port may accept and never answer.
+    const ok = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(2000) }).then(
+      () => true,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`tauri-driver did not listen on ${port}`);
 }
 
+/** The error when tauri-driver could not take its port (another process got it first). */
+class DriverPortTaken extends Error {}
+
 /**
  * Launches the app with its own data directory and demo simulator port.
- * Returns { driver, dataDir, demoUrl, stop }.
+ * Returns { driver, dataDir, demoUrl, stop }. The ports are free when picked
+ * but another process can take one before tauri-driver binds it (a busy
+ * machine opens many loopback connections): then it starts again on new ones.
  */
 export async function launchApp() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce();
+    } catch (e) {
+      if (!(e instanceof DriverPortTaken) || attempt === 3) throw e;
+      console.log(`# ${e.message}; starting again on other ports`);
+    }
+  }
+}
+
+async function launchOnce() {
   const dataDir = mkdtempSync(join(tmpdir(), 'smart-till-e2e-'));
   const demoPort = await freePort();
   const driverPort = await freePort();
@@ -55,7 +75,9 @@ export async function launchApp() {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitForPort(driverPort, 20000);
+    await waitForPort(driverPort, 20000).catch((e) => {
+      throw new DriverPortTaken(e.message);
+    });
     driver = await new Builder()
       .usingServer(`http://127.0.0.1:${driverPort}/`)
       .withCapabilities({ browserName: 'wry', 'tauri:options': { application: process.env.SMART_TILL_BIN } })
