@@ -97,14 +97,23 @@ async function addNetworkPrinter(driver, tcpPort) {
 }
 
 async function printerState(driver, state, timeoutMs = 40000) {
-  const pill = await driver.findElement(byTestId('printer-state'));
+  // Looked up afresh on every poll: the status bar renders the pill anew when
+  // the status arrives, and an element found before is gone by then.
+  const read = async () => {
+    const [pill] = await driver.findElements(byTestId('printer-state'));
+    if (!pill) return undefined;
+    try {
+      return { state: await pill.getAttribute('data-state'), text: await pill.getText() };
+    } catch {
+      return undefined; // rendered anew between the lookup and the read
+    }
+  };
   let seen;
   await driver
-    .wait(async () => (seen = await pill.getAttribute('data-state')) === state, timeoutMs)
-    .catch(async () => {
-      throw new Error(`the status bar shows the printer as ${seen} (${await pill.getText()}), not ${state}`);
+    .wait(async () => (seen = await read())?.state === state, timeoutMs)
+    .catch(() => {
+      throw new Error(`the status bar shows the printer as ${seen?.state} (${seen?.text}), not ${state}`);
     });
-  return pill;
 }
 
 test('a network receipt printer: sale, drawer, copy, PDFs, Z report and an unplugged printer', async (t) => {
