@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::{basket, start_sandbox, STX};
+use common::{basket, start_sandbox, wait_for_status, STX};
 use reqwest::StatusCode;
 use secuconnect_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
@@ -72,15 +70,7 @@ async fn a_running_terminal_payment_is_kept_and_completes() {
         let resp = http.post(url).bearer_auth(token).send().await.unwrap();
         (resp.status(), resp.json::<Value>().await.unwrap())
     });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, stx) = env.get(&format!("{STX}/{running}")).await;
-        if stx["status"] == "processing" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "never processing: {stx}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_for_status(&env, &running, "processing").await;
     // Three more sales while the customer pays: the limit is passed, the
     // running payment stays; the oldest finished ones go instead.
     let mut later = Vec::new();

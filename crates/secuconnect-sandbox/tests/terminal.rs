@@ -5,7 +5,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{assert_error_payload, basket, basket_with_card, schema, start, start_with, STX};
+use common::{
+    assert_error_payload, basket, basket_with_card, schema, start, start_with, wait_for_status, STX,
+};
 use reqwest::{Method, StatusCode};
 use secuconnect_sandbox::{
     demo, CardScheme, Fault, FaultKind, Outcome, SandboxConfig, TerminalNext,
@@ -41,19 +43,6 @@ async fn pay_cashless(env: &common::Env, body: Value) -> Value {
     assert_eq!(status, StatusCode::OK, "{paid}");
     schema::assert_valid("SmartTransactionsProductModel", &paid);
     paid
-}
-
-/// Polls until the transaction has `status` (generous deadline).
-async fn wait_for_status(env: &common::Env, id: &str, status: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, stx) = env.get(&format!("{STX}/{id}")).await;
-        if stx["status"] == status {
-            return stx;
-        }
-        assert!(Instant::now() < deadline, "never became {status}: {stx}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 #[tokio::test]

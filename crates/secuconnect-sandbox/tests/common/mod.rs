@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use secuconnect_sandbox::{demo, serve, RunningSandbox, Sandbox, SandboxConfig};
@@ -188,4 +188,17 @@ pub fn assert_error_payload(body: &Value) {
     }
     assert!(body["code"].is_u64(), "{body}");
     schema::assert_valid("ProductExceptionPayload", body);
+}
+
+/// Polls until the transaction has `status` (generous deadline).
+pub async fn wait_for_status(env: &Env, id: &str, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, stx) = env.get(&format!("{STX}/{id}")).await;
+        if stx["status"] == status {
+            return stx;
+        }
+        assert!(Instant::now() < deadline, "never became {status}: {stx}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
