@@ -40,7 +40,7 @@ enum Kill {
     AtPoint(&'static str, u64),
     /// SIGKILL a little after the n-th payment call went out (during `start/cashless`).
     DuringCall(u64, Duration),
-    /// SIGKILL after a while, wherever it is.
+    /// SIGKILL a while after the first payment call went out, wherever it is then.
     After(Duration),
     /// Let it finish.
     Never,
@@ -49,6 +49,8 @@ enum Kill {
 struct Outcome {
     exited: bool,
     kills: usize,
+    /// From the first payment call to the end of the run.
+    selling: Option<Duration>,
 }
 
 /// Runs the child once with the given kill plan.
@@ -79,10 +81,8 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
     // A whole run may take long on a loaded machine; a hang is still found.
     let limit = Duration::from_secs(600);
     let mut calls = 0u64;
-    let mut kill_at: Option<Instant> = match kill {
-        Kill::After(d) => Some(started + *d),
-        _ => None,
-    };
+    let mut first_call: Option<Instant> = None;
+    let mut kill_at: Option<Instant> = None;
     let killed = loop {
         if kill_at.is_some_and(|t| Instant::now() >= t) {
             child.kill().expect("SIGKILL");
@@ -96,9 +96,17 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
                 }
                 if line == "point before_start" {
                     calls += 1;
+                    let now = Instant::now();
+                    // The child's start-up is not part of the plan's time.
+                    if first_call.is_none() {
+                        first_call = Some(now);
+                        if let Kill::After(d) = kill {
+                            kill_at = Some(now + *d);
+                        }
+                    }
                     if let Kill::DuringCall(n, delay) = kill {
                         if calls == *n {
-                            kill_at = Some(Instant::now() + *delay);
+                            kill_at = Some(now + *delay);
                         }
                     }
                 }
@@ -114,6 +122,7 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
     Outcome {
         exited: !killed && status.success(),
         kills: usize::from(killed),
+        selling: first_call.map(|t| t.elapsed()),
     }
 }
 
@@ -130,9 +139,10 @@ fn started(journal: &Path) -> usize {
 }
 
 /// Kills the child `kills` times at points drawn from `rng`, then lets it
-/// finish all `sales`. A run that is to be killed may do at most 60 more
-/// sales, more than any planned point is away, so the plan never runs out
-/// of sales; a run that ends before its kill just ends.
+/// finish all `sales`. Each run to be killed gets a share of the sales left
+/// that leaves enough for every kill still to come, and its kill point lies
+/// within that share; a timed kill is drawn from how fast the last runs sold,
+/// so a fast machine does not sell everything before the kills are spent.
 fn drill(
     sandbox: &RunningSandbox,
     journal: &Path,
@@ -145,26 +155,33 @@ fn drill(
     let url = sandbox.url();
     let timeout_ms = if faults { 600 } else { 2000 };
     let mut done_kills = 0;
+    let mut micros_per_sale = 10_000u64;
     for _ in 0..kills * 5 + 20 {
         if faults {
             inject_faults(sandbox, &mut rng);
         }
-        // On a fast machine every sale may be started before all kills are
-        // spent: then the last run just finishes what is left.
-        if done_kills >= kills || started(journal) >= sales {
+        let before = started(journal);
+        if done_kills >= kills || before >= sales {
             let outcome = run_child(&url, journal, sales, timeout_ms, &Kill::Never);
             assert!(outcome.exited, "the last run finishes");
             return done_kills;
         }
+        let share = ((sales - before) / (kills - done_kills + 1)).clamp(1, 60) as u64;
         let plan = match rng.below(4) {
-            0 => Kill::AtPoint("after_answer", 1 + rng.below(40)),
-            1 => Kill::AtPoint("before_start", 1 + rng.below(40)),
-            2 => Kill::DuringCall(1 + rng.below(40), Duration::from_millis(rng.below(25))),
-            _ => Kill::After(Duration::from_millis(200 + rng.below(1500))),
+            0 => Kill::AtPoint("after_answer", 1 + rng.below(share)),
+            1 => Kill::AtPoint("before_start", 1 + rng.below(share)),
+            2 => Kill::DuringCall(1 + rng.below(share), Duration::from_millis(rng.below(25))),
+            _ => Kill::After(Duration::from_micros(rng.below(share * micros_per_sale))),
         };
-        let target = (started(journal) + 60).min(sales);
+        // One sale more than the latest kill point: a kill a little after a
+        // call still finds the child running.
+        let target = (before + share as usize + 1).min(sales);
         let outcome = run_child(&url, journal, target, timeout_ms, &plan);
         done_kills += outcome.kills;
+        let sold = started(journal).saturating_sub(before) as u64;
+        if let (Some(selling), true) = (outcome.selling, sold > 0) {
+            micros_per_sale = (selling.as_micros() as u64 / sold).max(100);
+        }
     }
     panic!("the drill does not finish");
 }
