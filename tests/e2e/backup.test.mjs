@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, waitForText } from './harness.mjs';
 
 /** Runs `smart-till <args>` on the data directory; resolves { code, stdout, stderr }. */
 function cli(dataDir, ...args) {
@@ -26,15 +26,14 @@ async function sellWater(driver) {
   await driver.findElement(byTestId('pay-exact')).click();
   await driver.wait(until.elementLocated(byTestId('receipt')), 20000);
   await driver.findElement(byTestId('new-sale')).click();
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '0,00 €'), 10000);
+  await waitForText(driver, 'basket-total', '0,00 €', 10000);
 }
 
 const salesIn = (file) =>
   queryJournal(file, "SELECT count(*) AS n, max(receipt_number) AS last FROM entries WHERE kind = 'sale'")[0];
 
 test('a backup taken while sales are written is whole; restore refuses while the till runs, then keeps the old journal', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver, dataDir } = app;
   for (let i = 0; i < 3; i++) await sellWater(driver);
 

@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Builder, until } from 'selenium-webdriver';
-import { byTestId, freePort, queryJournal } from './harness.mjs';
+import { byTestId, freePort, queryJournal, waitForText } from './harness.mjs';
 
 const env = (name, dflt) => Number(process.env[name] ?? dflt);
 const LAUNCHES = env('BENCH_LAUNCHES', 5);
@@ -171,7 +171,7 @@ async function launch() {
       .build();
     const water = await driver.wait(until.elementLocated(byTestId('article-51')), 60000);
     await water.click();
-    await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '0,99 €'), 30000);
+    await waitForText(driver, 'basket-total', '0,99 €', 30000);
     const launchMs = performance.now() - t0;
     return { driver, dataDir, pid: proc.pid, launchMs, stop };
   } catch (e) {
@@ -226,7 +226,7 @@ async function sale(driver, primed) {
   }, 30000, 'neither a receipt nor an error within 30 s');
   if (outcome !== 'receipt') return outcome;
   await driver.findElement(byTestId('new-sale')).click();
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '0,00 €'), 30000);
+  await waitForText(driver, 'basket-total', '0,00 €', 30000);
   return null;
 }
 

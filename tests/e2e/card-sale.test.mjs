@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, fetchTransaction, launchApp, queryJournal } from './harness.mjs';
+import { byTestId, fetchTransaction, launchApp, queryJournal, waitForText } from './harness.mjs';
 
 /** Keeps the simulated customer quick, so the tests wait little. */
 async function shortTerminalDelay(demoUrl) {
@@ -20,14 +20,13 @@ async function typeAmount(driver, digits) {
 }
 
 test('a card sale is paid on the terminal, shown and journaled with a card payment', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
   await shortTerminalDelay(app.demoUrl);
 
   await driver.findElement(byTestId('article-51')).click();
   await driver.findElement(byTestId('article-30037')).click();
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '4,48 €'), 5000);
+  await waitForText(driver, 'basket-total', '4,48 €', 5000);
 
   const pay = driver.findElement(byTestId('pay-card'));
   await driver.wait(until.elementIsEnabled(pay), 10000);
@@ -57,14 +56,13 @@ test('a card sale is paid on the terminal, shown and journaled with a card payme
 });
 
 test('a declined card is shown to the cashier, nothing is sold and the basket stays', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
   await shortTerminalDelay(app.demoUrl);
 
   // Cents ending in 13: the simulated terminal declines.
   await typeAmount(driver, ['1', '0', '1', '3']);
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '10,13 €'), 5000);
+  await waitForText(driver, 'basket-total', '10,13 €', 5000);
   const pay = driver.findElement(byTestId('pay-card'));
   await driver.wait(until.elementIsEnabled(pay), 10000);
   await pay.click();
@@ -79,13 +77,12 @@ test('a declined card is shown to the cashier, nothing is sold and the basket st
   assert.equal(failed[0].n, 1, 'the failed payment is journaled');
 
   await driver.findElement(byTestId('card-back')).click();
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '10,13 €'), 5000);
+  await waitForText(driver, 'basket-total', '10,13 €', 5000);
   assert.equal((await driver.findElements(byTestId('basket-line'))).length, 1);
 });
 
 test('giving up on the terminal aborts the payment once and sells nothing', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
   // A slow customer: long enough to give up while the terminal waits.
   const res = await fetch(`${app.demoUrl}/_sandbox/config`, {

@@ -2,11 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, fetchTransaction, launchApp, queryJournal, screenshot } from './harness.mjs';
+import { byTestId, fetchTransaction, launchApp, queryJournal, screenshot, waitForText } from './harness.mjs';
 
 test('a cash sale is paid, shown, registered at the provider and journaled once', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
 
   assert.equal(await driver.findElement(byTestId('demo-marker')).getText(), 'DEMO');
@@ -15,8 +14,7 @@ test('a cash sale is paid, shown, registered at the provider and journaled once'
   await driver.findElement(byTestId('article-51')).click();
   await driver.findElement(byTestId('article-51')).click();
   await driver.findElement(byTestId('article-30037')).click();
-  const total = driver.findElement(byTestId('basket-total'));
-  await driver.wait(until.elementTextIs(total, '5,47 €'), 5000);
+  await waitForText(driver, 'basket-total', '5,47 €', 5000);
   assert.equal((await driver.findElements(byTestId('basket-line'))).length, 2);
   await screenshot(driver, 'sale');
 
@@ -63,14 +61,13 @@ test('a cash sale is paid, shown, registered at the provider and journaled once'
 });
 
 test('an amount typed on the keypad is sold and the basket starts empty again', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
 
   for (const key of ['1', '2', '5', '0']) await driver.findElement(byTestId(`key-${key}`)).click();
   assert.equal(await driver.findElement(byTestId('keypad-display')).getText(), '12,50 €');
   await driver.findElement(byTestId('amount-7')).click();
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '12,50 €'), 5000);
+  await waitForText(driver, 'basket-total', '12,50 €', 5000);
 
   await driver.findElement(byTestId('pay-cash')).click();
   await driver.findElement(byTestId('pay-exact')).click();
@@ -79,7 +76,7 @@ test('an amount typed on the keypad is sold and the basket starts empty again', 
   assert.match(text, /B  7%\s+11,68\s+0,82\s+12,50/);
 
   await driver.findElement(byTestId('new-sale')).click();
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '0,00 €'), 5000);
+  await waitForText(driver, 'basket-total', '0,00 €', 5000);
   const sales = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'sale'");
   assert.equal(sales[0].n, 1);
 });

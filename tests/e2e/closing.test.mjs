@@ -2,11 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, screenshot } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, screenshot, waitForText } from './harness.mjs';
 
 test('a day with a cash sale is closed as Z 1 and the closing is journaled', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
   await fetch(`${app.demoUrl}/_sandbox/config`, {
     method: 'POST',
@@ -21,8 +20,7 @@ test('a day with a cash sale is closed as Z 1 and the closing is journaled', asy
   await driver.findElement(byTestId('new-sale')).click();
 
   await driver.findElement(byTestId('nav-closing')).click();
-  const total = await driver.wait(until.elementLocated(byTestId('day-total')), 10000);
-  await driver.wait(until.elementTextIs(total, '0,99 €'), 10000);
+  await waitForText(driver, 'day-total', '0,99 €', 20000);
   assert.equal(await driver.findElement(byTestId('cash-expected')).getText(), '0,99 €');
   await screenshot(driver, 'real-closing');
 

@@ -40,16 +40,31 @@ async function waitForPort(port, timeoutMs) {
 /** The error when tauri-driver could not take its port (another process got it first). */
 class DriverPortTaken extends Error {}
 
+/** How long a lookup waits for its element to be rendered (the UI renders after a click returns). */
+const IMPLICIT_WAIT_MS = 3000;
+
 /**
  * Launches the app with its own data directory and demo simulator port.
- * Returns { driver, dataDir, demoUrl, stop }. The ports are free when picked
+ * Returns { driver, dataDir, demoUrl, stop }. With `options.dataDir` the app
+ * runs on that directory and stop() leaves it in place, as switching the till
+ * off would; `options.env` adds environment variables. The ports are free when picked
  * but another process can take one before tauri-driver binds it (a busy
  * machine opens many loopback connections): then it starts again on new ones.
+ *
+ * Given the test's context `t`, the app stops after the test, and a test that
+ * failed first prints what the window showed and saves a screenshot of it, so
+ * a failure on a CI machine can be read from its output.
  */
-export async function launchApp() {
+export async function launchApp(t, options = {}) {
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launchOnce();
+      const app = await launchOnce(options);
+      t?.after(async () => {
+        if (!t.passed) await describeWindow(app.driver, t.name, started);
+        await app.stop();
+      });
+      return app;
     } catch (e) {
       if (!(e instanceof DriverPortTaken) || attempt === 3) throw e;
       console.log(`# ${e.message}; starting again on other ports`);
@@ -57,13 +72,13 @@ export async function launchApp() {
   }
 }
 
-async function launchOnce() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'smart-till-e2e-'));
+async function launchOnce({ dataDir: kept, env = {} }) {
+  const dataDir = kept ?? mkdtempSync(join(tmpdir(), 'smart-till-e2e-'));
   const demoPort = await freePort();
   const driverPort = await freePort();
   const nativePort = await freePort();
   const driverProc = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
-    env: { ...process.env, SMART_TILL_DATA_DIR: dataDir, SMART_TILL_DEMO_PORT: String(demoPort), RUST_LOG: 'info' },
+    env: { ...process.env, SMART_TILL_DATA_DIR: dataDir, SMART_TILL_DEMO_PORT: String(demoPort), RUST_LOG: 'info', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
   });
@@ -72,7 +87,12 @@ async function launchOnce() {
     if (driver) await driver.quit().catch(() => {});
     // tauri-driver and everything it started run in their own process group.
     try { process.kill(-driverProc.pid, 'SIGTERM'); } catch {}
-    rmSync(dataDir, { recursive: true, force: true });
+    if (kept) {
+      // The next start on this directory finds the journal and the instance lock let go.
+      await new Promise((r) => setTimeout(r, 500));
+    } else {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   };
   try {
     await waitForPort(driverPort, 20000).catch((e) => {
@@ -82,6 +102,7 @@ async function launchOnce() {
       .usingServer(`http://127.0.0.1:${driverPort}/`)
       .withCapabilities({ browserName: 'wry', 'tauri:options': { application: process.env.SMART_TILL_BIN } })
       .build();
+    await driver.manage().setTimeouts({ implicit: IMPLICIT_WAIT_MS });
     await driver.wait(until.elementLocated(By.css('[data-testid="articles"] button')), 30000);
   } catch (e) {
     await stop();
@@ -91,6 +112,44 @@ async function launchOnce() {
 }
 
 export const byTestId = (id) => By.css(`[data-testid="${id}"]`);
+
+/** For a failed test: the window's text and a screenshot (target/e2e-screenshots/failed-*.png). */
+async function describeWindow(driver, testName, started) {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  try {
+    const text = await driver.executeScript('return document.body.innerText');
+    const lines = String(text).split('\n').map((l) => l.trim()).filter(Boolean).join(' | ');
+    console.log(`# the window ${seconds} s after the start, when "${testName}" failed: ${lines.slice(0, 2000)}`);
+    await screenshot(driver, `failed-${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+  } catch (e) {
+    console.log(`# the window could not be read after "${testName}" failed (${seconds} s): ${e.message}`);
+  }
+}
+
+/**
+ * Waits until the element `id` shows text that is `expected` (a string) or
+ * matches it (a RegExp), and returns the text. The element is looked up afresh
+ * on every poll: it may not be rendered yet, or be rendered anew meanwhile.
+ */
+export async function waitForText(driver, id, expected, timeoutMs = 10000) {
+  const matches = (text) => (typeof expected === 'string' ? text === expected : expected.test(text));
+  let seen = '(not shown)';
+  await driver
+    .wait(async () => {
+      const [el] = await driver.findElements(byTestId(id));
+      if (!el) return false;
+      try {
+        seen = await el.getText();
+      } catch {
+        return false; // rendered anew between the lookup and the read
+      }
+      return matches(seen);
+    }, timeoutMs)
+    .catch(() => {
+      throw new Error(`${id} shows ${JSON.stringify(seen)}, not ${expected} (waited ${timeoutMs} ms)`);
+    });
+  return seen;
+}
 
 /**
  * Saves a screenshot of the window under target/e2e-screenshots/, or straight
@@ -102,8 +161,27 @@ export async function screenshot(driver, name) {
     ? join(repoRoot, 'docs', 'screenshots')
     : join(repoRoot, 'target', 'e2e-screenshots');
   mkdirSync(dir, { recursive: true });
-  const png = await driver.takeScreenshot();
+  const png = await takeScreenshot(driver);
   writeFileSync(join(dir, `${name}.png`), Buffer.from(png, 'base64'));
+}
+
+/**
+ * WebKitWebDriver's screenshot waits for the window's next paint, and a still
+ * screen paints again only when its clock turns (up to a minute). So the page
+ * is asked to paint shortly after: a pixel that is all but transparent comes
+ * and goes in a corner.
+ */
+async function takeScreenshot(driver) {
+  await driver.executeScript(`
+    const dot = document.createElement('div');
+    dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;background:rgba(0,0,0,0.01);pointer-events:none';
+    const nudge = (n) => setTimeout(() => {
+      if (dot.isConnected) dot.remove(); else document.body.append(dot);
+      if (n > 0) nudge(n - 1); else dot.remove();
+    }, 150);
+    nudge(40);
+  `);
+  return driver.takeScreenshot();
 }
 
 /** Reads the journal file with the sqlite3 tool, independent of the app's own code. */

@@ -5,11 +5,10 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp } from './harness.mjs';
+import { byTestId, launchApp, waitForText } from './harness.mjs';
 
 test('a second start of the app exits and leaves the running till in charge', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
 
   const second = spawn(process.env.SMART_TILL_BIN, [], {
     env: { ...process.env, SMART_TILL_DATA_DIR: app.dataDir, SMART_TILL_DEMO_PORT: '0' },
@@ -29,12 +28,11 @@ test('a second start of the app exits and leaves the running till in charge', as
 
   // The first instance still sells.
   await app.driver.findElement(byTestId('article-51')).click();
-  await app.driver.wait(until.elementTextIs(app.driver.findElement(byTestId('basket-total')), '0,99 €'), 5000);
+  await waitForText(app.driver, 'basket-total', '0,99 €', 5000);
 });
 
 test('the log file is written and holds no secret', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
   await driver.findElement(byTestId('article-2001')).click();
   await driver.findElement(byTestId('pay-cash')).click();

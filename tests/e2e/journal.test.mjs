@@ -5,8 +5,7 @@ import { By, until } from 'selenium-webdriver';
 import { byTestId, launchApp, queryJournal, screenshot } from './harness.mjs';
 
 test('a cash sale is found in the journal, shown with its receipt and cancelled', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
 
   await driver.findElement(byTestId('article-30037')).click();

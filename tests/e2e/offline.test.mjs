@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, waitForText } from './harness.mjs';
 
 async function control(demoUrl, method, path, body) {
   const res = await fetch(`${demoUrl}/_sandbox/${path}`, {
@@ -22,8 +22,7 @@ async function transactionsFor(demoUrl, saleId) {
 }
 
 test('a cash sale offline is kept, queued and registered once the payment service is back', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
 
   // Every request to the payment service (the token too) has its connection
@@ -31,7 +30,7 @@ test('a cash sale offline is kept, queued and registered once the payment servic
   await control(app.demoUrl, 'POST', 'faults', { route: '*', kind: 'drop_before', count: 100000 });
 
   await driver.findElement(byTestId('article-51')).click();
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '0,99 €'), 5000);
+  await waitForText(driver, 'basket-total', '0,99 €', 5000);
   await driver.findElement(byTestId('pay-cash')).click();
   await driver.findElement(byTestId('tendered')).sendKeys('2');
   await driver.findElement(byTestId('confirm-cash')).click();
@@ -46,7 +45,7 @@ test('a cash sale offline is kept, queued and registered once the payment servic
   // The status bar says offline and one sale waits.
   const online = driver.findElement(byTestId('online-state'));
   await driver.wait(async () => (await online.getAttribute('data-online')) === 'false', 30000, 'status bar shows offline');
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('outbox-count')), '1'), 30000);
+  await waitForText(driver, 'outbox-count', '1', 30000);
 
   // The journal has the sale, paid and queued; nothing at the provider.
   const sales = queryJournal(app.dataDir, "SELECT sale_id, receipt_number, body FROM entries WHERE kind = 'sale'");
@@ -72,7 +71,7 @@ test('a cash sale offline is kept, queued and registered once the payment servic
   assert.equal(registered[0].payment_method, 'cash');
   assert.equal(registered[0].basket_info.sum, 99);
 
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('outbox-count')), '0'), 30000);
+  await waitForText(driver, 'outbox-count', '0', 30000);
   await driver.wait(async () => (await online.getAttribute('data-online')) === 'true', 30000, 'status bar shows online');
   const outboxClass = await driver.findElement(byTestId('outbox')).getAttribute('class');
   assert.doesNotMatch(outboxClass, /warn/);

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, screenshot } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, screenshot, waitForText } from './harness.mjs';
 
 const ESC_INIT = Buffer.from([0x1b, 0x40]);
 const DRAWER_KICK = Buffer.from([0x1b, 0x70, 0x00, 25, 250]);
@@ -123,8 +123,7 @@ test('a network receipt printer: sale, drawer, copy, PDFs, Z report and an unplu
   process.env.SMART_TILL_EXPORT_DIR = exportDir;
   const printer = await fakePrinter();
   t.after(() => printer.unplug());
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
 
   // No printer yet: the status bar says so.
@@ -163,12 +162,12 @@ test('a network receipt printer: sale, drawer, copy, PDFs, Z report and an unplu
   await driver.findElement(byTestId('reprint-receipt')).click();
   const copy = await waitForJob(printer, 'the copy', (b) => b.includes(Buffer.from('*** DUPLIKAT ***')));
   assert.ok(copy.includes(SHOP_CP858) && !copy.includes(DRAWER_KICK), 'a copy of the same receipt, drawer shut');
-  await driver.wait(until.elementTextContains(driver.findElement(byTestId('receipt-done')), 'Kopie'), 20000);
+  await waitForText(driver, 'receipt-done', /Kopie/, 20000);
 
   // The receipt as PDF, into the export folder.
   await driver.findElement(byTestId('export-pdf')).click();
-  const saved = await driver.wait(until.elementLocated(byTestId('receipt-done')), 20000);
-  await driver.wait(until.elementTextContains(saved, exportDir), 20000);
+  // The message of the copy goes before the export starts: look for the folder's name.
+  await waitForText(driver, 'receipt-done', new RegExp(exportDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 20000);
   const receiptPdf = readdirSync(exportDir).find((f) => /^Beleg-\d+\.pdf$/.test(f));
   assert.ok(receiptPdf, `a receipt PDF in ${readdirSync(exportDir)}`);
   const receiptText = pdfText(join(exportDir, receiptPdf));
@@ -196,8 +195,7 @@ test('a network receipt printer: sale, drawer, copy, PDFs, Z report and an unplu
 
   // A closing with nothing counted: 1,98 € short. The Z report as PDF.
   await driver.findElement(byTestId('nav-closing')).click();
-  const total = await driver.wait(until.elementLocated(byTestId('day-total')), 10000);
-  await driver.wait(until.elementTextIs(total, '1,98 €'), 10000);
+  await waitForText(driver, 'day-total', '1,98 €', 20000);
   await driver.findElement(byTestId('close-day')).click();
   await driver.findElement(byTestId('close-note')).sendKeys('Kasse nicht gezählt');
   await driver.findElement(byTestId('close-day-yes')).click();
@@ -238,8 +236,7 @@ test('an office printer behind a CUPS queue gets the test page and the receipt',
   assert.ok(running, 'CUPS is installed but not running: run scripts/cups-test-setup.sh as root first');
   const started = Date.now() - 1000;
   const unique = String(Date.now() % 1_000_000_000);
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
 
   await driver.findElement(byTestId('nav-settings')).click();
@@ -281,8 +278,7 @@ test('an office printer behind a CUPS queue gets the test page and the receipt',
 test('an ELV card payment prints the receipt without opening the drawer and the merchant copy to sign; the Z report prints', async (t) => {
   const printer = await fakePrinter();
   t.after(() => printer.unplug());
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
   await fetch(`${app.demoUrl}/_sandbox/config`, {
     method: 'POST',
@@ -312,8 +308,7 @@ test('an ELV card payment prints the receipt without opening the drawer and the 
   // The day closed (no cash, nothing to count) and its Z report printed on the receipt printer.
   await driver.findElement(byTestId('new-sale')).click();
   await driver.findElement(byTestId('nav-closing')).click();
-  const total = await driver.wait(until.elementLocated(byTestId('day-total')), 10000);
-  await driver.wait(until.elementTextIs(total, '10,16 €'), 10000);
+  await waitForText(driver, 'day-total', '10,16 €', 20000);
   await driver.findElement(byTestId('close-day')).click();
   await driver.findElement(byTestId('close-day-yes')).click();
   await driver.wait(until.elementLocated(byTestId('z-result')), 30000);

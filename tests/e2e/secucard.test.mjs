@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, fetchTransaction, launchApp, queryJournal, screenshot } from './harness.mjs';
+import { byTestId, fetchTransaction, launchApp, queryJournal, screenshot, waitForText } from './harness.mjs';
 
 /** The demo cards of the simulator (crates/secuconnect-sandbox/src/demo.rs). */
 const CARD_GUIDE = '9276004429942845'; // active, 5,00 €, Max Mustermann
@@ -49,8 +49,7 @@ async function lookUp(driver, number) {
 }
 
 test('a secucard sale takes the card balance first and cash for the rest', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
   assert.equal((await fetchCard(app.demoUrl, CARD_GUIDE)).balance, 500);
 
@@ -58,7 +57,7 @@ test('a secucard sale takes the card balance first and cash for the rest', async
   await driver.findElement(byTestId('article-51')).click();
   await driver.findElement(byTestId('article-51')).click();
   await driver.findElement(byTestId('article-30037')).click();
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '5,47 €'), 5000);
+  await waitForText(driver, 'basket-total', '5,47 €', 5000);
 
   await lookUp(driver, CARD_GUIDE);
   assert.equal(await driver.findElement(byTestId('card-balance')).getText(), '5,00 €');
@@ -130,8 +129,7 @@ test('a secucard sale takes the card balance first and cash for the rest', async
 });
 
 test('a locked secucard is refused in words and nothing is charged', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
 
   // The card screen refuses a locked card: no way to use or load it.
@@ -145,7 +143,7 @@ test('a locked secucard is refused in words and nothing is charged', async (t) =
   // A card locked after it was attached to the sale: the till refuses it when paying.
   await driver.findElement(byTestId('nav-sale')).click();
   await driver.wait(until.elementLocated(byTestId('article-30037')), 10000).click();
-  await driver.wait(until.elementTextIs(driver.findElement(byTestId('basket-total')), '3,49 €'), 5000);
+  await waitForText(driver, 'basket-total', '3,49 €', 5000);
   await lookUp(driver, CARD_BONUS);
   await driver.findElement(byTestId('use-card')).click();
   await driver.wait(until.elementLocated(byTestId('attached-card')), 10000);
@@ -173,8 +171,7 @@ test('a locked secucard is refused in words and nothing is charged', async (t) =
 });
 
 test('a card with a passcode is loaded in cash once the passcode is right', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
 
   await lookUp(driver, CARD_PASSCODE);
@@ -202,8 +199,7 @@ test('a card with a passcode is loaded in cash once the passcode is right', asyn
 });
 
 test('a card is loaded on the payment terminal', async (t) => {
-  const app = await launchApp();
-  t.after(app.stop);
+  const app = await launchApp(t);
   const { driver } = app;
   const quick = await fetch(`${app.demoUrl}/_sandbox/config`, {
     method: 'POST',

@@ -8,48 +8,13 @@ import { createInterface } from 'node:readline';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Builder, until } from 'selenium-webdriver';
-import { byTestId, freePort, screenshot } from './harness.mjs';
+import { until } from 'selenium-webdriver';
+import { byTestId, freePort, launchApp, screenshot, waitForText } from './harness.mjs';
 
 const WAIT = 30000;
 
-/**
- * Starts the app on `dataDir` (kept between starts, removed by the test) with
- * extra environment variables. Returns { driver, stop, demoUrl }; stop() ends the app
- * as switching the till off would, leaving its data in place.
- */
-async function start(dataDir, env = {}) {
-  const demoPort = await freePort();
-  const driverPort = await freePort();
-  const nativePort = await freePort();
-  const proc = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
-    env: { ...process.env, SMART_TILL_DATA_DIR: dataDir, SMART_TILL_DEMO_PORT: String(demoPort), RUST_LOG: 'info', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-    detached: true,
-  });
-  let driver;
-  const stop = async () => {
-    if (driver) await driver.quit().catch(() => {});
-    try { process.kill(-proc.pid, 'SIGTERM'); } catch {}
-    await new Promise((r) => setTimeout(r, 500));
-  };
-  try {
-    const deadline = Date.now() + 20000;
-    while (!(await fetch(`http://127.0.0.1:${driverPort}/status`).then(() => true, () => false))) {
-      if (Date.now() > deadline) throw new Error('tauri-driver did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    driver = await new Builder()
-      .usingServer(`http://127.0.0.1:${driverPort}/`)
-      .withCapabilities({ browserName: 'wry', 'tauri:options': { application: process.env.SMART_TILL_BIN } })
-      .build();
-    await driver.wait(until.elementLocated(byTestId('articles')), WAIT);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { driver, stop, demoUrl: `http://127.0.0.1:${demoPort}` };
-}
+/** Starts the app on `dataDir`, kept between starts and removed by the test. */
+const start = (dataDir, env = {}) => launchApp(undefined, { dataDir, env });
 
 function tempDataDir(t) {
   const dir = mkdtempSync(join(tmpdir(), 'smart-till-settings-'));
@@ -103,13 +68,12 @@ test('a new shop name heads the next receipt and survives a restart; so does the
 
   await openSettings(app.driver, 'language');
   await app.driver.findElement(byTestId('lang-en')).click();
-  await app.driver.wait(until.elementTextIs(app.driver.findElement(byTestId('tab-shop')), 'Shop'), WAIT);
+  await waitForText(app.driver, 'tab-shop', 'Shop', WAIT);
 
   await app.stop();
   app = await start(dataDir);
   // English from the start, and the shop name kept.
-  await app.driver.wait(until.elementTextContains(app.driver.findElement(byTestId('nav-settings')), 'Settings'), WAIT)
-    .catch(async () => assert.fail(`not English after restart: ${await app.driver.findElement(byTestId('nav-settings')).getText()}`));
+  await waitForText(app.driver, 'nav-settings', /Settings/, WAIT);
   await openSettings(app.driver);
   const name = await app.driver.wait(until.elementLocated(byTestId('shop-name')), WAIT);
   await app.driver.wait(async () => (await name.getAttribute('value')) === 'Bäckerei Sonnenschein', WAIT);
@@ -131,7 +95,7 @@ test('a hand-broken section of settings.json: the app starts, the screen names i
   t.after(() => app.stop());
 
   // The readable language applies; the shop falls back to its defaults.
-  await app.driver.wait(until.elementTextContains(app.driver.findElement(byTestId('nav-settings')), 'Settings'), WAIT);
+  await waitForText(app.driver, 'nav-settings', /Settings/, WAIT);
   await openSettings(app.driver);
   const problems = await app.driver.wait(until.elementLocated(byTestId('settings-problems')), WAIT);
   const text = await problems.getText();
