@@ -127,26 +127,34 @@ async function describeWindow(driver, testName, started) {
 }
 
 /**
+ * What `read(element)` answers for the element `id`, looked up afresh; undefined
+ * while it is not rendered, or when it was rendered anew between the lookup and
+ * the read. For polls: an element found before may be gone by the next one.
+ */
+export async function readFresh(driver, id, read) {
+  const [el] = await driver.findElements(byTestId(id));
+  if (!el) return undefined;
+  try {
+    return await read(el);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Waits until the element `id` shows text that is `expected` (a string) or
- * matches it (a RegExp), and returns the text. The element is looked up afresh
- * on every poll: it may not be rendered yet, or be rendered anew meanwhile.
+ * matches it (a RegExp), and returns the text.
  */
 export async function waitForText(driver, id, expected, timeoutMs = 10000) {
   const matches = (text) => (typeof expected === 'string' ? text === expected : expected.test(text));
-  let seen = '(not shown)';
+  let seen;
   await driver
     .wait(async () => {
-      const [el] = await driver.findElements(byTestId(id));
-      if (!el) return false;
-      try {
-        seen = await el.getText();
-      } catch {
-        return false; // rendered anew between the lookup and the read
-      }
-      return matches(seen);
+      seen = await readFresh(driver, id, (el) => el.getText());
+      return seen !== undefined && matches(seen);
     }, timeoutMs)
     .catch(() => {
-      throw new Error(`${id} shows ${JSON.stringify(seen)}, not ${expected} (waited ${timeoutMs} ms)`);
+      throw new Error(`${id} shows ${seen === undefined ? '(not shown)' : JSON.stringify(seen)}, not ${expected} (waited ${timeoutMs} ms)`);
     });
   return seen;
 }

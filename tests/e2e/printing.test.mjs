@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, screenshot, waitForText } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, readFresh, screenshot, waitForText } from './harness.mjs';
 
 const ESC_INIT = Buffer.from([0x1b, 0x40]);
 const DRAWER_KICK = Buffer.from([0x1b, 0x70, 0x00, 25, 250]);
@@ -97,17 +97,8 @@ async function addNetworkPrinter(driver, tcpPort) {
 }
 
 async function printerState(driver, state, timeoutMs = 40000) {
-  // Looked up afresh on every poll: the status bar renders the pill anew when
-  // the status arrives, and an element found before is gone by then.
-  const read = async () => {
-    const [pill] = await driver.findElements(byTestId('printer-state'));
-    if (!pill) return undefined;
-    try {
-      return { state: await pill.getAttribute('data-state'), text: await pill.getText() };
-    } catch {
-      return undefined; // rendered anew between the lookup and the read
-    }
-  };
+  // Looked up afresh on every poll: the status bar renders the pill anew when the status arrives.
+  const read = () => readFresh(driver, 'printer-state', async (pill) => ({ state: await pill.getAttribute('data-state'), text: await pill.getText() }));
   let seen;
   await driver
     .wait(async () => (seen = await read())?.state === state, timeoutMs)
