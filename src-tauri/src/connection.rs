@@ -21,7 +21,9 @@ use crate::settings::{AuthMode, ConnectionSettings, Environment};
 pub const TESTING_URL: &str = "https://connect-testing.secuconnect.com";
 pub const LIVE_URL: &str = "https://connect.secucard.com";
 /// For tests only: points testing and live at another base URL, e.g. a
-/// simulator on loopback (`http://127.0.0.1:PORT`).
+/// simulator on loopback (`http://127.0.0.1:PORT`). Honoured by debug builds
+/// only, and only for https or a loopback address: a shipped till never sends
+/// its stored secret anywhere but the provider.
 pub const ENV_PROVIDER_URL: &str = "SMART_TILL_PROVIDER_URL";
 
 /// How long checking new credentials may take before the till says "offline".
@@ -34,10 +36,35 @@ pub fn provider_url(env: Environment) -> Option<String> {
         Environment::Testing => TESTING_URL,
         Environment::Live => LIVE_URL,
     };
-    Some(match std::env::var(ENV_PROVIDER_URL) {
-        Ok(url) if !url.trim().is_empty() => url.trim().to_string(),
-        _ => real.to_string(),
-    })
+    let wanted = std::env::var(ENV_PROVIDER_URL).ok();
+    Some(overridden(wanted.as_deref(), cfg!(debug_assertions)).unwrap_or_else(|| real.to_string()))
+}
+
+/// The test override of the provider's URL, where it may apply.
+fn overridden(wanted: Option<&str>, debug_build: bool) -> Option<String> {
+    let url = wanted.map(str::trim).filter(|u| !u.is_empty())?;
+    let allowed = debug_build
+        && tauri::Url::parse(url).is_ok_and(|u| {
+            let host = u.host_str().unwrap_or_default();
+            let loopback = host == "localhost"
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            match u.scheme() {
+                "https" => !host.is_empty(),
+                "http" => loopback,
+                _ => false,
+            }
+        });
+    if !allowed {
+        tracing::warn!(
+            "{ENV_PROVIDER_URL} is ignored: only debug builds honour it, for https or a loopback address"
+        );
+        return None;
+    }
+    Some(url.to_string())
 }
 
 /// The journal of `env`. Demo keeps the name it always had, so existing demo
@@ -769,5 +796,33 @@ mod tests {
         let files = [Environment::Demo, Environment::Testing, Environment::Live].map(journal_file);
         assert!(files[0] != files[1] && files[1] != files[2] && files[0] != files[2]);
         assert_eq!(provider_url(Environment::Demo), None);
+    }
+
+    #[test]
+    fn the_provider_url_override_is_for_debug_builds_and_safe_addresses_only() {
+        let debug = |u: &str| overridden(Some(u), true);
+        assert_eq!(
+            debug("http://127.0.0.1:8787"),
+            Some("http://127.0.0.1:8787".into())
+        );
+        assert_eq!(
+            debug(" http://localhost:1/ "),
+            Some("http://localhost:1/".into())
+        );
+        assert_eq!(debug("http://[::1]:9"), Some("http://[::1]:9".into()));
+        assert_eq!(
+            debug("https://connect-testing.example"),
+            Some("https://connect-testing.example".into())
+        );
+        assert_eq!(debug("http://192.168.1.9:8787"), None);
+        assert_eq!(debug("http://evil.example"), None);
+        assert_eq!(debug("ftp://127.0.0.1"), None);
+        assert_eq!(debug("not a url"), None);
+        assert_eq!(overridden(Some("http://127.0.0.1:8787"), false), None);
+        assert_eq!(
+            overridden(Some("https://connect-testing.example"), false),
+            None
+        );
+        assert_eq!(overridden(None, true), None);
     }
 }

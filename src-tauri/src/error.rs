@@ -59,18 +59,35 @@ impl From<CheckoutError> for CommandError {
                 Self::new("not_enough_cash", capitalise(&e.to_string()))
             }
             CheckoutError::NotPaid(_) => Self::new("not_paid", capitalise(&e.to_string())),
-            CheckoutError::Journal(j) => Self::new("journal", capitalise(&j.to_string())),
+            CheckoutError::Journal(j) => j.into(),
             CheckoutError::InDoubt { .. } => {
                 Self::new("outcome_unknown", capitalise(&e.to_string()))
             }
             CheckoutError::CardOffline => Self::new("card_offline", capitalise(&e.to_string())),
+            // The payment may have gone through: never "nothing booked".
+            CheckoutError::Unjournaled { .. } => {
+                Self::new("unjournaled", capitalise(&e.to_string()))
+            }
+            CheckoutError::PaymentsInDoubt(_) => {
+                Self::new("payment_in_doubt", capitalise(&e.to_string()))
+            }
+            CheckoutError::CancelInDoubt { .. } => {
+                Self::new("cancel_in_doubt", capitalise(&e.to_string()))
+            }
         }
     }
 }
 
 impl From<till::JournalError> for CommandError {
     fn from(e: till::JournalError) -> Self {
-        Self::new("journal", capitalise(&e.to_string()))
+        use till::JournalError as J;
+        match e {
+            // What was typed, not the journal, is wrong.
+            J::CountedCash | J::NoteTooLong | J::Amount => {
+                Self::new("invalid_input", capitalise(&e.to_string()))
+            }
+            _ => Self::new("journal", capitalise(&e.to_string())),
+        }
     }
 }
 
@@ -104,6 +121,24 @@ mod tests {
         let e = CommandError::from(secuconnect::Error::Api { status: 400, body });
         assert_eq!(e.code, "provider");
         assert_eq!(e.message, "Karte gesperrt");
+    }
+
+    #[test]
+    fn a_journal_that_fails_after_the_payment_is_never_nothing_booked() {
+        let e = CommandError::from(CheckoutError::Unjournaled {
+            sale_id: "s".into(),
+            source: till::JournalError::Locked,
+        });
+        assert_eq!(e.code, "unjournaled");
+        assert!(
+            e.message.contains("Do not take the payment again"),
+            "{}",
+            e.message
+        );
+        let e = CommandError::from(CheckoutError::PaymentsInDoubt(1));
+        assert_eq!(e.code, "payment_in_doubt");
+        let e = CommandError::from(CheckoutError::CancelInDoubt { receipt_number: 4 });
+        assert_eq!(e.code, "cancel_in_doubt");
     }
 
     #[test]

@@ -128,14 +128,48 @@ const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 /// Settles payments left in doubt (e.g. by a crash) and registers sales paid
 /// offline: once at start-up, then every few seconds, off the UI's path.
 fn spawn_catch_up(app: tauri::AppHandle) {
+    let checks = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
+        let printing = app.state::<printing::Printing>();
         loop {
-            commands::status::catch_up(&state).await;
+            commands::status::catch_up(&state, &printing).await;
             footprint::release_freed_memory();
             tokio::time::sleep(CATCH_UP_EVERY).await;
         }
     });
+    tauri::async_runtime::spawn(check_journal(checks));
+}
+
+/// How often the background looks whether the daily walk of the chain is due.
+const JOURNAL_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The till's own check of its journal, off the UI's path: what came since the
+/// last verified point at start, the whole chain once a day (`till::integrity`).
+async fn check_journal(app: tauri::AppHandle) {
+    let mut first = true;
+    loop {
+        let handle = app.clone();
+        let run = tauri::async_runtime::spawn_blocking(move || {
+            let state = handle.state::<AppState>();
+            if first {
+                state.health.check_at_start(&state.journal)?;
+            }
+            if state.health.full_check_due(&state.journal) {
+                state.health.check_all(&state.journal)?;
+            }
+            Ok::<_, till::JournalError>(())
+        });
+        match run.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "the journal could not be checked now; trying again later")
+            }
+            Err(e) => tracing::warn!(error = %e, "the journal check stopped"),
+        }
+        first = false;
+        tokio::time::sleep(JOURNAL_CHECK_EVERY).await;
+    }
 }
 
 /// How long a start waits for a restore that holds the data directory.
@@ -257,6 +291,7 @@ async fn startup(
         link: Mutex::new(state::LinkStatus::default()),
         provider_work: tokio::sync::Mutex::new(()),
         card_running: std::sync::atomic::AtomicBool::new(false),
+        health: till::integrity::JournalHealth::new(&journal_path),
     })
 }
 

@@ -13,7 +13,8 @@ Usage:
   smart-till backup <file>    copy the journal (of the environment the till is set to) to <file>,
                               consistently, also while the till runs
   smart-till restore <file>   put the backup <file> in place of the journal (the till must be closed);
-                              the current journal is kept aside, never deleted
+                              the current journal is kept aside, never deleted; an older copy
+                              is refused over a healthy journal (receipt numbers would repeat)
 
 The data directory is the platform's app-data directory for de.smarttill.app,
 or SMART_TILL_DATA_DIR when set.
@@ -111,9 +112,16 @@ fn run_restore(data: &Path, journal: &Path, file: &Path) -> ExitCode {
                 journal.display()
             );
             match r.kept_aside {
-                Some(aside) => println!("The previous journal is kept at {}.", aside.display()),
+                Some(aside) => println!(
+                    "The previous journal is kept at {} ({}).",
+                    aside.display(),
+                    r.replaced
+                ),
                 None => println!("There was no journal before."),
             }
+            println!(
+                "The restore is journaled; receipt numbers continue from the backup's last one."
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -122,6 +130,8 @@ fn run_restore(data: &Path, journal: &Path, file: &Path) -> ExitCode {
                 backup::BackupError::NoJournal(_)
                     | backup::BackupError::NotAJournal { .. }
                     | backup::BackupError::ChainBroken { .. }
+                    | backup::BackupError::Older { .. }
+                    | backup::BackupError::Diverged { .. }
             );
             eprintln!("smart-till restore: {e}");
             if untouched {

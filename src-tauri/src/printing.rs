@@ -6,6 +6,7 @@
 //! queued. Commands the cashier starts by hand (print, reprint, test print,
 //! drawer) wait for their job so that they can say what went wrong.
 
+use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -434,21 +435,68 @@ pub fn validated(mut p: PrinterConfig) -> Result<PrinterConfig, CommandError> {
     Ok(p)
 }
 
-/// An OS printer must be a queue the OS knows (the settings pick it from the list).
-pub fn known_queue(printer: &PrinterConfig) -> Result<(), CommandError> {
-    let PrinterTransport::Os { queue } = &printer.transport else {
-        return Ok(());
-    };
-    let queues: Vec<String> = receipt::printer::os_printers()
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    if queues.iter().any(|q| q == queue) {
-        Ok(())
-    } else {
-        Err(invalid(format!(
-            "The operating system has no printer \"{queue}\". Set it up there first, then pick it from the list."
-        )))
+/// What the till may connect to, for a printer: an OS queue the OS knows and
+/// a serial port this machine has (both picked from the discovered lists),
+/// and a network printer in the shop's own network (private, link-local or
+/// loopback addresses) unless the owner confirmed another address. So a
+/// webview cannot make the till open any device or connect anywhere.
+pub fn known_device(printer: &PrinterConfig, confirmed_public: bool) -> Result<(), CommandError> {
+    match &printer.transport {
+        PrinterTransport::Os { queue } => {
+            let queues: Vec<String> = receipt::printer::os_printers()
+                .into_iter()
+                .map(|p| p.name)
+                .collect();
+            if queues.iter().any(|q| q == queue) {
+                return Ok(());
+            }
+            Err(invalid(format!(
+                "The operating system has no printer \"{queue}\". Set it up there first, then pick it from the list."
+            )))
+        }
+        PrinterTransport::Serial { port, .. } => {
+            if receipt::printer::serial_ports()
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(port))
+            {
+                return Ok(());
+            }
+            Err(invalid(format!(
+                "This till has no serial port \"{port}\". Plug the printer in, then pick its port from the list."
+            )))
+        }
+        PrinterTransport::Network { host, port } => {
+            let addrs: Vec<std::net::IpAddr> = match (host.as_str(), *port).to_socket_addrs() {
+                Ok(a) => a.map(|a| a.ip()).collect(),
+                Err(_) => Vec::new(),
+            };
+            if addrs.is_empty() {
+                return Err(invalid(format!(
+                    "The address \"{host}\" cannot be found in the network. Check the printer's IP address (its self-test page shows it)."
+                )));
+            }
+            if confirmed_public || addrs.iter().all(|a| is_local_network(*a)) {
+                return Ok(());
+            }
+            Err(CommandError::new(
+                "printer_address_public",
+                format!(
+                    "\"{host}\" is not an address in the shop's own network. Receipt printers are in the local network (e.g. 192.168.1.50); confirm only if this printer really is elsewhere."
+                ),
+            ))
+        }
+    }
+}
+
+/// An address of the shop's own network: private (RFC 1918, IPv6 unique
+/// local), link-local or loopback.
+fn is_local_network(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_private() || v4.is_link_local() || v4.is_loopback(),
+        std::net::IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
     }
 }
 
@@ -904,12 +952,12 @@ mod tests {
             drawer: false,
         })
         .unwrap();
-        assert_eq!(known_queue(&printer), Ok(()));
+        assert_eq!(known_device(&printer, false), Ok(()));
         let mut unknown = printer.clone();
         unknown.transport = PrinterTransport::Os {
             queue: "NoSuchQueue".into(),
         };
-        let e = known_queue(&unknown).unwrap_err();
+        let e = known_device(&unknown, false).unwrap_err();
         assert_eq!(e.code, "invalid_settings");
         assert!(e.message.contains("NoSuchQueue"));
         tauri::async_runtime::block_on(test_print(&printer)).expect("handed to CUPS");
@@ -941,6 +989,61 @@ mod tests {
             }
             assert!(Instant::now() < deadline, "no PDF for {needle} in {dir}");
             std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    #[test]
+    fn the_till_connects_only_to_printers_in_the_shops_network_unless_confirmed() {
+        let at = |host: &str| network_at(host, 9100);
+        for local in [
+            "192.168.1.50",
+            "10.0.0.7",
+            "172.16.4.2",
+            "169.254.10.10",
+            "127.0.0.1",
+            "::1",
+            "fd00::5",
+            "fe80::1",
+        ] {
+            assert_eq!(known_device(&at(local), false), Ok(()), "{local}");
+        }
+        for public in ["8.8.8.8", "172.32.0.1", "100.64.0.1", "2001:db8::1"] {
+            let e = known_device(&at(public), false).unwrap_err();
+            assert_eq!(e.code, "printer_address_public", "{public}");
+            assert_eq!(
+                known_device(&at(public), true),
+                Ok(()),
+                "{public} confirmed"
+            );
+        }
+    }
+
+    #[test]
+    fn a_serial_printer_is_one_of_the_ports_this_till_has() {
+        let mut p = network_at("127.0.0.1", 9100);
+        for port in ["/dev/sda", "/dev/mem", "/etc/passwd", "COM999"] {
+            p.transport = PrinterTransport::Serial {
+                port: port.into(),
+                baud: 9600,
+            };
+            let e = known_device(&p, true).unwrap_err();
+            assert_eq!(e.code, "invalid_settings", "{port}");
+            assert!(e.message.contains("no serial port"), "{}", e.message);
+        }
+    }
+
+    fn network_at(host: &str, port: u16) -> PrinterConfig {
+        PrinterConfig {
+            id: "net".into(),
+            name: "Netz".into(),
+            transport: PrinterTransport::Network {
+                host: host.into(),
+                port,
+            },
+            kind: PrinterKind::Thermal,
+            code_page: "CP858".into(),
+            width: 42,
+            drawer: false,
         }
     }
 

@@ -192,9 +192,19 @@ fn file_error(path: &Path, reason: impl std::fmt::Display) -> SecretError {
 
 fn read_file(path: &Path) -> Result<BTreeMap<String, String>, SecretError> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            // serde_json's message names a position, never the content.
-            .map_err(|e| file_error(path, format!("not readable ({e})"))),
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            // Only where it broke: serde_json's own message may quote the
+            // value it did not expect, and that value can be a secret.
+            file_error(
+                path,
+                format!(
+                    "not readable ({:?} at line {}, column {})",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                ),
+            )
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
         Err(e) => Err(file_error(path, e)),
     }
@@ -227,6 +237,11 @@ fn write_file(path: &Path, all: &BTreeMap<String, String>) -> Result<(), SecretE
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
             .map_err(|e| file_error(path, e))?;
+        // The rename is durable only once the directory is: a refresh token
+        // rotated just before a power cut must not come back as the old one.
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| file_error(path, e))?;
     }
     Ok(())
 }
@@ -234,6 +249,24 @@ fn write_file(path: &Path, all: &BTreeMap<String, String>) -> Result<(), SecretE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_damaged_secrets_file_is_named_without_quoting_what_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        for body in [
+            "\"s3cr3t-refresh-token\"",
+            "{\"testing/client_secret\": 42, \"x\": \"s3cr3t-refresh-token\"}",
+            "[\"s3cr3t-refresh-token\"]",
+            "{\"a\": \"s3cr3t-refresh-token",
+        ] {
+            std::fs::write(&path, body).unwrap();
+            let e = read_file(&path).unwrap_err().to_string();
+            assert!(!e.contains("s3cr3t"), "{e}");
+            assert!(!e.contains("42"), "{e}");
+            assert!(e.contains("line 1"), "{e}");
+        }
+    }
 
     #[test]
     fn the_file_fallback_keeps_secrets_per_environment_readable_only_by_the_user() {

@@ -31,6 +31,8 @@ pub struct AppState {
     pub provider_work: tokio::sync::Mutex<()>,
     /// A card payment is running on the terminal now.
     pub card_running: AtomicBool,
+    /// What the till's own checks found in its journal's chain.
+    pub health: till::integrity::JournalHealth,
 }
 
 /// Online/offline as last seen, and when the till last caught up.

@@ -8,7 +8,10 @@
 //!
 //! A restore puts a checked backup in place of the journal while the app is
 //! not running ([`DataDirLock`]); the journal it replaces is kept aside under
-//! a timestamped name, never deleted.
+//! a timestamped name, never deleted. It refuses to put an older copy (or
+//! another till's) over a healthy journal: receipt numbers would be issued a
+//! second time. Where the journal is missing or damaged it restores, and the
+//! restore is journaled as the first entry after the copy's own.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -49,6 +52,14 @@ pub enum BackupError {
     Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    #[error("{path} is older than the journal (its last receipt is {backup_last}, the journal's is {journal_last}): restoring it would issue receipt numbers a second time. The journal is healthy and was left as it is.")]
+    Older {
+        path: PathBuf,
+        backup_last: i64,
+        journal_last: i64,
+    },
+    #[error("{path} is not a copy of this journal (their entries differ from entry {seq} on): the journal is healthy and was left as it is.")]
+    Diverged { path: PathBuf, seq: i64 },
 }
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> BackupError {
@@ -67,6 +78,8 @@ pub struct Summary {
     /// The last receipt number issued (`None` before the first sale).
     pub last_receipt: Option<i64>,
     pub bytes: u64,
+    /// The newest entry's position (0 for an empty journal).
+    pub head_seq: i64,
 }
 
 /// What a restore did.
@@ -75,6 +88,8 @@ pub struct Restored {
     pub summary: Summary,
     /// Where the journal that was replaced now is (`None` when there was none).
     pub kept_aside: Option<PathBuf>,
+    /// Why it was replaced: missing, damaged (and how), or an older copy of the backup.
+    pub replaced: String,
 }
 
 /// Copies the journal at `journal` to the new file `dest`, consistently,
@@ -145,16 +160,47 @@ pub fn check(file: &Path) -> Result<Summary, BackupError> {
         file,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    let (entries, last_receipt) = conn.query_row(
-        "SELECT COUNT(*), MAX(receipt_number) FROM entries",
+    let (entries, last_receipt, head_seq) = conn.query_row(
+        "SELECT COUNT(*), MAX(receipt_number), COALESCE(MAX(seq), 0) FROM entries",
         [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     Ok(Summary {
         entries,
         last_receipt,
         bytes,
+        head_seq,
     })
+}
+
+/// Whether the backup `from` may replace the journal at `journal`, and why:
+/// always where the journal is missing or damaged; over a healthy journal
+/// only a copy that holds all of it (the same entries up to its head).
+fn may_replace(from: &Path, backup: &Summary, journal: &Path) -> Result<String, BackupError> {
+    if !journal.exists() {
+        return Ok("there was no journal".into());
+    }
+    let current = match check(journal) {
+        Ok(current) => current,
+        Err(e) => return Ok(format!("the journal was damaged: {e}")),
+    };
+    if backup.head_seq < current.head_seq {
+        return Err(BackupError::Older {
+            path: from.to_path_buf(),
+            backup_last: backup.last_receipt.unwrap_or(0),
+            journal_last: current.last_receipt.unwrap_or(0),
+        });
+    }
+    let head = Journal::open_read_only(journal)?.head()?;
+    if let Some((seq, hash)) = head {
+        if Journal::open_read_only(from)?.hash_at(seq)? != Some(hash) {
+            return Err(BackupError::Diverged {
+                path: from.to_path_buf(),
+                seq,
+            });
+        }
+    }
+    Ok("the journal was an older state of the backup".into())
 }
 
 /// Puts the backup `from` in place of the journal at `journal`, after checking
@@ -162,13 +208,20 @@ pub fn check(file: &Path) -> Result<Summary, BackupError> {
 /// The current journal (with its `-wal`) is renamed to
 /// `journal.sqlite3.before-restore-<UTC time>`, never deleted.
 pub fn restore(from: &Path, journal: &Path) -> Result<Restored, BackupError> {
-    check(from)?;
+    let backup = check(from)?;
+    let replaced = may_replace(from, &backup, journal)?;
     let dir = journal.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io("creating", dir))?;
     // Copy next to the journal first, so that putting it in place is one rename.
     let incoming = with_suffix(journal, ".restoring");
     let _ = std::fs::remove_file(&incoming);
-    let summary = match copy_pages(from, &incoming).and_then(|()| check(&incoming)) {
+    let prepared = copy_pages(from, &incoming)
+        .and_then(|()| check(&incoming))
+        .and_then(|summary| {
+            record_restore(&incoming, from, &summary, &replaced)?;
+            Ok(summary)
+        });
+    let summary = match prepared {
         Ok(s) => s,
         Err(e) => {
             let _ = std::fs::remove_file(&incoming);
@@ -207,7 +260,33 @@ pub fn restore(from: &Path, journal: &Path) -> Result<Restored, BackupError> {
     Ok(Restored {
         summary,
         kept_aside,
+        replaced,
     })
+}
+
+/// Journals the restore in the copy about to be put in place: which file,
+/// its last receipt number and newest entry, why the journal was replaced.
+fn record_restore(
+    incoming: &Path,
+    from: &Path,
+    summary: &Summary,
+    replaced: &str,
+) -> Result<(), BackupError> {
+    let mut j = Journal::open(incoming)?;
+    j.record_restored(&serde_json::json!({
+        "from": from.display().to_string(),
+        "last_receipt": summary.last_receipt,
+        "head_seq": summary.head_seq,
+        "replaced": replaced,
+    }))?;
+    // One self-contained file again before it is renamed into place.
+    j.connection()
+        .query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+    drop(j);
+    File::open(incoming)
+        .and_then(|f| f.sync_all())
+        .map_err(io("writing", incoming))?;
+    Ok(())
 }
 
 /// Copies every page of `src` into the new file `dest` in one step (one read
@@ -429,43 +508,139 @@ mod tests {
         assert!(matches!(err, BackupError::NoJournal(_)), "{err}");
     }
 
+    /// Cuts the newest entry off a journal file behind its back (raw SQL).
+    fn cut_tail(path: &Path) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER entries_append_only_delete; DROP TRIGGER totals_append_only_delete;
+             DELETE FROM totals WHERE seq = (SELECT MAX(seq) FROM entries);
+             DELETE FROM entries WHERE seq = (SELECT MAX(seq) FROM entries);",
+        )
+        .unwrap();
+    }
+
+    fn restored_entry(path: &Path) -> serde_json::Value {
+        let j = Journal::open_read_only(path).unwrap();
+        let entries = j.entries(Some(crate::journal::kind::RESTORED)).unwrap();
+        entries
+            .last()
+            .expect("the restore is journaled")
+            .body
+            .clone()
+    }
+
     #[test]
-    fn restore_replaces_the_journal_and_keeps_the_old_one_aside() {
+    fn an_older_copy_is_refused_over_a_healthy_journal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.sqlite3");
         drop(journal_with(dir.path(), 10));
         let saved = dir.path().join("saved.sqlite3");
         assert_eq!(backup(&path, &saved).unwrap().last_receipt, Some(10));
-        // Sales after the backup, still open in WAL mode when the restore runs.
         let mut j = Journal::open(&path).unwrap();
         for i in 10..15 {
             sell(&mut j, i);
         }
         drop(j);
 
+        let err = restore(&saved, &path).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                BackupError::Older {
+                    backup_last: 10,
+                    journal_last: 15,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("receipt numbers a second time"));
+        // A copy with its tail cut is older too.
+        let cut = dir.path().join("cut.sqlite3");
+        backup(&path, &cut).unwrap();
+        cut_tail(&cut);
+        let err = restore(&cut, &path).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                BackupError::Older { .. } | BackupError::ChainBroken { .. }
+            ),
+            "{err}"
+        );
+        // Nothing moved.
+        assert_eq!(check(&path).unwrap().last_receipt, Some(15));
+
+        // Another till's journal with more entries is not a copy of this one.
+        let other_dir = tempfile::tempdir().unwrap();
+        drop(journal_with(other_dir.path(), 30));
+        let other = other_dir.path().join("journal.sqlite3");
+        let err = restore(&other, &path).unwrap_err();
+        assert!(matches!(err, BackupError::Diverged { .. }), "{err}");
+
+        // A newer copy of the same journal may replace it: a till whose
+        // journal is the state of 15 receipts takes the copy of 16.
+        let at_15 = dir.path().join("at-15.sqlite3");
+        backup(&path, &at_15).unwrap();
+        let mut j = Journal::open(&path).unwrap();
+        sell(&mut j, 15);
+        drop(j);
+        let at_16 = dir.path().join("at-16.sqlite3");
+        backup(&path, &at_16).unwrap();
+        let restored = restore(&at_16, &at_15).unwrap();
+        assert_eq!(restored.summary.last_receipt, Some(16));
+        assert_eq!(
+            restored.replaced,
+            "the journal was an older state of the backup"
+        );
+    }
+
+    #[test]
+    fn a_damaged_or_missing_journal_is_restored_and_the_restore_journaled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite3");
+        drop(journal_with(dir.path(), 10));
+        let saved = dir.path().join("saved.sqlite3");
+        backup(&path, &saved).unwrap();
+        let mut j = Journal::open(&path).unwrap();
+        for i in 10..15 {
+            sell(&mut j, i);
+        }
+        drop(j);
+        // The journal loses its newest entry: damaged, so the backup may replace it.
+        cut_tail(&path);
+
         let restored = restore(&saved, &path).unwrap();
         assert_eq!(restored.summary.last_receipt, Some(10));
+        assert!(
+            restored.replaced.starts_with("the journal was damaged"),
+            "{}",
+            restored.replaced
+        );
         let aside = restored.kept_aside.unwrap();
         assert!(aside
             .file_name()
             .unwrap()
             .to_string_lossy()
             .starts_with("journal.sqlite3.before-restore-"));
-        // The journal kept aside is whole, with the 15 sales.
-        assert_eq!(check(&aside).unwrap().last_receipt, Some(15));
-        // The app opens the restored journal and carries on gaplessly.
+        // The damaged journal is kept aside, not deleted.
+        assert!(aside.is_file());
+        let what = restored_entry(&path);
+        assert_eq!(what["last_receipt"], 10);
+        assert_eq!(what["from"], saved.display().to_string());
+        // The app opens the restored journal and carries on gaplessly from the backup.
         let mut j = Journal::open(&path).unwrap();
         assert_eq!(sell(&mut j, 100), 11);
         assert_eq!(j.verify().unwrap(), None);
         drop(j);
 
-        // A second restore keeps that journal aside too, under another name.
-        let again = restore(&saved, &path).unwrap();
-        assert_ne!(again.kept_aside.as_ref(), Some(&aside));
-        assert_eq!(
-            check(&again.kept_aside.unwrap()).unwrap().last_receipt,
-            Some(11)
-        );
+        // No journal at all: restored too.
+        let empty = tempfile::tempdir().unwrap();
+        let fresh = empty.path().join("journal.sqlite3");
+        let restored = restore(&saved, &fresh).unwrap();
+        assert_eq!(restored.kept_aside, None);
+        assert_eq!(restored.replaced, "there was no journal");
+        assert_eq!(restored_entry(&fresh)["last_receipt"], 10);
+        assert_eq!(check(&fresh).unwrap().last_receipt, Some(10));
     }
 
     #[test]

@@ -114,20 +114,67 @@ pub enum BasketError {
     CardLoad(usize),
     #[error("the total is too large")]
     TooLarge,
+    #[error("the basket has more than {MAX_LINES} lines")]
+    TooManyLines,
+    #[error("line {0}: the quantity is more than {MAX_QUANTITY}")]
+    QuantityTooLarge(usize),
+    #[error("line {0}: the text is longer than {MAX_TEXT} characters or holds control characters")]
+    TextInvalid(usize),
+    #[error("line {0}: the article number or EAN is not valid")]
+    Code(usize),
+    #[error("line {0}: this EAN is reserved for the secucard and cannot be sold as an article")]
+    ReservedEan(usize),
+    #[error("the secucard number is not valid")]
+    CardNumber,
 }
 
 /// The largest total a till sale may have (guards against overflow and typos).
 const MAX_TOTAL: i64 = 100_000_000; // 1,000,000.00 €
+/// Limits of what the UI may send: a real basket is far inside them.
+pub const MAX_LINES: usize = 500;
+pub const MAX_QUANTITY: i64 = 10_000;
+pub const MAX_TEXT: usize = 120;
+const MAX_ARTICLE_NUMBER: usize = 32;
+
+/// A line's text as the till keeps it: control characters (line breaks,
+/// escape sequences a printer would obey) removed, blanks at the ends trimmed.
+pub fn clean_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A secucard number as printed or encoded on the card: letters and digits, at most 32.
+pub fn valid_card_number(number: &str) -> bool {
+    (1..=32).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_alphanumeric())
+}
 
 impl Basket {
     pub fn total(&self) -> Cents {
         self.lines.iter().map(BasketLine::total).sum()
     }
 
-    /// Checks what a cashier could have typed wrong before anything is sent.
+    /// Removes control characters from the texts (see [`clean_text`]).
+    pub fn clean(mut self) -> Self {
+        for line in &mut self.lines {
+            line.text = clean_text(&line.text);
+        }
+        self
+    }
+
+    /// Checks what a cashier could have typed wrong, and what a webview
+    /// could send that no cashier types, before anything is sent.
     pub fn validate(&self) -> Result<(), BasketError> {
         if self.lines.is_empty() {
             return Err(BasketError::Empty);
+        }
+        if self.lines.len() > MAX_LINES {
+            return Err(BasketError::TooManyLines);
+        }
+        if self.card.as_deref().is_some_and(|c| !valid_card_number(c)) {
+            return Err(BasketError::CardNumber);
         }
         let mut total: i64 = 0;
         for (i, line) in self.lines.iter().enumerate() {
@@ -135,11 +182,36 @@ impl Basket {
             if line.quantity < 1 {
                 return Err(BasketError::Quantity(n));
             }
+            if line.quantity > MAX_QUANTITY {
+                return Err(BasketError::QuantityTooLarge(n));
+            }
             if line.unit_price.0 < 0 {
                 return Err(BasketError::Price(n));
             }
             if line.text.trim().is_empty() {
                 return Err(BasketError::Text(n));
+            }
+            if line.text.chars().count() > MAX_TEXT || line.text.chars().any(char::is_control) {
+                return Err(BasketError::TextInvalid(n));
+            }
+            let code_ok = line.article_number.as_deref().is_none_or(|a| {
+                !a.is_empty() && a.len() <= MAX_ARTICLE_NUMBER && !a.chars().any(char::is_control)
+            }) && line.ean.as_deref().is_none_or(|e| {
+                (8..=14).contains(&e.len()) && e.bytes().all(|b| b.is_ascii_digit())
+            });
+            if !code_ok {
+                return Err(BasketError::Code(n));
+            }
+            // The provider's special EANs mean money on the card, never an article.
+            let card_load_ean = line.ean.as_deref() == Some(EAN_CARD_LOAD);
+            match line.kind {
+                LineKind::CardLoad if !card_load_ean => return Err(BasketError::CardLoad(n)),
+                LineKind::Article
+                    if card_load_ean || line.ean.as_deref() == Some(EAN_CARD_PAYMENT) =>
+                {
+                    return Err(BasketError::ReservedEan(n))
+                }
+                _ => {}
             }
             let gross = line
                 .unit_price
@@ -301,6 +373,55 @@ mod tests {
         // Loading needs a card to load.
         let b = basket(vec![BasketLine::card_load(Cents(1500))]);
         assert_eq!(b.validate(), Err(BasketError::CardLoad(1)));
+    }
+
+    #[test]
+    fn refuses_what_no_cashier_types_but_a_webview_could_send() {
+        // Quantity i64::MAX: refused before any total is taken.
+        let b = basket(vec![line(100, i64::MAX, VatRate::Standard)]);
+        assert_eq!(b.validate(), Err(BasketError::QuantityTooLarge(1)));
+        let b = basket(vec![line(1, 1, VatRate::Standard); MAX_LINES + 1]);
+        assert_eq!(b.validate(), Err(BasketError::TooManyLines));
+        let mut l = line(100, 1, VatRate::Standard);
+        l.text = "x".repeat(1 << 20);
+        assert_eq!(basket(vec![l]).validate(), Err(BasketError::TextInvalid(1)));
+        let mut l = line(100, 1, VatRate::Standard);
+        l.text = "Kaffee\x1b@\x1dV".into();
+        assert_eq!(
+            basket(vec![l.clone()]).validate(),
+            Err(BasketError::TextInvalid(1))
+        );
+        // Cleaned at the boundary: the printer's escape sequences are gone.
+        let cleaned = basket(vec![l]).clean();
+        assert_eq!(cleaned.lines[0].text, "Kaffee@V");
+        assert_eq!(cleaned.validate(), Ok(()));
+        let mut l = line(100, 1, VatRate::Standard);
+        l.ean = Some("12345".into());
+        assert_eq!(basket(vec![l]).validate(), Err(BasketError::Code(1)));
+        let mut l = line(100, 1, VatRate::Standard);
+        l.article_number = Some("A".repeat(33));
+        assert_eq!(basket(vec![l]).validate(), Err(BasketError::Code(1)));
+        // The card-load EAN on an article line at 19 %: refused.
+        let mut l = line(1500, 1, VatRate::Standard);
+        l.ean = Some(EAN_CARD_LOAD.into());
+        let mut b = basket(vec![l]);
+        b.card = Some("9276004429942845".into());
+        assert_eq!(b.validate(), Err(BasketError::ReservedEan(1)));
+        let mut l = line(1500, 1, VatRate::Standard);
+        l.ean = Some(EAN_CARD_PAYMENT.into());
+        assert_eq!(basket(vec![l]).validate(), Err(BasketError::ReservedEan(1)));
+        // A card load line without the card-load EAN is not a card load.
+        let mut load = BasketLine::card_load(Cents(1500));
+        load.ean = None;
+        let mut b = basket(vec![load]);
+        b.card = Some("9276004429942845".into());
+        assert_eq!(b.validate(), Err(BasketError::CardLoad(1)));
+        // A card number of any length.
+        let mut b = basket(vec![line(100, 1, VatRate::Standard)]);
+        b.card = Some("9".repeat(1000));
+        assert_eq!(b.validate(), Err(BasketError::CardNumber));
+        b.card = Some("9276 0044\n".into());
+        assert_eq!(b.validate(), Err(BasketError::CardNumber));
     }
 
     #[test]

@@ -6,17 +6,24 @@
 //! - a sale with a secucard: the smart transaction is cancelled, which gives
 //!   the card back what it paid and takes a load back;
 //! - cash: the counter-booking alone.
+//!
+//! Where the provider moves money back, the intent to cancel is journaled
+//! first (`cancelling`), exactly like the intent to pay: whatever fails after
+//! the call went out (a lost answer, a 409 "already cancelled", a journal that
+//! cannot write, a crash) is settled by reading the transaction back, here
+//! or when catching up — never by asking the provider again.
 
-use secuconnect::CancellationToken;
+use secuconnect::{CancellationToken, Execution, SmartTransaction};
 use serde::{Deserialize, Serialize};
 use tracing::{info, instrument, warn};
 
 use crate::checkout::{Checkout, CheckoutError, JOURNAL_RECEIPT_WIDTH};
 use crate::closing::PaymentMethod;
-use crate::journal::JournalError;
+use crate::drill;
+use crate::journal::{JournalError, SaleRecord};
 use crate::money::Cents;
 use crate::receipt_doc;
-use crate::sale::SaleEvent;
+use crate::sale::{SaleEvent, TransitionError};
 
 /// A cancellation as the cashier sees it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,6 +38,60 @@ pub struct CancelledSale {
     pub receipt_text: Option<String>,
 }
 
+/// How a paid sale's money goes back at the provider.
+enum Reversal {
+    /// `canceltrx` on the terminal, by its receipt number.
+    Terminal(i64),
+    /// Cancelling the smart transaction (a secucard paid or was loaded).
+    Transaction(String),
+}
+
+/// What the provider did with a reversal.
+enum Reversed {
+    Yes(serde_json::Value),
+    /// It did not reverse the payment: the sale stays paid.
+    No(secuconnect::Error),
+    /// Not known yet: read back later.
+    Unknown,
+}
+
+/// How a paid sale is reversed at the provider; `None` for cash alone.
+fn reversal_of(record: &SaleRecord) -> Result<Option<Reversal>, CheckoutError> {
+    let card = record
+        .paid
+        .payments
+        .iter()
+        .find(|p| p.method == PaymentMethod::Card);
+    if let Some(card) = card {
+        if let Some(z) = record.closed_in {
+            return Err(JournalError::ClosedIn(z).into());
+        }
+        let number = card.terminal_receipt.ok_or_else(|| {
+            JournalError::Other("the card payment has no terminal receipt number".into())
+        })?;
+        return Ok(Some(Reversal::Terminal(number)));
+    }
+    Ok(
+        match (&record.intent.basket.card, &record.paid.transaction_id) {
+            (Some(_), Some(id)) => Some(Reversal::Transaction(id.clone())),
+            _ => None,
+        },
+    )
+}
+
+/// The sale's state refuses a cancellation: say so before touching the provider.
+fn refused(record: &SaleRecord, receipt_number: i64) -> Result<(), CheckoutError> {
+    match record.state.apply(SaleEvent::BeginCancel) {
+        Ok(_) => Ok(()),
+        Err(TransitionError::CancelInDoubt) => Err(CheckoutError::CancelInDoubt { receipt_number }),
+        Err(source) => Err(JournalError::Transition {
+            sale_id: record.sale_id.clone(),
+            source,
+        }
+        .into()),
+    }
+}
+
 impl Checkout<'_> {
     #[instrument(skip(self, cancel))]
     pub async fn cancel_sale(
@@ -40,62 +101,156 @@ impl Checkout<'_> {
         cancel: &CancellationToken,
     ) -> Result<CancelledSale, CheckoutError> {
         let record = self.journal().sale_by_receipt(receipt_number)?;
-        // Refuse what the state machine refuses before touching the provider.
-        record
-            .state
-            .apply(SaleEvent::Cancel)
-            .map_err(|source| JournalError::Transition {
-                sale_id: record.sale_id.clone(),
-                source,
-            })?;
-        let card = record
-            .paid
-            .payments
-            .iter()
-            .find(|p| p.method == PaymentMethod::Card);
-        let provider = if let Some(card) = card {
-            if let Some(z) = record.closed_in {
-                return Err(JournalError::ClosedIn(z).into());
-            }
-            let number = card.terminal_receipt.ok_or_else(|| {
-                JournalError::Other("the card payment has no terminal receipt number".into())
-            })?;
-            match self.client.cancel_terminal_payment(number, cancel).await {
-                Ok(stx) => Some(serde_json::to_value(&stx).unwrap_or_default()),
-                Err(e) if e.outcome_unknown() => {
-                    // Read the payment back: reversed or not.
-                    let id = record.paid.transaction_id.as_deref().unwrap_or_default();
-                    let stx = self.client.get_transaction(id).await?;
-                    if !stx.status.is_cancelled() {
-                        warn!(error = %e, "cancellation on the terminal not confirmed");
-                        return Err(e.into());
-                    }
-                    Some(serde_json::to_value(&stx).unwrap_or_default())
-                }
-                Err(e) => return Err(e.into()),
-            }
-        } else if let (Some(_), Some(id)) =
-            (&record.intent.basket.card, &record.paid.transaction_id)
-        {
-            let stx = self.client.cancel_transaction(id).await?;
-            Some(serde_json::to_value(&stx).unwrap_or_default())
-        } else {
-            None
+        refused(&record, receipt_number)?;
+        let Some(reversal) = reversal_of(&record)? else {
+            return self.book_cancellation(&record, reason, None);
         };
-        let (number, c) = self
-            .journal()
-            .record_cancellation(receipt_number, reason, provider)?;
-        info!(receipt = number, cancels = receipt_number, "sale cancelled");
-        let receipt_text = receipt_doc::rebuild(&record).map(|original| {
+        // The intent first: from here a failure is a cancellation in doubt.
+        {
+            let mut journal = self.journal();
+            journal.begin_cancellation(receipt_number, reason)?;
+            journal.payment_started(&record.sale_id);
+        }
+        let answer = self.reverse(&record, &reversal, cancel).await;
+        self.journal().payment_returned(&record.sale_id);
+        let in_doubt = CheckoutError::CancelInDoubt { receipt_number };
+        match answer {
+            Reversed::Yes(provider) => self
+                .book_cancellation(&record, reason, Some(provider))
+                .map_err(|e| {
+                    warn!(error = %e, "the reversal is done but not journaled yet");
+                    in_doubt
+                }),
+            Reversed::No(e) => {
+                warn!(error = %e, "the provider did not reverse the payment");
+                let provider = serde_json::to_value(e.user_message()).ok();
+                match self.journal().record_cancel_failed(
+                    &record.sale_id,
+                    &e.to_string(),
+                    provider.as_ref(),
+                ) {
+                    Ok(()) => Err(e.into()),
+                    Err(j) => {
+                        warn!(error = %j, "the refused reversal is not journaled yet");
+                        Err(in_doubt)
+                    }
+                }
+            }
+            Reversed::Unknown => Err(in_doubt),
+        }
+    }
+
+    /// Asks the provider to give the money back and sorts its answer; an
+    /// answer that is not a clear yes or no is read back.
+    async fn reverse(
+        &self,
+        record: &SaleRecord,
+        reversal: &Reversal,
+        cancel: &CancellationToken,
+    ) -> Reversed {
+        drill::point("before_cancel");
+        let answer = match reversal {
+            Reversal::Terminal(number) => {
+                self.client.cancel_terminal_payment(*number, cancel).await
+            }
+            Reversal::Transaction(id) => self.client.cancel_transaction(id).await,
+        };
+        drill::point("after_cancel_answer");
+        match answer {
+            Ok(stx) => Reversed::Yes(serde_json::to_value(&stx).unwrap_or_default()),
+            Err(e) if e.execution() == Execution::NotExecuted => Reversed::No(e),
+            // A 409 ("already cancelled"), a lost answer, a 5xx: what the
+            // provider holds now tells.
+            Err(e) => match self.read_back(record).await {
+                Some(stx) if stx.status.is_cancelled() => {
+                    Reversed::Yes(serde_json::to_value(&stx).unwrap_or_default())
+                }
+                Some(_) if e.execution() == Execution::Executed => Reversed::No(e),
+                _ => {
+                    warn!(error = %e, "the reversal is not confirmed yet");
+                    Reversed::Unknown
+                }
+            },
+        }
+    }
+
+    async fn read_back(&self, record: &SaleRecord) -> Option<SmartTransaction> {
+        let id = record.paid.transaction_id.as_deref()?;
+        match self.client.get_transaction(id).await {
+            Ok(stx) => Some(stx),
+            Err(e) => {
+                warn!(error = %e, stx = %id, "cannot read the cancelled sale back yet");
+                None
+            }
+        }
+    }
+
+    /// The counter-booking, with its receipt.
+    fn book_cancellation(
+        &self,
+        record: &SaleRecord,
+        reason: &str,
+        provider: Option<serde_json::Value>,
+    ) -> Result<CancelledSale, CheckoutError> {
+        let (number, c) =
+            self.journal()
+                .record_cancellation(record.receipt_number, reason, provider)?;
+        drill::point("after_cancelled");
+        info!(
+            receipt = number,
+            cancels = record.receipt_number,
+            "sale cancelled"
+        );
+        let receipt_text = receipt_doc::rebuild(record).map(|original| {
             let storno = receipt_doc::cancellation(&original, number as u64, chrono::Local::now());
             receipt::render_text(&storno, JOURNAL_RECEIPT_WIDTH)
         });
         Ok(CancelledSale {
             receipt_number: number,
-            cancels_receipt: receipt_number,
+            cancels_receipt: record.receipt_number,
             total: c.total,
             provider: c.provider,
             receipt_text,
         })
+    }
+
+    /// Settles the cancellations left `cancelling` (a crash, a lost answer,
+    /// a journal that could not write): the transaction read back says
+    /// whether the money went back. Their calls have returned, so a
+    /// transaction still paid was not reversed.
+    pub(crate) async fn settle_cancellations(&self) -> Result<(usize, usize), CheckoutError> {
+        let pending: Vec<_> = {
+            let journal = self.journal();
+            journal
+                .pending_cancellations()?
+                .into_iter()
+                .filter(|p| !journal.payment_running(&p.sale_id))
+                .collect()
+        };
+        let (mut settled, mut open) = (0, 0);
+        for p in pending {
+            let record = self.journal().sale_by_receipt(p.receipt_number)?;
+            match self.read_back(&record).await {
+                Some(stx) if stx.status.is_cancelled() => {
+                    let provider = serde_json::to_value(&stx).unwrap_or_default();
+                    self.book_cancellation(&record, &p.reason, Some(provider))?;
+                    settled += 1;
+                }
+                Some(stx) => {
+                    info!(receipt = p.receipt_number, status = %stx.status.as_str(), "the cancellation did not happen: the sale stays paid");
+                    self.journal().record_cancel_failed(
+                        &p.sale_id,
+                        &format!(
+                            "not reversed at the provider (status {})",
+                            stx.status.as_str()
+                        ),
+                        None,
+                    )?;
+                    settled += 1;
+                }
+                None => open += 1,
+            }
+        }
+        Ok((settled, open))
     }
 }

@@ -50,6 +50,36 @@ pub enum CheckoutError {
     /// Card payments need the payment service.
     #[error("the payment service cannot be reached: card payments are not possible offline. Take cash, or try again later.")]
     CardOffline,
+    /// The payment call went out, but its outcome could not be journaled.
+    /// The sale stays in `paying` (its intent is durable) and catching up
+    /// journals it as soon as the journal can write; it must not be paid again.
+    #[error("the payment may have gone through, but the journal could not save it ({source}). Do not take the payment again: the till saves it as soon as the journal can write.")]
+    Unjournaled {
+        sale_id: String,
+        source: JournalError,
+    },
+    /// A payment whose outcome is not known yet holds up new ones, so that
+    /// nobody pays the same basket twice.
+    #[error("{0} payment(s) are still in doubt: the till checks them with the payment service first. Do not take the payment again.")]
+    PaymentsInDoubt(usize),
+    /// The reversal was asked for, but its outcome is not known (or not
+    /// journaled) yet: the till reads it back; the money must not be given back twice.
+    #[error("the cancellation of receipt {receipt_number} is not confirmed yet: the till checks it with the payment service. Do not give the money back again.")]
+    CancelInDoubt { receipt_number: i64 },
+}
+
+impl CheckoutError {
+    /// After a payment call went out, a journal that cannot write leaves the
+    /// sale in doubt; it is never "nothing booked".
+    fn after_call(sale_id: &str) -> impl FnOnce(CheckoutError) -> CheckoutError + '_ {
+        move |e| match e {
+            CheckoutError::Journal(source) => CheckoutError::Unjournaled {
+                sale_id: sale_id.to_string(),
+                source,
+            },
+            other => other,
+        }
+    }
 }
 
 /// A paid sale as the cashier sees it after "paid".
@@ -263,13 +293,14 @@ impl<'a> Checkout<'a> {
     ///
     /// When the provider cannot be reached the sale completes locally (the
     /// cash is in the drawer) and is queued for registration by the outbox.
-    #[instrument(skip_all, fields(total = basket.total().0))]
+    #[instrument(skip_all)]
     pub async fn pay_cash(
         &self,
         basket: &Basket,
         tendered: Option<Cents>,
     ) -> Result<CompletedSale, CheckoutError> {
         basket.validate()?;
+        self.refuse_while_in_doubt()?;
         let total = basket.total();
         let pays_from_card = basket.card.is_some() && basket.card_load_total() == Cents::ZERO;
         if let Some(given) = tendered.filter(|_| !pays_from_card) {
@@ -317,8 +348,19 @@ impl<'a> Checkout<'a> {
             intent.from_card = total - missing;
         }
         let _running = self.begin(&intent)?;
+        self.start_cash(&sale_id, created.as_ref())
+            .await
+            .map_err(CheckoutError::after_call(&sale_id))
+    }
+
+    /// The cash payment once its intent is journaled.
+    async fn start_cash(
+        &self,
+        sale_id: &str,
+        created: Option<&SmartTransaction>,
+    ) -> Result<CompletedSale, CheckoutError> {
         let Some(created) = created else {
-            return self.complete_locally(&sale_id);
+            return self.complete_locally(sale_id);
         };
         info!(stx = %created.id, "smart transaction created");
         drill::point("before_start");
@@ -330,18 +372,18 @@ impl<'a> Checkout<'a> {
         };
         match outcome {
             Outcome::Paid(stx) => {
-                let sale = self.journal_paid(&sale_id, &stx)?;
+                let sale = self.journal_paid(sale_id, &stx)?;
                 info!(receipt = sale.receipt_number, "sale paid and journaled");
                 Ok(sale)
             }
             Outcome::NotPaid(status, provider) => {
                 warn!(%status, "cash payment not confirmed");
                 self.journal()
-                    .record_failed(&sale_id, &status, provider.as_ref())?;
+                    .record_failed(sale_id, &status, provider.as_ref())?;
                 Err(CheckoutError::NotPaid(status))
             }
             // The cash is in the drawer: the sale is paid; its registration waits.
-            _ => self.complete_locally(&sale_id),
+            _ => self.complete_locally(sale_id),
         }
     }
 
@@ -351,13 +393,14 @@ impl<'a> Checkout<'a> {
     ///
     /// `cancel` stops waiting, not the terminal: the sale then stays in doubt
     /// and is settled by [`Checkout::reconcile`].
-    #[instrument(skip_all, fields(total = basket.total().0))]
+    #[instrument(skip_all)]
     pub async fn pay_card(
         &self,
         basket: &Basket,
         cancel: &CancellationToken,
     ) -> Result<CompletedSale, CheckoutError> {
         basket.validate()?;
+        self.refuse_while_in_doubt()?;
         let sale_id = Uuid::new_v4().to_string();
         let draft = draft_for(basket, &sale_id, self.demo);
         let created = match self.client.create_transaction(&draft).await {
@@ -380,8 +423,20 @@ impl<'a> Checkout<'a> {
             intent.from_card = total - Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0));
         }
         let _running = self.begin(&intent)?;
+        self.start_card(&sale_id, &created.id, cancel)
+            .await
+            .map_err(CheckoutError::after_call(&sale_id))
+    }
+
+    /// The terminal payment once its intent is journaled.
+    async fn start_card(
+        &self,
+        sale_id: &str,
+        stx_id: &str,
+        cancel: &CancellationToken,
+    ) -> Result<CompletedSale, CheckoutError> {
         drill::point("before_start");
-        let answer = self.client.start_cashless(&created.id, cancel).await;
+        let answer = self.client.start_cashless(stx_id, cancel).await;
         drill::point("after_answer");
         let outcome = match answer {
             Ok(stx) => outcome_of_status(stx),
@@ -392,7 +447,7 @@ impl<'a> Checkout<'a> {
         };
         match outcome {
             Outcome::Paid(stx) => {
-                let sale = self.journal_paid(&sale_id, &stx)?;
+                let sale = self.journal_paid(sale_id, &stx)?;
                 info!(
                     receipt = sale.receipt_number,
                     "card sale paid and journaled"
@@ -402,24 +457,39 @@ impl<'a> Checkout<'a> {
             Outcome::NotSent(reason) => {
                 warn!(%reason, "card payment not sent");
                 self.journal()
-                    .record_failed(&sale_id, &format!("not sent: {reason}"), None)?;
+                    .record_failed(sale_id, &format!("not sent: {reason}"), None)?;
                 Err(CheckoutError::CardOffline)
             }
             Outcome::NotPaid(status, provider) => {
                 warn!(%status, "card payment not made");
                 self.journal()
-                    .record_failed(&sale_id, &status, provider.as_ref())?;
+                    .record_failed(sale_id, &status, provider.as_ref())?;
                 Err(CheckoutError::NotPaid(status))
             }
             // Read back once right away; if still open, it stays in doubt.
-            Outcome::Unknown => match self.settle(&sale_id).await? {
+            Outcome::Unknown => match self.settle(sale_id).await? {
                 Settled::Paid(sale) => Ok(*sale),
                 Settled::Failed(status) => Err(CheckoutError::NotPaid(status)),
                 Settled::Pending => Err(CheckoutError::InDoubt {
-                    sale_id: sale_id.clone(),
+                    sale_id: sale_id.to_string(),
                 }),
             },
         }
+    }
+
+    /// Refuses a new payment while an earlier one is in doubt (its call has
+    /// returned without an outcome the journal holds): settle that first.
+    fn refuse_while_in_doubt(&self) -> Result<(), CheckoutError> {
+        let journal = self.journal();
+        let open = journal
+            .in_doubt()?
+            .iter()
+            .filter(|d| !journal.payment_running(&d.intent.sale_id))
+            .count();
+        if open > 0 {
+            return Err(CheckoutError::PaymentsInDoubt(open));
+        }
+        Ok(())
     }
 
     /// Abandons a transaction nothing was paid on yet (best effort: an open

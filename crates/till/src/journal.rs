@@ -113,7 +113,39 @@ CREATE TRIGGER entries_head AFTER INSERT ON entries
 BEGIN INSERT OR REPLACE INTO head (id, seq, hash) VALUES (1, NEW.seq, NEW.hash); END;
 CREATE INDEX entries_day_marks ON entries(seq) WHERE kind IN ('terminal_end_of_day', 'closing');
 "#,
+    r#"
+-- A cancellation whose reversal at the provider may be running ('cancelling')
+-- is a work item like a payment in doubt: its intent is journaled before the
+-- provider is asked, and reconciling settles it.
+CREATE TABLE open_sales_v3 (
+    sale_id   TEXT PRIMARY KEY,
+    state     TEXT NOT NULL CHECK (state IN ('paying', 'queued', 'failed', 'cancelling')),
+    since_seq INTEGER NOT NULL,
+    since     TEXT NOT NULL,
+    problem   TEXT
+) WITHOUT ROWID;
+INSERT INTO open_sales_v3 (sale_id, state, since_seq, since, problem)
+    SELECT sale_id, state, since_seq, since, problem FROM open_sales;
+DROP TABLE open_sales;
+ALTER TABLE open_sales_v3 RENAME TO open_sales;
+
+-- How far the app has verified the chain, so that the check at start covers
+-- only what came since (not part of the record: the daily check covers all).
+CREATE TABLE verified (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    seq     INTEGER NOT NULL,
+    hash    BLOB    NOT NULL,
+    at      TEXT    NOT NULL,
+    -- when the whole chain was last walked
+    full_at TEXT
+);
+"#,
 ];
+
+/// The longest note a closing keeps.
+pub const MAX_NOTE: usize = 1000;
+/// The most cash a drawer can be counted at (guards against typos and overflow).
+const MAX_COUNTED: i64 = 100_000_000;
 
 /// The hash the first entry chains to.
 const GENESIS: [u8; 32] = [0; 32];
@@ -142,6 +174,13 @@ pub mod kind {
     /// The provider refused to register a sale paid offline, for good: it
     /// needs the merchant's attention (the provider's words are in the body).
     pub const OUTBOX_REFUSED: &str = "outbox_refused";
+    /// The intent to cancel a paid sale, written before the provider is asked
+    /// to give the money back.
+    pub const CANCELLING: &str = "cancelling";
+    /// The provider did not reverse the payment: the sale stays paid.
+    pub const CANCEL_FAILED: &str = "cancel_failed";
+    /// The journal was restored from a backup (which copy, its last receipt number).
+    pub const RESTORED: &str = "restored";
 }
 
 /// Why the journal could not do what was asked, in words for the cashier.
@@ -165,13 +204,17 @@ pub enum JournalError {
     #[error("there is no paid sale with receipt number {0}")]
     UnknownReceipt(i64),
     #[error(
-        "{0} payment(s) are still in doubt: check them with the payment service before the closing"
+        "{0} payment(s) or cancellation(s) are still in doubt: check them with the payment service before the closing"
     )]
     PaymentsInDoubt(usize),
     #[error("the sale belongs to closing Z {0}: a card payment can no longer be cancelled on the terminal")]
     ClosedIn(i64),
     #[error("the amount must be positive")]
     Amount,
+    #[error("the counted cash must be between 0,00 € and 1.000.000,00 €")]
+    CountedCash,
+    #[error("the note is longer than {MAX_NOTE} characters")]
+    NoteTooLong,
     #[error("journal error: {0}")]
     Other(String),
 }
@@ -333,6 +376,25 @@ pub struct Cancellation {
 pub struct InDoubt {
     pub intent: PaymentIntent,
     pub since: String,
+}
+
+/// A cancellation whose reversal at the provider may have run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingCancellation {
+    pub sale_id: String,
+    /// The receipt being cancelled.
+    pub receipt_number: i64,
+    pub reason: String,
+    pub since: String,
+}
+
+/// The point up to which the chain was last verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedPoint {
+    pub seq: i64,
+    pub at: String,
+    /// When the whole chain was last walked (RFC 3339).
+    pub full_at: Option<String>,
 }
 
 /// A paid sale still to be registered with the provider.
@@ -593,6 +655,7 @@ fn state_of(conn: &Connection, sale_id: &str) -> Result<SaleState, JournalError>
         .optional()?;
     match open.as_deref() {
         Some("paying") => return Ok(SaleState::Paying),
+        Some("cancelling") => return Ok(SaleState::Cancelling),
         Some(_) => return Ok(SaleState::Paid),
         None => {}
     }
@@ -1033,13 +1096,133 @@ impl Journal {
             &body,
             Some(&totals),
         )?;
-        // A sale cancelled before it was registered need not be registered any more.
+        // A sale cancelled before it was registered need not be registered any
+        // more; a cancellation under way is settled.
         tx.prepare_cached(
-            "DELETE FROM open_sales WHERE sale_id = ?1 AND state IN ('queued', 'failed')",
+            "DELETE FROM open_sales WHERE sale_id = ?1 AND state IN ('queued', 'failed', 'cancelling')",
         )?
         .execute([&original.sale_id])?;
         tx.commit()?;
         Ok((number, cancellation))
+    }
+
+    /// Writes the intent to cancel a paid sale before the provider is asked
+    /// to reverse it: from here the sale is `cancelling` until the
+    /// provider's answer (or reading the transaction back) settles it.
+    pub fn begin_cancellation(
+        &mut self,
+        receipt_number: i64,
+        reason: &str,
+    ) -> Result<SaleRecord, JournalError> {
+        let original = self.sale_by_receipt(receipt_number)?;
+        let tx = self.write_tx()?;
+        let from = state_of(&tx, &original.sale_id)?;
+        transition(&original.sale_id, from, SaleEvent::BeginCancel)?;
+        let open: bool = tx
+            .prepare_cached("SELECT 1 FROM open_sales WHERE sale_id = ?1")?
+            .exists([&original.sale_id])?;
+        if open {
+            // Waiting for registration: nothing at the provider to reverse yet.
+            return Err(JournalError::Transition {
+                sale_id: original.sale_id.clone(),
+                source: TransitionError::Illegal {
+                    from: "queued",
+                    event: "reversed at the provider",
+                },
+            });
+        }
+        let body =
+            serde_json::json!({"cancels_receipt": receipt_number, "reason": reason}).to_string();
+        let mut app = Appender::new(&tx)?;
+        let seq = app.append(kind::CANCELLING, Some(&original.sale_id), None, &body, None)?;
+        tx.prepare_cached(
+            "INSERT INTO open_sales (sale_id, state, since_seq, since) VALUES (?1, 'cancelling', ?2, ?3)",
+        )?
+        .execute(params![original.sale_id, seq, app.created_at])?;
+        tx.commit()?;
+        Ok(original)
+    }
+
+    /// The provider did not reverse the payment of a sale in `cancelling`:
+    /// it stays paid (and can be cancelled again).
+    pub fn record_cancel_failed(
+        &mut self,
+        sale_id: &str,
+        reason: &str,
+        provider: Option<&serde_json::Value>,
+    ) -> Result<(), JournalError> {
+        let tx = self.write_tx()?;
+        let from = state_of(&tx, sale_id)?;
+        transition(sale_id, from, SaleEvent::CancelFailed)?;
+        let body = serde_json::json!({"reason": reason, "provider": provider}).to_string();
+        Appender::new(&tx)?.append(kind::CANCEL_FAILED, Some(sale_id), None, &body, None)?;
+        tx.prepare_cached("DELETE FROM open_sales WHERE sale_id = ?1 AND state = 'cancelling'")?
+            .execute([sale_id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Cancellations started and not settled (after a crash, a lost answer or
+    /// a journal that could not write), oldest first.
+    pub fn pending_cancellations(&self) -> Result<Vec<PendingCancellation>, JournalError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.sale_id, o.since, e.body FROM open_sales o
+             JOIN entries e ON e.seq = o.since_seq
+             WHERE o.state = 'cancelling' ORDER BY o.since_seq",
+        )?;
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(sale_id, since, body)| {
+                let v: serde_json::Value = serde_json::from_str(&body)?;
+                Ok(PendingCancellation {
+                    sale_id,
+                    receipt_number: v["cancels_receipt"].as_i64().ok_or(JournalError::Corrupt)?,
+                    reason: v["reason"].as_str().unwrap_or_default().to_string(),
+                    since,
+                })
+            })
+            .collect()
+    }
+
+    /// Records that the journal was restored from a backup, as the first
+    /// entry after the copy's own.
+    pub fn record_restored(&mut self, what: &serde_json::Value) -> Result<(), JournalError> {
+        let tx = self.write_tx()?;
+        Appender::new(&tx)?.append(kind::RESTORED, None, None, &what.to_string(), None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The newest entry: its position and hash (`None` for an empty journal).
+    pub fn head(&self) -> Result<Option<(i64, [u8; 32])>, JournalError> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(seq, h)| Ok((seq, h.try_into().map_err(|_| JournalError::Corrupt)?)))
+            .transpose()
+    }
+
+    /// The hash stored with entry `seq`.
+    pub fn hash_at(&self, seq: i64) -> Result<Option<[u8; 32]>, JournalError> {
+        let h: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT hash FROM entries WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?;
+        h.map(|h| h.try_into().map_err(|_| JournalError::Corrupt))
+            .transpose()
+    }
+
+    /// The last receipt number issued (0 before the first).
+    pub fn last_receipt_number(&self) -> Result<i64, JournalError> {
+        Ok(latest_totals(&self.conn)?.last_receipt)
     }
 
     /// Float, cash in or cash out.
@@ -1130,9 +1313,16 @@ impl Journal {
         terminal: Option<serde_json::Value>,
         note: Option<&str>,
     ) -> Result<Closing, JournalError> {
+        if !(0..=MAX_COUNTED).contains(&cash_counted.0) {
+            return Err(JournalError::CountedCash);
+        }
+        let note = note.map(crate::basket::clean_text);
+        if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
+            return Err(JournalError::NoteTooLong);
+        }
         let tx = self.write_tx()?;
         let in_doubt: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM open_sales WHERE state = 'paying'",
+            "SELECT COUNT(*) FROM open_sales WHERE state IN ('paying', 'cancelling')",
             [],
             |r| r.get(0),
         )?;
@@ -1160,10 +1350,7 @@ impl Journal {
             cash_counted,
             terminal,
             chain_head: hex::encode(app.prev),
-            note: note
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_string),
+            note: note.filter(|n| !n.is_empty()),
             opened_at,
         };
         // The closing carries the totals it closed at: the next day starts from them.
@@ -1408,6 +1595,90 @@ impl Journal {
             first = first_of(first, r?);
         }
         Ok(first)
+    }
+
+    /// Verifies what was written since the last verified point (the whole
+    /// chain the first time) and moves the point on while the chain holds:
+    /// at start this costs a day's entries, not the whole journal. The daily
+    /// check ([`Journal::verify_and_mark`]) walks everything again.
+    pub fn verify_since_checkpoint(&mut self) -> Result<Option<ChainBreak>, JournalError> {
+        let Some((from, hash)) = self.checkpoint()? else {
+            return self.verify_and_mark();
+        };
+        if self.hash_at(from)? != Some(hash) {
+            return Ok(Some(ChainBreak {
+                seq: from,
+                kind: BreakKind::Altered,
+                reason: format!("entry {from} is no longer the one verified before"),
+            }));
+        }
+        let max_seq = self.head()?.map_or(0, |(seq, _)| seq);
+        let found = first_of(
+            verify_range(&self.conn, from + 1, max_seq)?,
+            anchor_break(&self.conn, max_seq)?,
+        );
+        if found.is_none() {
+            self.mark_verified(max_seq, false)?;
+        }
+        Ok(found)
+    }
+
+    /// Verifies the whole chain; when it holds, marks it verified up to its head.
+    pub fn verify_and_mark(&mut self) -> Result<Option<ChainBreak>, JournalError> {
+        let head = self.head()?;
+        let found = self.verify()?;
+        if let (None, Some((seq, _))) = (&found, head) {
+            self.mark_verified(seq, true)?;
+        }
+        Ok(found)
+    }
+
+    /// The point up to which the chain was last verified.
+    pub fn verified_point(&self) -> Result<Option<VerifiedPoint>, JournalError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq, at, full_at FROM verified WHERE id = 1",
+                [],
+                |r| {
+                    Ok(VerifiedPoint {
+                        seq: r.get(0)?,
+                        at: r.get(1)?,
+                        full_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn checkpoint(&self) -> Result<Option<(i64, [u8; 32])>, JournalError> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row("SELECT seq, hash FROM verified WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        row.map(|(seq, h)| Ok((seq, h.try_into().map_err(|_| JournalError::Corrupt)?)))
+            .transpose()
+    }
+
+    /// Records that the chain holds up to entry `seq` (walked whole: `full`),
+    /// e.g. after a check on another connection. Never moves the point back.
+    pub fn mark_verified(&mut self, seq: i64, full: bool) -> Result<(), JournalError> {
+        let Some(hash) = self.hash_at(seq)? else {
+            return Ok(());
+        };
+        let at = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
+        self.conn.execute(
+            "INSERT INTO verified (id, seq, hash, at, full_at) VALUES (1, ?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET
+                 hash = CASE WHEN excluded.seq >= verified.seq THEN excluded.hash ELSE verified.hash END,
+                 seq = MAX(excluded.seq, verified.seq),
+                 at = excluded.at,
+                 full_at = COALESCE(excluded.full_at, verified.full_at)",
+            params![seq, &hash[..], at, full.then_some(&at)],
+        )?;
+        Ok(())
     }
 
     /// The journal's file size in bytes (main file + WAL).

@@ -14,6 +14,7 @@ pub mod checkout;
 pub mod closing;
 pub mod drill;
 pub mod end_of_day;
+pub mod integrity;
 pub mod journal;
 pub mod money;
 pub mod outbox;

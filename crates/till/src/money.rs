@@ -19,8 +19,17 @@ impl Cents {
         self.0.checked_add(rhs.0).map(Cents)
     }
 
+    pub fn checked_sub(self, rhs: Cents) -> Option<Cents> {
+        self.0.checked_sub(rhs.0).map(Cents)
+    }
+
     pub fn checked_mul(self, rhs: i64) -> Option<Cents> {
         self.0.checked_mul(rhs).map(Cents)
+    }
+
+    /// The sum of `items`, or `None` when it leaves the range of `i64`.
+    pub fn checked_sum(items: impl IntoIterator<Item = Cents>) -> Option<Cents> {
+        items.into_iter().try_fold(Cents::ZERO, Cents::checked_add)
     }
 
     pub fn is_negative(self) -> bool {
@@ -28,10 +37,16 @@ impl Cents {
     }
 }
 
+// The operators never wrap: amounts are bounded where they enter the till
+// (`Basket::validate`, the commands' limits), far inside `i64`, so an
+// overflow here is a bug; it stops loudly instead of booking a wrong amount,
+// in release builds too (where Rust's own overflow checks are off).
+const OVERFLOW: &str = "an amount left the range of the till's money arithmetic";
+
 impl Neg for Cents {
     type Output = Cents;
     fn neg(self) -> Cents {
-        Cents(-self.0)
+        Cents(self.0.checked_neg().expect(OVERFLOW))
     }
 }
 
@@ -49,27 +64,27 @@ impl fmt::Display for Cents {
 impl Add for Cents {
     type Output = Cents;
     fn add(self, rhs: Cents) -> Cents {
-        Cents(self.0 + rhs.0)
+        self.checked_add(rhs).expect(OVERFLOW)
     }
 }
 
 impl Sub for Cents {
     type Output = Cents;
     fn sub(self, rhs: Cents) -> Cents {
-        Cents(self.0 - rhs.0)
+        self.checked_sub(rhs).expect(OVERFLOW)
     }
 }
 
 impl Mul<i64> for Cents {
     type Output = Cents;
     fn mul(self, rhs: i64) -> Cents {
-        Cents(self.0 * rhs)
+        self.checked_mul(rhs).expect(OVERFLOW)
     }
 }
 
 impl Sum for Cents {
     fn sum<I: Iterator<Item = Cents>>(iter: I) -> Cents {
-        Cents(iter.map(|c| c.0).sum())
+        Cents::checked_sum(iter).expect(OVERFLOW)
     }
 }
 
@@ -172,6 +187,27 @@ mod tests {
             let change = change_for(Cents(total), given).unwrap();
             proptest::prop_assert_eq!(change + Cents(total), given);
             proptest::prop_assert!(change_for(Cents(total), Cents(total - 1)).is_none());
+        }
+    }
+
+    #[test]
+    fn arithmetic_never_wraps() {
+        assert_eq!(Cents(i64::MAX).checked_add(Cents(1)), None);
+        assert_eq!(Cents(i64::MIN).checked_sub(Cents(1)), None);
+        assert_eq!(Cents(i64::MAX).checked_mul(2), None);
+        assert_eq!(Cents::checked_sum([Cents(i64::MAX), Cents(1)]), None);
+        assert_eq!(Cents::checked_sum([Cents(5), Cents(-2)]), Some(Cents(3)));
+        for op in [
+            (|| Cents(i64::MAX) + Cents(1)) as fn() -> Cents,
+            || Cents(i64::MIN) - Cents(1),
+            || Cents(i64::MAX) * 2,
+            || -Cents(i64::MIN),
+            || [Cents(i64::MAX), Cents(1)].into_iter().sum(),
+        ] {
+            assert!(
+                std::panic::catch_unwind(op).is_err(),
+                "an overflow stops loudly"
+            );
         }
     }
 

@@ -9,7 +9,10 @@
 //!
 //! Registering is idempotent: our sale id travels as `transactionRef`, so a
 //! sale whose create did arrive (answer lost) is found and not created again,
-//! and a transaction already paid is only recorded.
+//! and a transaction already paid is only recorded. A transaction that can no
+//! longer be started (cancelled or failed at the provider) is replaced by a
+//! fresh one for the same sale; a sale the provider still will not confirm
+//! is set aside with its words, and the round goes on.
 
 use secuconnect::{ListQuery, SmartTransaction, TransactionStatus};
 use serde::{Deserialize, Serialize};
@@ -54,6 +57,12 @@ fn refused_for_good(e: &CheckoutError) -> Option<(String, Option<serde_json::Val
                 serde_json::to_value(body).ok(),
             ))
         }
+        // Tried as it is (and afresh where it could no longer be started):
+        // asking again will not change the answer.
+        CheckoutError::NotPaid(status) => Some((
+            format!("the payment service did not confirm the payment (status {status})"),
+            None,
+        )),
         _ => None,
     }
 }
@@ -125,8 +134,12 @@ impl Checkout<'_> {
             None => self.find_by_ref(&sale.sale_id).await?,
         };
         let stx = match known {
-            Some(stx) => stx,
-            None => {
+            Some(stx) if !(stx.status.is_cancelled() || stx.status.is_failed()) => stx,
+            stale => {
+                if let Some(stx) = stale {
+                    info!(stx = %stx.id, status = %stx.status.as_str(), receipt = sale.receipt_number,
+                        "the queued sale's transaction can no longer be started: a fresh one carries it");
+                }
                 let draft = draft_for(&sale.intent.basket, &sale.sale_id, self.demo);
                 self.client.create_transaction(&draft).await?
             }

@@ -35,6 +35,12 @@ pub struct ReconcileReport {
     pub failed: usize,
     /// Still in doubt: ask again later.
     pub pending: usize,
+    /// Cancellations left under way, now settled (booked, or the sale stays paid).
+    #[serde(default)]
+    pub cancellations_settled: usize,
+    /// Cancellations still not confirmed either way: ask again later.
+    #[serde(default)]
+    pub cancellations_pending: usize,
 }
 
 impl Checkout<'_> {
@@ -59,11 +65,20 @@ impl Checkout<'_> {
                 Settled::Pending => report.pending += 1,
             }
         }
-        if report.completed.len() + report.failed + report.pending > 0 {
+        (report.cancellations_settled, report.cancellations_pending) =
+            self.settle_cancellations().await?;
+        if report.completed.len()
+            + report.failed
+            + report.pending
+            + report.cancellations_settled
+            + report.cancellations_pending
+            > 0
+        {
             info!(
                 completed = report.completed.len(),
                 failed = report.failed,
                 pending = report.pending,
+                cancellations = report.cancellations_settled,
                 "payments in doubt reconciled"
             );
         }

@@ -2,10 +2,15 @@
 //!
 //! ```text
 //! open ──register──▶ registered ──begin payment──▶ paying ──▶ paid ──cancel──▶ cancelled
-//!   │                    │  ▲ (update)                 │  └──▶ failed
-//!   └──begin payment─────┼──┘ (offline cash)           └── still pending: stays paying
-//!   └──cancel──▶ cancelled ◀──cancel──┘
+//!   │                    │  ▲ (update)                 │  └──▶ failed   │          ▲
+//!   └──begin payment─────┼──┘ (offline cash)           │   begin cancel │          │ cancel
+//!   └──cancel──▶ cancelled ◀──cancel──┘  still pending └┘               ▼          │
+//!                                                          paid ◀─failed── cancelling
 //! ```
+//!
+//! `cancelling` is entered by writing the intent to cancel *before* the
+//! provider is asked to give money back (`canceltrx`); like `paying`, only the
+//! provider's answer or reading the transaction back moves it on.
 //!
 //! `paying` is entered by writing the intent to the journal *before* the
 //! provider is called. From there only the provider's answer (or reading the
@@ -25,6 +30,8 @@ pub enum SaleState {
     Paying,
     Paid,
     Failed,
+    /// The intent to cancel is in the journal; the provider's reversal may be running.
+    Cancelling,
     Cancelled,
 }
 
@@ -42,6 +49,10 @@ pub enum SaleEvent {
     StillPending,
     /// Abandoned before paying, or cancelled after (a counter-booking).
     Cancel,
+    /// The intent to cancel was written; the provider's reversal follows.
+    BeginCancel,
+    /// The provider did not reverse the payment: the sale stays paid.
+    CancelFailed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,6 +61,8 @@ pub enum TransitionError {
     AlreadyPaid,
     #[error("a payment of this sale is in doubt; it is checked with the payment service, never started again")]
     InDoubt,
+    #[error("a cancellation of this sale is under way; it is checked with the payment service, never started again")]
+    CancelInDoubt,
     #[error("a {from} sale cannot be {event}")]
     Illegal {
         from: &'static str,
@@ -65,6 +78,7 @@ impl SaleState {
             SaleState::Paying => "paying",
             SaleState::Paid => "paid",
             SaleState::Failed => "failed",
+            SaleState::Cancelling => "cancelling",
             SaleState::Cancelled => "cancelled",
         }
     }
@@ -76,6 +90,7 @@ impl SaleState {
             "paying" => SaleState::Paying,
             "paid" => SaleState::Paid,
             "failed" => SaleState::Failed,
+            "cancelling" => SaleState::Cancelling,
             "cancelled" => SaleState::Cancelled,
             _ => return None,
         })
@@ -100,9 +115,16 @@ impl SaleState {
             (S::Paying, E::Paid) => Ok(S::Paid),
             (S::Paying, E::Failed) => Ok(S::Failed),
             (S::Paying, E::StillPending) => Ok(S::Paying),
-            (S::Paying, E::BeginPayment | E::Cancel | E::Register) => Err(TransitionError::InDoubt),
+            (S::Paying, E::BeginPayment | E::Cancel | E::Register | E::BeginCancel) => {
+                Err(TransitionError::InDoubt)
+            }
+            // A cash sale is cancelled by the counter-booking alone.
             (S::Paid, E::Cancel) => Ok(S::Cancelled),
+            (S::Paid, E::BeginCancel) => Ok(S::Cancelling),
             (S::Paid, E::BeginPayment | E::Paid | E::Register) => Err(TransitionError::AlreadyPaid),
+            (S::Cancelling, E::Cancel) => Ok(S::Cancelled),
+            (S::Cancelling, E::CancelFailed) => Ok(S::Paid),
+            (S::Cancelling, _) => Err(TransitionError::CancelInDoubt),
             (from, event) => Err(TransitionError::Illegal {
                 from: from.as_str(),
                 event: event.as_str(),
@@ -120,6 +142,8 @@ impl SaleEvent {
             SaleEvent::Failed => "marked failed",
             SaleEvent::StillPending => "still pending",
             SaleEvent::Cancel => "cancelled",
+            SaleEvent::BeginCancel => "cancelled (started)",
+            SaleEvent::CancelFailed => "left paid (cancellation not done)",
         }
     }
 }
@@ -136,21 +160,24 @@ mod tests {
     use SaleEvent as E;
     use SaleState as S;
 
-    const STATES: [S; 6] = [
+    const STATES: [S; 7] = [
         S::Open,
         S::Registered,
         S::Paying,
         S::Paid,
         S::Failed,
+        S::Cancelling,
         S::Cancelled,
     ];
-    const EVENTS: [E; 6] = [
+    const EVENTS: [E; 8] = [
         E::Register,
         E::BeginPayment,
         E::Paid,
         E::Failed,
         E::StillPending,
         E::Cancel,
+        E::BeginCancel,
+        E::CancelFailed,
     ];
 
     #[test]
@@ -187,17 +214,38 @@ mod tests {
                     assert!(result.is_err(), "{state:?} {event:?}");
                 }
                 if let Ok(next) = result {
-                    // Leaving a final state is only ever the counter-booking.
+                    // Leaving a final state is only ever the counter-booking (or its intent).
                     if state.is_final() {
-                        assert_eq!((state, event, next), (S::Paid, E::Cancel, S::Cancelled));
+                        assert!(
+                            [
+                                (S::Paid, E::Cancel, S::Cancelled),
+                                (S::Paid, E::BeginCancel, S::Cancelling)
+                            ]
+                            .contains(&(state, event, next)),
+                            "{state:?} {event:?} {next:?}"
+                        );
                     }
-                    // Paid is reached only from paying.
+                    // Paid is reached only from paying, or back from a cancellation that did not happen.
                     if next == S::Paid {
-                        assert_eq!(state, S::Paying);
+                        assert!(
+                            state == S::Paying
+                                || (state, event) == (S::Cancelling, E::CancelFailed),
+                            "{state:?} {event:?}"
+                        );
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_cancellation_under_way_is_never_started_again() {
+        let s = S::Paid.apply(E::BeginCancel).unwrap();
+        assert_eq!(s, S::Cancelling);
+        assert_eq!(s.apply(E::BeginCancel), Err(TransitionError::CancelInDoubt));
+        assert_eq!(s.apply(E::Paid), Err(TransitionError::CancelInDoubt));
+        assert_eq!(s.apply(E::Cancel), Ok(S::Cancelled));
+        assert_eq!(s.apply(E::CancelFailed), Ok(S::Paid));
     }
 
     #[test]

@@ -170,7 +170,7 @@ fn pin(passcode: &str) -> Option<u64> {
 impl Checkout<'_> {
     async fn merchant_card(&self, number: &str) -> Result<MerchantCard, SecucardError> {
         let number = number.trim();
-        if number.is_empty() || !number.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !crate::basket::valid_card_number(number) {
             return Err(SecucardError::NotFound);
         }
         self.client

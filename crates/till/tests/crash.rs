@@ -1,8 +1,11 @@
 //! The crash drill: a till in a child process runs sales against the
 //! simulator, is killed with SIGKILL at chosen and at random points, is
 //! started again, reconciles, and in the end its journal and the simulator
-//! agree exactly: no sale lost or duplicated, nobody charged twice, the chain
-//! verifies. The same check runs with the simulator's faults.
+//! agree exactly: no sale lost or duplicated, nobody charged twice, no refund
+//! given that the journal lacks, the chain verifies. Every tenth sale is
+//! cancelled (kills land before and after the terminal's refund too), and now
+//! and then another connection holds the journal's write lock right after the
+//! provider answered. The same check runs with the simulator's faults.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -49,6 +52,8 @@ enum Kill {
 struct Outcome {
     exited: bool,
     kills: usize,
+    /// How often another connection held the journal's lock right after an answer.
+    locks: usize,
     /// From the first payment call to the end of the run.
     selling: Option<Duration>,
 }
@@ -61,6 +66,8 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
         .arg(sales.to_string())
         .arg("--timeout-ms")
         .arg(timeout_ms.to_string())
+        // The journal's lock is taken from under the till now and then.
+        .args(["--busy-ms", "200", "--lock-every", "37"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     if let Kill::AtPoint(point, n) = kill {
@@ -81,6 +88,7 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
     // A whole run may take long on a loaded machine; a hang is still found.
     let limit = Duration::from_secs(600);
     let mut calls = 0u64;
+    let mut locks = 0;
     let mut first_call: Option<Instant> = None;
     let mut kill_at: Option<Instant> = None;
     let killed = loop {
@@ -90,6 +98,9 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
         }
         match rx.recv_timeout(Duration::from_millis(5)) {
             Ok(line) => {
+                if line.starts_with("locked ") {
+                    locks += 1;
+                }
                 if line.starts_with("stopped ") {
                     child.kill().expect("SIGKILL");
                     break true;
@@ -122,6 +133,7 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
     Outcome {
         exited: !killed && status.success(),
         kills: usize::from(killed),
+        locks,
         selling: first_call.map(|t| t.elapsed()),
     }
 }
@@ -155,6 +167,7 @@ fn drill(
     let url = sandbox.url();
     let timeout_ms = if faults { 600 } else { 2000 };
     let mut done_kills = 0;
+    let mut locks = 0;
     let mut micros_per_sale = 10_000u64;
     for _ in 0..kills * 5 + 20 {
         if faults {
@@ -164,13 +177,23 @@ fn drill(
         if done_kills >= kills || before >= sales {
             let outcome = run_child(&url, journal, sales, timeout_ms, &Kill::Never);
             assert!(outcome.exited, "the last run finishes");
+            locks += outcome.locks;
+            assert!(
+                locks > 0,
+                "the journal's lock was taken from under the till"
+            );
+            eprintln!("{done_kills} kills, {locks} times the journal locked after an answer");
             return done_kills;
         }
         let share = ((sales - before) / (kills - done_kills + 1)).clamp(1, 60) as u64;
-        let plan = match rng.below(4) {
+        // Every tenth sale is cancelled: a run of `share` sales has about a tenth as many.
+        let cancels = share / 10 + 1;
+        let plan = match rng.below(6) {
             0 => Kill::AtPoint("after_answer", 1 + rng.below(share)),
             1 => Kill::AtPoint("before_start", 1 + rng.below(share)),
             2 => Kill::DuringCall(1 + rng.below(share), Duration::from_millis(rng.below(25))),
+            3 => Kill::AtPoint("after_cancel_answer", 1 + rng.below(cancels)),
+            4 => Kill::AtPoint("before_cancel", 1 + rng.below(cancels)),
             _ => Kill::After(Duration::from_micros(rng.below(share * micros_per_sale))),
         };
         // One sale more than the latest kill point: a kill a little after a
@@ -178,6 +201,7 @@ fn drill(
         let target = (before + share as usize + 1).min(sales);
         let outcome = run_child(&url, journal, target, timeout_ms, &plan);
         done_kills += outcome.kills;
+        locks += outcome.locks;
         let sold = started(journal).saturating_sub(before) as u64;
         if let (Some(selling), true) = (outcome.selling, sold > 0) {
             micros_per_sale = (selling.as_micros() as u64 / sold).max(100);
@@ -222,6 +246,10 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
         journal.in_doubt().unwrap().is_empty(),
         "nothing left in doubt"
     );
+    assert!(
+        journal.pending_cancellations().unwrap().is_empty(),
+        "no cancellation left under way"
+    );
     assert_eq!(journal.outbox_state().unwrap().count, 0, "outbox drained");
 
     let intents = journal.entries(Some(kind::INTENT)).unwrap();
@@ -246,7 +274,7 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
     };
 
     let mut journal_paid: HashSet<String> = HashSet::new();
-    let (mut paid, mut failed) = (0, 0);
+    let (mut paid, mut failed, mut cancelled) = (0, 0, 0);
     let mut card_total = 0i64;
     for intent in &intents {
         let sale_id = intent.sale_id.as_deref().unwrap();
@@ -273,6 +301,20 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
                 assert!(
                     at_provider.is_empty(),
                     "failed sale {sale_id} was not paid at the provider"
+                );
+            }
+            SaleState::Cancelled => {
+                cancelled += 1;
+                assert!(
+                    at_provider.is_empty(),
+                    "cancelled sale {sale_id} is no longer paid at the provider"
+                );
+                let reversed = by_ref
+                    .get(sale_id)
+                    .is_some_and(|v| v.iter().any(|t| t["status"] == "cancelled"));
+                assert!(
+                    reversed,
+                    "cancelled sale {sale_id} was reversed at the provider"
                 );
             }
             other => panic!("sale {sale_id} ended {other:?}"),
@@ -308,17 +350,18 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
     );
     let figures = journal.day_figures().unwrap();
     assert_eq!(figures.by_method.card.0, card_total);
-    assert_eq!(figures.sales, paid);
-    assert_eq!(paid + failed, sales as i64);
-    // Receipt numbers are gapless.
-    let numbers: Vec<i64> = journal
-        .entries(Some(kind::SALE))
-        .unwrap()
+    assert_eq!(figures.sales, paid + cancelled);
+    assert_eq!(paid + failed + cancelled, sales as i64);
+    assert!(cancelled > 0, "the drill cancelled sales");
+    // Receipt numbers are gapless across sales and cancellations.
+    let mut numbers: Vec<i64> = [kind::SALE, kind::CANCELLATION]
         .iter()
+        .flat_map(|k| journal.entries(Some(k)).unwrap())
         .map(|e| e.receipt_number.unwrap())
         .collect();
-    assert_eq!(numbers, (1..=paid).collect::<Vec<_>>());
-    eprintln!("{sales} sales: {paid} paid, {failed} failed");
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=paid + 2 * cancelled).collect::<Vec<_>>());
+    eprintln!("{sales} sales: {paid} paid, {failed} failed, {cancelled} cancelled");
 }
 
 async fn sandbox() -> RunningSandbox {

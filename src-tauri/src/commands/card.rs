@@ -83,6 +83,7 @@ pub async fn pay_card(
     printing: State<'_, crate::printing::Printing>,
     basket: Basket,
 ) -> Result<CardPaymentResult, CommandError> {
+    let basket = basket.clean();
     let result = pay_card_once(&state, &basket).await;
     // The customer receipt is queued once the sale is in the journal.
     if let Ok(CardPaymentResult {
@@ -149,6 +150,10 @@ async fn pay(state: &AppState, basket: &Basket) -> Result<CardPaymentResult, Com
             "outcome_unknown",
             "The payment service did not answer in time. Do not take the payment again; check the card payment first.",
         )),
+        Err(e @ CheckoutError::Unjournaled { .. }) => {
+            state.set_link(true);
+            Err(e.into())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -231,6 +236,7 @@ pub async fn abort_card_payment(
 #[instrument(skip_all)]
 pub async fn check_card_payment(
     state: State<'_, AppState>,
+    printing: State<'_, crate::printing::Printing>,
 ) -> Result<Option<CardPaymentResult>, CommandError> {
     if state.card_running() {
         return Ok(None);
@@ -247,6 +253,9 @@ pub async fn check_card_payment(
     state.set_link(true);
     if report.pending > 0 {
         return Ok(None);
+    }
+    for sale in &report.completed {
+        printing.after_sale(receipt::Document::receipt(sale.receipt.clone()), false);
     }
     if let Some(sale) = report.completed.into_iter().last() {
         return Ok(Some(CardPaymentResult::paid(sale)));

@@ -21,7 +21,8 @@ fn open_work(state: &AppState) -> Result<OpenWork, CommandError> {
     let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
     Ok(OpenWork {
         card_payment_running: state.card_running(),
-        payments_in_doubt: journal.in_doubt()?.len(),
+        // A refund under way is money in doubt too.
+        payments_in_doubt: journal.in_doubt()?.len() + journal.pending_cancellations()?.len(),
         outbox: journal.outbox_state()?.count,
     })
 }

@@ -220,6 +220,8 @@ pub async fn journal_sale(
         .any(|p| p.method == PaymentMethod::Card);
     let blocked = if entry.state == "cancellation" {
         Some("A cancellation cannot be cancelled.".to_string())
+    } else if record.state == SaleState::Cancelling {
+        Some("The cancellation is being checked with the payment service.".to_string())
     } else if record.state != SaleState::Paid {
         Some("This sale is already cancelled.".to_string())
     } else if is_card && record.closed_in.is_some() {
@@ -270,7 +272,19 @@ pub async fn cancel_sale(
         ));
     }
     let _work = state.provider_work.lock().await;
-    let reason = reason.unwrap_or_else(|| "Storno".into());
+    let reason = reason
+        .map(|r| till::basket::clean_text(&r))
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "Storno".into());
+    if reason.chars().count() > till::basket::MAX_TEXT {
+        return Err(CommandError::new(
+            "invalid_input",
+            format!(
+                "The reason is too long (at most {} characters).",
+                till::basket::MAX_TEXT
+            ),
+        ));
+    }
     let done = match state
         .checkout()
         .cancel_sale(entry.receipt_number, &reason, &CancellationToken::new())

@@ -38,10 +38,12 @@ pub async fn save_printer(
     printing: State<'_, Printing>,
     printer: PrinterConfig,
     use_for_receipts: bool,
+    confirm_public: Option<bool>,
 ) -> Result<Settings, CommandError> {
     let printer = printing::validated(printer)?;
     let checked = printer.clone();
-    printing::blocking(move || printing::known_queue(&checked)).await??;
+    let confirmed = confirm_public.unwrap_or(false);
+    printing::blocking(move || printing::known_device(&checked, confirmed)).await??;
     let store = SettingsStore::open(&app)?;
     let current = store.load(&state.log_dir);
     let mut printers = current.printers;
@@ -88,7 +90,13 @@ pub fn remove_printer(
 /// Prints a test page on a printer as configured on screen (it need not be saved).
 #[tauri::command]
 #[instrument(skip_all)]
-pub async fn test_print(printer: PrinterConfig) -> Result<(), CommandError> {
+pub async fn test_print(
+    printer: PrinterConfig,
+    confirm_public: Option<bool>,
+) -> Result<(), CommandError> {
     let printer = printing::validated(printer)?;
+    let checked = printer.clone();
+    let confirmed = confirm_public.unwrap_or(false);
+    printing::blocking(move || printing::known_device(&checked, confirmed)).await??;
     printing::test_print(&printer).await
 }

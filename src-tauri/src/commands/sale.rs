@@ -14,7 +14,7 @@ pub async fn pay_cash(
     basket: Basket,
     tendered: Option<Cents>,
 ) -> Result<CompletedSale, CommandError> {
-    let sale = state.checkout().pay_cash(&basket, tendered).await?;
+    let sale = state.checkout().pay_cash(&basket.clean(), tendered).await?;
     // Queued after the journal commit: the receipt prints and the drawer opens off the sale's path.
     printing.after_sale(receipt::Document::receipt(sale.receipt.clone()), true);
     Ok(sale)

@@ -5,6 +5,7 @@ use tauri::State;
 use tracing::instrument;
 
 use crate::error::CommandError;
+use crate::printing::Printing;
 use crate::state::AppState;
 use till::journal::RefusedSale;
 use till::CheckoutError;
@@ -31,6 +32,9 @@ pub struct TillStatus {
     pub last_sync: Option<String>,
     pub printer: PrinterStatus,
     pub pending_card_payment: bool,
+    /// The journal's hash chain does not hold (the first break, in words):
+    /// selling goes on, support must look at the file.
+    pub journal_problem: Option<String>,
 }
 
 /// Answers from what the background task last saw: no network call here.
@@ -43,14 +47,18 @@ pub async fn till_status(state: State<'_, AppState>) -> Result<TillStatus, Comma
 /// Settles payments in doubt and sends the outbox once, then answers the status.
 #[tauri::command]
 #[instrument(skip_all)]
-pub async fn sync_now(state: State<'_, AppState>) -> Result<TillStatus, CommandError> {
-    catch_up(&state).await;
+pub async fn sync_now(
+    state: State<'_, AppState>,
+    printing: State<'_, Printing>,
+) -> Result<TillStatus, CommandError> {
+    catch_up(&state, &printing).await;
     status_of(&state)
 }
 
 /// One round of catching up with the payment service; records whether it answered.
-/// Skipped while a card payment runs (it holds `provider_work`).
-pub async fn catch_up(state: &AppState) {
+/// Skipped while a card payment runs (it holds `provider_work`). A sale it
+/// completes (a payment left in doubt) gets its receipt printed now.
+pub async fn catch_up(state: &AppState, printing: &Printing) {
     let Ok(_work) = state.provider_work.try_lock() else {
         return;
     };
@@ -67,6 +75,9 @@ pub async fn catch_up(state: &AppState) {
         Ok(_) => match state.checkout().catch_up().await {
             Ok((reconciled, outbox)) => {
                 tracing::debug!(?reconciled, ?outbox, "caught up");
+                for sale in reconciled.completed {
+                    printing.after_sale(receipt::Document::receipt(sale.receipt), false);
+                }
                 // A sale refused or a 5xx is not being offline.
                 !outbox.unreachable
             }
@@ -108,5 +119,9 @@ pub fn status_of(state: &AppState) -> Result<TillStatus, CommandError> {
         // The receipt printer as last seen (a background check and the print jobs keep it).
         printer: crate::printing::bar_status(),
         pending_card_payment,
+        journal_problem: state
+            .health
+            .broken()
+            .map(|b| format!("entry {}: {}", b.seq, b.reason)),
     })
 }

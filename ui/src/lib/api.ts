@@ -61,6 +61,8 @@ export interface TillStatus {
   printer: { state: PrinterState; name: string | null; message: string | null };
   /** A card payment whose outcome is not yet known (crash, lost connection). */
   pending_card_payment: boolean;
+  /** The journal's hash chain does not hold (the first break, in words); selling goes on. */
+  journal_problem: string | null;
 }
 
 // ---------- sales and payments ----------
@@ -479,8 +481,9 @@ export const api = {
   /** Starts the app again so a new environment applies (refused while a card payment runs). */
   restartApp: () => invoke<void>('restart_app'),
   printersDiscover: () => invoke<PrinterDiscovery>('printers_discover'),
-  savePrinter: (printer: PrinterConfig, useForReceipts: boolean) =>
-    invoke<Settings>('save_printer', { printer, useForReceipts }),
+  /** `confirmPublic`: the owner confirmed a network printer outside the shop's own network. */
+  savePrinter: (printer: PrinterConfig, useForReceipts: boolean, confirmPublic = false) =>
+    invoke<Settings>('save_printer', { printer, useForReceipts, confirmPublic }),
   removePrinter: (printerId: string) => invoke<Settings>('remove_printer', { printerId }),
-  testPrint: (printer: PrinterConfig) => invoke<void>('test_print', { printer }),
+  testPrint: (printer: PrinterConfig, confirmPublic = false) => invoke<void>('test_print', { printer, confirmPublic }),
 };

@@ -85,6 +85,7 @@ const status: TillStatus = {
   last_sync: new Date().toISOString(),
   printer: { state: 'ready', name: 'Bondrucker Theke', message: null },
   pending_card_payment: false,
+  journal_problem: null,
 };
 
 interface StoredSale extends SaleDetail {}

@@ -1,3 +1,4 @@
+import { errorCode } from './api';
 import { errorText } from './errors';
 
 /**
@@ -8,16 +9,20 @@ export class Task {
   busy = $state<string | null>(null);
   failed = $state<string | null>(null);
   done = $state<string | null>(null);
+  /** The code of the last failure, for screens that offer a way on (e.g. a confirmation). */
+  failedCode = $state<string | null>(null);
 
   /** Runs `action` showing `label`; on failure keeps the cashier's words and answers undefined. */
   async run<T>(label: string, action: () => Promise<T>): Promise<T | undefined> {
     this.busy = label;
     this.failed = null;
+    this.failedCode = null;
     this.done = null;
     try {
       return await action();
     } catch (e) {
       this.failed = errorText(e);
+      this.failedCode = errorCode(e);
     } finally {
       this.busy = null;
     }

@@ -23,6 +23,7 @@ export const onlineStatus: TillStatus = {
   last_sync: null,
   printer: { state: 'ready', name: 'Bondrucker', message: null },
   pending_card_payment: false,
+  journal_problem: null,
 };
 
 export interface Backend {

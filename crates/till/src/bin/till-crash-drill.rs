@@ -1,12 +1,20 @@
 //! The crash drill's till: runs sales against a secuconnect endpoint until the
 //! journal holds the wanted number, settling what a crash left first.
 //!
-//! `till-crash-drill <base-url> <journal> <sales> [--stop-at POINT:N] [--timeout-ms MS]`
+//! `till-crash-drill <base-url> <journal> <sales> [--stop-at POINT:N] [--timeout-ms MS]
+//!  [--busy-ms MS] [--lock-every K]`
 //!
 //! Every drill point (see `till::drill`) is printed as `point NAME` on
 //! standard output. With `--stop-at`, the till stops dead at the N-th
 //! occurrence of POINT, prints `stopped NAME` and waits to be killed. Sales
-//! alternate card and cash; the baskets follow from the sale's number.
+//! alternate card and cash; the baskets follow from the sale's number; every
+//! tenth sale (a card sale) is cancelled right after it is paid.
+//!
+//! With `--lock-every K`, at every K-th moment the provider has answered a
+//! payment or a cancellation (`after_answer`, `after_cancel_answer`) a second
+//! connection takes the journal's write lock and holds it longer than the
+//! till waits (`--busy-ms`): the journal cannot write what the provider did,
+//! as when another program holds the file.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -46,6 +54,8 @@ fn main() {
     let sales: usize = args[3].parse().expect("sales must be a number");
     let mut stop_at: Option<(String, u64)> = None;
     let mut timeout = Duration::from_millis(2000);
+    let mut busy: Option<Duration> = None;
+    let mut lock_every = 0u64;
     let mut rest = args[4..].iter();
     while let Some(a) = rest.next() {
         match a.as_str() {
@@ -57,14 +67,28 @@ fn main() {
             "--timeout-ms" => {
                 timeout = Duration::from_millis(rest.next().expect("MS").parse().expect("MS"))
             }
+            "--busy-ms" => busy = Some(Duration::from_millis(number(rest.next()))),
+            "--lock-every" => lock_every = number(rest.next()),
             other => panic!("unknown argument {other}"),
         }
     }
     let seen = AtomicU64::new(0);
+    let answers = AtomicU64::new(0);
+    let lock_path = path.clone();
+    let hold = busy.unwrap_or(Duration::from_secs(2)) + Duration::from_millis(300);
     till::drill::install(Box::new(move |point| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "point {point}");
         let _ = out.flush();
+        let answered = matches!(point, "after_answer" | "after_cancel_answer");
+        if answered
+            && lock_every > 0
+            && (answers.fetch_add(1, Ordering::SeqCst) + 1).is_multiple_of(lock_every)
+        {
+            hold_write_lock(&lock_path, hold);
+            let _ = writeln!(out, "locked {point}");
+            let _ = out.flush();
+        }
         if let Some((p, n)) = &stop_at {
             if p == point && seen.fetch_add(1, Ordering::SeqCst) + 1 == *n {
                 let _ = writeln!(out, "stopped {point}");
@@ -81,10 +105,26 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(run(url, path, sales, timeout));
+    rt.block_on(run(url, path, sales, timeout, busy));
 }
 
-async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration) {
+fn number(arg: Option<&String>) -> u64 {
+    arg.and_then(|a| a.parse().ok()).expect("a number")
+}
+
+/// Another connection takes the journal's write lock now and keeps it for
+/// `hold`, as another program holding the file would.
+fn hold_write_lock(path: &std::path::Path, hold: Duration) {
+    let conn = rusqlite::Connection::open(path).expect("a second connection");
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .expect("the write lock");
+    std::thread::spawn(move || {
+        std::thread::sleep(hold);
+        let _ = conn.execute_batch("COMMIT");
+    });
+}
+
+async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration, busy: Option<Duration>) {
     let client = Client::new(
         ClientConfig::new(
             &url,
@@ -97,7 +137,11 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration) {
         .with_terminal_timeout(timeout),
     )
     .expect("client");
-    let journal = Mutex::new(Journal::open(&path).expect("journal"));
+    let journal = Journal::open(&path).expect("journal");
+    if let Some(busy) = busy {
+        journal.set_busy_timeout(busy).expect("busy timeout");
+    }
+    let journal = Mutex::new(journal);
     let shop = ShopHeader {
         name: "Bäckerei Müller".into(),
         address_lines: vec!["Hauptstraße 1".into()],
@@ -122,8 +166,9 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration) {
         let (started, open) = {
             let j = journal.lock().unwrap_or_else(|e| e.into_inner());
             let started = j.entries(Some(kind::INTENT)).expect("journal").len();
-            let open =
-                j.in_doubt().expect("journal").len() + j.outbox_state().expect("journal").count;
+            let open = j.in_doubt().expect("journal").len()
+                + j.outbox_state().expect("journal").count
+                + j.pending_cancellations().expect("journal").len();
             (started, open)
         };
         if open > 0 {
@@ -148,6 +193,13 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration) {
                 .map(|s| s.receipt_number)
         };
         match result {
+            Ok(n) if i.is_multiple_of(10) => {
+                println!("sale {i} paid {n}");
+                match checkout.cancel_sale(n as i64, "drill", &cancel).await {
+                    Ok(c) => println!("sale {i} cancelled by {}", c.receipt_number),
+                    Err(e) => println!("sale {i} not cancelled: {e}"),
+                }
+            }
             Ok(n) => println!("sale {i} paid {n}"),
             Err(e) => println!("sale {i} not paid: {e}"),
         }

@@ -38,6 +38,8 @@ pub struct Till {
     pub sandbox: RunningSandbox,
     pub client: Client,
     pub journal: Mutex<Journal>,
+    /// The journal's file.
+    pub path: std::path::PathBuf,
     pub shop: ShopHeader,
     _dir: tempfile::TempDir,
 }
@@ -49,6 +51,13 @@ impl Till {
     }
 
     pub async fn with_terminal_timeout(timeout: Duration) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite3");
+        Self::at(dir, &path, timeout).await
+    }
+
+    /// A till whose journal is the file `path` (`dir` is kept for the till's life).
+    pub async fn at(dir: tempfile::TempDir, path: &std::path::Path, timeout: Duration) -> Self {
         let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
         sandbox
             .state
@@ -57,10 +66,10 @@ impl Till {
                 ..SandboxConfig::default()
             })
             .unwrap();
-        let dir = tempfile::tempdir().unwrap();
         Self {
             client: client(&sandbox.url(), timeout),
-            journal: Mutex::new(Journal::open(&dir.path().join("journal.sqlite3")).unwrap()),
+            journal: Mutex::new(Journal::open(path).unwrap()),
+            path: path.to_path_buf(),
             sandbox,
             shop: shop(),
             _dir: dir,
