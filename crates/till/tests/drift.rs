@@ -570,3 +570,27 @@ async fn the_check_at_start_covers_what_came_since_the_last_verified_point() {
     // The point does not move past a break.
     assert!(j.verified_point().unwrap().unwrap().seq < brk.seq);
 }
+
+#[tokio::test]
+async fn a_closing_refuses_inputs_no_cashier_types_and_keeps_the_day_open() {
+    let till = Till::new().await;
+    till.checkout().pay_cash(&basket(198), None).await.unwrap();
+    let mut j = till.journal();
+    for counted in [Cents(-1), Cents(i64::MIN), Cents(100_000_001)] {
+        assert!(
+            matches!(j.close_day(counted, None), Err(JournalError::CountedCash)),
+            "{counted:?}"
+        );
+    }
+    let long = "x".repeat(1 << 20);
+    assert!(matches!(
+        j.close_day_noted(Cents(547), None, Some(&long)),
+        Err(JournalError::NoteTooLong)
+    ));
+    assert!(j.closings().unwrap().is_empty(), "nothing was closed");
+    // Control characters are taken out of the note that is kept.
+    let closing = j
+        .close_day_noted(Cents(547), None, Some("Kasse\u{1b}[2J stimmt\n"))
+        .unwrap();
+    assert_eq!(closing.note.as_deref(), Some("Kasse[2J stimmt"));
+}

@@ -301,7 +301,7 @@ export const de = {
   'error.bad_answer': 'Unverständliche Antwort des Zahlungsdienstes. Der Verkauf ist noch offen; nochmal versuchen.',
   'error.basket': 'Der Warenkorb ist leer oder ungültig. Artikel prüfen.',
   'error.not_enough_cash': 'Der gegebene Betrag reicht nicht.',
-  'error.journal': 'Das Journal kann nicht schreiben. Nichts wurde gebucht. Speicherplatz prüfen und den Support rufen.',
+  'error.journal': 'Das Journal kann gerade nicht schreiben (Speicher voll oder von einem anderen Programm gesperrt). Speicherplatz prüfen und den Support rufen; eine Zahlung, die schon lief, bucht die Kasse nach.',
   'error.terminal_busy': 'Das Terminal ist noch beschäftigt. Kurz warten und nochmal versuchen.',
   'error.terminal_offline': 'Das Terminal antwortet nicht. Ist es eingeschaltet und verbunden?',
   'error.card_not_found': 'Diese Kundenkarte ist unbekannt. Nummer prüfen.',

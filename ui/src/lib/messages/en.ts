@@ -302,7 +302,7 @@ export const en: Record<MessageKey, string> = {
   'error.bad_answer': 'The payment service sent an answer the till does not understand. The sale is still open; try again.',
   'error.basket': 'The basket is empty or invalid. Check the articles.',
   'error.not_enough_cash': 'The amount tendered is not enough.',
-  'error.journal': 'The journal cannot write. Nothing was booked. Check the disk space and call support.',
+  'error.journal': 'The journal cannot write right now (disk full, or locked by another program). Check the disk space and call support; a payment that already ran is booked by the till later.',
   'error.terminal_busy': 'The terminal is still busy. Wait a moment and try again.',
   'error.terminal_offline': 'The terminal does not answer. Is it switched on and connected?',
   'error.card_not_found': 'This loyalty card is unknown. Check the number.',
