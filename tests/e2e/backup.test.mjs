@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, waitForText } from './harness.mjs';
+import { launchApp, queryJournal, sellWater } from './harness.mjs';
 
 /** Runs `smart-till <args>` on the data directory; resolves { code, stdout, stderr }. */
 function cli(dataDir, ...args) {
@@ -17,16 +16,6 @@ function cli(dataDir, ...args) {
       (err, stdout, stderr) => resolve({ code: err ? (err.code ?? -1) : 0, stdout, stderr }),
     );
   });
-}
-
-/** One cash sale of a water through the window, back to an empty basket. */
-async function sellWater(driver) {
-  await driver.findElement(byTestId('article-51')).click();
-  await driver.findElement(byTestId('pay-cash')).click();
-  await driver.findElement(byTestId('pay-exact')).click();
-  await driver.wait(until.elementLocated(byTestId('receipt')), 20000);
-  await driver.findElement(byTestId('new-sale')).click();
-  await waitForText(driver, 'basket-total', '0,00 €', 10000);
 }
 
 const salesIn = (file) =>

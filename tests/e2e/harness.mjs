@@ -212,3 +212,13 @@ export async function fetchTransaction(demoUrl, id) {
   if (!res.ok) throw new Error(`GET transaction ${id}: HTTP ${res.status}`);
   return res.json();
 }
+
+/** One cash sale of a water through the window, back to an empty basket. */
+export async function sellWater(driver) {
+  await driver.findElement(byTestId('article-51')).click();
+  await driver.findElement(byTestId('pay-cash')).click();
+  await driver.findElement(byTestId('pay-exact')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt')), 20000);
+  await driver.findElement(byTestId('new-sale')).click();
+  await waitForText(driver, 'basket-total', '0,00 €', 10000);
+}

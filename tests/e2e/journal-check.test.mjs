@@ -7,16 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, screenshot, waitForText } from './harness.mjs';
-
-async function sellWater(driver) {
-  await driver.findElement(byTestId('article-51')).click();
-  await driver.findElement(byTestId('pay-cash')).click();
-  await driver.findElement(byTestId('pay-exact')).click();
-  await driver.wait(until.elementLocated(byTestId('receipt')), 20000);
-  await driver.findElement(byTestId('new-sale')).click();
-  await waitForText(driver, 'basket-total', '0,00 €', 10000);
-}
+import { byTestId, launchApp, queryJournal, screenshot, sellWater } from './harness.mjs';
 
 test('a journal changed behind the till is named in the status bar at start; selling goes on', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'smart-till-e2e-check-'));

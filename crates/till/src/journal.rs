@@ -919,11 +919,24 @@ impl Journal {
         reason: &str,
         provider: Option<&serde_json::Value>,
     ) -> Result<(), JournalError> {
+        self.settle_open(sale_id, SaleEvent::Failed, kind::FAILED, reason, provider)
+    }
+
+    /// Ends a sale's open work item (`paying`, `cancelling`) with one entry
+    /// saying why, after checking `event` against the sale's state.
+    fn settle_open(
+        &mut self,
+        sale_id: &str,
+        event: SaleEvent,
+        entry: &str,
+        reason: &str,
+        provider: Option<&serde_json::Value>,
+    ) -> Result<(), JournalError> {
         let tx = self.write_tx()?;
         let from = state_of(&tx, sale_id)?;
-        transition(sale_id, from, SaleEvent::Failed)?;
+        transition(sale_id, from, event)?;
         let body = serde_json::json!({"reason": reason, "provider": provider}).to_string();
-        Appender::new(&tx)?.append(kind::FAILED, Some(sale_id), None, &body, None)?;
+        Appender::new(&tx)?.append(entry, Some(sale_id), None, &body, None)?;
         tx.prepare_cached("DELETE FROM open_sales WHERE sale_id = ?1")?
             .execute([sale_id])?;
         tx.commit()?;
@@ -1151,15 +1164,13 @@ impl Journal {
         reason: &str,
         provider: Option<&serde_json::Value>,
     ) -> Result<(), JournalError> {
-        let tx = self.write_tx()?;
-        let from = state_of(&tx, sale_id)?;
-        transition(sale_id, from, SaleEvent::CancelFailed)?;
-        let body = serde_json::json!({"reason": reason, "provider": provider}).to_string();
-        Appender::new(&tx)?.append(kind::CANCEL_FAILED, Some(sale_id), None, &body, None)?;
-        tx.prepare_cached("DELETE FROM open_sales WHERE sale_id = ?1 AND state = 'cancelling'")?
-            .execute([sale_id])?;
-        tx.commit()?;
-        Ok(())
+        self.settle_open(
+            sale_id,
+            SaleEvent::CancelFailed,
+            kind::CANCEL_FAILED,
+            reason,
+            provider,
+        )
     }
 
     /// Cancellations started and not settled (after a crash, a lost answer or

@@ -15,7 +15,6 @@ use common::Till;
 use rusqlite::Connection;
 use secuconnect::CancellationToken;
 use secuconnect_sandbox::{Fault, FaultKind, SandboxConfig};
-use serde_json::Value;
 use till::basket::{Basket, BasketLine};
 use till::journal::kind;
 use till::{Cents, CheckoutError, JournalError, SaleState, VatRate};
@@ -86,13 +85,6 @@ impl Drop for WriteLock {
 }
 
 impl Till {
-    fn terminal_payments(&self) -> Vec<Value> {
-        self.sandbox.state.snapshot()["terminal"]["payments"]
-            .as_array()
-            .unwrap()
-            .clone()
-    }
-
     fn paid_at_provider(&self) -> usize {
         self.sandbox.state.snapshot()["transactions"]
             .as_array()
@@ -103,11 +95,8 @@ impl Till {
     }
 
     fn stx_statuses(&self, sale_id: &str) -> Vec<String> {
-        self.sandbox.state.snapshot()["transactions"]
-            .as_array()
-            .unwrap()
+        self.stx_by_ref(sale_id)
             .iter()
-            .filter(|t| t["transactionRef"] == sale_id)
             .map(|t| t["status"].as_str().unwrap_or_default().to_string())
             .collect()
     }
@@ -407,12 +396,7 @@ async fn a_refund_already_done_at_the_provider_is_read_back_and_booked() {
         till.journal().sale_state(&sale.sale_id).unwrap(),
         SaleState::Cancelled
     );
-    let refunds = till
-        .terminal_payments()
-        .iter()
-        .filter(|p| p["cancelled"] == true)
-        .count();
-    assert_eq!(refunds, 1);
+    assert_eq!(till.refunds(), 1);
 }
 
 #[tokio::test]
@@ -477,12 +461,7 @@ async fn a_refund_the_provider_refuses_or_never_got_leaves_the_sale_paid_and_can
         .await
         .unwrap();
     assert_eq!(c.receipt_number, 2);
-    let refunds = till
-        .terminal_payments()
-        .iter()
-        .filter(|p| p["cancelled"] == true)
-        .count();
-    assert_eq!(refunds, 1);
+    assert_eq!(till.refunds(), 1);
 }
 
 #[tokio::test]

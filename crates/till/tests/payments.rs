@@ -25,25 +25,6 @@ fn basket(coffee: i64) -> Basket {
     }
 }
 
-impl Till {
-    fn terminal_payments(&self) -> Vec<Value> {
-        self.sandbox.state.snapshot()["terminal"]["payments"]
-            .as_array()
-            .unwrap()
-            .clone()
-    }
-
-    fn stx_by_ref(&self, sale_id: &str) -> Vec<Value> {
-        self.sandbox.state.snapshot()["transactions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| t["transactionRef"] == sale_id)
-            .cloned()
-            .collect()
-    }
-}
-
 #[tokio::test]
 async fn a_card_payment_keeps_both_receipts_and_the_terminal_receipt_number() {
     let till = Till::new().await;

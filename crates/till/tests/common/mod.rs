@@ -89,4 +89,31 @@ impl Till {
     pub fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
         self.journal.lock().unwrap()
     }
+
+    /// The payments the simulated terminal took (and whether each was refunded).
+    pub fn terminal_payments(&self) -> Vec<serde_json::Value> {
+        self.sandbox.state.snapshot()["terminal"]["payments"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// How many of the terminal's payments were refunded.
+    pub fn refunds(&self) -> usize {
+        self.terminal_payments()
+            .iter()
+            .filter(|p| p["cancelled"] == true)
+            .count()
+    }
+
+    /// The simulator's smart transactions made for our sale id.
+    pub fn stx_by_ref(&self, sale_id: &str) -> Vec<serde_json::Value> {
+        self.sandbox.state.snapshot()["transactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["transactionRef"] == sale_id)
+            .cloned()
+            .collect()
+    }
 }
