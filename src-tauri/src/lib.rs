@@ -292,6 +292,7 @@ async fn startup(
         provider_work: tokio::sync::Mutex::new(()),
         card_running: std::sync::atomic::AtomicBool::new(false),
         health: till::integrity::JournalHealth::new(&journal_path),
+        settled: Mutex::new(None),
     })
 }
 

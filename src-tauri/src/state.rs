@@ -33,6 +33,10 @@ pub struct AppState {
     pub card_running: AtomicBool,
     /// What the till's own checks found in its journal's chain.
     pub health: till::integrity::JournalHealth,
+    /// The last sale that catching up settled (a payment left in doubt), for
+    /// the card screen that is still waiting to hear of it. Only one payment
+    /// can be in doubt at a time; a new card payment clears it.
+    pub settled: Mutex<Option<till::CompletedSale>>,
 }
 
 /// Online/offline as last seen, and when the till last caught up.
@@ -83,6 +87,19 @@ impl AppState {
         if online {
             link.last_sync = Some(chrono::Local::now().to_rfc3339());
         }
+    }
+
+    /// Keeps a sale settled in the background for the card screen.
+    pub fn remember_settled(&self, sale: &till::CompletedSale) {
+        *self.settled.lock().unwrap_or_else(|p| p.into_inner()) = Some(sale.clone());
+    }
+
+    /// The sale settled in the background since the card screen last asked.
+    pub fn take_settled(&self) -> Option<till::CompletedSale> {
+        self.settled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     pub fn card_running(&self) -> bool {

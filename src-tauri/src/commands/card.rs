@@ -123,6 +123,8 @@ async fn pay_card_waiting(
 
 async fn pay(state: &AppState, basket: &Basket) -> Result<CardPaymentResult, CommandError> {
     state.card_running.store(true, Ordering::SeqCst);
+    // Whatever catching up settled before belongs to an earlier screen.
+    state.take_settled();
     let _running = Running(state);
     // The payment is stopped through the provider (abort_card_payment), never by
     // dropping the wait: that would leave it in doubt.
@@ -254,10 +256,12 @@ pub async fn check_card_payment(
     if report.pending > 0 {
         return Ok(None);
     }
+    // Settled by catching up in the background before this check came.
+    let earlier = state.take_settled();
     for sale in &report.completed {
         printing.after_sale(receipt::Document::receipt(sale.receipt.clone()), false);
     }
-    if let Some(sale) = report.completed.into_iter().last() {
+    if let Some(sale) = report.completed.into_iter().last().or(earlier) {
         return Ok(Some(CardPaymentResult::paid(sale)));
     }
     if report.failed > 0 {

@@ -76,6 +76,7 @@ pub async fn catch_up(state: &AppState, printing: &Printing) {
             Ok((reconciled, outbox)) => {
                 tracing::debug!(?reconciled, ?outbox, "caught up");
                 for sale in reconciled.completed {
+                    state.remember_settled(&sale);
                     printing.after_sale(receipt::Document::receipt(sale.receipt), false);
                 }
                 // A sale refused or a 5xx is not being offline.
