@@ -160,7 +160,8 @@ pub fn parse(code: &str) -> Result<Gtin, CodeError> {
             };
             return Ok(Gtin {
                 key: base_code(&d),
-                measure: Some(measure),
+                // value 0 is the base code itself (e.g. on a shelf label): nothing to take
+                measure: (n > 0).then_some(measure),
             });
         }
     }
@@ -234,7 +235,7 @@ mod tests {
     #[test]
     fn embed_then_parse_gives_the_value_back() {
         let base = normalize("2212340000000").unwrap_or_default();
-        for value in [0, 1, 99, 239, 1234, 99_999] {
+        for value in [1, 99, 239, 1234, 99_999] {
             let label = embed(&base, value).expect("a label");
             let parsed = parse(&label).expect("a valid label");
             assert_eq!(parsed.key, base);

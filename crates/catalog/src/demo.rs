@@ -86,3 +86,35 @@ fn corrected(ean: &str) -> String {
         _ => ean.to_string(),
     }
 }
+
+/// A generated article list of `n` lines in the import format (UTF-8 with BOM, `;`,
+/// decimal comma, CRLF): numbers from 10000, an EAN each, umlauts in the texts, ten
+/// groups. For trying the import at a shop's scale, in tests and in the bench.
+pub fn generated_csv(n: u32) -> Vec<u8> {
+    const GROUPS: [&str; 10] = [
+        "Obst", "Gemüse", "Molkerei", "Backwaren", "Getränke", "Süßwaren", "Drogerie",
+        "Haushalt", "Tiefkühl", "Feinkost",
+    ];
+    const WORDS: [&str; 8] = [
+        "Äpfel", "Brötchen", "Käse", "Müsli", "Öl", "Süßstoff", "Grüntee", "Weißbrot",
+    ];
+    let mut out = String::from("\u{feff}Artikelnummer;EAN;Bezeichnung;Preis;MwSt;Warengruppe\r\n");
+    for i in 0..n {
+        let payload: Vec<u8> = format!("400{:09}", i).bytes().map(|b| b - b'0').collect();
+        let ean = format!("400{:09}{}", i, codes::check_digit(&payload));
+        let price = crate::csv_io::format_price(Cents(i64::from(i % 20_000) * 7 + 19));
+        let vat = if i % 3 == 0 { 19 } else { 7 };
+        out.push_str(&format!(
+            "{};{};\"{} {}; Sorte {}\";{};{};{}\r\n",
+            10_000 + i,
+            ean,
+            WORDS[(i % 8) as usize],
+            i,
+            i % 97,
+            price,
+            vat,
+            GROUPS[(i % 10) as usize]
+        ));
+    }
+    out.into_bytes()
+}

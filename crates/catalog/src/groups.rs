@@ -131,12 +131,14 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<Group>> {
 }
 
 /// Writes a group's new state with its change event; `None` when nothing changed.
-fn write(
+/// A new group gets `new_id`.
+pub(crate) fn write(
     conn: &Connection,
     old: Option<&Group>,
     draft: GroupDraft,
     by: &Actor,
     now: DateTime<Utc>,
+    new_id: Uuid,
 ) -> Result<(Group, Option<ChangeEvent>)> {
     let draft = draft.checked()?;
     let taken: Option<String> = conn
@@ -156,7 +158,7 @@ fn write(
         return Ok((old.clone(), None));
     }
     let group = Group {
-        id: old.map_or_else(Uuid::new_v4, |g| g.id),
+        id: old.map_or(new_id, |g| g.id),
         code: draft.code,
         name: draft.name,
         default_vat: draft.default_vat,
@@ -200,7 +202,7 @@ impl Catalog {
     pub fn create_group(&mut self, draft: GroupDraft, by: &Actor) -> Result<(Group, ChangeEvent)> {
         let now = self.now();
         let tx = self.conn.transaction()?;
-        let (group, event) = write(&tx, None, draft, by, now)?;
+        let (group, event) = write(&tx, None, draft, by, now, Uuid::new_v4())?;
         tx.commit()?;
         Ok((group, event.expect("a creation is a change")))
     }
@@ -215,7 +217,7 @@ impl Catalog {
         let now = self.now();
         let tx = self.conn.transaction()?;
         let old = by_id(&tx, id)?.ok_or_else(|| CatalogError::GroupNotFound(id.to_string()))?;
-        let out = write(&tx, Some(&old), draft, by, now)?;
+        let out = write(&tx, Some(&old), draft, by, now, id)?;
         tx.commit()?;
         Ok(out)
     }

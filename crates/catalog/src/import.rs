@@ -17,7 +17,7 @@ use crate::changes::{Actor, ChangeEvent, FieldChange};
 use crate::codes::{self, CodeError};
 use crate::csv_io::{self, Column, Encoding, RawRow};
 use crate::error::{CatalogError, Result};
-use crate::groups::Group;
+use crate::groups::{self, Group, GroupDraft, MAX_CODE, MAX_NAME};
 use crate::text::{char_len, fold};
 use crate::Catalog;
 
@@ -86,10 +86,20 @@ pub struct ImportRow {
     pub fields: Vec<FieldChange>,
 }
 
+/// A product group the file names that the catalogue does not have yet: the import
+/// creates it (its number and name are what the file says; its default VAT rate is
+/// that of its first line, its colour one of a palette).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewGroup {
+    pub id: Uuid,
+    pub draft: GroupDraft,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportPreview {
     pub encoding: Encoding,
     pub ignored_columns: Vec<String>,
+    pub new_groups: Vec<NewGroup>,
     /// The good rows, in file order.
     pub rows: Vec<ImportRow>,
     pub bad: Vec<BadLine>,
@@ -115,6 +125,7 @@ pub enum ApplyMode {
 pub struct ImportOutcome {
     pub created: usize,
     pub changed: usize,
+    pub groups_created: usize,
     pub unchanged: usize,
     pub skipped_bad_lines: usize,
     pub events: Vec<ChangeEvent>,
@@ -250,11 +261,52 @@ fn parse_row(row: &RawRow, existing: Option<&Article>, groups: &[Group]) -> Pars
     }
 }
 
+/// Colours for groups an import creates, in turn.
+const PALETTE: [&str; 8] = [
+    "#1E88E5", "#43A047", "#FB8C00", "#8E24AA", "#E53935", "#00ACC1", "#6D4C41", "#757575",
+];
+
+/// The groups the file names that neither exist by number nor by name.
+fn new_groups(rows: &[RawRow], groups: &[Group]) -> Vec<NewGroup> {
+    let mut out: Vec<NewGroup> = Vec::new();
+    for row in rows {
+        let Some(value) = row.get(Column::Group).map(str::trim).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let known = find_group(groups, value).is_some()
+            || out.iter().any(|n| n.draft.code == value);
+        if known || char_len(value) > MAX_CODE.min(MAX_NAME) {
+            continue; // too long a name stays an unknown group: a line problem
+        }
+        let vat = row
+            .get(Column::Vat)
+            .and_then(csv_io::parse_vat)
+            .unwrap_or(till::money::VatRate::Standard);
+        let colour = PALETTE[(groups.len() + out.len()) % PALETTE.len()];
+        out.push(NewGroup {
+            id: Uuid::new_v4(),
+            draft: GroupDraft::new(value, value, vat, colour),
+        });
+    }
+    out
+}
+
 impl Catalog {
     /// Reads a file and says what importing it would do; writes nothing.
     pub fn preview_import(&self, bytes: &[u8]) -> Result<ImportPreview> {
         let sheet = csv_io::read(bytes)?;
-        let groups = self.groups()?;
+        let mut groups = self.groups()?;
+        let new_groups = new_groups(&sheet.rows, &groups);
+        groups.extend(new_groups.iter().map(|n| Group {
+            id: n.id,
+            code: n.draft.code.clone(),
+            name: n.draft.name.clone(),
+            default_vat: n.draft.default_vat,
+            colour: n.draft.colour.clone(),
+            active: true,
+            revision: 0,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+        }));
         let stored: HashMap<String, Article> = self
             .all_articles()?
             .into_iter()
@@ -365,9 +417,13 @@ impl Catalog {
                 }),
             }
         }
+        // a new group only the bad lines name is not created
+        let used: HashSet<Uuid> = rows.iter().filter_map(|r: &ImportRow| r.draft.group).collect();
+        let new_groups = new_groups.into_iter().filter(|g| used.contains(&g.id)).collect();
         Ok(ImportPreview {
             encoding: sheet.encoding,
             ignored_columns: sheet.ignored_columns,
+            new_groups,
             rows,
             bad,
         })
@@ -417,10 +473,16 @@ impl Catalog {
         let mut outcome = ImportOutcome {
             created: 0,
             changed: 0,
+            groups_created: 0,
             unchanged: 0,
             skipped_bad_lines: preview.bad.len(),
             events: Vec::new(),
         };
+        for g in &preview.new_groups {
+            let (_, event) = groups::write(&tx, None, g.draft.clone(), by, now, g.id)?;
+            outcome.groups_created += 1;
+            outcome.events.extend(event);
+        }
         for (row, old) in preview.rows.iter().zip(&before) {
             if row.kind == RowKind::Unchanged {
                 outcome.unchanged += 1;
