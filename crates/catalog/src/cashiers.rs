@@ -312,7 +312,8 @@ impl Catalog {
             updated_at: now,
             ..change(old.clone())
         };
-        if new_pin.is_none() && (new.name == old.name && new.role == old.role && new.active == old.active)
+        if new_pin.is_none()
+            && (new.name == old.name && new.role == old.role && new.active == old.active)
         {
             return Ok(None);
         }

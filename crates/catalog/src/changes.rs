@@ -154,8 +154,8 @@ pub(crate) fn history(conn: &Connection, entity_id: Uuid) -> Result<Vec<ChangeEv
 
 /// Every change after `seq`, oldest first, at most `limit`.
 pub(crate) fn since(conn: &Connection, seq: i64, limit: u32) -> Result<Vec<StoredChange>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT seq, event FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, event FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
     let rows = stmt.query_map(params![seq, limit], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;

@@ -32,14 +32,82 @@ pub enum Column {
 /// Header names per column, German first, then English and common spellings.
 /// Compared after folding and dropping everything but letters and digits.
 pub const HEADERS: &[(Column, &[&str])] = &[
-    (Column::Number, &["Artikelnummer", "Art.-Nr.", "ArtNr", "Nummer", "PLU", "article number", "number", "item number", "sku"]),
-    (Column::Ean, &["EAN", "EANs", "GTIN", "Barcode", "Strichcode"]),
-    (Column::Text, &["Bezeichnung", "Artikeltext", "Artikelbezeichnung", "Text", "Name", "Beschreibung", "description", "article text"]),
-    (Column::Price, &["Preis", "Preis brutto", "Bruttopreis", "VK", "Verkaufspreis", "VK-Preis", "price", "gross price", "sales price"]),
+    (
+        Column::Number,
+        &[
+            "Artikelnummer",
+            "Art.-Nr.",
+            "ArtNr",
+            "Nummer",
+            "PLU",
+            "article number",
+            "number",
+            "item number",
+            "sku",
+        ],
+    ),
+    (
+        Column::Ean,
+        &["EAN", "EANs", "GTIN", "Barcode", "Strichcode"],
+    ),
+    (
+        Column::Text,
+        &[
+            "Bezeichnung",
+            "Artikeltext",
+            "Artikelbezeichnung",
+            "Text",
+            "Name",
+            "Beschreibung",
+            "description",
+            "article text",
+        ],
+    ),
+    (
+        Column::Price,
+        &[
+            "Preis",
+            "Preis brutto",
+            "Bruttopreis",
+            "VK",
+            "Verkaufspreis",
+            "VK-Preis",
+            "price",
+            "gross price",
+            "sales price",
+        ],
+    ),
     (Column::Unit, &["Einheit", "Mengeneinheit", "unit"]),
-    (Column::Vat, &["MwSt", "MwSt-Satz", "MwSt %", "USt", "USt-Satz", "Steuersatz", "VAT", "VAT rate", "tax", "tax rate"]),
-    (Column::Group, &["Warengruppe", "WG", "Warengruppen-Nr", "group", "product group", "category"]),
-    (Column::OpenPrice, &["Offener Preis", "Preis offen", "Preiseingabe", "open price"]),
+    (
+        Column::Vat,
+        &[
+            "MwSt",
+            "MwSt-Satz",
+            "MwSt %",
+            "USt",
+            "USt-Satz",
+            "Steuersatz",
+            "VAT",
+            "VAT rate",
+            "tax",
+            "tax rate",
+        ],
+    ),
+    (
+        Column::Group,
+        &[
+            "Warengruppe",
+            "WG",
+            "Warengruppen-Nr",
+            "group",
+            "product group",
+            "category",
+        ],
+    ),
+    (
+        Column::OpenPrice,
+        &["Offener Preis", "Preis offen", "Preiseingabe", "open price"],
+    ),
     (Column::Active, &["Aktiv", "active", "enabled"]),
 ];
 
@@ -151,7 +219,9 @@ pub fn read(bytes: &[u8]) -> Result<Sheet> {
                 by_index.push(Some(c));
             }
             Some(_) => {
-                return Err(CatalogError::BadFile(format!("the column {h:?} appears twice")));
+                return Err(CatalogError::BadFile(format!(
+                    "the column {h:?} appears twice"
+                )));
             }
             None => {
                 if !h.is_empty() {
@@ -177,7 +247,8 @@ pub fn read(bytes: &[u8]) -> Result<Sheet> {
             continue;
         }
         let line = record.position().map_or(0, |p| p.line());
-        let mut fields: Vec<(Column, String)> = columns.iter().map(|c| (*c, String::new())).collect();
+        let mut fields: Vec<(Column, String)> =
+            columns.iter().map(|c| (*c, String::new())).collect();
         for (i, value) in record.iter().enumerate() {
             if let Some(Some(c)) = by_index.get(i) {
                 if let Some(f) = fields.iter_mut().find(|(fc, _)| fc == c) {
@@ -311,7 +382,8 @@ impl Catalog {
                 w.write_record(record)
                     .map_err(|e| CatalogError::BadFile(e.to_string()))?;
             }
-            w.flush().map_err(|e| CatalogError::BadFile(e.to_string()))?;
+            w.flush()
+                .map_err(|e| CatalogError::BadFile(e.to_string()))?;
         }
         Ok(out)
     }
@@ -355,7 +427,18 @@ mod tests {
         for (text, cents) in ok {
             assert_eq!(parse_price(text), Some(Cents(cents)), "{text}");
         }
-        for bad in ["", "abc", "2,505", "-1,00", "1.23.4", "12.34.567", "1,2,3", "2,5x", ",50", "1234.567,00"] {
+        for bad in [
+            "",
+            "abc",
+            "2,505",
+            "-1,00",
+            "1.23.4",
+            "12.34.567",
+            "1,2,3",
+            "2,5x",
+            ",50",
+            "1234.567,00",
+        ] {
             assert_eq!(parse_price(bad), None, "{bad}");
         }
         assert_eq!(format_price(Cents(123_456)), "1234,56");

@@ -50,7 +50,10 @@ impl Catalog {
             ("50", "Süßwaren", VatRate::Reduced, "#D81B60"),
             ("90", "Sonstiges", VatRate::Standard, "#757575"),
         ] {
-            groups.push(self.create_group(GroupDraft::new(code, name, vat, colour), &by)?.0);
+            groups.push(
+                self.create_group(GroupDraft::new(code, name, vat, colour), &by)?
+                    .0,
+            );
         }
         let group = |code: &str| groups.iter().find(|g| g.code == code).map(|g| g.id);
         for a in till::catalog::demo_articles() {
@@ -61,7 +64,8 @@ impl Catalog {
             draft.eans = a.ean.iter().map(|e| corrected(e)).collect();
             self.create_article(draft, &by)?;
         }
-        let mut pralines = ArticleDraft::new("5001", "Pralinen lose", Cents(59_90), VatRate::Reduced);
+        let mut pralines =
+            ArticleDraft::new("5001", "Pralinen lose", Cents(59_90), VatRate::Reduced);
         pralines.unit = Unit::Kg;
         pralines.group = group("50");
         pralines.eans = vec![DEMO_WEIGHT_BASE.into()];
@@ -92,11 +96,26 @@ fn corrected(ean: &str) -> String {
 /// groups. For trying the import at a shop's scale, in tests and in the bench.
 pub fn generated_csv(n: u32) -> Vec<u8> {
     const GROUPS: [&str; 10] = [
-        "Obst", "Gemüse", "Molkerei", "Backwaren", "Getränke", "Süßwaren", "Drogerie",
-        "Haushalt", "Tiefkühl", "Feinkost",
+        "Obst",
+        "Gemüse",
+        "Molkerei",
+        "Backwaren",
+        "Getränke",
+        "Süßwaren",
+        "Drogerie",
+        "Haushalt",
+        "Tiefkühl",
+        "Feinkost",
     ];
     const WORDS: [&str; 8] = [
-        "Äpfel", "Brötchen", "Käse", "Müsli", "Öl", "Süßstoff", "Grüntee", "Weißbrot",
+        "Äpfel",
+        "Brötchen",
+        "Käse",
+        "Müsli",
+        "Öl",
+        "Süßstoff",
+        "Grüntee",
+        "Weißbrot",
     ];
     let mut out = String::from("\u{feff}Artikelnummer;EAN;Bezeichnung;Preis;MwSt;Warengruppe\r\n");
     for i in 0..n {

@@ -151,7 +151,11 @@ pub(crate) fn write(
     let mut diff = Diff::default();
     diff.field("code", old.map(|g| &g.code), &draft.code);
     diff.field("name", old.map(|g| &g.name), &draft.name);
-    diff.field("default_vat", old.map(|g| &g.default_vat), &draft.default_vat);
+    diff.field(
+        "default_vat",
+        old.map(|g| &g.default_vat),
+        &draft.default_vat,
+    );
     diff.field("colour", old.map(|g| &g.colour), &draft.colour);
     diff.field("active", old.map(|g| &g.active), &draft.active);
     if let (Some(old), true) = (old, diff.is_empty()) {

@@ -202,7 +202,12 @@ fn parse_row(row: &RawRow, existing: Option<&Article>, groups: &[Group]) -> Pars
             None
         }),
     };
-    if vat.is_none() && group.is_some() && !problems.iter().any(|p| matches!(p, LineProblem::UnknownVat { .. })) {
+    if vat.is_none()
+        && group.is_some()
+        && !problems
+            .iter()
+            .any(|p| matches!(p, LineProblem::UnknownVat { .. }))
+    {
         problems.push(LineProblem::NoVat);
     }
     let mut flag = |c: Column, default: bool| match get(c) {
@@ -270,11 +275,15 @@ const PALETTE: [&str; 8] = [
 fn new_groups(rows: &[RawRow], groups: &[Group]) -> Vec<NewGroup> {
     let mut out: Vec<NewGroup> = Vec::new();
     for row in rows {
-        let Some(value) = row.get(Column::Group).map(str::trim).filter(|v| !v.is_empty()) else {
+        let Some(value) = row
+            .get(Column::Group)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        else {
             continue;
         };
-        let known = find_group(groups, value).is_some()
-            || out.iter().any(|n| n.draft.code == value);
+        let known =
+            find_group(groups, value).is_some() || out.iter().any(|n| n.draft.code == value);
         if known || char_len(value) > MAX_CODE.min(MAX_NAME) {
             continue; // too long a name stays an unknown group: a line problem
         }
@@ -327,7 +336,8 @@ impl Catalog {
         for p in &mut parsed {
             if !p.number.is_empty() {
                 if let Some(first) = numbers.get(&p.number) {
-                    p.problems.push(LineProblem::DuplicateNumber { line: *first });
+                    p.problems
+                        .push(LineProblem::DuplicateNumber { line: *first });
                 } else {
                     numbers.insert(p.number.clone(), p.line);
                 }
@@ -360,7 +370,11 @@ impl Catalog {
                 .collect();
             let mut conflicts: Vec<(usize, LineProblem)> = Vec::new();
             for (i, p) in parsed.iter().enumerate() {
-                let Some(d) = p.draft.as_ref().filter(|d| d.active && p.problems.is_empty()) else {
+                let Some(d) = p
+                    .draft
+                    .as_ref()
+                    .filter(|d| d.active && p.problems.is_empty())
+                else {
                     continue;
                 };
                 for ean in &d.eans {
@@ -418,8 +432,14 @@ impl Catalog {
             }
         }
         // a new group only the bad lines name is not created
-        let used: HashSet<Uuid> = rows.iter().filter_map(|r: &ImportRow| r.draft.group).collect();
-        let new_groups = new_groups.into_iter().filter(|g| used.contains(&g.id)).collect();
+        let used: HashSet<Uuid> = rows
+            .iter()
+            .filter_map(|r: &ImportRow| r.draft.group)
+            .collect();
+        let new_groups = new_groups
+            .into_iter()
+            .filter(|g| used.contains(&g.id))
+            .collect();
         Ok(ImportPreview {
             encoding: sheet.encoding,
             ignored_columns: sheet.ignored_columns,

@@ -22,12 +22,17 @@ pub fn hasher() -> Argon2<'static> {
 
 /// 4 to 6 digits, and not one everybody tries first.
 pub fn check_pin(pin: &str) -> Result<()> {
-    let d: Vec<i16> = pin.bytes().map(|b| i16::from(b) - i16::from(b'0')).collect();
+    let d: Vec<i16> = pin
+        .bytes()
+        .map(|b| i16::from(b) - i16::from(b'0'))
+        .collect();
     if !(4..=6).contains(&d.len()) || d.iter().any(|x| !(0..=9).contains(x)) {
         return Err(CatalogError::InvalidPin);
     }
     let steps: Vec<i16> = d.windows(2).map(|w| w[1] - w[0]).collect();
-    if steps.iter().all(|s| *s == 0) || steps.iter().all(|s| *s == 1) || steps.iter().all(|s| *s == -1)
+    if steps.iter().all(|s| *s == 0)
+        || steps.iter().all(|s| *s == 1)
+        || steps.iter().all(|s| *s == -1)
     {
         return Err(CatalogError::WeakPin);
     }
@@ -139,10 +144,16 @@ mod tests {
             assert!(check_pin(ok).is_ok(), "{ok}");
         }
         for bad in ["", "123", "1234567", "12a4", " 1357", "١٢٣٤"] {
-            assert!(matches!(check_pin(bad), Err(CatalogError::InvalidPin)), "{bad}");
+            assert!(
+                matches!(check_pin(bad), Err(CatalogError::InvalidPin)),
+                "{bad}"
+            );
         }
         for weak in ["0000", "1111", "1234", "4321", "123456", "987654"] {
-            assert!(matches!(check_pin(weak), Err(CatalogError::WeakPin)), "{weak}");
+            assert!(
+                matches!(check_pin(weak), Err(CatalogError::WeakPin)),
+                "{weak}"
+            );
         }
     }
 

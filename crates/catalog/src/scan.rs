@@ -14,7 +14,10 @@ use crate::Catalog;
 pub enum ScanOutcome {
     Found(ScanHit),
     /// Nothing to sell: say so, with the code as scanned.
-    Unknown { code: String, reason: UnknownCode },
+    Unknown {
+        code: String,
+        reason: UnknownCode,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,7 +18,10 @@ fn check_digits_of_ean13_ean8_and_upc_a() {
     // UPC-A 036000291452: 3·5 + 4 + 3·1 + 9 + 3·2 + 0 + 0 + 0 + 3·6 + 3 + 0 = 58 → 2;
     // stored as the EAN-13 with a leading 0
     assert_eq!(codes::normalize("036000291452").unwrap(), "0036000291452");
-    assert_eq!(codes::normalize(" 4006381333931\r\n").unwrap(), "4006381333931");
+    assert_eq!(
+        codes::normalize(" 4006381333931\r\n").unwrap(),
+        "4006381333931"
+    );
 
     assert_eq!(
         codes::parse("4006381333932"),
@@ -27,10 +30,25 @@ fn check_digits_of_ean13_ean8_and_upc_a() {
             expected: 1
         })
     );
-    assert!(matches!(codes::parse("96385075"), Err(CodeError::CheckDigit { expected: 4, .. })));
-    assert!(matches!(codes::parse("036000291453"), Err(CodeError::CheckDigit { expected: 2, .. })));
-    for not_an_ean in ["", "12345", "40063813339310", "4OO6381333931", "4006-381333931"] {
-        assert!(matches!(codes::parse(not_an_ean), Err(CodeError::NotAnEan { .. })), "{not_an_ean}");
+    assert!(matches!(
+        codes::parse("96385075"),
+        Err(CodeError::CheckDigit { expected: 4, .. })
+    ));
+    assert!(matches!(
+        codes::parse("036000291453"),
+        Err(CodeError::CheckDigit { expected: 2, .. })
+    ));
+    for not_an_ean in [
+        "",
+        "12345",
+        "40063813339310",
+        "4OO6381333931",
+        "4006-381333931",
+    ] {
+        assert!(
+            matches!(codes::parse(not_an_ean), Err(CodeError::NotAnEan { .. })),
+            "{not_an_ean}"
+        );
     }
 }
 
@@ -76,7 +94,10 @@ fn price_and_weight_labels_parse() {
 #[test]
 fn weight_times_price_per_kg_rounds_half_up_in_integers() {
     // 6870 g at 12,99 €/kg = 89,2413 € → 89,24 €
-    assert_eq!(codes::price_for_weight(Cents(1299), 6870), Some(Cents(8924)));
+    assert_eq!(
+        codes::price_for_weight(Cents(1299), 6870),
+        Some(Cents(8924))
+    );
     // 250 g at 59,90 €/kg = 14,975 € → 14,98 € (half a cent rounds up)
     assert_eq!(codes::price_for_weight(Cents(5990), 250), Some(Cents(1498)));
     // 5 g at 1,00 €/kg = 0,5 ct → 1 ct; 4 g → 0,4 ct → 0 ct
@@ -104,7 +125,10 @@ fn scanning_finds_articles_prices_and_weights() {
     pralines.eans = vec!["2800010000001".into()];
     s.catalog.create_article(pralines, &by).unwrap();
     s.catalog
-        .create_article(ArticleDraft::new("A-17", "Postkarte", Cents(150), VatRate::Standard), &by)
+        .create_article(
+            ArticleDraft::new("A-17", "Postkarte", Cents(150), VatRate::Standard),
+            &by,
+        )
         .unwrap();
 
     let found = |code: &str| match s.catalog.scan(code).unwrap() {
@@ -112,12 +136,18 @@ fn scanning_finds_articles_prices_and_weights() {
         other => panic!("{code}: {other:?}"),
     };
     let hit = found("96385074");
-    assert_eq!((hit.article.number.as_str(), hit.unit_price, hit.quantity), ("51", Cents(99), 1));
+    assert_eq!(
+        (hit.article.number.as_str(), hit.unit_price, hit.quantity),
+        ("51", Cents(99), 1)
+    );
     assert!(!hit.needs_price);
 
     // 22 | 0002 | 2 | 00350 | 0 → 3,50 € for the cake (an open-price article: the label's price)
     let hit = found("2200022003500");
-    assert_eq!((hit.article.number.as_str(), hit.unit_price), ("1010", Cents(350)));
+    assert_eq!(
+        (hit.article.number.as_str(), hit.unit_price),
+        ("1010", Cents(350))
+    );
     assert_eq!(hit.measure, Some(Measure::Price(Cents(350))));
     assert!(!hit.needs_price);
     // the cake's base code alone: the till asks for the price
@@ -125,7 +155,10 @@ fn scanning_finds_articles_prices_and_weights() {
 
     // 28 | 0001 | 3 | 00250 | 7 → 250 g pralines at 59,90 €/kg = 14,975 € → 14,98 €
     let hit = found("2800013002507");
-    assert_eq!((hit.article.number.as_str(), hit.unit_price), ("5001", Cents(1498)));
+    assert_eq!(
+        (hit.article.number.as_str(), hit.unit_price),
+        ("5001", Cents(1498))
+    );
     assert_eq!(hit.measure, Some(Measure::Weight(250)));
 
     // an internal code that is no EAN but an article number
@@ -135,9 +168,18 @@ fn scanning_finds_articles_prices_and_weights() {
         ScanOutcome::Unknown { code, reason } => (code, reason),
         other => panic!("{code}: {other:?}"),
     };
-    assert_eq!(unknown("4000000000006"), ("4000000000006".into(), UnknownCode::NotInCatalogue));
-    assert!(matches!(unknown("4006381333932").1, UnknownCode::Invalid(CodeError::CheckDigit { .. })));
-    assert!(matches!(unknown("xyz").1, UnknownCode::Invalid(CodeError::NotAnEan { .. })));
+    assert_eq!(
+        unknown("4000000000006"),
+        ("4000000000006".into(), UnknownCode::NotInCatalogue)
+    );
+    assert!(matches!(
+        unknown("4006381333932").1,
+        UnknownCode::Invalid(CodeError::CheckDigit { .. })
+    ));
+    assert!(matches!(
+        unknown("xyz").1,
+        UnknownCode::Invalid(CodeError::NotAnEan { .. })
+    ));
     // a price label of an article the shop does not have
     assert_eq!(unknown("2211114002394").1, UnknownCode::NotInCatalogue);
     // the JSON the UI gets
