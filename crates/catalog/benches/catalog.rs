@@ -24,6 +24,10 @@ fn report(name: &str, mut times: Vec<Duration>) {
 }
 
 fn main() {
+    // the figures depend on what else runs: say so
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!("load average at start: {}", load.trim());
+    }
     let dir = tempfile::tempdir().expect("a temporary folder");
     let mut catalog = Catalog::open(&dir.path().join("catalog.sqlite3")).expect("opens");
     let by = Actor::system("Bench");

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::changes::{self, action_for, Actor, ChangeEvent, Diff, Entity};
 use crate::codes::{self, EmbeddedKind};
 use crate::error::{CatalogError, Result};
-use crate::groups::{self, time_from_db, uuid_from_db, vat_from_db};
+use crate::groups::{time_from_db, uuid_from_db, vat_from_db};
 use crate::text::{char_len, fold};
 use crate::Catalog;
 
@@ -204,6 +204,15 @@ pub(crate) fn by_number(conn: &Connection, number: &str) -> Result<Option<Articl
         .optional()?)
 }
 
+/// The id of the article with this number, without reading the article.
+pub(crate) fn id_by_number(conn: &Connection, number: &str) -> Result<Option<Uuid>> {
+    let id: Option<String> = conn
+        .prepare_cached("SELECT id FROM articles WHERE number = ?1")?
+        .query_row([number], |r| r.get(0))
+        .optional()?;
+    Ok(id.as_deref().map(uuid_from_db).transpose()?)
+}
+
 /// The active article a normalised EAN belongs to.
 pub(crate) fn by_ean(conn: &Connection, ean: &str) -> Result<Option<Article>> {
     let sql = format!(
@@ -256,11 +265,15 @@ pub(crate) fn write(
         return Ok((old.clone(), None));
     }
     let id = old.map_or_else(Uuid::new_v4, |a| a.id);
-    if let Some(other) = by_number(conn, &d.number)?.filter(|a| a.id != id) {
-        return Err(CatalogError::NumberTaken(other.number));
+    if id_by_number(conn, &d.number)?.is_some_and(|other| other != id) {
+        return Err(CatalogError::NumberTaken(d.number));
     }
     if let Some(group) = d.group {
-        if groups::by_id(conn, group)?.is_none() {
+        let exists: Option<i64> = conn
+            .prepare_cached("SELECT 1 FROM groups WHERE id = ?1")?
+            .query_row([group.to_string()], |r| r.get(0))
+            .optional()?;
+        if exists.is_none() {
             return Err(CatalogError::GroupNotFound(group.to_string()));
         }
     }

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::TransactionBehavior;
+use rusqlite::{OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -469,6 +469,19 @@ impl Catalog {
         let mut before: Vec<Option<Article>> = Vec::with_capacity(preview.rows.len());
         let mut seen = HashSet::new();
         for row in &preview.rows {
+            // only the rows that write need the stored article; the others only its revision
+            if row.kind == RowKind::Unchanged {
+                let revision: Option<(String, i64)> = tx
+                    .prepare_cached("SELECT id, revision FROM articles WHERE number = ?1")?
+                    .query_row([row.draft.number.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let expected = row.existing.map(|(id, rev)| (id.to_string(), rev));
+                if revision != expected || !seen.insert(row.draft.number.clone()) {
+                    return Err(CatalogError::ImportStale);
+                }
+                before.push(None);
+                continue;
+            }
             let current = articles::by_number(&tx, row.draft.number.trim())?;
             let same = match (&current, row.existing) {
                 (None, None) => true,

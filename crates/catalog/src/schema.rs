@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
         updated_at  TEXT NOT NULL
     );
     CREATE INDEX articles_by_group ON articles(group_id, active, search_key);
+    CREATE INDEX articles_by_text ON articles(search_key);
     CREATE TABLE article_eans (
         article_id  TEXT NOT NULL REFERENCES articles(id),
         position    INTEGER NOT NULL,
@@ -94,6 +95,8 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // an import of 20,000 articles is one transaction: keep its pages in memory (KiB)
+    conn.pragma_update(None, "cache_size", -32768)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let mut version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > VERSION {

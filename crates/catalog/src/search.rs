@@ -76,8 +76,9 @@ impl Catalog {
         let active = filter.sql();
 
         let exact = format!(
-            "{SELECT} WHERE {active} AND (a.number = ?1 OR a.id IN \
-             (SELECT article_id FROM article_eans WHERE ean = ?2)) ORDER BY a.number"
+            "{SELECT} WHERE {active} AND a.row IN (SELECT row FROM articles WHERE number = ?1 \
+             UNION SELECT b.row FROM article_eans e JOIN articles b ON b.id = e.article_id \
+             WHERE e.ean = ?2) ORDER BY a.number"
         );
         let ean = codes::normalize(query).unwrap_or_default();
         let mut stmt = self.conn.prepare_cached(&exact)?;
@@ -113,30 +114,37 @@ impl Catalog {
             .filter(|w| w.chars().count() >= 3)
             .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
             .collect();
-        let mut sql = String::from(SELECT);
+        // The matching rows are chosen and sorted on their keys alone; only the page of
+        // them that is returned is read whole (with its EANs).
+        let mut inner = String::from("SELECT a.row AS r, a.search_key AS k, a.number AS n");
         let mut args: Vec<String> = Vec::new();
+        // texts that start with the query first
+        args.push(format!("{}%", escape_like(folded)));
+        inner.push_str(", a.search_key LIKE ?1 ESCAPE '\\' AS starts FROM articles a");
         if long.is_empty() {
-            sql.push_str(" WHERE 1 = 1");
+            inner.push_str(" WHERE 1 = 1");
         } else {
-            sql.push_str(" JOIN article_search s ON s.rowid = a.row WHERE article_search MATCH ?1");
             args.push(long.join(" AND "));
+            inner.push_str(&format!(
+                " JOIN article_search s ON s.rowid = a.row WHERE article_search MATCH ?{}",
+                args.len()
+            ));
         }
         for w in &words {
             args.push(format!("%{}%", escape_like(w)));
-            sql.push_str(&format!(
+            inner.push_str(&format!(
                 " AND a.search_key LIKE ?{} ESCAPE '\\'",
                 args.len()
             ));
         }
-        // texts that start with the query first
-        args.push(format!("{}%", escape_like(folded)));
-        let starts = args.len();
         args.push(limit.to_string());
-        sql.push_str(&format!(
-            " AND {active} ORDER BY a.search_key LIKE ?{starts} ESCAPE '\\' DESC, \
-             a.search_key, a.number LIMIT ?{}",
+        inner.push_str(&format!(
+            " AND {active} ORDER BY starts DESC, k, n LIMIT ?{}",
             args.len()
         ));
+        let sql = format!(
+            "{SELECT} JOIN ({inner}) hit ON hit.r = a.row ORDER BY hit.starts DESC, hit.k, hit.n"
+        );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
