@@ -250,6 +250,22 @@ pub(crate) fn diff(old: Option<&Article>, d: &ArticleDraft) -> Diff {
     diff
 }
 
+/// When the text search index learns of a written article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SearchIndex {
+    /// With the write.
+    Now,
+    /// The caller rebuilds it (see [`rebuild_search_index`]) before its transaction ends.
+    RebuildLater,
+}
+
+/// Indexes every article's text anew: an import's 20,000 articles in a fraction of
+/// the time that single inserts into the trigram index take.
+pub(crate) fn rebuild_search_index(conn: &Connection) -> Result<()> {
+    conn.execute("INSERT INTO article_search(article_search) VALUES ('rebuild')", [])?;
+    Ok(())
+}
+
 /// Writes an article's new state and its change event inside the caller's transaction;
 /// `None` for the event when nothing changed (no new revision either).
 pub(crate) fn write(
@@ -258,6 +274,7 @@ pub(crate) fn write(
     draft: ArticleDraft,
     by: &Actor,
     now: DateTime<Utc>,
+    index: SearchIndex,
 ) -> Result<(Article, Option<ChangeEvent>)> {
     let d = draft.checked()?;
     let diff = diff(old, &d);
@@ -301,6 +318,15 @@ pub(crate) fn write(
         revision: old.map_or(1, |a| a.revision + 1),
         updated_at: now,
     };
+    let reindex = index == SearchIndex::Now && old.is_none_or(|o| o.text != article.text);
+    if reindex && old.is_some() {
+        // an external-content FTS5 index forgets a row by being told its old values
+        conn.prepare_cached(
+            "INSERT INTO article_search(article_search, rowid, search_key)
+             SELECT 'delete', row, search_key FROM articles WHERE id = ?1",
+        )?
+        .execute([id.to_string()])?;
+    }
     conn.prepare_cached(
         "INSERT INTO articles (id, number, text, search_key, price, unit, vat, group_id,
              open_price, active, revision, updated_at)
@@ -323,6 +349,13 @@ pub(crate) fn write(
         article.revision,
         now.to_rfc3339()
     ])?;
+    if reindex {
+        conn.prepare_cached(
+            "INSERT INTO article_search(rowid, search_key)
+             SELECT row, search_key FROM articles WHERE id = ?1",
+        )?
+        .execute([id.to_string()])?;
+    }
     if old.is_none_or(|o| o.eans != article.eans || o.active != article.active) {
         write_eans(conn, &article)?;
     }
@@ -362,7 +395,7 @@ impl Catalog {
     ) -> Result<(Article, ChangeEvent)> {
         let now = self.now();
         let tx = self.conn.transaction()?;
-        let (article, event) = write(&tx, None, draft, by, now)?;
+        let (article, event) = write(&tx, None, draft, by, now, SearchIndex::Now)?;
         tx.commit()?;
         Ok((article, event.expect("a creation is a change")))
     }
@@ -377,7 +410,7 @@ impl Catalog {
         let now = self.now();
         let tx = self.conn.transaction()?;
         let old = by_id(&tx, id)?.ok_or_else(|| CatalogError::ArticleNotFound(id.to_string()))?;
-        let out = write(&tx, Some(&old), draft, by, now)?;
+        let out = write(&tx, Some(&old), draft, by, now, SearchIndex::Now)?;
         tx.commit()?;
         Ok(out)
     }

@@ -12,7 +12,9 @@ use rusqlite::{OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::articles::{self, Article, ArticleDraft, Unit, MAX_NUMBER, MAX_PRICE, MAX_TEXT};
+use crate::articles::{
+    self, Article, ArticleDraft, SearchIndex, Unit, MAX_NUMBER, MAX_PRICE, MAX_TEXT,
+};
 use crate::changes::{Actor, ChangeEvent, FieldChange};
 use crate::codes::{self, CodeError};
 use crate::csv_io::{self, Column, Encoding, RawRow};
@@ -521,7 +523,14 @@ impl Catalog {
                 outcome.unchanged += 1;
                 continue;
             }
-            let (_, event) = articles::write(&tx, old.as_ref(), row.draft.clone(), by, now)?;
+            let (_, event) = articles::write(
+                &tx,
+                old.as_ref(),
+                row.draft.clone(),
+                by,
+                now,
+                SearchIndex::RebuildLater,
+            )?;
             match (old, event) {
                 (None, Some(e)) => {
                     outcome.created += 1;
@@ -533,6 +542,9 @@ impl Catalog {
                 }
                 (_, None) => outcome.unchanged += 1,
             }
+        }
+        if outcome.created + outcome.changed > 0 {
+            articles::rebuild_search_index(&tx)?;
         }
         tx.commit()?;
         Ok(outcome)

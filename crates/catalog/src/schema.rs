@@ -52,14 +52,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE VIRTUAL TABLE article_search USING fts5(
         search_key, content = 'articles', content_rowid = 'row', tokenize = 'trigram'
     );
-    CREATE TRIGGER articles_search_insert AFTER INSERT ON articles BEGIN
-        INSERT INTO article_search(rowid, search_key) VALUES (new.row, new.search_key);
-    END;
-    CREATE TRIGGER articles_search_update AFTER UPDATE OF search_key ON articles BEGIN
-        INSERT INTO article_search(article_search, rowid, search_key)
-            VALUES ('delete', old.row, old.search_key);
-        INSERT INTO article_search(rowid, search_key) VALUES (new.row, new.search_key);
-    END;
+    -- kept up to date by articles::write, or rebuilt whole after an import (much
+    -- faster than 20,000 single inserts into a trigram index)
     CREATE TABLE changes (
         seq         INTEGER PRIMARY KEY AUTOINCREMENT,
         id          TEXT NOT NULL UNIQUE,

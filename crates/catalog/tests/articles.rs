@@ -228,7 +228,7 @@ fn search_by_number_ean_and_text_without_case_or_umlaut_trouble() {
             .unwrap();
     }
     s.catalog.create_article(water(), &by).unwrap();
-    let numbers = |q: &str| -> Vec<String> {
+    let numbers = |s: &common::Shop, q: &str| -> Vec<String> {
         s.catalog
             .search(q, Filter::Active, 20)
             .unwrap()
@@ -237,24 +237,34 @@ fn search_by_number_ean_and_text_without_case_or_umlaut_trouble() {
             .collect()
     };
     // exact number first, then numbers starting with it
-    assert_eq!(numbers("1001"), ["1001", "10010"]);
-    assert_eq!(numbers("4006381333931"), ["51"]);
+    assert_eq!(numbers(&s, "1001"), ["1001", "10010"]);
+    assert_eq!(numbers(&s, "4006381333931"), ["51"]);
     // text: any case, umlaut spelled either way, either Unicode form
-    assert_eq!(numbers("BRÖTCHEN"), ["1001", "1003"]);
-    assert_eq!(numbers("broetchen"), ["1001", "1003"]);
-    assert_eq!(numbers("bro\u{308}tchen"), ["1001", "1003"]);
-    assert_eq!(numbers("GROSS"), ["2001"]);
+    assert_eq!(numbers(&s, "BRÖTCHEN"), ["1001", "1003"]);
+    assert_eq!(numbers(&s, "broetchen"), ["1001", "1003"]);
+    assert_eq!(numbers(&s, "bro\u{308}tchen"), ["1001", "1003"]);
+    assert_eq!(numbers(&s, "GROSS"), ["2001"]);
     // every word must match, in any order; short words too
-    assert_eq!(numbers("kaffee kl"), ["2002"]);
-    assert_eq!(numbers("kl kaffee"), ["2002"]);
-    assert_eq!(numbers("br"), ["1001", "10010", "1003"]);
-    assert_eq!(numbers("brot"), ["10010"]);
+    assert_eq!(numbers(&s, "kaffee kl"), ["2002"]);
+    assert_eq!(numbers(&s, "kl kaffee"), ["2002"]);
+    assert_eq!(numbers(&s, "br"), ["1001", "10010", "1003"]);
+    assert_eq!(numbers(&s, "brot"), ["10010"]);
     // LIKE wildcards are literal
-    assert_eq!(numbers("100%"), ["3001"]);
-    assert!(numbers("_").is_empty());
-    assert!(numbers("").is_empty());
+    assert_eq!(numbers(&s, "100%"), ["3001"]);
+    assert!(numbers(&s, "_").is_empty());
+    assert!(numbers(&s, "").is_empty());
     // text starting with the query before text containing it
-    assert_eq!(numbers("croissant"), ["1002", "1004"]);
+    assert_eq!(numbers(&s, "croissant"), ["1002", "1004"]);
+
+    // a new text is found by its new words only
+    let by = owner();
+    let brot = s.catalog.article_by_number("10010").unwrap().unwrap();
+    let mut d = brot.draft();
+    d.text = "Bauernlaib".into();
+    s.catalog.update_article(brot.id, d, &by).unwrap();
+    let found = |q: &str| s.catalog.search(q, Filter::Active, 20).unwrap().len();
+    assert_eq!(found("bauernlaib"), 1);
+    assert_eq!(found("brot"), 0);
 }
 
 #[test]
