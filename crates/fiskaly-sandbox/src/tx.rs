@@ -185,7 +185,7 @@ impl Sandbox {
             })?;
         let client_serial = client.serial_number.clone();
         let (process_type, process_data) = match &schema {
-            Some(s) => process_data::from_schema(s).map_err(|e| ApiError::schema(e))?,
+            Some(s) => process_data::from_schema(s).map_err(ApiError::schema)?,
             None => (String::new(), String::new()),
         };
 

@@ -11,7 +11,10 @@ async fn sign_receipt(http: &Client, url: &str, token: &str, receipt: Value) -> 
     let tx = format!("00000000-0000-4000-8000-{:012x}", rand_id());
     let base = format!("{url}/api/v2/tss/{}/tx/{tx}", fiskaly_sandbox::DEMO_TSS_ID);
     for (revision, body) in [
-        (1, json!({"state": "ACTIVE", "client_id": fiskaly_sandbox::DEMO_CLIENT_ID})),
+        (
+            1,
+            json!({"state": "ACTIVE", "client_id": fiskaly_sandbox::DEMO_CLIENT_ID}),
+        ),
         (
             2,
             json!({"state": "FINISHED", "client_id": fiskaly_sandbox::DEMO_CLIENT_ID,
@@ -161,7 +164,11 @@ async fn openssl_verifies_the_rebuilt_message_too() {
             .unwrap()
     };
     let out = verify(&base.with_extension("msg"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Verified OK");
     let mut changed = std::fs::read(base.with_extension("msg")).unwrap();
     let last = changed.len() - 1;
@@ -171,7 +178,11 @@ async fn openssl_verifies_the_rebuilt_message_too() {
 
     // The TSS certificate is a real X.509 certificate of the same key.
     let tss: Value = http
-        .get(format!("{}/api/v2/tss/{}", sb.url(), fiskaly_sandbox::DEMO_TSS_ID))
+        .get(format!(
+            "{}/api/v2/tss/{}",
+            sb.url(),
+            fiskaly_sandbox::DEMO_TSS_ID
+        ))
         .bearer_auth(&token)
         .send()
         .await
@@ -179,19 +190,30 @@ async fn openssl_verifies_the_rebuilt_message_too() {
         .json()
         .await
         .unwrap();
-    std::fs::write(dir.path().join("cert.der"), base64_decode(tss["certificate"].as_str().unwrap())).unwrap();
+    std::fs::write(
+        dir.path().join("cert.der"),
+        base64_decode(tss["certificate"].as_str().unwrap()),
+    )
+    .unwrap();
     let cert = Command::new("openssl")
         .args(["x509", "-inform", "DER", "-noout", "-pubkey", "-in"])
         .arg(dir.path().join("cert.der"))
         .output()
         .unwrap();
-    assert!(cert.status.success(), "{}", String::from_utf8_lossy(&cert.stderr));
+    assert!(
+        cert.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cert.stderr)
+    );
     let pem = std::fs::read_to_string(dir.path().join("key.pem")).unwrap();
     assert_eq!(String::from_utf8_lossy(&cert.stdout).trim(), pem.trim());
 }
 
 fn hex_decode(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {

@@ -31,7 +31,9 @@ fn start(state: &std::path::Path) -> Server {
         .spawn()
         .expect("the simulator binary starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let url = line
         .trim()
         .strip_prefix("fiskaly-sandbox listening on ")
@@ -59,9 +61,12 @@ async fn sale(http: &Client, url: &str, token: &str, tx: &str) -> Value {
     let mut last = Value::Null;
     for (revision, body) in [
         (1, json!({"state": "ACTIVE", "client_id": DEMO_CLIENT_ID})),
-        (2, json!({"state": "FINISHED", "client_id": DEMO_CLIENT_ID, "schema": {"standard_v1": {"receipt": {
+        (
+            2,
+            json!({"state": "FINISHED", "client_id": DEMO_CLIENT_ID, "schema": {"standard_v1": {"receipt": {
             "receipt_type": "RECEIPT", "amounts_per_vat_rate": [{"vat_rate": "REDUCED_1", "amount": "1.07"}],
-            "amounts_per_payment_type": [{"payment_type": "CASH", "amount": "1.07"}]}}}})),
+            "amounts_per_payment_type": [{"payment_type": "CASH", "amount": "1.07"}]}}}}),
+        ),
     ] {
         let response = http
             .put(format!("{path}?tx_revision={revision}"))
@@ -70,7 +75,11 @@ async fn sale(http: &Client, url: &str, token: &str, tx: &str) -> Value {
             .send()
             .await
             .unwrap();
-        assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+        assert!(
+            response.status().is_success(),
+            "{}",
+            response.text().await.unwrap()
+        );
         last = response.json().await.unwrap();
     }
     last
@@ -80,8 +89,16 @@ async fn sale(http: &Client, url: &str, token: &str, tx: &str) -> Value {
 fn help_lists_the_demo_credentials() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    assert!(help.lines().any(|l| l.trim() == format!("api_key {DEMO_API_KEY}")), "{help}");
-    assert!(help.lines().any(|l| l.trim() == format!("api_secret {DEMO_API_SECRET}")), "{help}");
+    assert!(
+        help.lines()
+            .any(|l| l.trim() == format!("api_key {DEMO_API_KEY}")),
+        "{help}"
+    );
+    assert!(
+        help.lines()
+            .any(|l| l.trim() == format!("api_secret {DEMO_API_SECRET}")),
+        "{help}"
+    );
     assert!(help.contains("--state"), "{help}");
 }
 
@@ -93,8 +110,20 @@ async fn the_state_file_keeps_keys_and_counters_over_a_restart() {
 
     let first = start(&state);
     let token_before = token(&http, &first.url).await;
-    sale(&http, &first.url, &token_before, "11111111-1111-4111-8111-111111111111").await;
-    let before = sale(&http, &first.url, &token_before, "22222222-2222-4222-8222-222222222222").await;
+    sale(
+        &http,
+        &first.url,
+        &token_before,
+        "11111111-1111-4111-8111-111111111111",
+    )
+    .await;
+    let before = sale(
+        &http,
+        &first.url,
+        &token_before,
+        "22222222-2222-4222-8222-222222222222",
+    )
+    .await;
     drop(first); // killed, not shut down
 
     let second = start(&state);
@@ -110,7 +139,10 @@ async fn the_state_file_keeps_keys_and_counters_over_a_restart() {
 
     // The signed transactions are there, and the same key signs on.
     let old: Value = http
-        .get(format!("{}/api/v2/tss/{DEMO_TSS_ID}/tx/22222222-2222-4222-8222-222222222222", second.url))
+        .get(format!(
+            "{}/api/v2/tss/{DEMO_TSS_ID}/tx/22222222-2222-4222-8222-222222222222",
+            second.url
+        ))
         .bearer_auth(&token_after)
         .send()
         .await
@@ -119,15 +151,45 @@ async fn the_state_file_keeps_keys_and_counters_over_a_restart() {
         .await
         .unwrap();
     assert_eq!(old["signature"], before["signature"]);
-    let after = sale(&http, &second.url, &token_after, "33333333-3333-4333-8333-333333333333").await;
-    assert_eq!(after["signature"]["public_key"], before["signature"]["public_key"]);
+    let after = sale(
+        &http,
+        &second.url,
+        &token_after,
+        "33333333-3333-4333-8333-333333333333",
+    )
+    .await;
+    assert_eq!(
+        after["signature"]["public_key"],
+        before["signature"]["public_key"]
+    );
     assert_eq!(after["tss_serial_number"], before["tss_serial_number"]);
-    assert_eq!(after["number"].as_u64().unwrap(), before["number"].as_u64().unwrap() + 1);
-    let counter = |tx: &Value| tx["signature"]["counter"].as_str().unwrap().parse::<u64>().unwrap();
-    assert_eq!(counter(&after), counter(&before) + 2, "a start and a finish later");
+    assert_eq!(
+        after["number"].as_u64().unwrap(),
+        before["number"].as_u64().unwrap() + 1
+    );
+    let counter = |tx: &Value| {
+        tx["signature"]["counter"]
+            .as_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    assert_eq!(
+        counter(&after),
+        counter(&before) + 2,
+        "a start and a finish later"
+    );
     assert!(after["log"]["timestamp"].as_i64() >= before["log"]["timestamp"].as_i64());
-    assert!(QrCode::parse(after["qr_code_data"].as_str().unwrap()).unwrap().verify());
+    assert!(QrCode::parse(after["qr_code_data"].as_str().unwrap())
+        .unwrap()
+        .verify());
     // A repeated finish from before the restart is still answered, not signed again.
-    let repeat = sale(&http, &second.url, &token_after, "33333333-3333-4333-8333-333333333333").await;
+    let repeat = sale(
+        &http,
+        &second.url,
+        &token_after,
+        "33333333-3333-4333-8333-333333333333",
+    )
+    .await;
     assert_eq!(repeat["signature"], after["signature"]);
 }
