@@ -240,10 +240,7 @@ async fn control_disable(State(s): Sb, Path(tss): Path<String>) -> Answer {
     if s.disable_tss(&tss) {
         Ok(Json(json!({"result": true})))
     } else {
-        Err(ApiError::not_found(
-            "E_TSS_NOT_FOUND",
-            format!("TSS {tss} not found"),
-        ))
+        Err(crate::tss::tss_not_found(&tss))
     }
 }
 

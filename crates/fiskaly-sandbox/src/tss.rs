@@ -176,12 +176,12 @@ fn metadata(body: &Value) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
+pub(crate) fn tss_not_found(id: &str) -> ApiError {
+    ApiError::not_found("E_TSS_NOT_FOUND", format!("TSS {id} not found"))
+}
+
 fn tss_mut<'a>(inner: &'a mut Inner, id: &str) -> Result<&'a mut Tss, ApiError> {
-    inner
-        .data
-        .tss
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found("E_TSS_NOT_FOUND", format!("TSS {id} not found")))
+    inner.data.tss.get_mut(id).ok_or_else(|| tss_not_found(id))
 }
 
 fn require_admin(inner: &Inner, tss_id: &str, token: &str) -> Result<(), ApiError> {

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::process_data;
 use crate::state::{now, Sandbox};
 use crate::tlog::{QrCode, TransactionLog, ALGORITHM_NAME, TIME_FORMAT};
-use crate::tss::{uuid, TssState, API_VERSION, MAX_ACTIVE_TRANSACTIONS};
+use crate::tss::{tss_not_found, uuid, TssState, API_VERSION, MAX_ACTIVE_TRANSACTIONS};
 
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Tx {
@@ -119,9 +119,11 @@ impl Sandbox {
             .ok_or_else(|| ApiError::schema("client_id is required"))?;
         let schema = body.get("schema").filter(|s| !s.is_null()).cloned();
         let mut inner = self.lock();
-        let tss = inner.data.tss.get(tss_id).ok_or_else(|| {
-            ApiError::not_found("E_TSS_NOT_FOUND", format!("TSS {tss_id} not found"))
-        })?;
+        let tss = inner
+            .data
+            .tss
+            .get(tss_id)
+            .ok_or_else(|| tss_not_found(tss_id))?;
         let (serial, public_key) = (tss.serial_number.clone(), tss.public_key.clone());
         let key = Tx::key(tss_id, tx_id);
 
@@ -281,9 +283,11 @@ impl Sandbox {
         revision: Option<u64>,
     ) -> Result<Value, ApiError> {
         let inner = self.lock();
-        let tss = inner.data.tss.get(tss_id).ok_or_else(|| {
-            ApiError::not_found("E_TSS_NOT_FOUND", format!("TSS {tss_id} not found"))
-        })?;
+        let tss = inner
+            .data
+            .tss
+            .get(tss_id)
+            .ok_or_else(|| tss_not_found(tss_id))?;
         let found = match tx.parse::<u64>() {
             Ok(number) => inner
                 .data

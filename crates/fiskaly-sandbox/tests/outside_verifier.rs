@@ -7,54 +7,19 @@ use std::process::Command;
 use reqwest::Client;
 use serde_json::{json, Value};
 
-async fn sign_receipt(http: &Client, url: &str, token: &str, receipt: Value) -> Value {
-    let tx = format!("00000000-0000-4000-8000-{:012x}", rand_id());
-    let base = format!("{url}/api/v2/tss/{}/tx/{tx}", fiskaly_sandbox::DEMO_TSS_ID);
-    for (revision, body) in [
-        (
-            1,
-            json!({"state": "ACTIVE", "client_id": fiskaly_sandbox::DEMO_CLIENT_ID}),
-        ),
-        (
-            2,
-            json!({"state": "FINISHED", "client_id": fiskaly_sandbox::DEMO_CLIENT_ID,
-                   "schema": {"standard_v1": {"receipt": receipt.clone()}}}),
-        ),
-    ] {
-        let answer: Value = http
-            .put(format!("{base}?tx_revision={revision}"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if revision == 2 {
-            return answer;
-        }
-    }
-    unreachable!()
-}
+mod common;
 
-fn rand_id() -> u64 {
+use common::token;
+
+/// A sale with `receipt` under a fresh transaction id.
+async fn sign_receipt(http: &Client, url: &str, token: &str, receipt: Value) -> Value {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed) + std::process::id() as u64 * 1000
-}
-
-async fn token(http: &Client, url: &str) -> String {
-    let answer: Value = http
-        .post(format!("{url}/api/v2/auth"))
-        .json(&json!({"api_key": fiskaly_sandbox::DEMO_API_KEY, "api_secret": fiskaly_sandbox::DEMO_API_SECRET}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().to_string()
+    let tx = format!(
+        "00000000-0000-4000-8000-{:012x}",
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    common::sale(http, url, token, &tx, &receipt).await
 }
 
 /// Runs tests/verify_qr.py on QR codes; whether all are valid, and its lines.

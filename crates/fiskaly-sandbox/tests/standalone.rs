@@ -4,7 +4,10 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use fiskaly_sandbox::{QrCode, DEMO_API_KEY, DEMO_API_SECRET, DEMO_CLIENT_ID, DEMO_TSS_ID};
+mod common;
+
+use common::token;
+use fiskaly_sandbox::{QrCode, DEMO_API_KEY, DEMO_API_SECRET, DEMO_TSS_ID};
 use reqwest::Client;
 use serde_json::{json, Value};
 
@@ -42,47 +45,11 @@ fn start(state: &std::path::Path) -> Server {
     Server { child, url }
 }
 
-async fn token(http: &Client, url: &str) -> String {
-    let answer: Value = http
-        .post(format!("{url}/api/v2/auth"))
-        .json(&json!({"api_key": DEMO_API_KEY, "api_secret": DEMO_API_SECRET}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().into()
-}
-
-/// Starts and finishes one transaction; the finished one.
+/// One sale of 1,07 € (7 %) in cash.
 async fn sale(http: &Client, url: &str, token: &str, tx: &str) -> Value {
-    let path = format!("{url}/api/v2/tss/{DEMO_TSS_ID}/tx/{tx}");
-    let mut last = Value::Null;
-    for (revision, body) in [
-        (1, json!({"state": "ACTIVE", "client_id": DEMO_CLIENT_ID})),
-        (
-            2,
-            json!({"state": "FINISHED", "client_id": DEMO_CLIENT_ID, "schema": {"standard_v1": {"receipt": {
-            "receipt_type": "RECEIPT", "amounts_per_vat_rate": [{"vat_rate": "REDUCED_1", "amount": "1.07"}],
-            "amounts_per_payment_type": [{"payment_type": "CASH", "amount": "1.07"}]}}}}),
-        ),
-    ] {
-        let response = http
-            .put(format!("{path}?tx_revision={revision}"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_success(),
-            "{}",
-            response.text().await.unwrap()
-        );
-        last = response.json().await.unwrap();
-    }
-    last
+    let receipt = json!({"receipt_type": "RECEIPT", "amounts_per_vat_rate": [{"vat_rate": "REDUCED_1", "amount": "1.07"}],
+                         "amounts_per_payment_type": [{"payment_type": "CASH", "amount": "1.07"}]});
+    common::sale(http, url, token, tx, &receipt).await
 }
 
 #[test]

@@ -51,29 +51,49 @@ pub enum Execution {
     Executed,
 }
 
-/// The cashier's words for an API error.
-fn words(status: u16, code: Option<&str>) -> &'static str {
+/// The stable code and the cashier's words for an API error.
+fn classify(status: u16, code: Option<&str>) -> (&'static str, &'static str) {
     match code.unwrap_or_default() {
-        "E_TSS_DISABLED" => "the TSE is switched off for good; a new TSE must be set up",
-        "E_TSS_NOT_INITIALIZED" => "the TSE is not set up yet",
-        "E_TSS_NOT_FOUND" => "the TSE does not exist in this account",
-        "E_CLIENT_NOT_FOUND" | "E_CLIENT_DEREGISTERED" => {
-            "this till is not registered with the TSE"
+        "E_TSS_DISABLED" => (
+            "tse_disabled",
+            "the TSE is switched off for good; a new TSE must be set up",
+        ),
+        "E_TSS_NOT_INITIALIZED" => ("tse_not_initialized", "the TSE is not set up yet"),
+        "E_TSS_NOT_FOUND" => ("tse_not_found", "the TSE does not exist in this account"),
+        "E_CLIENT_NOT_FOUND" | "E_CLIENT_DEREGISTERED" => (
+            "tse_till_not_registered",
+            "this till is not registered with the TSE",
+        ),
+        "E_ADMIN_LOGIN_FAILED" => ("tse_admin_pin_wrong", "the TSE admin PIN is wrong"),
+        "E_ADMIN_PIN_BLOCKED" => (
+            "tse_admin_pin_blocked",
+            "the TSE admin PIN is blocked; set a new one with the PUK",
+        ),
+        "E_CHANGE_ADMIN_PIN_FAILED" => (
+            "tse_puk_wrong",
+            "the PUK is wrong, or the TSE is not ready for a new admin PIN",
+        ),
+        "E_TX_LIMIT_REACHED" => (
+            "tse_too_many_open",
+            "the TSE has too many open transactions",
+        ),
+        "E_TSS_DEFECTIVE" | "E_TSS_DELETED" | "E_TSS_EVICTED" => {
+            ("tse_out_of_service", "the TSE is out of service")
         }
-        "E_ADMIN_LOGIN_FAILED" => "the TSE admin PIN is wrong",
-        "E_ADMIN_PIN_BLOCKED" => "the TSE admin PIN is blocked; set a new one with the PUK",
-        "E_CHANGE_ADMIN_PIN_FAILED" => {
-            "the PUK is wrong, or the TSE is not ready for a new admin PIN"
-        }
-        "E_TX_LIMIT_REACHED" => "the TSE has too many open transactions",
-        "E_TSS_DEFECTIVE" | "E_TSS_DELETED" | "E_TSS_EVICTED" => "the TSE is out of service",
         _ => match status {
-            429 => "the TSE is busy; try again in a moment",
-            423 => "the TSE is locked",
-            500..=599 => "the TSE service has a fault; try again in a moment",
-            _ => "the TSE refused this step",
+            429 => ("tse_busy", "the TSE is busy; try again in a moment"),
+            423 => ("tse_locked", "the TSE is locked"),
+            500..=599 => (
+                "tse_server_error",
+                "the TSE service has a fault; try again in a moment",
+            ),
+            _ => ("tse_refused", "the TSE refused this step"),
         },
     }
+}
+
+fn words(status: u16, code: Option<&str>) -> &'static str {
+    classify(status, code).1
 }
 
 impl Error {
@@ -100,23 +120,7 @@ impl Error {
             Error::OutcomeUnknown(_) => "tse_no_answer",
             Error::Auth(_) => "tse_auth_refused",
             Error::Decode { .. } => "tse_bad_answer",
-            Error::Api { status, body } => match body.code.as_deref().unwrap_or_default() {
-                "E_TSS_DISABLED" => "tse_disabled",
-                "E_TSS_NOT_INITIALIZED" => "tse_not_initialized",
-                "E_TSS_NOT_FOUND" => "tse_not_found",
-                "E_CLIENT_NOT_FOUND" | "E_CLIENT_DEREGISTERED" => "tse_till_not_registered",
-                "E_ADMIN_LOGIN_FAILED" => "tse_admin_pin_wrong",
-                "E_ADMIN_PIN_BLOCKED" => "tse_admin_pin_blocked",
-                "E_CHANGE_ADMIN_PIN_FAILED" => "tse_puk_wrong",
-                "E_TX_LIMIT_REACHED" => "tse_too_many_open",
-                "E_TSS_DEFECTIVE" | "E_TSS_DELETED" | "E_TSS_EVICTED" => "tse_out_of_service",
-                _ => match status {
-                    429 => "tse_busy",
-                    423 => "tse_locked",
-                    500..=599 => "tse_server_error",
-                    _ => "tse_refused",
-                },
-            },
+            Error::Api { status, body } => classify(*status, body.code.as_deref()).0,
         }
     }
 
