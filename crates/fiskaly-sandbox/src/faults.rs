@@ -8,6 +8,7 @@ pub enum FaultKind {
     /// Waits `latency_ms` (default 1000), then answers as usual.
     Latency,
     /// Answers `status` (500–599, default 500) with the error payload; nothing is processed.
+    #[serde(rename = "error_5xx")]
     Error5xx,
     /// Closes the connection without processing the request.
     DropBefore,

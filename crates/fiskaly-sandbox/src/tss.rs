@@ -33,6 +33,23 @@ pub enum TssState {
     Disabled,
 }
 
+impl TssState {
+    /// Clients and transactions need an INITIALIZED TSS.
+    pub(crate) fn require_initialized(self) -> Result<(), ApiError> {
+        match self {
+            TssState::Initialized => Ok(()),
+            TssState::Disabled => Err(ApiError::bad_request(
+                "E_TSS_DISABLED",
+                "the TSS is disabled",
+            )),
+            _ => Err(ApiError::bad_request(
+                "E_TSS_NOT_INITIALIZED",
+                "the TSS is not initialized",
+            )),
+        }
+    }
+}
+
 /// One TSS. No `Debug`: it holds its key, PUK and PIN.
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Tss {
@@ -366,21 +383,7 @@ impl Sandbox {
         let mut inner = self.lock();
         let state = tss_mut(&mut inner, tss_id)?.state;
         require_admin(&inner, tss_id, token)?;
-        match state {
-            TssState::Initialized => {}
-            TssState::Disabled => {
-                return Err(ApiError::bad_request(
-                    "E_TSS_DISABLED",
-                    "the TSS is disabled",
-                ))
-            }
-            _ => {
-                return Err(ApiError::bad_request(
-                    "E_TSS_NOT_INITIALIZED",
-                    "the TSS is not initialized",
-                ))
-            }
-        }
+        state.require_initialized()?;
         let allowed = |c: char| c.is_ascii_alphanumeric() || " '()+,-.:=?".contains(c);
         if serial.is_empty() || serial.chars().count() > 70 || !serial.chars().all(allowed) {
             return Err(ApiError::bad_request(

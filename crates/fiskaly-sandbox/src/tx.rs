@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::process_data;
 use crate::state::{now, Sandbox};
 use crate::tlog::{QrCode, TransactionLog, ALGORITHM_NAME, TIME_FORMAT};
-use crate::tss::{tss_not_found, uuid, TssState, API_VERSION, MAX_ACTIVE_TRANSACTIONS};
+use crate::tss::{tss_not_found, uuid, API_VERSION, MAX_ACTIVE_TRANSACTIONS};
 
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Tx {
@@ -159,21 +159,7 @@ impl Sandbox {
             return Err(tx_error("a transaction starts ACTIVE and without schema"));
         }
 
-        match tss.state {
-            TssState::Initialized => {}
-            TssState::Disabled => {
-                return Err(ApiError::bad_request(
-                    "E_TSS_DISABLED",
-                    "the TSS is disabled",
-                ))
-            }
-            _ => {
-                return Err(ApiError::bad_request(
-                    "E_TSS_NOT_INITIALIZED",
-                    "the TSS is not initialized",
-                ))
-            }
-        }
+        tss.state.require_initialized()?;
         let client = inner
             .data
             .clients

@@ -1,5 +1,8 @@
 //! Raw HTTP helpers of the tests: a token, and a sale on the demo TSS.
 
+// Each test file uses a part of it.
+#![allow(dead_code)]
+
 use reqwest::Client;
 use serde_json::{json, Value};
 
