@@ -1,7 +1,7 @@
 //! The simulator's state: TSSs, clients, transactions (kept in a file when
 //! asked), tokens and admin sessions (in memory only), faults; the control API.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -57,6 +57,9 @@ pub(crate) struct Data {
     pub clients: BTreeMap<String, ClientRecord>,
     /// By `"{tss_id}/{tx_id}"`.
     pub txs: BTreeMap<String, Tx>,
+    /// Keys of the finished transactions, oldest first (for `keep_newest`).
+    #[serde(default)]
+    pub finished: VecDeque<String>,
 }
 
 pub(crate) struct Inner {
@@ -105,6 +108,8 @@ pub struct Sandbox {
     initial: Settings,
     state_file: Option<PathBuf>,
     offline: watch::Sender<bool>,
+    /// At most this many finished transactions are kept (`keep_newest`).
+    keep: Option<usize>,
 }
 
 /// Unix seconds now.
@@ -131,6 +136,29 @@ impl Sandbox {
             initial: Settings::default(),
             state_file: None,
             offline: watch::channel(false).0,
+            keep: None,
+        }
+    }
+
+    /// Keeps only the newest `n` finished transactions; an older one is
+    /// forgotten (then "not found") once `n` newer ones have finished. Open
+    /// transactions are always kept. For the simulator inside the till, which
+    /// runs all day in demo mode and must not grow with every sale.
+    pub fn keep_newest(mut self, n: usize) -> Self {
+        self.keep = Some(n.max(1));
+        self
+    }
+
+    /// Notes a finished transaction and forgets the oldest beyond the limit.
+    pub(crate) fn finished(&self, inner: &mut Inner, key: String) {
+        let Some(keep) = self.keep else {
+            return;
+        };
+        inner.data.finished.push_back(key);
+        while inner.data.finished.len() > keep {
+            if let Some(old) = inner.data.finished.pop_front() {
+                inner.data.txs.remove(&old);
+            }
         }
     }
 

@@ -256,7 +256,10 @@ impl Sandbox {
             qr_code_data,
         });
         let answer = tx.render(tx.revisions.len(), &serial, &public_key);
-        inner.data.txs.insert(key, tx);
+        inner.data.txs.insert(key.clone(), tx);
+        if finished {
+            self.finished(&mut inner, key);
+        }
         self.persist(&inner);
         Ok(answer)
     }

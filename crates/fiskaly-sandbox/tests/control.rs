@@ -140,3 +140,50 @@ async fn faults_offline_tokens_and_a_disabled_tss_over_http() {
     assert_eq!(snapshot["tss"], json!([]));
     assert_eq!(snapshot["offline"], false);
 }
+
+#[tokio::test]
+async fn keep_newest_forgets_old_finished_transactions_only() {
+    let state = fiskaly_sandbox::Sandbox::with_demo_tss().keep_newest(2);
+    let sb = fiskaly_sandbox::serve(([127, 0, 0, 1], 0).into(), std::sync::Arc::new(state))
+        .await
+        .unwrap();
+    let (http, url) = (Client::new(), sb.url());
+    let token = common::token(&http, &url).await;
+    let receipt = json!({"receipt_type": "RECEIPT", "amounts_per_vat_rate": [{"vat_rate": "NULL", "amount": "1.00"}]});
+    let tx = |n: u32| format!("00000000-0000-4000-8000-{n:012}");
+    // One left open, then three sales.
+    let open = http
+        .put(format!(
+            "{url}/api/v2/tss/{}/tx/{}?tx_revision=1",
+            fiskaly_sandbox::DEMO_TSS_ID,
+            tx(0)
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"state": "ACTIVE", "client_id": fiskaly_sandbox::DEMO_CLIENT_ID}))
+        .send()
+        .await
+        .unwrap();
+    assert!(open.status().is_success());
+    for n in 1..=3 {
+        common::sale(&http, &url, &token, &tx(n), &receipt).await;
+    }
+    let status = |n: u32| {
+        let request = http
+            .get(format!(
+                "{url}/api/v2/tss/{}/tx/{}",
+                fiskaly_sandbox::DEMO_TSS_ID,
+                tx(n)
+            ))
+            .bearer_auth(&token);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(
+        [
+            status(0).await,
+            status(1).await,
+            status(2).await,
+            status(3).await
+        ],
+        [200, 404, 200, 200]
+    );
+}
