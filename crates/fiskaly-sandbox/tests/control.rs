@@ -100,14 +100,7 @@ async fn faults_offline_tokens_and_a_disabled_tss_over_http() {
 
     let tss = fiskaly_sandbox::DEMO_TSS_ID;
     control(&http, &url, &format!("tss/{tss}/disable"), json!({})).await;
-    let snapshot: Value = http
-        .get(format!("{url}/_sandbox/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let snapshot = common::get_json(&http, &format!("{url}/_sandbox/state"), None).await;
     assert_eq!(snapshot["tss"][0]["state"], "DISABLED");
     assert_eq!(snapshot["auth"]["rejected_tokens"], 1);
     assert!(
@@ -129,14 +122,7 @@ async fn faults_offline_tokens_and_a_disabled_tss_over_http() {
     );
 
     control(&http, &url, "reset", json!({})).await;
-    let snapshot: Value = http
-        .get(format!("{url}/_sandbox/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let snapshot = common::get_json(&http, &format!("{url}/_sandbox/state"), None).await;
     assert_eq!(snapshot["tss"], json!([]));
     assert_eq!(snapshot["offline"], false);
 }

@@ -142,19 +142,8 @@ async fn openssl_verifies_the_rebuilt_message_too() {
     assert!(!verify(&dir.path().join("changed.msg")).status.success());
 
     // The TSS certificate is a real X.509 certificate of the same key.
-    let tss: Value = http
-        .get(format!(
-            "{}/api/v2/tss/{}",
-            sb.url(),
-            fiskaly_sandbox::DEMO_TSS_ID
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tss_url = format!("{}/api/v2/tss/{}", sb.url(), fiskaly_sandbox::DEMO_TSS_ID);
+    let tss = common::get_json(&http, &tss_url, Some(&token)).await;
     std::fs::write(
         dir.path().join("cert.der"),
         base64_decode(tss["certificate"].as_str().unwrap()),

@@ -105,18 +105,11 @@ async fn the_state_file_keeps_keys_and_counters_over_a_restart() {
     let token_after = token(&http, &second.url).await;
 
     // The signed transactions are there, and the same key signs on.
-    let old: Value = http
-        .get(format!(
-            "{}/api/v2/tss/{DEMO_TSS_ID}/tx/22222222-2222-4222-8222-222222222222",
-            second.url
-        ))
-        .bearer_auth(&token_after)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let old_url = format!(
+        "{}/api/v2/tss/{DEMO_TSS_ID}/tx/22222222-2222-4222-8222-222222222222",
+        second.url
+    );
+    let old = common::get_json(&http, &old_url, Some(&token_after)).await;
     assert_eq!(old["signature"], before["signature"]);
     let after = sale(
         &http,

@@ -8,6 +8,15 @@ use serde_json::{json, Value};
 
 use fiskaly_sandbox::{DEMO_API_KEY, DEMO_API_SECRET, DEMO_CLIENT_ID, DEMO_TSS_ID};
 
+/// `GET url` (with a token, if any) as JSON.
+pub async fn get_json(http: &Client, url: &str, token: Option<&str>) -> Value {
+    let mut request = http.get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 pub async fn token(http: &Client, url: &str) -> String {
     let answer: Value = http
         .post(format!("{url}/api/v2/auth"))
