@@ -124,6 +124,17 @@ impl Error {
         }
     }
 
+    /// The cashier's words alone, without the technical detail `Display` adds for the log.
+    pub fn words(&self) -> &'static str {
+        match self {
+            Error::NotExecuted(_) => "the TSE cannot be reached",
+            Error::OutcomeUnknown(_) => "no answer from the TSE in time",
+            Error::Auth(_) => "the TSE account refused the till's API key",
+            Error::Decode { .. } => "the TSE answered in a way the till does not understand",
+            Error::Api { status, body } => words(*status, body.code.as_deref()),
+        }
+    }
+
     /// The API's own code, e.g. `E_TSS_DISABLED`.
     pub fn api_code(&self) -> Option<&str> {
         match self {
