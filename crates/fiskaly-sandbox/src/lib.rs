@@ -29,7 +29,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 pub use error::ApiError;
 pub use faults::{Fault, FaultKind};
@@ -43,6 +43,8 @@ pub use tss::{DEMO_ADMIN_PIN, DEMO_CLIENT_ID, DEMO_CLIENT_SERIAL, DEMO_TSS_ID};
 pub struct RunningSandbox {
     pub addr: SocketAddr,
     pub state: Arc<Sandbox>,
+    /// Whether the port is closed, once the server has done what `offline` asks.
+    applied: watch::Receiver<bool>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -51,6 +53,14 @@ impl RunningSandbox {
     /// `http://127.0.0.1:PORT`, the base URL clients use.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Goes offline (the port closes, connections are refused) or online
+    /// again, and returns once the server has done it.
+    pub async fn set_offline(&self, offline: bool) {
+        self.state.set_offline(offline);
+        let mut applied = self.applied.clone();
+        let _ = applied.wait_for(|closed| *closed == offline).await;
     }
 
     /// Stops serving; requests in flight are answered first.
@@ -77,18 +87,15 @@ pub async fn serve(addr: SocketAddr, state: Arc<Sandbox>) -> std::io::Result<Run
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel();
+    let (applied_tx, applied) = watch::channel(false);
     let app = routes::router(state.clone());
-    let task = tokio::spawn(server::run(
-        addr,
-        listener,
-        app,
-        state.offline_updates(),
-        rx,
-    ));
+    let offline = state.offline_updates();
+    let task = tokio::spawn(server::run(addr, listener, app, offline, applied_tx, rx));
     tracing::info!(%addr, "fiskaly simulator listening");
     Ok(RunningSandbox {
         addr,
         state,
+        applied,
         shutdown: Some(tx),
         task: Some(task),
     })

@@ -31,6 +31,7 @@ pub(crate) async fn run(
     listener: TcpListener,
     app: Router,
     mut offline: watch::Receiver<bool>,
+    applied: watch::Sender<bool>,
     mut shutdown: oneshot::Receiver<()>,
 ) {
     let (cut_tx, _) = watch::channel(Cut::Serve);
@@ -63,6 +64,7 @@ pub(crate) async fn run(
                     }
                     tracing::info!(%addr, "online again");
                 }
+                applied.send_replace(is_offline);
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
             accepted = accept => match accepted {

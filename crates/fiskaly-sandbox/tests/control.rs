@@ -82,7 +82,7 @@ async fn faults_offline_tokens_and_a_disabled_tss_over_http() {
 
     // Offline: the port is closed; back online on the same port.
     control(&http, &url, "offline", json!({"offline": true})).await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    sb.set_offline(true).await; // already asked for: waits until the port is closed
     let refused = Client::new()
         .get(&tss_url)
         .bearer_auth(&token)
@@ -90,8 +90,7 @@ async fn faults_offline_tokens_and_a_disabled_tss_over_http() {
         .await
         .unwrap_err();
     assert!(refused.is_connect(), "{refused}");
-    sb.state.set_offline(false);
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    sb.set_offline(false).await;
     assert_eq!(get().await.unwrap().status().as_u16(), 200);
 
     control(&http, &url, "tokens/expire", json!({})).await;

@@ -308,8 +308,7 @@ async fn faults_end_quickly_in_clear_errors() {
     sb.state.clear_faults();
 
     // Unreachable: refused at once, nothing executed; back online, sales are signed again.
-    sb.state.set_offline(true);
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    sb.set_offline(true).await;
     let started = Instant::now();
     let e = sale(&fast, 4).await.unwrap_err();
     assert!(
@@ -322,8 +321,7 @@ async fn faults_end_quickly_in_clear_errors() {
         ("tse_unreachable", Execution::NotExecuted),
         "{e}"
     );
-    sb.state.set_offline(false);
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    sb.set_offline(false).await;
     sale(&fast, 5).await.unwrap();
 
     // The TSS switched off: a clear, final error.

@@ -81,8 +81,7 @@ async fn secrets_stay_out_of_logs_and_debug() {
         .change_admin_pin(&tss, &Secret::new("WRONG-PUK-9"), &pin)
         .await
         .unwrap_err();
-    sb.state.set_offline(true);
-    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    sb.set_offline(true).await;
     let unreachable = tse.get_tss(&tss).await.unwrap_err();
 
     let debug = format!("{tse:?} {config:?} {setup:?} {done:?} {unreachable:?} {pin:?}");
