@@ -68,6 +68,9 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// A TSE that answers 5xx this often in one step is reported, not asked again.
+const MAX_SERVER_ERRORS: u32 = 3;
+
 /// An answer lost on the way: whether the request may have arrived.
 struct Lost {
     error: Error,
@@ -116,6 +119,7 @@ impl Client {
     ) -> Result<T, Error> {
         let url = format!("{}/api/v2/{path}", self.base_url);
         let mut reauthenticated = false;
+        let mut server_errors = 0;
         let mut last: Option<Error> = None;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -183,6 +187,9 @@ impl Client {
                 body,
             };
             if status.is_server_error() {
+                server_errors += 1;
+            }
+            if status.is_server_error() && server_errors < MAX_SERVER_ERRORS {
                 warn!(%method, path, %status, "TSE server error");
                 last = Some(error);
                 tokio::time::sleep(

@@ -304,6 +304,9 @@ async fn faults_end_quickly_in_clear_errors() {
         .unwrap();
     let e = sale(&fast, 3).await.unwrap_err();
     assert_eq!(e.code(), "tse_server_error", "{e}");
+    // Asked three times, then reported: the faults left show how often it asked.
+    let left = sb.state.pending_faults()[0].count;
+    assert_eq!(1000 - left, 3, "three tries of the start");
     assert!(e.to_string().contains("fault"), "{e}");
     sb.state.clear_faults();
 
