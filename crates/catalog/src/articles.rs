@@ -262,7 +262,10 @@ pub(crate) enum SearchIndex {
 /// Indexes every article's text anew: an import's 20,000 articles in a fraction of
 /// the time that single inserts into the trigram index take.
 pub(crate) fn rebuild_search_index(conn: &Connection) -> Result<()> {
-    conn.execute("INSERT INTO article_search(article_search) VALUES ('rebuild')", [])?;
+    conn.execute(
+        "INSERT INTO article_search(article_search) VALUES ('rebuild')",
+        [],
+    )?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
+use till::money::VatRate;
 use uuid::Uuid;
 
 use crate::articles::{
@@ -90,7 +91,8 @@ pub struct ImportRow {
 
 /// A product group the file names that the catalogue does not have yet: the import
 /// creates it (its number and name are what the file says; its default VAT rate is
-/// that of its first line, its colour one of a palette).
+/// that of its first line that gives one, its colour one of a palette). Its lines
+/// need a VAT rate of their own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewGroup {
     pub id: Uuid,
@@ -193,9 +195,14 @@ fn parse_row(row: &RawRow, existing: Option<&Article>, groups: &[Group]) -> Pars
             }
         },
     };
+    // a group the import creates (revision 0) has no default to give yet: its default
+    // is taken from its lines, not the other way round
     let group_vat = || {
         let id = group.flatten()?;
-        groups.iter().find(|g| g.id == id).map(|g| g.default_vat)
+        groups
+            .iter()
+            .find(|g| g.id == id && g.revision > 0)
+            .map(|g| g.default_vat)
     };
     let vat = match get(Column::Vat).map(str::trim) {
         None | Some("") => existing.map(|a| a.vat).or_else(group_vat),
@@ -275,7 +282,7 @@ const PALETTE: [&str; 8] = [
 
 /// The groups the file names that neither exist by number nor by name.
 fn new_groups(rows: &[RawRow], groups: &[Group]) -> Vec<NewGroup> {
-    let mut out: Vec<NewGroup> = Vec::new();
+    let mut out: Vec<Pending> = Vec::new();
     for row in rows {
         let Some(value) = row
             .get(Column::Group)
@@ -284,22 +291,32 @@ fn new_groups(rows: &[RawRow], groups: &[Group]) -> Vec<NewGroup> {
         else {
             continue;
         };
-        let known =
-            find_group(groups, value).is_some() || out.iter().any(|n| n.draft.code == value);
-        if known || char_len(value) > MAX_CODE.min(MAX_NAME) {
+        let vat = row.get(Column::Vat).and_then(csv_io::parse_vat);
+        if let Some(known) = out.iter_mut().find(|n| n.group.draft.code == value) {
+            if known.vat_from_line.is_none() && vat.is_some() {
+                known.vat_from_line = vat;
+                known.group.draft.default_vat = vat.unwrap_or(VatRate::Standard);
+            }
+            continue;
+        }
+        if find_group(groups, value).is_some() || char_len(value) > MAX_CODE.min(MAX_NAME) {
             continue; // too long a name stays an unknown group: a line problem
         }
-        let vat = row
-            .get(Column::Vat)
-            .and_then(csv_io::parse_vat)
-            .unwrap_or(till::money::VatRate::Standard);
         let colour = PALETTE[(groups.len() + out.len()) % PALETTE.len()];
-        out.push(NewGroup {
-            id: Uuid::new_v4(),
-            draft: GroupDraft::new(value, value, vat, colour),
+        out.push(Pending {
+            group: NewGroup {
+                id: Uuid::new_v4(),
+                draft: GroupDraft::new(value, value, vat.unwrap_or(VatRate::Standard), colour),
+            },
+            vat_from_line: vat,
         });
     }
-    out
+    out.into_iter().map(|p| p.group).collect()
+}
+
+struct Pending {
+    group: NewGroup,
+    vat_from_line: Option<VatRate>,
 }
 
 impl Catalog {

@@ -50,6 +50,19 @@ pub struct Catalog {
     backoff: Backoff,
 }
 
+/// The file holds the PIN hashes: readable and writable by the till's user only
+/// (SQLite gives its -wal and -shm files the same mode).
+#[cfg(unix)]
+fn keep_private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+        tracing::warn!("could not make the catalogue file private: {e}");
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_private(_path: &Path) {}
+
 impl Catalog {
     /// Opens (or creates) the catalogue at `path`, e.g. `catalog.sqlite3` in the till's data folder.
     pub fn open(path: &Path) -> Result<Catalog> {
@@ -58,6 +71,7 @@ impl Catalog {
 
     pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Catalog> {
         let mut conn = Connection::open(path)?;
+        keep_private(path);
         schema::migrate(&mut conn)?;
         Ok(Catalog {
             conn,

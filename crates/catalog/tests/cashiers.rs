@@ -64,6 +64,16 @@ fn the_owner_first_then_cashiers_with_hashed_unique_pins() {
         "weak_pin"
     );
 
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(s.dir.path().join("catalog.sqlite3")).unwrap();
+        assert_eq!(
+            meta.permissions().mode() & 0o777,
+            0o600,
+            "only the till's user reads PIN hashes"
+        );
+    }
     let hashes = stored_hashes(s.dir.path());
     assert_eq!(hashes.len(), 2);
     for h in &hashes {

@@ -440,3 +440,30 @@ fn twenty_thousand_lines() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_group_the_file_brings_takes_its_vat_rate_from_its_lines() {
+    let mut s = shop();
+    let by = owner();
+    let file = "Artikelnummer;Bezeichnung;Preis;MwSt;Warengruppe\n\
+                1;Ohne Satz;1,00;;Obst\n\
+                2;Apfel;0,50;7;Obst\n\
+                3;Birne;0,60;;Bestehend\n";
+    s.catalog
+        .create_group(
+            GroupDraft::new("Bestehend", "Bestehend", VatRate::Zero, "#000000"),
+            &by,
+        )
+        .unwrap();
+    let preview = s.catalog.preview_import(file.as_bytes()).unwrap();
+    assert_eq!(preview.new_groups.len(), 1);
+    assert_eq!(preview.new_groups[0].draft.default_vat, VatRate::Reduced);
+    // a line of a new group needs its own rate; an existing group gives its default
+    assert_eq!(preview.bad.len(), 1);
+    assert_eq!(
+        (preview.bad[0].line, &preview.bad[0].problems[..]),
+        (2, &[LineProblem::NoVat][..])
+    );
+    let birne = preview.rows.iter().find(|r| r.draft.number == "3").unwrap();
+    assert_eq!(birne.draft.vat, VatRate::Zero);
+}
