@@ -1377,8 +1377,9 @@ impl Journal {
                             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
                                 | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
                         )?;
-                        // Read the file through the OS page cache without copying each page.
-                        conn.pragma_update(None, "mmap_size", 1i64 << 40)?;
+                        // No mmap: each range is read once, and a fresh
+                        // mapping's page faults cost more than copying the
+                        // pages (measured: 1.95 vs 1.4 CPU s for all entries).
                         let mut found = Vec::new();
                         loop {
                             let i = next.fetch_add(1, Relaxed);
