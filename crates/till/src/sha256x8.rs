@@ -1,46 +1,121 @@
-//! SHA-256 of many independent messages at once: eight lanes in AVX2
-//! registers, one message per lane. `verify` hashes every entry of the
-//! journal; each entry's hash depends only on stored bytes, so entries can be
-//! hashed side by side. On a CPU without SHA extensions this is several times
-//! the throughput of hashing one message after the other. Without AVX2 it
-//! falls back to the `sha2` crate; both give the same digests (tested).
+//! SHA-256 of many independent messages: `verify` hashes every entry of the
+//! journal, and each entry's hash depends only on stored bytes, so entries
+//! can be hashed side by side. Two ways, chosen once by the CPU's features
+//! ([`HashPath::fastest`]):
+//!
+//! - the `sha2` crate, one message after the other: it uses the CPU's SHA
+//!   extensions where there are any (most x86 CPUs since 2017–2019), and
+//!   then beats everything else here by far;
+//! - eight lanes in AVX2 registers, one message per lane: on a CPU without
+//!   SHA extensions several times the throughput of hashing one message
+//!   after the other in software.
+//!
+//! Both give the same digests (tested).
+
+use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
-/// Messages laid out one after the other, hashed together by [`Batch::digests`].
-#[derive(Default)]
+/// How a [`Batch`] is hashed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashPath {
+    /// The `sha2` crate, one message after the other (with the CPU's SHA
+    /// extensions where it finds them at run time).
+    OneByOne,
+    /// Eight messages side by side in AVX2 registers.
+    Avx2Lanes,
+}
+
+impl HashPath {
+    /// The fastest path on this CPU. The one place that decides: SHA
+    /// extensions win over AVX2 lanes (measured: `benches/journal.rs` prints
+    /// both), AVX2 lanes win over software one message after the other.
+    pub fn fastest() -> HashPath {
+        static CHOSEN: OnceLock<HashPath> = OnceLock::new();
+        *CHOSEN.get_or_init(|| {
+            if has_sha_extensions() || !has_avx2() {
+                HashPath::OneByOne
+            } else {
+                HashPath::Avx2Lanes
+            }
+        })
+    }
+
+    /// Every path this CPU can run, the fastest first (for benches and tests).
+    pub fn available() -> Vec<HashPath> {
+        let mut paths = vec![HashPath::fastest()];
+        for p in [HashPath::OneByOne, HashPath::Avx2Lanes] {
+            if !paths.contains(&p) && (p != HashPath::Avx2Lanes || has_avx2()) {
+                paths.push(p);
+            }
+        }
+        paths
+    }
+
+    /// What the path runs on here, in words (for the bench's figures).
+    pub fn describe(self) -> &'static str {
+        match self {
+            HashPath::OneByOne if has_sha_extensions() => "sha2, SHA extensions, one core",
+            HashPath::OneByOne => "sha2, software, one core",
+            HashPath::Avx2Lanes => "8 lanes in AVX2, one core",
+        }
+    }
+}
+
+/// Messages to hash together by [`Batch::digests`].
 pub struct Batch {
-    /// Each message already padded to whole 64-byte blocks (SHA-256 padding).
+    path: HashPath,
+    /// Avx2Lanes: each message already padded to whole 64-byte blocks
+    /// (SHA-256 padding).
     padded: Vec<u8>,
-    /// Start (in `padded`) and number of blocks of each message.
+    /// Avx2Lanes: start (in `padded`) and number of blocks of each message.
     messages: Vec<(usize, usize)>,
-    /// The unpadded messages, for the fallback.
-    plain: Vec<(usize, usize)>,
-    raw: Vec<u8>,
+    /// OneByOne: the digests, taken as the messages come (no copy of them).
+    done: Vec<[u8; 32]>,
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Batch::new(HashPath::fastest())
+    }
 }
 
 impl Batch {
+    /// A batch hashed by `path`; [`Batch::default`] takes the fastest.
+    ///
+    /// # Panics
+    /// If `path` is [`HashPath::Avx2Lanes`] on a CPU without AVX2.
+    pub fn new(path: HashPath) -> Batch {
+        assert!(
+            path != HashPath::Avx2Lanes || has_avx2(),
+            "this CPU has no AVX2"
+        );
+        Batch {
+            path,
+            padded: Vec::new(),
+            messages: Vec::new(),
+            done: Vec::new(),
+        }
+    }
+
     pub fn clear(&mut self) {
         self.padded.clear();
         self.messages.clear();
-        self.plain.clear();
-        self.raw.clear();
+        self.done.clear();
     }
 
     pub fn len(&self) -> usize {
-        self.messages.len()
+        self.messages.len() + self.done.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.messages.is_empty()
+        self.len() == 0
     }
 
     /// Adds one message.
     pub fn push(&mut self, message: &[u8]) {
-        if !has_avx2() {
-            self.plain.push((self.raw.len(), message.len()));
-            self.raw.extend_from_slice(message);
-            self.messages.push((0, 0));
+        if self.path == HashPath::OneByOne {
+            self.done.push(Sha256::digest(message).into());
             return;
         }
         let start = self.padded.len();
@@ -57,17 +132,13 @@ impl Batch {
     /// The digests of the messages, in the order they were pushed.
     pub fn digests(&self, out: &mut Vec<[u8; 32]>) {
         out.clear();
-        if !has_avx2() {
-            out.extend(
-                self.plain
-                    .iter()
-                    .map(|&(at, len)| <[u8; 32]>::from(Sha256::digest(&self.raw[at..at + len]))),
-            );
+        if self.path == HashPath::OneByOne {
+            out.extend_from_slice(&self.done);
             return;
         }
         out.resize(self.messages.len(), [0; 32]);
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: AVX2 is present (checked by `has_avx2`).
+        // SAFETY: AVX2 is present (checked in `Batch::new`).
         unsafe {
             x86::digests(&self.padded, &self.messages, out)
         }
@@ -78,6 +149,21 @@ fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// What `sha2` looks for before it uses the SHA extensions.
+fn has_sha_extensions() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("sha")
+            && std::is_x86_feature_detected!("sse2")
+            && std::is_x86_feature_detected!("ssse3")
+            && std::is_x86_feature_detected!("sse4.1")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -238,8 +324,14 @@ mod tests {
 
     #[test]
     fn the_same_digests_as_sha2_for_every_length_and_batch_size() {
+        for path in HashPath::available() {
+            same_digests_as_sha2(path);
+        }
+    }
+
+    fn same_digests_as_sha2(path: HashPath) {
         let data: Vec<u8> = (0..2000u32).map(|i| (i * 7 + i / 13) as u8).collect();
-        let mut batch = Batch::default();
+        let mut batch = Batch::new(path);
         let mut out = Vec::new();
         for size in [1usize, 3, 8, 9, 17, 40] {
             batch.clear();
@@ -252,7 +344,12 @@ mod tests {
             batch.digests(&mut out);
             assert_eq!(out.len(), size);
             for (m, d) in messages.iter().zip(&out) {
-                assert_eq!(*d, <[u8; 32]>::from(Sha256::digest(m)), "len {}", m.len());
+                assert_eq!(
+                    *d,
+                    <[u8; 32]>::from(Sha256::digest(m)),
+                    "{path:?}, len {}",
+                    m.len()
+                );
             }
         }
         // Around the padding boundaries (55, 56, 63, 64 bytes and so on).
@@ -265,7 +362,7 @@ mod tests {
             assert_eq!(
                 *d,
                 <[u8; 32]>::from(Sha256::digest(&data[..len])),
-                "len {len}"
+                "{path:?}, len {len}"
             );
         }
     }

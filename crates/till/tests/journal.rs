@@ -576,10 +576,12 @@ fn verify_in_ranges_finds_breaks_at_the_edges_of_the_ranges() {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8) as i64;
-    let chunk = max_seq / threads + 1;
+    // As `verify` splits the chain: four ranges per core.
+    let ranges = threads * 4;
+    let chunk = max_seq / ranges + 1;
     // The first and last entry of each range, and one in the middle.
     let mut positions = vec![1, chunk / 2, max_seq];
-    for i in 1..threads {
+    for i in 1..ranges {
         positions.push(i * chunk);
         positions.push(i * chunk + 1);
     }
