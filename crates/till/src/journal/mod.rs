@@ -1,0 +1,165 @@
+//! The journal: an append-only, hash-chained SQLite record of every sale,
+//! payment, receipt, cancellation, cash movement and closing.
+//!
+//! - Each entry stores the SHA-256 of its content (and of the running totals
+//!   written with it) chained to the entry before it, so `verify` names the
+//!   first entry that was altered, removed or inserted. Triggers refuse UPDATE
+//!   and DELETE: a correction is a new entry pointing at the old one.
+//! - Every write is one IMMEDIATE transaction that first checks the sale's
+//!   state machine: either all of an event's entries are written or none.
+//! - `open_sales` is not part of the record: it lists the sales whose payment
+//!   is in doubt or whose registration is queued (the outbox), so that start-up
+//!   and the outbox worker need not scan the journal. It is written in the same
+//!   transaction as the entries it mirrors.
+
+mod error;
+mod query;
+mod records;
+mod schema;
+#[doc(hidden)]
+pub mod testing;
+mod verify;
+mod write;
+
+pub use error::JournalError;
+pub use records::*;
+pub use schema::kind;
+pub use schema::MAX_NOTE;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use schema::MIGRATIONS;
+
+pub struct Journal {
+    conn: Connection,
+    /// The settings last seen in the journal, so that an unchanged one costs no query.
+    settings: Option<String>,
+    /// Sales whose payment call is running in this process right now: they
+    /// are `paying` in the file, but not in doubt, and catching up must leave
+    /// them to the call that will answer them.
+    running: std::collections::HashSet<String>,
+}
+
+impl Journal {
+    /// Opens (or creates) the journal file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, JournalError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| JournalError::Open(e.to_string()))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(2))?;
+        // WAL: readers never block the till; FULL: a committed sale survives power loss.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let mut journal = Self {
+            conn,
+            settings: None,
+            running: Default::default(),
+        };
+        journal.migrate()?;
+        Ok(journal)
+    }
+
+    /// Opens an existing journal for reading only (audits, exports): every
+    /// write is refused with `ReadOnly`.
+    pub fn open_read_only(path: &Path) -> Result<Self, JournalError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(2))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version != MIGRATIONS.len() as i64 {
+            return Err(JournalError::Open(format!(
+                "the journal has schema {version}, this Smart Till reads {}",
+                MIGRATIONS.len()
+            )));
+        }
+        Ok(Self {
+            conn,
+            settings: None,
+            running: Default::default(),
+        })
+    }
+
+    /// How long a write waits for another program's lock before it gives up.
+    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<(), JournalError> {
+        Ok(self.conn.busy_timeout(timeout)?)
+    }
+
+    fn migrate(&mut self) -> Result<(), JournalError> {
+        let version: usize = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
+            .try_into()
+            .unwrap_or(0);
+        if version > MIGRATIONS.len() {
+            return Err(JournalError::Open(format!(
+                "the journal was written by a newer Smart Till (schema {version}); update the app"
+            )));
+        }
+        if version >= 1 {
+            // A file of the walking skeleton also says schema 1 but lacks the totals.
+            let current: bool = self
+                .conn
+                .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'totals'")?
+                .exists([])?;
+            if !current {
+                return Err(JournalError::Open(
+                    "the journal was written by a pre-release Smart Till; move it aside".into(),
+                ));
+            }
+        }
+        if version == MIGRATIONS.len() {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn write_tx(&mut self) -> Result<Transaction<'_>, JournalError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// The payment call of `sale_id` is on its way in this process; until
+    /// [`Journal::payment_returned`], catching up leaves the sale alone.
+    pub fn payment_started(&mut self, sale_id: &str) {
+        self.running.insert(sale_id.to_string());
+    }
+
+    /// The payment call of `sale_id` has returned (with or without an answer):
+    /// from now on, if the sale is still `paying`, it is in doubt.
+    pub fn payment_returned(&mut self, sale_id: &str) {
+        self.running.remove(sale_id);
+    }
+
+    /// Whether the payment call of `sale_id` is still running in this process.
+    pub fn payment_running(&self, sale_id: &str) -> bool {
+        self.running.contains(sale_id)
+    }
+
+    /// The journal's file size in bytes (main file + WAL).
+    pub fn size_bytes(&self) -> Result<u64, JournalError> {
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok((pages * size) as u64)
+    }
+
+    /// Direct access for benches and tests in this crate.
+    #[doc(hidden)]
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}

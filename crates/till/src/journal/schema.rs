@@ -1,0 +1,157 @@
+//! The journal's schema: migrations in code, the kinds of entry.
+
+/// Migrations in order; `user_version` records how many have run.
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE entries (
+    seq            INTEGER PRIMARY KEY,
+    kind           TEXT    NOT NULL,
+    sale_id        TEXT,
+    receipt_number INTEGER,
+    created_at     TEXT    NOT NULL,
+    body           TEXT    NOT NULL,
+    prev_hash      BLOB    NOT NULL,
+    hash           BLOB    NOT NULL
+);
+-- Each of these happens at most once per sale: one payment is started, a sale
+-- is paid once, cancelled once. The database refuses a second one.
+CREATE UNIQUE INDEX entries_sale_once ON entries(sale_id, kind)
+    WHERE kind IN ('intent', 'sale', 'failed', 'cancellation', 'registered');
+CREATE UNIQUE INDEX entries_receipt_number ON entries(receipt_number)
+    WHERE receipt_number IS NOT NULL;
+CREATE INDEX entries_closings ON entries(seq) WHERE kind = 'closing';
+CREATE INDEX entries_settings ON entries(seq) WHERE kind = 'settings';
+CREATE TRIGGER entries_append_only_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER entries_append_only_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+
+CREATE TABLE totals (
+    seq INTEGER PRIMARY KEY,
+    sales INTEGER NOT NULL, cancellations INTEGER NOT NULL, drawer_openings INTEGER NOT NULL,
+    cash INTEGER NOT NULL, card INTEGER NOT NULL, secucard INTEGER NOT NULL,
+    gross_a INTEGER NOT NULL, tax_a INTEGER NOT NULL,
+    gross_b INTEGER NOT NULL, tax_b INTEGER NOT NULL,
+    gross_c INTEGER NOT NULL, tax_c INTEGER NOT NULL,
+    card_loads INTEGER NOT NULL,
+    float INTEGER NOT NULL, cash_in INTEGER NOT NULL, cash_out INTEGER NOT NULL,
+    last_receipt INTEGER NOT NULL
+);
+CREATE TRIGGER totals_append_only_update BEFORE UPDATE ON totals
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER totals_append_only_delete BEFORE DELETE ON totals
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+
+CREATE TABLE open_sales (
+    sale_id   TEXT PRIMARY KEY,
+    state     TEXT NOT NULL CHECK (state IN ('paying', 'queued')),
+    since_seq INTEGER NOT NULL,
+    since     TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX open_sales_order ON open_sales(state, since_seq);
+"#,
+    r#"
+-- Payments counted by method and the gross cancelled. NULL in the rows
+-- written before: those are hashed without these columns.
+ALTER TABLE totals ADD COLUMN cash_count INTEGER;
+ALTER TABLE totals ADD COLUMN card_count INTEGER;
+ALTER TABLE totals ADD COLUMN secucard_count INTEGER;
+ALTER TABLE totals ADD COLUMN cancelled INTEGER;
+
+-- A queued sale the provider refused for good waits for the merchant
+-- ('failed', with the provider's words) instead of holding up the others.
+CREATE TABLE open_sales_v2 (
+    sale_id   TEXT PRIMARY KEY,
+    state     TEXT NOT NULL CHECK (state IN ('paying', 'queued', 'failed')),
+    since_seq INTEGER NOT NULL,
+    since     TEXT NOT NULL,
+    problem   TEXT
+) WITHOUT ROWID;
+INSERT INTO open_sales_v2 (sale_id, state, since_seq, since)
+    SELECT sale_id, state, since_seq, since FROM open_sales;
+DROP TABLE open_sales;
+ALTER TABLE open_sales_v2 RENAME TO open_sales;
+-- No index on (state, since_seq): the table holds a handful of rows, and
+-- one B-tree less is one page less to write with every sale.
+
+-- The newest entry, kept by the database with every insert: removing the
+-- newest entries (which no later entry links to) leaves it pointing past them.
+CREATE TABLE head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash BLOB    NOT NULL
+);
+INSERT INTO head (id, seq, hash) SELECT 1, seq, hash FROM entries ORDER BY seq DESC LIMIT 1;
+CREATE TRIGGER entries_head AFTER INSERT ON entries
+BEGIN INSERT OR REPLACE INTO head (id, seq, hash) VALUES (1, NEW.seq, NEW.hash); END;
+CREATE INDEX entries_day_marks ON entries(seq) WHERE kind IN ('terminal_end_of_day', 'closing');
+"#,
+    r#"
+-- A cancellation whose reversal at the provider may be running ('cancelling')
+-- is a work item like a payment in doubt: its intent is journaled before the
+-- provider is asked, and reconciling settles it.
+CREATE TABLE open_sales_v3 (
+    sale_id   TEXT PRIMARY KEY,
+    state     TEXT NOT NULL CHECK (state IN ('paying', 'queued', 'failed', 'cancelling')),
+    since_seq INTEGER NOT NULL,
+    since     TEXT NOT NULL,
+    problem   TEXT
+) WITHOUT ROWID;
+INSERT INTO open_sales_v3 (sale_id, state, since_seq, since, problem)
+    SELECT sale_id, state, since_seq, since, problem FROM open_sales;
+DROP TABLE open_sales;
+ALTER TABLE open_sales_v3 RENAME TO open_sales;
+
+-- How far the app has verified the chain, so that the check at start covers
+-- only what came since (not part of the record: the daily check covers all).
+CREATE TABLE verified (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    seq     INTEGER NOT NULL,
+    hash    BLOB    NOT NULL,
+    at      TEXT    NOT NULL,
+    -- when the whole chain was last walked
+    full_at TEXT
+);
+"#,
+];
+
+/// The hash the first entry chains to.
+pub(super) const GENESIS: [u8; 32] = [0; 32];
+
+/// Kinds of entry.
+pub mod kind {
+    /// The intent to pay, written before the provider is called.
+    pub const INTENT: &str = "intent";
+    /// A paid sale: receipt number, payments.
+    pub const SALE: &str = "sale";
+    pub const RECEIPT_CUSTOMER: &str = "receipt_customer";
+    pub const RECEIPT_MERCHANT: &str = "receipt_merchant";
+    /// The payment did not happen.
+    pub const FAILED: &str = "failed";
+    /// A sale paid offline was registered with the provider.
+    pub const REGISTERED: &str = "registered";
+    /// A counter-booking of a paid sale.
+    pub const CANCELLATION: &str = "cancellation";
+    pub const CASH_MOVEMENT: &str = "cash_movement";
+    pub const DRAWER_OPENED: &str = "drawer_opened";
+    pub const CLOSING: &str = "closing";
+    /// The shop header and till id receipts are printed with, when they change.
+    pub const SETTINGS: &str = "settings";
+    /// The payment terminal's end-of-day answer, kept for the next closing.
+    pub const TERMINAL_END_OF_DAY: &str = "terminal_end_of_day";
+    /// The provider refused to register a sale paid offline, for good: it
+    /// needs the merchant's attention (the provider's words are in the body).
+    pub const OUTBOX_REFUSED: &str = "outbox_refused";
+    /// The intent to cancel a paid sale, written before the provider is asked
+    /// to give the money back.
+    pub const CANCELLING: &str = "cancelling";
+    /// The provider did not reverse the payment: the sale stays paid.
+    pub const CANCEL_FAILED: &str = "cancel_failed";
+    /// The journal was restored from a backup (which copy, its last receipt number).
+    pub const RESTORED: &str = "restored";
+}
+
+/// The longest note a closing keeps.
+pub const MAX_NOTE: usize = 1000;
+/// The most cash a drawer can be counted at (guards against typos and overflow).
+pub(super) const MAX_COUNTED: i64 = 100_000_000;
