@@ -3,7 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::demo;
+use crate::demo::{
+    self, CARD_BONUS, CARD_EMPTY, CARD_GUIDE, CARD_INACTIVE, CARD_LOCKED, CARD_PASSCODE,
+    CARD_PASSCODE_PIN, CARD_STORED,
+};
 use crate::error::ApiError;
 
 /// The card-load article: paying it raises the card's balance (guide 03).
@@ -285,4 +288,131 @@ impl CardSpec {
             card.pin = Some(v);
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn card(
+    id: &str,
+    card_id: &str,
+    cardnumber: &str,
+    cash: i64,
+    bonus: i64,
+    points: i64,
+    stock: &str,
+    lock: &str,
+) -> Card {
+    Card {
+        id: id.into(),
+        card_id: card_id.into(),
+        cardnumber: cardnumber.into(),
+        created: "2015-09-28T16:01:20+02:00".into(),
+        cardgroup_id: "CRG_GO7GQ6DHW3TJYGDF64WD16PUIDHQ8Y".into(),
+        cardgroup_name: "Geschenkgutschein".into(),
+        customer: None,
+        cash_balance: cash,
+        bonus_balance: bonus,
+        points,
+        stock_status: stock.into(),
+        lock_status: lock.into(),
+        passcode: 0,
+        pin: None,
+        last_usage: None,
+        last_charge: None,
+        expiry_date: None,
+        passcode_verified: false,
+    }
+}
+
+/// The demo cards, in a fresh state.
+pub fn demo_cards() -> Vec<Card> {
+    let mut guide = card(
+        "MCD_2RXTNXPRM2YG9922UMBHHAEWEGN6AJ",
+        "CRD_2U7MTNAMM3PMBPAB50C9G2AEHA9GPJ",
+        CARD_GUIDE,
+        500,
+        0,
+        0,
+        "active",
+        "unlocked",
+    );
+    guide.customer = Some(json!({
+        "object": "loyalty.customers",
+        "id": "CUS_2YBREKK0A2MNAXJ752TSDD9DH3PKAJ",
+        "contact": {
+            "name": "Max Mustermann",
+            "forename": "Max",
+            "surname": "Mustermann",
+            "dob": "1981-02-14T00:00:00+00:00"
+        },
+        "created": "2018-05-03T10:14:06+02:00",
+        "consent_for_communication": true
+    }));
+    guide.last_usage = Some("2020-03-17T07:22:36+01:00".into());
+    guide.last_charge = Some("2019-12-10T12:56:08+01:00".into());
+    let mut passcode = card(
+        "MCD_7PQ2K9D4XW8ZC6NB3TY5RV1HJ0LM6G",
+        "CRD_7PQ2K9D4XW8ZC6NB3TY5RV1HJ0LM6G",
+        CARD_PASSCODE,
+        2000,
+        0,
+        0,
+        "active",
+        "unlocked",
+    );
+    passcode.passcode = 1;
+    passcode.pin = Some(CARD_PASSCODE_PIN);
+    vec![
+        guide,
+        card(
+            "MCD_3BWX5K8N2TQ7YH4RZ6DC9V1FJ0PM2A",
+            "CRD_3BWX5K8N2TQ7YH4RZ6DC9V1FJ0PM2A",
+            CARD_BONUS,
+            1000,
+            250,
+            340,
+            "active",
+            "unlocked",
+        ),
+        card(
+            "MCD_4CXY6L9P3UR8ZJ5SA7ED0W2GK1QN3B",
+            "CRD_4CXY6L9P3UR8ZJ5SA7ED0W2GK1QN3B",
+            CARD_EMPTY,
+            0,
+            0,
+            0,
+            "active",
+            "unlocked",
+        ),
+        card(
+            "MCD_5DYZ7M0Q4VS9AK6TB8FE1X3HL2RP4C",
+            "CRD_5DYZ7M0Q4VS9AK6TB8FE1X3HL2RP4C",
+            CARD_LOCKED,
+            800,
+            0,
+            0,
+            "active",
+            "locked",
+        ),
+        card(
+            "MCD_6EZA8N1R5WT0BL7UC9GF2Y4JM3SQ5D",
+            "CRD_6EZA8N1R5WT0BL7UC9GF2Y4JM3SQ5D",
+            CARD_INACTIVE,
+            300,
+            0,
+            0,
+            "inactive",
+            "unlocked",
+        ),
+        card(
+            "MCD_8GBC0Q3T7YV2DN9WE1JH4A6LP5UT7F",
+            "CRD_8GBC0Q3T7YV2DN9WE1JH4A6LP5UT7F",
+            CARD_STORED,
+            0,
+            0,
+            0,
+            "stored",
+            "unlocked",
+        ),
+        passcode,
+    ]
 }

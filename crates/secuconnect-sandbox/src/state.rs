@@ -122,7 +122,7 @@ pub(crate) fn now() -> String {
 
 fn demo_data() -> Data {
     Data {
-        cards: demo::cards()
+        cards: crate::cards::demo_cards()
             .into_iter()
             .map(|c| (c.cardnumber.clone(), c))
             .collect(),
@@ -441,7 +441,7 @@ impl Sandbox {
             .cards
             .entry(spec.cardnumber.clone())
             .or_insert_with(|| {
-                let mut c = demo::cards().remove(2);
+                let mut c = crate::cards::demo_cards().remove(2);
                 c.id = new_id("MCD");
                 c.card_id = new_id("CRD");
                 c.cardnumber = spec.cardnumber.clone();

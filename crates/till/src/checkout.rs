@@ -25,7 +25,6 @@ use crate::journal::{
 };
 use crate::money::Cents;
 use crate::receipt_doc::{self, ReceiptInput};
-use crate::reconcile::Settled;
 
 /// Width of the receipt text kept in the journal.
 pub const JOURNAL_RECEIPT_WIDTH: usize = 42;
@@ -98,6 +97,15 @@ pub struct CompletedSale {
     /// Paid while offline: registered with the provider when it is back.
     #[serde(default)]
     pub queued: bool,
+}
+
+/// How one payment in doubt ended up.
+#[derive(Debug)]
+pub enum Settled {
+    Paid(Box<CompletedSale>),
+    Failed(String),
+    /// Still open at the provider, or the provider cannot be asked now.
+    Pending,
 }
 
 /// The till's settings a checkout needs.

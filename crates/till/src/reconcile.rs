@@ -14,18 +14,9 @@ use serde::{Deserialize, Serialize};
 use tracing::{info, instrument, warn};
 
 use crate::checkout::{
-    complete, outcome_of_status, Checkout, CheckoutError, CompletedSale, Outcome,
+    complete, outcome_of_status, Checkout, CheckoutError, CompletedSale, Outcome, Settled,
 };
 use crate::closing::PaymentMethod;
-
-/// How one payment in doubt ended up.
-#[derive(Debug)]
-pub enum Settled {
-    Paid(Box<CompletedSale>),
-    Failed(String),
-    /// Still open at the provider, or the provider cannot be asked now.
-    Pending,
-}
 
 /// What a round of reconciliation did.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -190,10 +190,7 @@ impl Journal {
 /// database keeps with every insert, the head each closing stored, and the
 /// entries the work list of open sales points at. Removing the newest
 /// entries breaks no link, so only these can tell.
-fn anchor_break(
-    conn: &Connection,
-    max_seq: i64,
-) -> Result<Option<ChainBreak>, JournalError> {
+fn anchor_break(conn: &Connection, max_seq: i64) -> Result<Option<ChainBreak>, JournalError> {
     let stored_hash = |seq: i64| -> Result<Option<Vec<u8>>, JournalError> {
         Ok(conn
             .prepare_cached("SELECT hash FROM entries WHERE seq = ?1")?
@@ -301,11 +298,7 @@ fn first_of(a: Option<ChainBreak>, b: Option<ChainBreak>) -> Option<ChainBreak> 
 
 /// Checks the entries at positions `from..=to`: their links, starting from
 /// the entry stored before `from`, and their hashes.
-fn verify_range(
-    conn: &Connection,
-    from: i64,
-    to: i64,
-) -> Result<Option<ChainBreak>, JournalError> {
+fn verify_range(conn: &Connection, from: i64, to: i64) -> Result<Option<ChainBreak>, JournalError> {
     let blob32 = |b: &[u8]| -> Result<[u8; 32], JournalError> {
         b.try_into().map_err(|_| JournalError::Corrupt)
     };
