@@ -26,6 +26,27 @@ fn transition(sale_id: &str, from: SaleState, event: SaleEvent) -> Result<SaleSt
         })
 }
 
+/// Refuses `event` unless the sale waits in the outbox (queued for registration).
+fn queued_for(
+    tx: &Transaction<'_>,
+    sale_id: &str,
+    event: &'static str,
+) -> Result<(), JournalError> {
+    let queued: bool = tx
+        .prepare_cached("SELECT 1 FROM open_sales WHERE sale_id = ?1 AND state = 'queued'")?
+        .exists([sale_id])?;
+    if queued {
+        return Ok(());
+    }
+    Err(JournalError::Transition {
+        sale_id: sale_id.into(),
+        source: TransitionError::Illegal {
+            from: state_of(tx, sale_id)?.as_str(),
+            event,
+        },
+    })
+}
+
 /// Appends entries inside one transaction, keeping the chain's head.
 pub(super) struct Appender<'t> {
     tx: &'t Transaction<'t>,
@@ -255,19 +276,7 @@ impl Journal {
         provider: &serde_json::Value,
     ) -> Result<(), JournalError> {
         let tx = self.write_tx()?;
-        let queued: bool = tx
-            .prepare_cached("SELECT 1 FROM open_sales WHERE sale_id = ?1 AND state = 'queued'")?
-            .exists([sale_id])?;
-        if !queued {
-            let from = state_of(&tx, sale_id)?;
-            return Err(JournalError::Transition {
-                sale_id: sale_id.into(),
-                source: TransitionError::Illegal {
-                    from: from.as_str(),
-                    event: "registered from the outbox",
-                },
-            });
-        }
+        queued_for(&tx, sale_id, "registered from the outbox")?;
         let body =
             serde_json::json!({"transaction_id": transaction_id, "provider": provider}).to_string();
         Appender::new(&tx)?.append(kind::REGISTERED, Some(sale_id), None, &body, None)?;
@@ -539,19 +548,7 @@ impl Journal {
         provider: Option<&serde_json::Value>,
     ) -> Result<(), JournalError> {
         let tx = self.write_tx()?;
-        let queued: bool = tx
-            .prepare_cached("SELECT 1 FROM open_sales WHERE sale_id = ?1 AND state = 'queued'")?
-            .exists([sale_id])?;
-        if !queued {
-            let from = state_of(&tx, sale_id)?;
-            return Err(JournalError::Transition {
-                sale_id: sale_id.into(),
-                source: TransitionError::Illegal {
-                    from: from.as_str(),
-                    event: "refused by the provider from the outbox",
-                },
-            });
-        }
+        queued_for(&tx, sale_id, "refused by the provider from the outbox")?;
         let body = serde_json::json!({"problem": problem, "provider": provider}).to_string();
         Appender::new(&tx)?.append(kind::OUTBOX_REFUSED, Some(sale_id), None, &body, None)?;
         tx.prepare_cached(
