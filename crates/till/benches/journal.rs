@@ -292,11 +292,13 @@ fn big_journal(dir: &Path, shop: &receipt::ShopHeader, n: usize) {
         }
         let took = t.elapsed().as_secs_f64();
         let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
+        let mib = rows as f64 * piece as f64 / 1048576.0;
         println!(
-            "  (SHA-256 of {rows} entry-sized messages ({piece} bytes), {}: {took:.2} s, {:.0} MiB/s, {} CPU s{})",
+            "  (SHA-256 of {rows} entry-sized messages ({piece} bytes), {}: {took:.2} s, {:.0} MiB/s; {} CPU s, {} MiB per CPU second{})",
             path.describe(),
-            (rows as f64 * piece as f64) / 1048576.0 / took,
+            mib / took,
             cpu.map_or("?".into(), |c| format!("{c:.2}")),
+            cpu.map_or("?".into(), |c| format!("{:.0}", mib / c)),
             if path == HashPath::fastest() { "; verify uses this" } else { "" }
         );
     }
