@@ -127,3 +127,28 @@ fn an_intact_journal_verifies_after_reopening() {
     journal(&path, 4);
     assert_eq!(Journal::open(&path).unwrap().verify().unwrap(), None);
 }
+
+#[test]
+fn running_totals_without_their_entry_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let (_, last) = journal(&path, 2);
+    let c = Connection::open(&path).unwrap();
+    // Totals copied past the end: no entry of theirs was ever written.
+    c.execute(
+        "INSERT INTO totals SELECT seq + 10, sales, cancellations, drawer_openings, cash, card,
+         secucard, gross_a, tax_a, gross_b, tax_b, gross_c, tax_c, card_loads, float, cash_in,
+         cash_out, last_receipt, cash_count, card_count, secucard_count, cancelled
+         FROM totals WHERE seq = ?1",
+        [last],
+    )
+    .unwrap();
+    drop(c);
+    let b = Journal::open(&path)
+        .unwrap()
+        .verify()
+        .unwrap()
+        .expect("the added totals are seen");
+    assert_eq!((b.seq, b.kind), (last + 10, BreakKind::Inserted), "{b:?}");
+    assert!(b.reason.contains("running totals"), "{}", b.reason);
+}

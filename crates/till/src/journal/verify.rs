@@ -336,13 +336,14 @@ fn verify_range(conn: &Connection, from: i64, to: i64) -> Result<Option<ChainBre
         match totals_rows.next()? {
             Some(r) => {
                 let mut t = [0i64; 17];
+                // `get_ref`: the stored integer without a conversion step.
                 for (i, v) in t.iter_mut().enumerate() {
-                    *v = r.get(1 + i)?;
+                    *v = r.get_ref(1 + i)?.as_i64()?;
                 }
                 let mut e = [0i64; 4];
                 let mut extra = true;
                 for (i, v) in e.iter_mut().enumerate() {
-                    match r.get::<_, Option<i64>>(18 + i)? {
+                    match r.get_ref(18 + i)?.as_i64_or_null()? {
                         Some(x) => *v = x,
                         None => extra = false,
                     }
