@@ -46,7 +46,7 @@ describe('journal', () => {
     await waitFor(() => expect(screen.getAllByTestId('journal-row')).toHaveLength(2));
 
     await fireEvent.input(screen.getByTestId('search-amount'), { target: { value: '12,50' } });
-    await fireEvent.input(screen.getByTestId('search-date'), { target: { value: '2026-11-20' } });
+    await fireEvent.input(screen.getByTestId('search-date'), { target: { value: '20.11.2026' } });
     await fireEvent.click(screen.getByTestId('search'));
     await waitFor(() => expect(screen.getAllByTestId('journal-row')).toHaveLength(1));
     expect(screen.getByTestId('journal-row').textContent).toContain('12,50 €');
