@@ -102,11 +102,11 @@ describe('journal', () => {
     const e = entry(12, 1250);
     backend({
       journal_search: () => ({ total_count: 1, entries: [e] }),
-      journal_sale: () => detail(e, { can_cancel: false, cancel_blocked_reason: 'Nach dem Terminal-Tagesabschluss nicht mehr möglich.' }),
+      journal_sale: () => detail(e, { can_cancel: false, cancel_blocked_reason: 'terminal_closed' }),
     });
     render(JournalScreen);
     await fireEvent.click(await screen.findByTestId('journal-row'));
-    expect((await screen.findByTestId('cancel-blocked')).textContent).toContain('Terminal-Tagesabschluss');
+    expect((await screen.findByTestId('cancel-blocked')).textContent).toBe('Der Tagesabschluss des Terminals ist gelaufen: Die Kartenzahlung kann am Terminal nicht mehr storniert werden.');
     expect((screen.getByTestId('cancel-sale') as HTMLButtonElement).disabled).toBe(true);
   });
 });
