@@ -103,7 +103,10 @@ pub fn check_switch(
     // One code a reason, so the UI can say which one in the cashier's language.
     let refuse = |code: &'static str, m: &str| Err(CommandError::new(code, m));
     if open.card_payment_running {
-        return refuse("switch_card_running", "A card payment is running on the terminal. Finish it first, then switch.");
+        return refuse(
+            "switch_card_running",
+            "A card payment is running on the terminal. Finish it first, then switch.",
+        );
     }
     if running == target {
         // Same journal and provider: new credentials may even help to catch up.

@@ -81,8 +81,8 @@ impl ShopSettings {
                 "The shop name is missing: it heads every receipt.".into(),
             );
         }
-        for (code, what, text) in std::iter::once(("invalid_shop_name", "The shop name", &shop.name))
-            .chain(
+        for (code, what, text) in
+            std::iter::once(("invalid_shop_name", "The shop name", &shop.name)).chain(
                 shop.address_lines
                     .iter()
                     .map(|l| ("invalid_address_line", "An address line", l)),
@@ -95,15 +95,19 @@ impl ShopSettings {
             }
         }
         if shop.address_lines.len() > MAX_ADDRESS_LINES {
-            return invalid("invalid_address_line", format!(
-                "At most {MAX_ADDRESS_LINES} address lines fit on the receipt header."
-            ));
+            return invalid(
+                "invalid_address_line",
+                format!("At most {MAX_ADDRESS_LINES} address lines fit on the receipt header."),
+            );
         }
         if let Some(vat_id) = &shop.vat_id {
             if !is_vat_id(vat_id) {
-                return invalid("invalid_vat_id", format!(
-                    "\"{vat_id}\" is not a VAT ID: a German one is DE followed by 9 digits."
-                ));
+                return invalid(
+                    "invalid_vat_id",
+                    format!(
+                        "\"{vat_id}\" is not a VAT ID: a German one is DE followed by 9 digits."
+                    ),
+                );
             }
         }
         if shop.till_id.is_empty()
