@@ -349,6 +349,8 @@ export const de = {
   'error.invalid_tax_number': 'Steuernummer: nur Ziffern und „/“, z. B. 201/123/45678.',
   'error.invalid_till_id': 'Kassen-ID: 1 bis 16 Buchstaben, Ziffern, „-“ oder „_“ (z. B. KASSE-1).',
   'settings.tillIdHint': 'Steht auf jedem Beleg und im Journal; eine neue ID gilt ab dem nächsten Start (jetzt: {running}).',
+  'receipt.notPrinted': 'Der Beleg wurde nicht gedruckt (Drucker: {state}). Drucker prüfen, dann „Nochmal drucken“.',
+  'receipt.printAgain': 'Nochmal drucken',
 } as const;
 
 export type MessageKey = keyof typeof de;

@@ -350,4 +350,6 @@ export const en: Record<MessageKey, string> = {
   'error.invalid_tax_number': 'Tax number: digits and “/” only, e.g. 201/123/45678.',
   'error.invalid_till_id': 'Till ID: 1 to 16 letters, digits, “-” or “_” (e.g. KASSE-1).',
   'settings.tillIdHint': 'Printed on every receipt and journaled; a new ID applies from the next start (now: {running}).',
+  'receipt.notPrinted': 'The receipt did not print (printer: {state}). Check the printer, then “Print again”.',
+  'receipt.printAgain': 'Print again',
 };
