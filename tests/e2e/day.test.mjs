@@ -48,6 +48,10 @@ test('Enter books the amount the display shows; a cancellation shows and prints 
   const app = await launchApp(t);
   const { driver } = app;
 
+  // The DEMO badge explains itself on a tap (a touch screen has no hover).
+  await driver.findElement(byTestId('demo-marker')).click();
+  await waitForText(driver, 'info', /^Demo-Modus: Ein eingebauter Simulator antwortet/, WAIT);
+
   // An error in the banner moves nothing below it.
   const where = async () => Promise.all(['article-51', 'key-7', 'pay-cash'].map(async (id) => {
     const { x, y } = await driver.findElement(byTestId(id)).getRect();

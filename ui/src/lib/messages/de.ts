@@ -351,6 +351,7 @@ export const de = {
   'settings.tillIdHint': 'Steht auf jedem Beleg und im Journal; eine neue ID gilt ab dem nächsten Start (jetzt: {running}).',
   'receipt.notPrinted': 'Der Beleg wurde nicht gedruckt (Drucker: {state}). Drucker prüfen, dann „Nochmal drucken“.',
   'receipt.printAgain': 'Nochmal drucken',
+  'status.demoExplained': 'Demo-Modus: Ein eingebauter Simulator antwortet statt des Zahlungsdienstes; kein Geld fließt, die Belege sind ungültig. Echte Zugangsdaten unter Einstellungen → Verbindung.',
 } as const;
 
 export type MessageKey = keyof typeof de;

@@ -352,4 +352,5 @@ export const en: Record<MessageKey, string> = {
   'settings.tillIdHint': 'Printed on every receipt and journaled; a new ID applies from the next start (now: {running}).',
   'receipt.notPrinted': 'The receipt did not print (printer: {state}). Check the printer, then “Print again”.',
   'receipt.printAgain': 'Print again',
+  'status.demoExplained': 'Demo mode: a built-in simulator answers instead of the payment service; no money moves and receipts are not valid. Real credentials under Settings → Connection.',
 };
