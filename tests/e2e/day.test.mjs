@@ -161,6 +161,23 @@ test('the owner’s shop data reaches the receipt and the window at once; a wron
   await driver.findElement(byTestId('lang-de')).click();
   await waitForText(driver, 'nav-settings', /Einstellungen/, WAIT);
 
+  // Removing a printer asks first; only the yes removes it.
+  await driver.findElement(byTestId('tab-printers')).click();
+  await driver.wait(until.elementLocated(byTestId('add-printer')), WAIT).click();
+  await driver.findElement(byTestId('printer-name')).sendKeys('Bon Theke');
+  await driver.findElement(byTestId('printer-host')).sendKeys('127.0.0.1');
+  await driver.findElement(byTestId('save-printer')).click();
+  const list = await driver.wait(until.elementLocated(byTestId('printer-list')), WAIT);
+  await driver.wait(async () => /Bon Theke/.test(await list.getText()), WAIT);
+  await driver.findElement(By.css('[data-testid^="remove-printer-"]')).click();
+  await waitForText(driver, 'remove-question', 'Drucker „Bon Theke“ entfernen?', WAIT);
+  await screenshot(driver, 'day-remove-printer-de');
+  await driver.findElement(By.css('[data-testid^="remove-no-"]')).click();
+  assert.match(await driver.findElement(byTestId('printer-list')).getText(), /Bon Theke/);
+  await driver.findElement(By.css('[data-testid^="remove-printer-"]')).click();
+  await driver.findElement(By.css('[data-testid^="remove-yes-"]')).click();
+  await driver.wait(async () => !/Bon Theke/.test(await driver.findElement(byTestId('printer-list')).getText()), WAIT);
+
   // The Steuernummer is on the receipt.
   await driver.findElement(byTestId('nav-sale')).click();
   await driver.wait(until.elementLocated(byTestId('article-51')), WAIT).click();
