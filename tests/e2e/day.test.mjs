@@ -48,6 +48,20 @@ test('Enter books the amount the display shows; a cancellation shows and prints 
   const app = await launchApp(t);
   const { driver } = app;
 
+  // A fresh install shows what the till is and the three steps, in the basket's place.
+  await waitForText(driver, 'first-steps', /Willkommen bei Smart Till/, WAIT);
+  await screenshot(driver, 'day-first-steps-de');
+  await switchLanguage(driver, /Settings/);
+  await waitForText(driver, 'first-steps', /Welcome to Smart Till/, WAIT);
+  await screenshot(driver, 'day-first-steps-en');
+  await switchLanguage(driver, /Einstellungen/);
+  // A step opens its settings tab; the settings show the steps again.
+  await driver.findElement(byTestId('guide-connection')).click();
+  await driver.wait(until.elementLocated(byTestId('env-demo')), WAIT);
+  await driver.findElement(byTestId('tab-shop')).click();
+  await driver.wait(until.elementLocated(byTestId('show-guide')), WAIT).click();
+  await driver.wait(until.elementLocated(byTestId('first-steps')), WAIT);
+
   // The DEMO badge explains itself on a tap (a touch screen has no hover).
   await driver.findElement(byTestId('demo-marker')).click();
   await waitForText(driver, 'info', /^Demo-Modus: Ein eingebauter Simulator antwortet/, WAIT);
@@ -71,6 +85,7 @@ test('Enter books the amount the display shows; a cancellation shows and prints 
   await waitForContent(driver, 'keypad-hint', '↵ bucht den Betrag (Betrag 19 %)');
   await driver.findElement(byTestId('key-enter')).click();
   await waitForText(driver, 'basket-total', '2,50 €', 5000);
+  assert.equal((await driver.findElements(byTestId('first-steps'))).length, 0, 'the first line ends the first steps');
   // The 0 % key books at 0 %.
   await typeOnKeypad(driver, '100');
   await driver.findElement(byTestId('amount-0')).click();

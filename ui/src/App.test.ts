@@ -96,6 +96,31 @@ describe('sale screen', () => {
     expect(screen.getByTestId('basket-total').textContent).toBe('9,99 €');
   });
 
+  it('shows the first steps on a fresh install in the basket\'s place; a step opens its settings tab, skip hides them', async () => {
+    backend({
+      app_info: () => ({ version: '0.1.0', demo: true, shop_name: 'Testladen', till_id: 'KASSE-1', first_start: true }),
+      settings: () => ({
+        shop: { name: 'Testladen', address_lines: [], vat_id: null, tax_number: null, footer: null, till_id: 'KASSE-1' },
+        connection: { environment: 'demo', auth_mode: 'client_credentials', client_id: null, has_client_secret: false, device_uuid: null, device_paired: false },
+        printers: [],
+        receipt_printer_id: null,
+        language: 'de',
+        log_dir: '/tmp/logs',
+        problems: [],
+      }),
+      printers_discover: () => ({ serial_ports: [], os_queues: [] }),
+    });
+    render(App);
+    expect((await screen.findByTestId('first-steps')).textContent).toContain('Willkommen bei Smart Till');
+    await fireEvent.click(screen.getByTestId('guide-printers'));
+    expect((await screen.findByTestId('tab-printers')).classList.contains('active')).toBe(true);
+    await fireEvent.click(screen.getByTestId('tab-shop'));
+    await fireEvent.click(await screen.findByTestId('show-guide'));
+    await fireEvent.click(await screen.findByTestId('guide-skip'));
+    expect(screen.queryByTestId('first-steps')).toBeNull();
+    expect(screen.getByTestId('basket-total').textContent).toBe('0,00 €');
+  });
+
   it('asks the backend for a code it does not know and says when there is no such article', async () => {
     const b = backend({ article_by_code: () => null });
     render(App);

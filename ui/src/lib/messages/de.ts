@@ -352,6 +352,16 @@ export const de = {
   'receipt.notPrinted': 'Der Beleg wurde nicht gedruckt (Drucker: {state}). Drucker prüfen, dann „Nochmal drucken“.',
   'receipt.printAgain': 'Nochmal drucken',
   'status.demoExplained': 'Demo-Modus: Ein eingebauter Simulator antwortet statt des Zahlungsdienstes; kein Geld fließt, die Belege sind ungültig. Echte Zugangsdaten unter Einstellungen → Verbindung.',
+  'guide.title': 'Willkommen bei Smart Till',
+  'guide.what': 'Eine Kasse für Bargeld, Kartenzahlung am Terminal und secucard-Kundenkarten. Ohne Zugangsdaten läuft sie im Demo-Modus mit Beispieldaten: Belege sind dann ungültig. Drei Schritte bis zum echten Betrieb:',
+  'guide.shop': 'Geschäftsdaten',
+  'guide.shopText': 'Name, Anschrift, USt-IdNr. oder Steuernummer und Kassen-ID für den Beleg.',
+  'guide.printer': 'Drucker',
+  'guide.printerText': 'Bondrucker und Kassenlade einrichten, Testdruck.',
+  'guide.connection': 'Verbindung und TSE',
+  'guide.connectionText': 'Mit dem Zahlungsdienst koppeln (Zugangsdaten), damit Zahlungen echt gebucht werden.',
+  'guide.skip': 'Überspringen, gleich verkaufen',
+  'guide.again': 'Erste Schritte zeigen',
 } as const;
 
 export type MessageKey = keyof typeof de;
