@@ -100,9 +100,13 @@ pub fn check_switch(
     target: Environment,
     open: OpenWork,
 ) -> Result<(), CommandError> {
-    let refuse = |m: &str| Err(CommandError::new("switch_blocked", m));
+    // One code a reason, so the UI can say which one in the cashier's language.
+    let refuse = |code: &'static str, m: &str| Err(CommandError::new(code, m));
     if open.card_payment_running {
-        return refuse("A card payment is running on the terminal. Finish it first, then switch.");
+        return refuse(
+            "switch_card_running",
+            "A card payment is running on the terminal. Finish it first, then switch.",
+        );
     }
     if running == target {
         // Same journal and provider: new credentials may even help to catch up.
@@ -110,11 +114,12 @@ pub fn check_switch(
     }
     if open.payments_in_doubt > 0 {
         return refuse(
+            "switch_payment_in_doubt",
             "A payment's outcome is still unknown. Check it on the sale screen (or wait until the till has checked it), then switch.",
         );
     }
     if open.outbox > 0 {
-        return refuse(&format!(
+        return refuse("switch_outbox", &format!(
             "{} sale(s) paid offline are not yet registered with the payment service. Wait until the till is online and they are sent (status bar), then switch.",
             open.outbox
         ));
@@ -774,7 +779,7 @@ mod tests {
             ..Default::default()
         };
         let e = check_switch(Environment::Demo, Environment::Live, open).unwrap_err();
-        assert_eq!(e.code, "switch_blocked");
+        assert_eq!(e.code, "switch_outbox");
         assert!(e.message.contains("2 sale(s)"), "{}", e.message);
         check_switch(Environment::Live, Environment::Live, open).unwrap();
         let doubt = OpenWork {

@@ -52,6 +52,8 @@ impl Default for ShopSettings {
 /// The longest line a receipt header can carry on the narrowest (58 mm) paper.
 const HEADER_WIDTH: usize = 32;
 const MAX_ADDRESS_LINES: usize = 4;
+/// How the receipt names the tax number (Steuernummer).
+const TAX_NUMBER_LABEL: &str = "St.-Nr. ";
 
 impl ShopSettings {
     /// Trims every field and checks what a receipt needs; the message says what to fix.
@@ -71,29 +73,41 @@ impl ShopSettings {
             footer: optional(self.footer),
             till_id: trim(self.till_id),
         };
-        let invalid = |m: String| Err(CommandError::new("invalid_settings", m));
+        // The code names the field, so the cashier reads which one to fix and how.
+        let invalid = |code: &'static str, m: String| Err(CommandError::new(code, m));
         if shop.name.is_empty() {
-            return invalid("The shop name is missing: it heads every receipt.".into());
+            return invalid(
+                "invalid_shop_name",
+                "The shop name is missing: it heads every receipt.".into(),
+            );
         }
-        for (what, text) in std::iter::once(("The shop name", &shop.name))
-            .chain(shop.address_lines.iter().map(|l| ("An address line", l)))
+        for (code, what, text) in
+            std::iter::once(("invalid_shop_name", "The shop name", &shop.name)).chain(
+                shop.address_lines
+                    .iter()
+                    .map(|l| ("invalid_address_line", "An address line", l)),
+            )
         {
             if text.chars().count() > HEADER_WIDTH {
-                return invalid(format!(
+                return invalid(code, format!(
                     "{what} \"{text}\" is longer than {HEADER_WIDTH} characters and would not fit on a receipt."
                 ));
             }
         }
         if shop.address_lines.len() > MAX_ADDRESS_LINES {
-            return invalid(format!(
-                "At most {MAX_ADDRESS_LINES} address lines fit on the receipt header."
-            ));
+            return invalid(
+                "invalid_address_line",
+                format!("At most {MAX_ADDRESS_LINES} address lines fit on the receipt header."),
+            );
         }
         if let Some(vat_id) = &shop.vat_id {
             if !is_vat_id(vat_id) {
-                return invalid(format!(
-                    "\"{vat_id}\" is not a VAT ID: a German one is DE followed by 9 digits."
-                ));
+                return invalid(
+                    "invalid_vat_id",
+                    format!(
+                        "\"{vat_id}\" is not a VAT ID: a German one is DE followed by 9 digits."
+                    ),
+                );
             }
         }
         if shop.till_id.is_empty()
@@ -104,17 +118,34 @@ impl ShopSettings {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return invalid(
+                "invalid_till_id",
                 "The till number may have 1 to 16 letters, digits, '-' or '_'.".to_string(),
             );
+        }
+        if let Some(n) = &shop.tax_number {
+            if TAX_NUMBER_LABEL.len() + n.chars().count() > HEADER_WIDTH
+                || !n.chars().all(|c| c.is_ascii_digit() || "/ -".contains(c))
+            {
+                return invalid(
+                    "invalid_tax_number",
+                    format!("\"{n}\" is not a tax number: digits and '/', e.g. 201/123/45678."),
+                );
+            }
         }
         Ok(shop)
     }
 
     /// The part the receipt prints at the top.
+    /// The tax number (Steuernummer) prints as the header's last line, so that a
+    /// reprint from the journal, which keeps the header as printed, shows it too.
     pub fn header(&self) -> receipt::ShopHeader {
+        let mut address_lines = self.address_lines.clone();
+        if let Some(n) = &self.tax_number {
+            address_lines.push(format!("{TAX_NUMBER_LABEL}{n}"));
+        }
         receipt::ShopHeader {
             name: self.name.clone(),
-            address_lines: self.address_lines.clone(),
+            address_lines,
             vat_id: self.vat_id.clone(),
         }
     }
@@ -315,6 +346,44 @@ mod tests {
     }
 
     #[test]
+    fn the_receipt_header_carries_the_tax_number() {
+        let s = ShopSettings {
+            tax_number: Some(" 201/123/45678 ".into()),
+            ..shop()
+        }
+        .validated()
+        .unwrap();
+        let header = s.header();
+        assert_eq!(
+            header.address_lines,
+            ["Hauptstraße 5", "01067 Dresden", "St.-Nr. 201/123/45678"]
+        );
+        let receipt = receipt::Receipt {
+            shop: header,
+            till_id: s.till_id.clone(),
+            receipt_number: 1,
+            issued_at: "02.12.2026 10:00".into(),
+            lines: vec![],
+            total_cents: 0,
+            vat: vec![],
+            payments: vec![],
+            transaction_id: None,
+            provider_lines: vec![],
+            demo: false,
+        };
+        let text = receipt::render_text(&receipt, 42);
+        assert!(text.contains("St.-Nr. 201/123/45678"), "{text}");
+        assert!(text.contains("USt-IdNr. DE123456789"), "{text}");
+        let e = ShopSettings {
+            tax_number: Some("Steuer 12".into()),
+            ..shop()
+        }
+        .validated()
+        .unwrap_err();
+        assert_eq!(e.code, "invalid_tax_number");
+    }
+
+    #[test]
     fn a_shop_is_trimmed_and_normalised() {
         let s = shop().validated().unwrap();
         assert_eq!(s.name, "Bäckerei Sonne");
@@ -347,9 +416,16 @@ mod tests {
                 ..shop()
             },
         ];
-        for case in cases {
+        let codes = [
+            "invalid_shop_name",
+            "invalid_shop_name",
+            "invalid_vat_id",
+            "invalid_till_id",
+            "invalid_address_line",
+        ];
+        for (case, code) in cases.into_iter().zip(codes) {
             let e = case.clone().validated().unwrap_err();
-            assert_eq!(e.code, "invalid_settings", "{case:?}");
+            assert_eq!(e.code, code, "{case:?}");
             assert!(e.message.ends_with('.'), "{}", e.message);
         }
     }

@@ -178,9 +178,16 @@ test('a network receipt printer: sale, drawer, copy, PDFs, Z report and an unplu
   assert.match(await second.getText(), /0,99/);
   const sales = queryJournal(app.dataDir, "SELECT receipt_number FROM entries WHERE kind = 'sale'");
   assert.equal(sales.length, 2, 'both sales are in the journal');
+  // The receipt screen says the automatic print failed and offers to print again; nothing moves.
+  const newSaleAt = await driver.findElement(byTestId('new-sale')).getRect();
+  await waitForText(driver, 'receipt-not-printed', /Der Beleg wurde nicht gedruckt/, 40000);
+  await waitForText(driver, 'print-receipt', 'Nochmal drucken', 5000);
   await driver.findElement(byTestId('print-receipt')).click();
   const failed = await driver.wait(until.elementLocated(byTestId('receipt-failed')), 40000);
   assert.match(await failed.getText(), /Drucker antwortet nicht/);
+  await screenshot(driver, 'day-print-failed-de');
+  const after = await driver.findElement(byTestId('new-sale')).getRect();
+  assert.deepEqual([after.x, after.y, after.width], [newSaleAt.x, newSaleAt.y, newSaleAt.width]);
   await printerState(driver, 'offline');
   await driver.findElement(byTestId('new-sale')).click();
 

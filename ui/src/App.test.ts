@@ -64,6 +64,63 @@ describe('sale screen', () => {
     expect(await screen.findByTestId('sale-screen')).toBeTruthy();
   });
 
+  it('Enter does what the display shows: an amount becomes a line at the rate used last, an article number adds the article', async () => {
+    backend({});
+    render(App);
+    await screen.findByTestId('article-51');
+    await typeKeys('250');
+    expect(screen.getByTestId('keypad-display').textContent).toContain('2,50 €');
+    expect(screen.getByTestId('keypad-hint').textContent).toBe('↵ bucht den Betrag (Betrag 19 %)');
+    await fireEvent.keyDown(window, { key: 'Enter' });
+    expect(screen.getAllByTestId('basket-line')).toHaveLength(1);
+    expect(screen.getByTestId('basket-total').textContent).toBe('2,50 €');
+
+    // After a 7 % amount, Enter adds the next amount at 7 %; the 0 % key books 0 %.
+    await typeKeys('100');
+    await fireEvent.click(screen.getByTestId('amount-7'));
+    await typeKeys('50');
+    expect(screen.getByTestId('keypad-hint').textContent).toBe('↵ bucht den Betrag (Betrag 7 %)');
+    await fireEvent.keyDown(window, { key: 'Enter' });
+    await typeKeys('500');
+    await fireEvent.click(screen.getByTestId('amount-0'));
+    expect(screen.getByTestId('basket-total').textContent).toBe('9,00 €');
+    const lines = screen.getAllByTestId('basket-line').map((l) => l.textContent ?? '');
+    expect(lines.filter((l) => l.includes('Warengruppe 7 %'))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes('Warengruppe 0 %'))).toHaveLength(1);
+
+    // A number that is an article's: the display names it and Enter adds it.
+    await typeKeys('51');
+    expect(screen.getByTestId('keypad-code').textContent).toBe('51');
+    expect(screen.getByTestId('keypad-hint').textContent).toContain('Artikel');
+    await fireEvent.keyDown(window, { key: 'Enter' });
+    expect(screen.getByTestId('basket-total').textContent).toBe('9,99 €');
+  });
+
+  it('shows the first steps on a fresh install in the basket\'s place; a step opens its settings tab, skip hides them', async () => {
+    backend({
+      app_info: () => ({ version: '0.1.0', demo: true, shop_name: 'Testladen', till_id: 'KASSE-1', first_start: true }),
+      settings: () => ({
+        shop: { name: 'Testladen', address_lines: [], vat_id: null, tax_number: null, footer: null, till_id: 'KASSE-1' },
+        connection: { environment: 'demo', auth_mode: 'client_credentials', client_id: null, has_client_secret: false, device_uuid: null, device_paired: false },
+        printers: [],
+        receipt_printer_id: null,
+        language: 'de',
+        log_dir: '/tmp/logs',
+        problems: [],
+      }),
+      printers_discover: () => ({ serial_ports: [], os_queues: [] }),
+    });
+    render(App);
+    expect((await screen.findByTestId('first-steps')).textContent).toContain('Willkommen bei Smart Till');
+    await fireEvent.click(screen.getByTestId('guide-printers'));
+    expect((await screen.findByTestId('tab-printers')).classList.contains('active')).toBe(true);
+    await fireEvent.click(screen.getByTestId('tab-shop'));
+    await fireEvent.click(await screen.findByTestId('show-guide'));
+    await fireEvent.click(await screen.findByTestId('guide-skip'));
+    expect(screen.queryByTestId('first-steps')).toBeNull();
+    expect(screen.getByTestId('basket-total').textContent).toBe('0,00 €');
+  });
+
   it('asks the backend for a code it does not know and says when there is no such article', async () => {
     const b = backend({ article_by_code: () => null });
     render(App);

@@ -216,6 +216,25 @@ fn shop_header(out: &mut Layout, shop: &ShopHeader, demo: bool) {
 }
 
 fn vat_table(out: &mut Layout, vat: &[VatLine]) {
+    // Wider than a roll (the A4 closing report): the table spans the page like the others.
+    if out.width > 48 {
+        let amount = out.width / 4;
+        let rate = out.width - 3 * amount;
+        out.text(&format!(
+            "{:<rate$}{:>amount$}{:>amount$}{:>amount$}",
+            "MwSt", "Netto", "Steuer", "Brutto"
+        ));
+        for vat in vat {
+            out.text(&format!(
+                "{:<rate$}{:>amount$}{:>amount$}{:>amount$}",
+                format!("{} {:>2}%", vat.mark, vat.rate_percent),
+                format_eur(vat.net_cents),
+                format_eur(vat.tax_cents),
+                format_eur(vat.gross_cents)
+            ));
+        }
+        return;
+    }
     // 35 columns from 42 up; a narrower table on 58 mm rolls.
     let (header, amount) = if out.width >= 35 {
         ("MwSt      Netto    Steuer    Brutto", 9)

@@ -259,3 +259,20 @@ fn logo_sits_above_the_header() {
     let (_, h_logo, _) = page_size(&b);
     assert!(h_logo > h_plain + 20.0, "{h_plain} -> {h_logo}");
 }
+
+#[test]
+fn the_z_reports_vat_table_spans_the_a4_page_like_its_other_rows() {
+    let doc = Document::ZReport(common::z_report());
+    let text = receipt::render_document_text(&doc, receipt::pdf::A4_COLUMNS);
+    let width_of = |start: &str| {
+        text.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start:?} in {text}"))
+            .trim_end()
+            .chars()
+            .count()
+    };
+    assert_eq!(width_of("SUMME EUR"), receipt::pdf::A4_COLUMNS);
+    assert_eq!(width_of("MwSt"), receipt::pdf::A4_COLUMNS);
+    assert_eq!(width_of("A 19%"), receipt::pdf::A4_COLUMNS);
+}

@@ -134,7 +134,7 @@ pub fn pairing_cancel(conn: State<'_, ConnectionState>) {
 pub fn restart_app(app: AppHandle, state: State<'_, AppState>) -> Result<(), CommandError> {
     if state.card_running() {
         return Err(CommandError::new(
-            "switch_blocked",
+            "switch_card_running",
             "A card payment is running on the terminal. Finish it first, then restart.",
         ));
     }

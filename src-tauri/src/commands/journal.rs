@@ -45,7 +45,9 @@ pub struct SaleDetail {
     pub customer_receipt: String,
     pub merchant_receipt: Option<String>,
     pub can_cancel: bool,
-    pub cancel_blocked_reason: Option<String>,
+    /// Why it cannot be cancelled, as a code the UI words in the cashier's language
+    /// (`journal.blocked.<code>`).
+    pub cancel_blocked_reason: Option<&'static str>,
     pub z_number: Option<i64>,
 }
 
@@ -219,15 +221,39 @@ pub async fn journal_sale(
         .iter()
         .any(|p| p.method == PaymentMethod::Card);
     let blocked = if entry.state == "cancellation" {
-        Some("A cancellation cannot be cancelled.".to_string())
+        Some("cancellation")
     } else if record.state == SaleState::Cancelling {
-        Some("The cancellation is being checked with the payment service.".to_string())
+        Some("cancelling")
     } else if record.state != SaleState::Paid {
-        Some("This sale is already cancelled.".to_string())
+        Some("already_cancelled")
     } else if is_card && record.closed_in.is_some() {
-        Some("The terminal's end of day has run: the card payment can no longer be cancelled on the terminal.".to_string())
+        Some("terminal_closed")
     } else {
         None
+    };
+    // A cancellation's row shows its own receipt (negative amounts, its own number),
+    // the one a reprint from the row prints.
+    let (customer_receipt, merchant_receipt) = if entry.state == "cancellation" {
+        let text = match crate::printing::sale_document(
+            &state,
+            &entry.sale_id,
+            crate::printing::Copy::Customer,
+        )? {
+            receipt::Document::Receipt { receipt, .. } => {
+                receipt::render_text(&receipt, till::checkout::JOURNAL_RECEIPT_WIDTH)
+            }
+            _ => String::new(),
+        };
+        (text, None)
+    } else {
+        (
+            customer_text(&record),
+            record
+                .paid
+                .merchant_receipt
+                .as_ref()
+                .map(|r| r.text.clone()),
+        )
     };
     Ok(SaleDetail {
         lines: record.intent.basket.lines.clone(),
@@ -237,12 +263,8 @@ pub async fn journal_sale(
             .transaction_id
             .clone()
             .or(record.intent.transaction_id.clone()),
-        customer_receipt: customer_text(&record),
-        merchant_receipt: record
-            .paid
-            .merchant_receipt
-            .as_ref()
-            .map(|r| r.text.clone()),
+        customer_receipt,
+        merchant_receipt,
         can_cancel: blocked.is_none(),
         cancel_blocked_reason: blocked,
         z_number: record.closed_in,

@@ -54,4 +54,21 @@ describe('PrinterSettings', () => {
     await waitFor(() => expect(b.called('save_printer')).toHaveLength(1));
     expect(b.called('save_printer')[0].printer).toMatchObject({ kind: 'office', drawer: false, transport: { kind: 'os', queue: 'Büro' } });
   });
+
+  it('removes a printer only after a yes', async () => {
+    const printer = { id: 'p1', name: 'Bon', transport: { kind: 'network', host: '192.168.1.50', port: 9100 }, kind: 'thermal', code_page: 'cp858', width: 42, drawer: true };
+    const b = backend({
+      printers_discover: () => ({ serial_ports: [], os_queues: [] }),
+      remove_printer: () => settings(),
+    });
+    render(PrinterSettings, { settings: { ...settings(), printers: [printer] } as Settings, task: new Task(), onChange: () => {} });
+    await fireEvent.click(await screen.findByTestId('remove-printer-p1'));
+    expect(screen.getByTestId('remove-question').textContent).toBe('Drucker „Bon“ entfernen?');
+    expect(b.called('remove_printer')).toHaveLength(0);
+    await fireEvent.click(screen.getByTestId('remove-no-p1'));
+    expect(screen.queryByTestId('remove-question')).toBeNull();
+    await fireEvent.click(screen.getByTestId('remove-printer-p1'));
+    await fireEvent.click(screen.getByTestId('remove-yes-p1'));
+    await waitFor(() => expect(b.called('remove_printer')).toEqual([{ printerId: 'p1' }]));
+  });
 });

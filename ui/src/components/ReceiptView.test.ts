@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import ReceiptView from './ReceiptView.svelte';
-import { backend, resetTill } from '../test/backend';
+import { backend, onlineStatus, resetTill } from '../test/backend';
+import { status } from '../lib/status.svelte';
 
 beforeEach(resetTill);
 afterEach(cleanup);
@@ -49,5 +50,19 @@ describe('receipt', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(screen.queryByTestId('receipt-failed')).toBeNull();
     expect(screen.queryByTestId('receipt-done')).toBeNull();
+  });
+
+  it('says when the automatic print failed and offers to print again, without moving the buttons', async () => {
+    backend({ print_receipt: () => null });
+    status.till = { ...onlineStatus, printer: { state: 'offline', name: 'Bondrucker', message: null } };
+    render(ReceiptView, { sale, onNewSale: () => {} });
+    expect((await screen.findByTestId('receipt-not-printed')).textContent).toBe(
+      'Der Beleg wurde nicht gedruckt (Drucker: Drucker nicht erreichbar). Drucker prüfen, dann „Nochmal drucken“.',
+    );
+    expect(screen.getByTestId('print-receipt').textContent).toBe('Nochmal drucken');
+    await fireEvent.click(screen.getByTestId('print-receipt'));
+    expect((await screen.findByTestId('receipt-done')).textContent).toBe('Beleg gedruckt.');
+    expect(screen.queryByTestId('receipt-not-printed')).toBeNull();
+    status.till = null;
   });
 });

@@ -41,6 +41,8 @@ export interface AppInfo {
   demo: boolean;
   shop_name: string;
   till_id: string;
+  /** No receipt issued yet: the sale screen shows the first steps. */
+  first_start?: boolean;
 }
 
 export type Environment = 'demo' | 'testing' | 'live';

@@ -348,7 +348,7 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
       if (!s) throw { code: 'not_found', message: 'Sale not found.' };
       if (cmd === 'journal_sale') {
         const card = s.methods.includes('card');
-        return { ...s, can_cancel: s.state === 'paid' && (!card || !terminalClosed), cancel_blocked_reason: card && terminalClosed ? 'Nach dem Terminal-Tagesabschluss kann die Kartenzahlung nicht mehr storniert werden.' : null };
+        return { ...s, can_cancel: s.state === 'paid' && (!card || !terminalClosed), cancel_blocked_reason: card && terminalClosed ? 'terminal_closed' : null };
       }
       return { sale_id: s.sale_id, copy: a.copy, text: a.copy === 'merchant' ? (s.merchant_receipt ?? '') : s.customer_receipt, signature_required: a.copy === 'merchant' };
     }

@@ -21,6 +21,17 @@ export function t(key: MessageKey | (string & {}), params: Record<string, string
   return text.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
+/**
+ * A count in words: `<key>.one` for exactly one where the language has it, else
+ * `<key>.other` (or `<key>` itself), with `{n}` filled in: "1 Eintrag", "2 Einträge".
+ */
+export function tn(key: string, n: number, params: Record<string, string | number> = {}): string {
+  const one = `${key}.one`;
+  const other = `${key}.other`;
+  const k = n === 1 && one in de ? one : other in de ? other : key;
+  return t(k, { n, ...params });
+}
+
 export function hasMessage(key: string): key is MessageKey {
   return key in de;
 }
@@ -54,4 +65,28 @@ export function dateTime(iso: string): string {
 
 export function time(d: Date): string {
   return new Intl.DateTimeFormat(tags[i18n.lang], { hour: '2-digit', minute: '2-digit' }).format(d);
+}
+
+/** How a day is typed in the language: the search field's hint. */
+export function dayPattern(): string {
+  return i18n.lang === 'de' ? 'TT.MM.JJJJ' : 'DD/MM/YYYY';
+}
+
+/**
+ * A day typed as the language writes it (21.11.2026, 21/11/2026; ISO 2026-11-21
+ * always) as YYYY-MM-DD; null when it is no real day. Never the OS's locale.
+ */
+export function parseDay(text: string): string | null {
+  const s = text.trim();
+  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  let [y, mo, d] = m ? [m[1], m[2], m[3]] : ['', '', ''];
+  if (!m) {
+    m = (i18n.lang === 'de' ? /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/ : /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/).exec(s);
+    if (!m) return null;
+    [d, mo, y] = [m[1], m[2], m[3]];
+  }
+  const iso = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  const check = new Date(`${iso}T12:00:00`);
+  if (Number.isNaN(check.getTime()) || check.getDate() !== Number(d) || check.getMonth() + 1 !== Number(mo)) return null;
+  return iso;
 }

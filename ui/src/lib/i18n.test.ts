@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { date, dateTime, money, setLanguage, t } from './i18n.svelte';
+import { date, dateTime, money, parseDay, setLanguage, t, tn } from './i18n.svelte';
 import { de } from './messages/de';
 import { en } from './messages/en';
 import { errorText } from './errors';
@@ -14,6 +14,26 @@ describe('i18n', () => {
     setLanguage('en');
     expect(money(199)).toBe('€1.99');
     expect(date('2026-11-21')).toBe('21 Nov 2026');
+  });
+
+  it('reads a typed day as the app\'s language writes it, whatever the OS says', () => {
+    expect(parseDay('02.12.2026')).toBe('2026-12-02');
+    expect(parseDay('2.12.2026')).toBe('2026-12-02');
+    expect(parseDay('2026-12-02')).toBe('2026-12-02');
+    expect(parseDay('12/02/2026')).toBeNull();
+    expect(parseDay('31.02.2026')).toBeNull();
+    setLanguage('en');
+    expect(parseDay('02/12/2026')).toBe('2026-12-02');
+  });
+
+  it('counts in the singular for one', () => {
+    expect(tn('journal.count', 1)).toBe('1 Eintrag');
+    expect(tn('journal.count', 2)).toBe('2 Einträge');
+    expect(tn('closing.cancellations', 1)).toBe('1 Storno');
+    expect(tn('closing.terminalResult', 1, { count: 1, amount: '5,00 €' })).toBe('Terminal: 1 Zahlung, 5,00 €');
+    setLanguage('en');
+    expect(tn('closing.sales', 1)).toBe('1 sale');
+    expect(tn('closing.sales', 3)).toBe('3 sales');
   });
 
   it('fills placeholders', () => {

@@ -101,6 +101,31 @@ describe('end of day', () => {
     await waitFor(() => expect((screen.getByTestId('terminal-eod') as HTMLButtonElement).disabled).toBe(true));
   });
 
+  it('after the closing the next day shows no terminal result of the day before, no empty 0 % row, and counts in words', async () => {
+    let closed = false;
+    const next: DaySummary = { ...day, sales_count: 1, cancellations_count: 0, cancellations_amount: 0, terminal_closed: false };
+    backend({
+      day_summary: () => (closed ? next : { ...day, by_vat: [...day.by_vat, { rate_percent: 0, net: 0, tax: 0, gross: 0 }] }),
+      terminal_end_of_day: () => ({ ok: true, at: '2026-11-21T18:55:00+01:00', count: 1, amount: 11000, receipt_text: '' }),
+      close_day: (): Closing => {
+        closed = true;
+        return { z_number: 17, closed_at: '2026-11-21T19:00:00+01:00', business_day: day.business_day, summary: day, cash_counted: day.cash_expected, difference: 0, note: null, terminal: null, report_text: 'Z-BON 17' } as Closing;
+      },
+    });
+    render(ClosingScreen);
+    await screen.findByTestId('day-summary');
+    expect(screen.queryByTestId('vat-0')).toBeNull();
+    await fireEvent.click(screen.getByTestId('terminal-eod'));
+    expect((await screen.findByTestId('terminal-result')).textContent).toBe('Terminal: 1 Zahlung, 110,00 €');
+    await fireEvent.input(screen.getByTestId('count-20000'), { target: { value: '1' } });
+    await fireEvent.click(screen.getByTestId('close-day'));
+    await fireEvent.input(screen.getByTestId('close-note'), { target: { value: 'x' } });
+    await fireEvent.click(screen.getByTestId('close-day-yes'));
+    await screen.findByTestId('z-result');
+    await waitFor(() => expect(screen.getByTestId('day-summary').textContent).toContain('1 Verkauf, 0 Stornos'));
+    expect(screen.queryByTestId('terminal-result')).toBeNull();
+  });
+
   it('lists past closings', async () => {
     backend({
       day_summary: () => day,

@@ -46,7 +46,7 @@ describe('journal', () => {
     await waitFor(() => expect(screen.getAllByTestId('journal-row')).toHaveLength(2));
 
     await fireEvent.input(screen.getByTestId('search-amount'), { target: { value: '12,50' } });
-    await fireEvent.input(screen.getByTestId('search-date'), { target: { value: '2026-11-20' } });
+    await fireEvent.input(screen.getByTestId('search-date'), { target: { value: '20.11.2026' } });
     await fireEvent.click(screen.getByTestId('search'));
     await waitFor(() => expect(screen.getAllByTestId('journal-row')).toHaveLength(1));
     expect(screen.getByTestId('journal-row').textContent).toContain('12,50 €');
@@ -102,11 +102,11 @@ describe('journal', () => {
     const e = entry(12, 1250);
     backend({
       journal_search: () => ({ total_count: 1, entries: [e] }),
-      journal_sale: () => detail(e, { can_cancel: false, cancel_blocked_reason: 'Nach dem Terminal-Tagesabschluss nicht mehr möglich.' }),
+      journal_sale: () => detail(e, { can_cancel: false, cancel_blocked_reason: 'terminal_closed' }),
     });
     render(JournalScreen);
     await fireEvent.click(await screen.findByTestId('journal-row'));
-    expect((await screen.findByTestId('cancel-blocked')).textContent).toContain('Terminal-Tagesabschluss');
+    expect((await screen.findByTestId('cancel-blocked')).textContent).toBe('Der Tagesabschluss des Terminals ist gelaufen: Die Kartenzahlung kann am Terminal nicht mehr storniert werden.');
     expect((screen.getByTestId('cancel-sale') as HTMLButtonElement).disabled).toBe(true);
   });
 });

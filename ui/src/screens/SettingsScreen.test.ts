@@ -140,7 +140,7 @@ describe('settings', () => {
     backend({
       settings,
       set_environment: () => {
-        throw { code: 'switch_blocked', message: '2 sale(s) paid offline are not yet registered.' };
+        throw { code: 'switch_outbox', message: '2 sale(s) paid offline are not yet registered.' };
       },
     });
     render(SettingsScreen, { initialTab: 'connection' });
@@ -148,7 +148,7 @@ describe('settings', () => {
     await fireEvent.input(screen.getByTestId('client-id'), { target: { value: 'c' } });
     await fireEvent.input(screen.getByTestId('client-secret'), { target: { value: 's' } });
     await fireEvent.click(screen.getByTestId('save-connection'));
-    expect((await screen.findByTestId('settings-error')).textContent).toContain('not yet registered');
+    expect((await screen.findByTestId('settings-error')).textContent).toContain('noch nicht beim Zahlungsdienst registriert');
     expect(screen.queryByTestId('restart-needed')).toBeNull();
   });
 });
