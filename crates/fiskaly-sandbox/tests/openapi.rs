@@ -12,12 +12,10 @@ struct Spec {
 
 impl Spec {
     fn load() -> Self {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/reference/fiskaly/sign-de-openapi-v2.1.35.json");
-        let fallback = Path::new("/work/shared/reference/fiskaly/sign-de-openapi-v2.1.35.json");
-        let text = std::fs::read_to_string(&path)
-            .or_else(|_| std::fs::read_to_string(fallback))
-            .expect("the OpenAPI document of shared/reference/fiskaly");
+        // The provider's official document, kept beside the tests unchanged.
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sign-de-openapi-v2.1.35.json");
+        let text = std::fs::read_to_string(&path).expect("the official OpenAPI document");
         Self {
             doc: serde_json::from_str(&text).unwrap(),
         }

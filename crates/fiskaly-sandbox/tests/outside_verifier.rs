@@ -24,23 +24,26 @@ async fn sign_receipt(http: &Client, url: &str, token: &str, receipt: Value) -> 
 
 /// Runs tests/verify_qr.py on QR codes; whether all are valid, and its lines.
 fn python_verify(qrs: &[&str], out: Option<&Path>) -> (bool, String) {
-    let ready = Command::new("python3")
-        .args(["-c", "import cryptography"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(
-        ready,
-        "python3 with the `cryptography` package is needed for this test: pip install cryptography"
-    );
+    // `python3` on Linux and macOS; Windows installs often name it `python`.
+    let python = ["python3", "python"]
+        .into_iter()
+        .find(|p| {
+            Command::new(p)
+                .args(["-c", "import cryptography"])
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .expect(
+            "Python with the `cryptography` package is needed for this test: pip install cryptography",
+        );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify_qr.py");
-    let mut command = Command::new("python3");
+    let mut command = Command::new(python);
     command.arg(script);
     if let Some(out) = out {
         command.arg("--out").arg(out);
     }
     command.args(qrs);
-    let output = command.output().expect("python3 runs");
+    let output = command.output().expect("Python runs");
     let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
     (output.status.success(), text)
 }
