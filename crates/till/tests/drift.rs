@@ -218,11 +218,17 @@ struct Tmpfs(PathBuf);
 impl Tmpfs {
     fn mount(size: &str) -> Option<(tempfile::TempDir, Self)> {
         let dir = tempfile::tempdir().unwrap();
-        let mounted = Command::new("mount")
+        let mounted = match Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
             .arg(dir.path())
             .output()
-            .ok()?;
+        {
+            Ok(out) => out,
+            Err(e) => {
+                eprintln!("skipped: no mount command to make a small file system ({e})");
+                return None;
+            }
+        };
         if !mounted.status.success() {
             eprintln!(
                 "skipped: cannot mount a tmpfs here ({})",
