@@ -152,10 +152,8 @@ async fn check_journal(app: tauri::AppHandle) {
         let handle = app.clone();
         let run = tauri::async_runtime::spawn_blocking(move || {
             let state = handle.state::<AppState>();
-            if first {
-                state.health.check_at_start(&state.journal)?;
-            }
-            if state.health.full_check_due(&state.journal) {
+            let walked = first && state.health.check_at_start(&state.journal)?;
+            if !walked && state.health.full_check_due(&state.journal) {
                 state.health.check_all(&state.journal)?;
             }
             Ok::<_, till::JournalError>(())

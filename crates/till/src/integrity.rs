@@ -50,15 +50,17 @@ impl JournalHealth {
     }
 
     /// The check at start: since the last verified point, or the whole chain
-    /// (off the journal's lock) where there is none yet.
-    pub fn check_at_start(&self, journal: &Mutex<Journal>) -> Result<(), JournalError> {
+    /// (off the journal's lock) where there is none yet; answers whether it
+    /// walked the whole chain.
+    pub fn check_at_start(&self, journal: &Mutex<Journal>) -> Result<bool, JournalError> {
         let has_point = lock(journal).verified_point()?.is_some();
         if has_point {
             let found = lock(journal).verify_since_checkpoint()?;
             self.record(found, "since the last check");
-            Ok(())
+            Ok(false)
         } else {
-            self.check_all(journal)
+            self.check_all(journal)?;
+            Ok(true)
         }
     }
 
@@ -107,7 +109,10 @@ mod tests {
         let journal = Mutex::new(j);
         let health = JournalHealth::new(&path);
         assert!(health.full_check_due(&journal));
-        health.check_at_start(&journal).unwrap();
+        assert!(
+            health.check_at_start(&journal).unwrap(),
+            "the first check walks it all"
+        );
         assert_eq!(health.broken(), None);
         let point = lock(&journal).verified_point().unwrap().unwrap();
         assert!(point.full_at.is_some());
@@ -116,7 +121,7 @@ mod tests {
         lock(&journal)
             .record_settings(&serde_json::json!({"shop": "B"}))
             .unwrap();
-        health.check_at_start(&journal).unwrap();
+        assert!(!health.check_at_start(&journal).unwrap());
         let later = lock(&journal).verified_point().unwrap().unwrap();
         assert_eq!(later.seq, point.seq + 1);
         // The full walk's time is kept by the incremental check.
