@@ -187,13 +187,17 @@ impl MerchantCopy {
                 line.value
                     .get(field)
                     .and_then(|v| v.as_str())
-                    .is_some_and(|t| {
-                        let t = t.to_lowercase();
-                        t.contains("unterschrift") || t.contains("unterschreiben")
-                    })
+                    .is_some_and(asks_for_signature)
             })
         })
     }
+}
+
+/// Whether the provider's merchant receipt text asks the customer to sign:
+/// the one rule, for the receipt's lines and for its text as the till keeps it.
+pub fn asks_for_signature(text: &str) -> bool {
+    let t = text.to_lowercase();
+    t.contains("unterschrift") || t.contains("unterschreiben")
 }
 
 /// A total per payment method in the closing report.

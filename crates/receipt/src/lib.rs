@@ -28,8 +28,8 @@ pub mod text;
 pub use self::escpos::{render_escpos, DrawerKick, DrawerPin, EscPosSettings, PrinterModel};
 pub use codepage::CodePage;
 pub use document::{
-    Document, Logo, MerchantCopy, PaymentLine, PaymentTotal, ProviderLine, Receipt, ReceiptExtras,
-    ReceiptLine, SecucardSummary, ShopHeader, VatLine, ZReport,
+    asks_for_signature, Document, Logo, MerchantCopy, PaymentLine, PaymentTotal, ProviderLine,
+    Receipt, ReceiptExtras, ReceiptLine, SecucardSummary, ShopHeader, VatLine, ZReport,
 };
 pub use error::PrintError;
 pub use money::format_eur;

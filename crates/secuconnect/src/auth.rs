@@ -388,9 +388,7 @@ impl TokenSource {
         loop {
             let wake = Instant::now() + interval;
             if wake >= pairing.deadline() {
-                return Err(Error::Auth(
-                    "the pairing code expired before it was confirmed".into(),
-                ));
+                return Err(Error::PairingExpired);
             }
             tokio::select! {
                 _ = cancel.cancelled() => {
@@ -430,6 +428,9 @@ impl TokenSource {
                     if error.error == "authorization_pending" =>
                 {
                     debug!("device pairing not yet confirmed");
+                }
+                Err(TokenFailure::Refused { error, .. }) if error.error == "expired_token" => {
+                    return Err(Error::PairingExpired);
                 }
                 Err(TokenFailure::Refused { error, .. }) if error.error == "slow_down" => {
                     interval += Duration::from_secs(5);

@@ -29,6 +29,10 @@ pub enum Error {
     /// The provider refused our credentials or token.
     #[error("authentication failed: {0}")]
     Auth(String),
+    /// A device pairing's code expired before anyone confirmed it (the
+    /// provider's `expired_token`, or its lifetime ran out while polling).
+    #[error("the pairing code expired before it was confirmed")]
+    PairingExpired,
     /// The provider answered with its error payload.
     #[error("the payment service refused (HTTP {status}): {}", body.error_user.as_deref().or(body.error_details.as_deref()).or(body.error.as_deref()).unwrap_or("no details"))]
     Api { status: u16, body: ApiErrorBody },
@@ -56,11 +60,20 @@ impl Error {
         matches!(self, Error::OutcomeUnknown(_))
     }
 
+    /// The one rule for "the payment service cannot be reached": the request
+    /// never got there, or no answer came back. Any answer, even a refusal or
+    /// a server error, means it is reachable.
+    pub fn unreachable(&self) -> bool {
+        matches!(self, Error::NotExecuted(_) | Error::OutcomeUnknown(_))
+    }
+
     /// What the error says about whether the request was carried out.
     pub fn execution(&self) -> Execution {
         match self {
             // A refused token or credentials stop a call before it is processed.
-            Error::NotExecuted(_) | Error::Auth(_) => Execution::NotExecuted,
+            Error::NotExecuted(_) | Error::Auth(_) | Error::PairingExpired => {
+                Execution::NotExecuted
+            }
             Error::OutcomeUnknown(_) => Execution::MaybeExecuted,
             // A server error may come after part of the work was done.
             Error::Api { status, .. } if *status >= 500 => Execution::MaybeExecuted,

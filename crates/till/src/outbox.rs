@@ -97,13 +97,8 @@ impl Checkout<'_> {
                     }
                     None => {
                         warn!(error = %e, receipt = sale.receipt_number, "queued sale not registered yet");
-                        report.unreachable = matches!(
-                            &e,
-                            CheckoutError::Api(
-                                secuconnect::Error::NotExecuted(_)
-                                    | secuconnect::Error::OutcomeUnknown(_)
-                            )
-                        );
+                        report.unreachable =
+                            matches!(&e, CheckoutError::Api(api) if api.unreachable());
                         report.stopped = Some(e.to_string());
                         break;
                     }

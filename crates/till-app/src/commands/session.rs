@@ -1,9 +1,11 @@
+//! What the UI asks at start: version, demo mode, the shop, the log folder.
+
 use serde::Serialize;
-use tauri::State;
+use ts_rs::TS;
 
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct AppInfo {
     pub version: &'static str,
     pub demo: bool,
@@ -14,19 +16,13 @@ pub struct AppInfo {
     pub first_start: bool,
 }
 
-#[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+pub fn app_info(state: &AppState) -> AppInfo {
     AppInfo {
-        version: env!("CARGO_PKG_VERSION"),
+        version: crate::VERSION,
         demo: state.demo,
         shop_name: state.shop().name,
         till_id: state.till_id.clone(),
         log_dir: state.log_dir.display().to_string(),
-        first_start: state
-            .journal
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .last_receipt_number()
-            .is_ok_and(|n| n == 0),
+        first_start: state.journal().last_receipt_number().is_ok_and(|n| n == 0),
     }
 }

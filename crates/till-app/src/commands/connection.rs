@@ -1,26 +1,24 @@
 //! The settings screen's connection part: environment, credentials, device
-//! pairing, and the restart that applies a new environment.
+//! pairing, and the check before the restart that applies a new environment.
 
 use std::sync::Arc;
 
-use tauri::{AppHandle, State};
 use tracing::info;
 
+use crate::connection::pairing::{PairingRequest, PairingStart, PairingStatus};
 use crate::connection::{
-    check_switch, connect_with_credentials, credentials, environment_name, new_device_uuid,
-    provider_url, ConnectionState, OpenWork, PairingRequest, PairingStart, PairingStatus,
+    check_switch, connect_with_credentials, credentials, new_device_uuid, provider_url, OpenWork,
 };
-use crate::error::CommandError;
-use crate::settings::{
-    AuthMode, ConnectionSettings, Environment, Settings, SettingsStore, KEY_CONNECTION,
-};
+use crate::error::{CommandError, ErrorCode};
+use crate::settings::{AuthMode, ConnectionSettings, Environment, Settings, KEY_CONNECTION};
 use crate::state::AppState;
 
-/// What the running till has not finished, from the journal and the card state.
+/// What the running till has not finished, from the journal.
 fn open_work(state: &AppState) -> Result<OpenWork, CommandError> {
-    let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+    let card_payment_running = state.card_running();
+    let journal = state.journal();
     Ok(OpenWork {
-        card_payment_running: state.card_running(),
+        card_payment_running,
         // A refund under way is money in doubt too.
         payments_in_doubt: journal.in_doubt()?.len() + journal.pending_cancellations()?.len(),
         outbox: journal.outbox_state()?.count,
@@ -30,19 +28,14 @@ fn open_work(state: &AppState) -> Result<OpenWork, CommandError> {
 /// Switches to demo, or to testing/live with client credentials: a token is
 /// fetched with them first, and only then is anything saved. Applies after
 /// a restart (`restart_app`).
-#[tauri::command]
 pub async fn set_environment(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    conn: State<'_, ConnectionState>,
+    state: &AppState,
     environment: Environment,
     client_id: Option<String>,
     client_secret: Option<String>,
 ) -> Result<Settings, CommandError> {
-    check_switch(state.environment, environment, open_work(&state)?)?;
-    let store = SettingsStore::open(&app)?;
-    let mut problems = Vec::new();
-    let current: ConnectionSettings = store.section(KEY_CONNECTION, &mut problems);
+    check_switch(state.environment, environment, open_work(state)?)?;
+    let current = state.settings.connection();
     let saved = match provider_url(environment) {
         None => ConnectionSettings {
             environment,
@@ -50,7 +43,7 @@ pub async fn set_environment(
         },
         Some(url) => {
             connect_with_credentials(
-                &conn.secrets,
+                state.secrets.as_ref(),
                 environment,
                 &url,
                 client_id,
@@ -60,37 +53,37 @@ pub async fn set_environment(
             .await?
         }
     };
-    conn.pairing.cancel();
-    store.put(KEY_CONNECTION, &saved)?;
+    state.pairing.cancel();
+    state.settings.put(KEY_CONNECTION, &saved)?;
     info!(
-        environment = environment_name(environment),
+        environment = environment.name(),
         "connection saved; it applies from the next start"
     );
-    Ok(crate::commands::settings::load(&store, &state, &conn))
+    Ok(crate::commands::settings::load(state))
 }
 
 /// Starts pairing this till with the device grant (step 1) and polls in the
 /// background; `pairing_status` tells how it goes.
-#[tauri::command]
 pub async fn pairing_start(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    conn: State<'_, ConnectionState>,
+    state: &AppState,
     environment: Environment,
     client_id: Option<String>,
     client_secret: Option<String>,
 ) -> Result<PairingStart, CommandError> {
     let Some(url) = provider_url(environment) else {
         return Err(CommandError::new(
-            "invalid_settings",
+            ErrorCode::InvalidSettings,
             "The demo needs no pairing. Choose testing or live to pair the till.",
         ));
     };
-    check_switch(state.environment, environment, open_work(&state)?)?;
-    let (credentials, _) = credentials(&conn.secrets, environment, client_id, client_secret)?;
-    let store = SettingsStore::open(&app)?;
-    let mut problems = Vec::new();
-    let current: ConnectionSettings = store.section(KEY_CONNECTION, &mut problems);
+    check_switch(state.environment, environment, open_work(state)?)?;
+    let (credentials, _) = credentials(
+        state.secrets.as_ref(),
+        environment,
+        client_id,
+        client_secret,
+    )?;
+    let current = state.settings.connection();
     let uuid = current
         .device_uuid
         .clone()
@@ -103,8 +96,9 @@ pub async fn pairing_start(
         device_uuid: Some(uuid.clone()),
         device_paired: false,
     };
-    let app2 = app.clone();
-    conn.pairing
+    let settings = state.settings.clone();
+    state
+        .pairing
         .start(
             PairingRequest {
                 environment,
@@ -112,32 +106,29 @@ pub async fn pairing_start(
                 credentials,
                 uuid,
             },
-            Arc::clone(&conn.secrets),
-            move || SettingsStore::open(&app2)?.put(KEY_CONNECTION, &saved),
+            Arc::clone(&state.secrets),
+            move || settings.put(KEY_CONNECTION, &saved),
         )
         .await
 }
 
-#[tauri::command]
-pub fn pairing_status(conn: State<'_, ConnectionState>) -> PairingStatus {
-    conn.pairing.status()
+pub fn pairing_status(state: &AppState) -> PairingStatus {
+    state.pairing.status()
 }
 
-#[tauri::command]
-pub fn pairing_cancel(conn: State<'_, ConnectionState>) {
-    conn.pairing.cancel();
+pub fn pairing_cancel(state: &AppState) {
+    state.pairing.cancel();
 }
 
-/// Starts the app again so a new environment applies; refused while a card
-/// payment runs on the terminal.
-#[tauri::command]
-pub fn restart_app(app: AppHandle, state: State<'_, AppState>) -> Result<(), CommandError> {
+/// Whether the app may start again now (a new environment applies then):
+/// not while a card payment runs on the terminal.
+pub fn restart_allowed(state: &AppState) -> Result<(), CommandError> {
     if state.card_running() {
         return Err(CommandError::new(
-            "switch_card_running",
+            ErrorCode::SwitchCardRunning,
             "A card payment is running on the terminal. Finish it first, then restart.",
         ));
     }
     info!("restarting to apply the connection settings");
-    app.restart()
+    Ok(())
 }

@@ -1,4 +1,5 @@
-use tauri::State;
+//! A cash sale.
+
 use tracing::instrument;
 
 use crate::error::CommandError;
@@ -6,16 +7,16 @@ use crate::state::AppState;
 use till::{Basket, Cents, CompletedSale};
 
 /// Pays the basket in cash; returns the sale with its receipt once it is in the journal.
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn pay_cash(
-    state: State<'_, AppState>,
-    printing: State<'_, crate::printing::Printing>,
+    state: &AppState,
     basket: Basket,
     tendered: Option<Cents>,
 ) -> Result<CompletedSale, CommandError> {
     let sale = state.checkout().pay_cash(&basket.clean(), tendered).await?;
     // Queued after the journal commit: the receipt prints and the drawer opens off the sale's path.
-    printing.after_sale(receipt::Document::receipt(sale.receipt.clone()), true);
+    state
+        .printing
+        .after_sale(receipt::Document::receipt(sale.receipt.clone()), true);
     Ok(sale)
 }

@@ -4,17 +4,25 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::Value;
-use tauri::State;
 use tracing::instrument;
+use ts_rs::TS;
 
-use crate::error::CommandError;
+use crate::documents::{sale_document, Copy, CANCELLATION_PREFIX};
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 use secuconnect::CancellationToken;
-use till::journal::SaleRecord;
+use till::journal::{kind, SaleRecord};
 use till::{BasketLine, Cents, CheckoutError, JournalError, PaymentMethod, SaleState};
 
-/// A cancellation has no sale id of its own in the journal: the UI knows it by this one.
-const CANCELLATION_PREFIX: &str = "storno-";
+/// A row of the journal screen: a sale, paid or cancelled, or a cancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum EntryState {
+    Paid,
+    Cancelled,
+    Cancellation,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct JournalEntry {
@@ -23,7 +31,7 @@ pub struct JournalEntry {
     pub issued_at: String,
     pub total: Cents,
     pub methods: Vec<PaymentMethod>,
-    pub state: &'static str,
+    pub state: EntryState,
     pub cancels_sale_id: Option<String>,
     pub cancelled_by_sale_id: Option<String>,
     pub synced: bool,
@@ -83,9 +91,9 @@ fn payments_of(body: &Value) -> (Cents, Vec<PaymentMethod>) {
 
 /// Every sale and cancellation, newest first.
 fn all_entries(state: &AppState) -> Result<Vec<JournalEntry>, CommandError> {
-    let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
-    let sales = journal.entries(Some("sale"))?;
-    let cancellations = journal.entries(Some("cancellation"))?;
+    let journal = state.journal();
+    let sales = journal.entries(Some(kind::SALE))?;
+    let cancellations = journal.entries(Some(kind::CANCELLATION))?;
     let queued: HashSet<String> = journal.outbox()?.into_iter().map(|q| q.sale_id).collect();
     drop(journal);
     let cancelled_by: HashMap<String, i64> = cancellations
@@ -104,9 +112,9 @@ fn all_entries(state: &AppState) -> Result<Vec<JournalEntry>, CommandError> {
             JournalEntry {
                 synced: !queued.contains(&sale_id),
                 state: if cancelled.is_some() {
-                    "cancelled"
+                    EntryState::Cancelled
                 } else {
-                    "paid"
+                    EntryState::Paid
                 },
                 cancelled_by_sale_id: cancelled.map(|n| format!("{CANCELLATION_PREFIX}{n}")),
                 cancels_sale_id: None,
@@ -131,7 +139,7 @@ fn all_entries(state: &AppState) -> Result<Vec<JournalEntry>, CommandError> {
                 issued_at: c.created_at,
                 total: Cents(c.body["total"].as_i64().unwrap_or(0)),
                 methods,
-                state: "cancellation",
+                state: EntryState::Cancellation,
                 cancels_sale_id: Some(sale_id),
                 cancelled_by_sale_id: None,
                 synced: true,
@@ -143,17 +151,16 @@ fn all_entries(state: &AppState) -> Result<Vec<JournalEntry>, CommandError> {
 }
 
 /// Finds sales by receipt number, amount (either sign) and business day; newest first.
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn journal_search(
-    state: State<'_, AppState>,
+    state: &AppState,
     receipt_number: Option<i64>,
     amount: Option<i64>,
     date: Option<String>,
     offset: usize,
     limit: usize,
 ) -> Result<JournalPage, CommandError> {
-    let found: Vec<JournalEntry> = all_entries(&state)?
+    let found: Vec<JournalEntry> = all_entries(state)?
         .into_iter()
         .filter(|e| receipt_number.is_none_or(|n| e.receipt_number == n))
         .filter(|e| amount.is_none_or(|a| e.total.0.abs() == a.abs()))
@@ -179,15 +186,11 @@ fn entry_of(state: &AppState, sale_id: &str) -> Result<JournalEntry, CommandErro
     all_entries(state)?
         .into_iter()
         .find(|e| e.sale_id == sale_id)
-        .ok_or_else(|| CommandError::new("not_found", "This sale is not in the journal."))
+        .ok_or_else(|| CommandError::new(ErrorCode::NotFound, "This sale is not in the journal."))
 }
 
 fn record_of(state: &AppState, receipt_number: i64) -> Result<SaleRecord, CommandError> {
-    Ok(state
-        .journal
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .sale_by_receipt(receipt_number)?)
+    Ok(state.journal().sale_by_receipt(receipt_number)?)
 }
 
 fn customer_text(record: &SaleRecord) -> String {
@@ -201,28 +204,33 @@ fn customer_text(record: &SaleRecord) -> String {
     text
 }
 
+/// The part of "may this be cancelled" the journal's row tells: a
+/// cancellation cannot be cancelled, a cancelled sale not again. The sale's
+/// own state says the rest (`journal_sale`), the checkout checks it again.
+fn entry_blocks_cancel(entry: &JournalEntry) -> Option<&'static str> {
+    match entry.state {
+        EntryState::Cancellation => Some("cancellation"),
+        EntryState::Cancelled => Some("already_cancelled"),
+        EntryState::Paid => None,
+    }
+}
+
 /// One sale with its lines, payments and receipts, and whether it may be cancelled.
-#[tauri::command]
 #[instrument(skip_all)]
-pub async fn journal_sale(
-    state: State<'_, AppState>,
-    sale_id: String,
-) -> Result<SaleDetail, CommandError> {
-    let entry = entry_of(&state, &sale_id)?;
+pub async fn journal_sale(state: &AppState, sale_id: &str) -> Result<SaleDetail, CommandError> {
+    let entry = entry_of(state, sale_id)?;
     let original = match &entry.cancels_sale_id {
-        Some(id) => entry_of(&state, id)?.receipt_number,
+        Some(id) => entry_of(state, id)?.receipt_number,
         None => entry.receipt_number,
     };
-    let record = record_of(&state, original)?;
+    let record = record_of(state, original)?;
     let receipt = till::receipt_doc::rebuild(&record);
     let is_card = record
         .paid
         .payments
         .iter()
         .any(|p| p.method == PaymentMethod::Card);
-    let blocked = if entry.state == "cancellation" {
-        Some("cancellation")
-    } else if record.state == SaleState::Cancelling {
+    let blocked = entry_blocks_cancel(&entry).or(if record.state == SaleState::Cancelling {
         Some("cancelling")
     } else if record.state != SaleState::Paid {
         Some("already_cancelled")
@@ -230,15 +238,12 @@ pub async fn journal_sale(
         Some("terminal_closed")
     } else {
         None
-    };
+    });
     // A cancellation's row shows its own receipt (negative amounts, its own number),
     // the one a reprint from the row prints.
-    let (customer_receipt, merchant_receipt) = if entry.state == "cancellation" {
-        let text = match crate::printing::sale_document(
-            &state,
-            &entry.sale_id,
-            crate::printing::Copy::Customer,
-        )? {
+    let (customer_receipt, merchant_receipt) = if entry.state == EntryState::Cancellation {
+        let document = sale_document(&state.journal(), &entry.sale_id, Copy::Customer)?;
+        let text = match document {
             receipt::Document::Receipt { receipt, .. } => {
                 receipt::render_text(&receipt, till::checkout::JOURNAL_RECEIPT_WIDTH)
             }
@@ -273,25 +278,27 @@ pub async fn journal_sale(
 }
 
 /// Cancels a sale by a counter-booking (a card payment on the terminal first).
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn cancel_sale(
-    state: State<'_, AppState>,
-    sale_id: String,
+    state: &AppState,
+    sale_id: &str,
     reason: Option<String>,
 ) -> Result<CancellationDone, CommandError> {
-    let entry = entry_of(&state, &sale_id)?;
-    if entry.state == "cancellation" {
-        return Err(CommandError::new(
-            "not_cancellable",
-            "A cancellation cannot be cancelled.",
-        ));
-    }
-    if entry.state == "cancelled" {
-        return Err(CommandError::new(
-            "already_cancelled",
-            "This sale is already cancelled.",
-        ));
+    let entry = entry_of(state, sale_id)?;
+    match entry_blocks_cancel(&entry) {
+        Some("cancellation") => {
+            return Err(CommandError::new(
+                ErrorCode::NotCancellable,
+                "A cancellation cannot be cancelled.",
+            ))
+        }
+        Some(_) => {
+            return Err(CommandError::new(
+                ErrorCode::AlreadyCancelled,
+                "This sale is already cancelled.",
+            ))
+        }
+        None => {}
     }
     let _work = state.provider_work.lock().await;
     let reason = reason
@@ -300,7 +307,7 @@ pub async fn cancel_sale(
         .unwrap_or_else(|| "Storno".into());
     if reason.chars().count() > till::basket::MAX_TEXT {
         return Err(CommandError::new(
-            "invalid_input",
+            ErrorCode::InvalidInput,
             format!(
                 "The reason is too long (at most {} characters).",
                 till::basket::MAX_TEXT
@@ -315,7 +322,7 @@ pub async fn cancel_sale(
         Ok(done) => done,
         Err(CheckoutError::Journal(JournalError::ClosedIn(z))) => {
             return Err(CommandError::new(
-                "not_cancellable",
+                ErrorCode::NotCancellable,
                 format!(
                     "The sale is in closing Z {z}: the card payment can no longer be cancelled."
                 ),
@@ -323,7 +330,7 @@ pub async fn cancel_sale(
         }
         Err(CheckoutError::Journal(JournalError::Transition { .. })) => {
             return Err(CommandError::new(
-                "already_cancelled",
+                ErrorCode::AlreadyCancelled,
                 "This sale cannot be cancelled (again).",
             ))
         }
@@ -332,9 +339,8 @@ pub async fn cancel_sale(
     Ok(CancellationDone {
         sale_id: format!("{CANCELLATION_PREFIX}{}", done.receipt_number),
         receipt_number: done.receipt_number,
-        transaction_id: entry_of(&state, &sale_id)
+        transaction_id: record_of(state, entry.receipt_number)
             .ok()
-            .and_then(|_| record_of(&state, entry.receipt_number).ok())
             .and_then(|r| r.intent.transaction_id)
             .unwrap_or_default(),
         total: done.total,
@@ -343,20 +349,19 @@ pub async fn cancel_sale(
 }
 
 /// A receipt as plain text, as the printer would print it.
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn receipt_preview(
-    state: State<'_, AppState>,
+    state: &AppState,
     sale_id: String,
     copy: String,
 ) -> Result<ReceiptPreview, CommandError> {
-    let detail = journal_sale(state, sale_id.clone()).await?;
+    let detail = journal_sale(state, &sale_id).await?;
     let (text, signature_required) = match copy.as_str() {
         "merchant" => {
-            let text = detail
-                .merchant_receipt
-                .ok_or_else(|| CommandError::new("not_found", "This sale has no merchant copy."))?;
-            let sign = text.contains("Unterschrift");
+            let text = detail.merchant_receipt.ok_or_else(|| {
+                CommandError::new(ErrorCode::NotFound, "This sale has no merchant copy.")
+            })?;
+            let sign = receipt::asks_for_signature(&text);
             (text, sign)
         }
         _ => (detail.customer_receipt, false),

@@ -1,22 +1,21 @@
 //! The printers of the settings: find them, save, remove, print a test page.
 
 use serde::Serialize;
-use tauri::{AppHandle, State};
 use tracing::instrument;
+use ts_rs::TS;
 
 use crate::error::CommandError;
-use crate::printing::{self, Printing};
-use crate::settings::{PrinterConfig, Settings, SettingsStore, KEY_PRINTERS, KEY_RECEIPT_PRINTER};
+use crate::printing;
+use crate::settings::{PrinterConfig, Settings, KEY_PRINTERS, KEY_RECEIPT_PRINTER};
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct PrinterDiscovery {
     pub serial_ports: Vec<String>,
     pub os_queues: Vec<String>,
 }
 
 /// The serial ports of this machine and the printer queues of the OS.
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn printers_discover() -> Result<PrinterDiscovery, CommandError> {
     printing::blocking(|| PrinterDiscovery {
@@ -29,23 +28,43 @@ pub async fn printers_discover() -> Result<PrinterDiscovery, CommandError> {
     .await
 }
 
+/// A printer as the screen sent it, checked, and one the till may reach.
+async fn checked(
+    printer: PrinterConfig,
+    confirm_public: Option<bool>,
+) -> Result<PrinterConfig, CommandError> {
+    let printer = printing::validated(printer)?;
+    let looked_at = printer.clone();
+    let confirmed = confirm_public.unwrap_or(false);
+    printing::blocking(move || printing::known_device(&looked_at, confirmed)).await??;
+    Ok(printer)
+}
+
+/// Saves the printers and the receipt printer's id; printing follows at once.
+fn save_printers(
+    state: &AppState,
+    printers: &[PrinterConfig],
+    receipt_printer: Option<String>,
+) -> Result<Settings, CommandError> {
+    state.settings.put(KEY_PRINTERS, printers)?;
+    state.settings.put(KEY_RECEIPT_PRINTER, &receipt_printer)?;
+    let settings = state.settings.load(&state.log_dir);
+    state
+        .printing
+        .set_receipt_printer(printing::receipt_printer_of(&settings));
+    Ok(settings)
+}
+
 /// Adds or changes a printer; `useForReceipts` makes it the receipt printer.
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn save_printer(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    printing: State<'_, Printing>,
+    state: &AppState,
     printer: PrinterConfig,
     use_for_receipts: bool,
     confirm_public: Option<bool>,
 ) -> Result<Settings, CommandError> {
-    let printer = printing::validated(printer)?;
-    let checked = printer.clone();
-    let confirmed = confirm_public.unwrap_or(false);
-    printing::blocking(move || printing::known_device(&checked, confirmed)).await??;
-    let store = SettingsStore::open(&app)?;
-    let current = store.load(&state.log_dir);
+    let printer = checked(printer, confirm_public).await?;
+    let current = state.settings.load(&state.log_dir);
     let mut printers = current.printers;
     match printers.iter_mut().find(|p| p.id == printer.id) {
         Some(p) => *p = printer.clone(),
@@ -56,47 +75,28 @@ pub async fn save_printer(
     } else {
         current.receipt_printer_id.filter(|id| *id != printer.id)
     };
-    store.put(KEY_PRINTERS, &printers)?;
-    store.put(KEY_RECEIPT_PRINTER, &receipt_printer)?;
-    let settings = store.load(&state.log_dir);
-    printing.set_receipt_printer(printing::receipt_printer_of(&settings));
-    Ok(settings)
+    save_printers(state, &printers, receipt_printer)
 }
 
 /// Removes a printer (receipts then go nowhere until another one is chosen).
-#[tauri::command]
 #[instrument(skip_all)]
-pub fn remove_printer(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    printing: State<'_, Printing>,
-    printer_id: String,
-) -> Result<Settings, CommandError> {
-    let store = SettingsStore::open(&app)?;
-    let current = store.load(&state.log_dir);
+pub fn remove_printer(state: &AppState, printer_id: &str) -> Result<Settings, CommandError> {
+    let current = state.settings.load(&state.log_dir);
     let printers: Vec<PrinterConfig> = current
         .printers
         .into_iter()
         .filter(|p| p.id != printer_id)
         .collect();
-    let receipt_printer = current.receipt_printer_id.filter(|id| *id != printer_id);
-    store.put(KEY_PRINTERS, &printers)?;
-    store.put(KEY_RECEIPT_PRINTER, &receipt_printer)?;
-    let settings = store.load(&state.log_dir);
-    printing.set_receipt_printer(printing::receipt_printer_of(&settings));
-    Ok(settings)
+    let receipt_printer = current.receipt_printer_id.filter(|id| id != printer_id);
+    save_printers(state, &printers, receipt_printer)
 }
 
 /// Prints a test page on a printer as configured on screen (it need not be saved).
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn test_print(
     printer: PrinterConfig,
     confirm_public: Option<bool>,
 ) -> Result<(), CommandError> {
-    let printer = printing::validated(printer)?;
-    let checked = printer.clone();
-    let confirmed = confirm_public.unwrap_or(false);
-    printing::blocking(move || printing::known_device(&checked, confirmed)).await??;
+    let printer = checked(printer, confirm_public).await?;
     printing::test_print(&printer).await
 }

@@ -1,33 +1,28 @@
 //! The status bar: online/offline, the outbox, a payment in doubt, the printer.
 
 use serde::Serialize;
-use tauri::State;
 use tracing::instrument;
+use ts_rs::TS;
 
 use crate::error::CommandError;
-use crate::printing::Printing;
-use crate::state::AppState;
+use crate::printing::PrinterStatus;
+use crate::state::{unreachable, AppState};
 use till::journal::RefusedSale;
 use till::CheckoutError;
 
-#[derive(Debug, Serialize)]
-pub struct PrinterStatus {
-    pub state: &'static str,
-    pub name: Option<String>,
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct TillStatus {
     /// The payment service answered the last round (reachability only: a
     /// sale it refused does not make the till offline).
     pub online: bool,
+    #[ts(type = "\"demo\" | \"testing\" | \"live\"")]
     pub environment: &'static str,
     pub demo: bool,
     pub outbox_pending: usize,
     /// Sales paid offline that the payment service refused for good.
     pub outbox_failed: usize,
     /// Those sales with the payment service's words, oldest first.
+    #[ts(type = "Array<RefusedSale>")]
     pub outbox_failed_sales: Vec<RefusedSale>,
     pub last_sync: Option<String>,
     pub printer: PrinterStatus,
@@ -38,27 +33,22 @@ pub struct TillStatus {
 }
 
 /// Answers from what the background task last saw: no network call here.
-#[tauri::command]
 #[instrument(skip_all)]
-pub async fn till_status(state: State<'_, AppState>) -> Result<TillStatus, CommandError> {
-    status_of(&state)
+pub async fn till_status(state: &AppState) -> Result<TillStatus, CommandError> {
+    status_of(state)
 }
 
 /// Settles payments in doubt and sends the outbox once, then answers the status.
-#[tauri::command]
 #[instrument(skip_all)]
-pub async fn sync_now(
-    state: State<'_, AppState>,
-    printing: State<'_, Printing>,
-) -> Result<TillStatus, CommandError> {
-    catch_up(&state, &printing).await;
-    status_of(&state)
+pub async fn sync_now(state: &AppState) -> Result<TillStatus, CommandError> {
+    catch_up(state).await;
+    status_of(state)
 }
 
 /// One round of catching up with the payment service; records whether it answered.
 /// Skipped while a card payment runs (it holds `provider_work`). A sale it
 /// completes (a payment left in doubt) gets its receipt printed now.
-pub async fn catch_up(state: &AppState, printing: &Printing) {
+pub async fn catch_up(state: &AppState) {
     let Ok(_work) = state.provider_work.try_lock() else {
         return;
     };
@@ -77,7 +67,9 @@ pub async fn catch_up(state: &AppState, printing: &Printing) {
                 tracing::debug!(?reconciled, ?outbox, "caught up");
                 for sale in reconciled.completed {
                     state.remember_settled(&sale);
-                    printing.after_sale(receipt::Document::receipt(sale.receipt), false);
+                    state
+                        .printing
+                        .after_sale(receipt::Document::receipt(sale.receipt), false);
                 }
                 // A sale refused or a 5xx is not being offline.
                 !outbox.unreachable
@@ -92,33 +84,29 @@ pub async fn catch_up(state: &AppState, printing: &Printing) {
     state.set_link(online);
 }
 
-fn unreachable(e: &secuconnect::Error) -> bool {
-    matches!(
-        e,
-        secuconnect::Error::NotExecuted(_) | secuconnect::Error::OutcomeUnknown(_)
-    )
-}
-
 pub fn status_of(state: &AppState) -> Result<TillStatus, CommandError> {
-    let (outbox, in_doubt) = {
-        let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
-        (journal.outbox_state()?, journal.in_doubt()?)
+    let (outbox, pending_card_payment) = {
+        let journal = state.journal();
+        let outbox = journal.outbox_state()?;
+        // A card payment whose call has returned without an outcome (one
+        // still running on the terminal is not "pending").
+        let pending = journal.in_doubt()?.iter().any(|d| {
+            d.intent.method == till::PaymentMethod::Card
+                && !journal.payment_running(&d.intent.sale_id)
+        });
+        (outbox, pending)
     };
     let link = state.link();
-    let pending_card_payment = !state.card_running()
-        && in_doubt
-            .iter()
-            .any(|d| d.intent.method == till::PaymentMethod::Card);
     Ok(TillStatus {
         online: link.online,
-        environment: crate::connection::environment_name(state.environment),
+        environment: state.environment.name(),
         demo: state.demo,
         outbox_pending: outbox.count,
         outbox_failed: outbox.failed.len(),
         outbox_failed_sales: outbox.failed,
         last_sync: link.last_sync,
         // The receipt printer as last seen (a background check and the print jobs keep it).
-        printer: crate::printing::bar_status(),
+        printer: state.printing.bar_status(),
         pending_card_payment,
         journal_problem: state
             .health

@@ -2,14 +2,15 @@
 
 use std::sync::atomic::Ordering;
 
+use secuconnect::{CancellationToken, TransactionStatus};
 use serde::Serialize;
 use serde_json::Value;
-use tauri::State;
 use tracing::{info, instrument, warn};
+use ts_rs::TS;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
-use secuconnect::CancellationToken;
+use till::journal::kind;
 use till::{Basket, CheckoutError, CompletedSale};
 
 /// A sale as the UI's `CompletedSale` wants it, with the card-only fields.
@@ -25,8 +26,10 @@ impl From<CompletedSale> for CardSale {
     fn from(sale: CompletedSale) -> Self {
         let has_merchant_receipt = sale.merchant_receipt_text.is_some();
         // The UI prints the merchant copy at once when the customer must sign it.
-        let merchant_receipt_print =
-            crate::printing::merchant_copy_needs_signature(sale.merchant_receipt_text.as_deref());
+        let merchant_receipt_print = sale
+            .merchant_receipt_text
+            .as_deref()
+            .is_some_and(receipt::asks_for_signature);
         Self {
             sale,
             has_merchant_receipt,
@@ -35,8 +38,9 @@ impl From<CompletedSale> for CardSale {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
 pub enum CardOutcome {
     Paid,
     Declined,
@@ -61,36 +65,24 @@ impl CardPaymentResult {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct AbortRequested {
     pub requested: bool,
 }
 
-/// Clears the "card payment running" mark however the payment ends.
-struct Running<'a>(&'a AppState);
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        self.0.card_running.store(false, Ordering::SeqCst);
-    }
-}
-
 /// Pays the basket on the terminal; blocks until the terminal has an outcome.
-#[tauri::command]
 #[instrument(skip_all)]
-pub async fn pay_card(
-    state: State<'_, AppState>,
-    printing: State<'_, crate::printing::Printing>,
-    basket: Basket,
-) -> Result<CardPaymentResult, CommandError> {
+pub async fn pay_card(state: &AppState, basket: Basket) -> Result<CardPaymentResult, CommandError> {
     let basket = basket.clean();
-    let result = pay_card_once(&state, &basket).await;
+    let result = pay_card_once(state, &basket).await;
     // The customer receipt is queued once the sale is in the journal.
     if let Ok(CardPaymentResult {
         sale: Some(paid), ..
     }) = &result
     {
-        printing.after_sale(receipt::Document::receipt(paid.sale.receipt.clone()), false);
+        state
+            .printing
+            .after_sale(receipt::Document::receipt(paid.sale.receipt.clone()), false);
     }
     result
 }
@@ -103,7 +95,7 @@ async fn pay_card_once(
     let Ok(_work) = state.provider_work.try_lock() else {
         if state.card_running() {
             return Err(CommandError::new(
-                "terminal_busy",
+                ErrorCode::TerminalBusy,
                 "A card payment is already running on the terminal.",
             ));
         }
@@ -122,10 +114,9 @@ async fn pay_card_waiting(
 }
 
 async fn pay(state: &AppState, basket: &Basket) -> Result<CardPaymentResult, CommandError> {
-    state.card_running.store(true, Ordering::SeqCst);
-    // Whatever catching up settled before belongs to an earlier screen.
+    // Whatever catching up settled or the cashier aborted before belongs to an earlier screen.
     state.take_settled();
-    let _running = Running(state);
+    state.abort_requested.store(false, Ordering::SeqCst);
     // The payment is stopped through the provider (abort_card_payment), never by
     // dropping the wait: that would leave it in doubt.
     let wait = CancellationToken::new();
@@ -148,8 +139,7 @@ async fn pay(state: &AppState, basket: &Basket) -> Result<CardPaymentResult, Com
             state.set_link(false);
             Err(e.into())
         }
-        Err(CheckoutError::InDoubt { .. }) => Err(CommandError::new(
-            "outcome_unknown",
+        Err(CheckoutError::InDoubt { .. }) => Err(CommandError::new(ErrorCode::OutcomeUnknown,
             "The payment service did not answer in time. Do not take the payment again; check the card payment first.",
         )),
         Err(e @ CheckoutError::Unjournaled { .. }) => {
@@ -163,20 +153,28 @@ async fn pay(state: &AppState, basket: &Basket) -> Result<CardPaymentResult, Com
 /// Whether the last failed payment was aborted or declined, and the terminal's words.
 fn last_failure(state: &AppState) -> Option<(CardOutcome, Option<String>)> {
     let failed = {
-        let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
-        journal.entries(Some("failed")).ok()?.pop()?
+        let journal = state.journal();
+        journal.entries(Some(kind::FAILED)).ok()?.pop()?
     };
+    let provider = &failed.body["provider"];
     let mut words = Vec::new();
-    important_texts(&failed.body["provider"], &mut words);
-    let aborted = words
-        .iter()
-        .any(|w| w.contains("Abbruch") || w.contains("abgebrochen"));
-    let outcome = if aborted {
+    important_texts(provider, &mut words);
+    let outcome = outcome_of(provider, state.take_abort_requested());
+    Some((outcome, words.into_iter().next()))
+}
+
+/// Aborted or declined, from codes: the provider's status (`failed` covers
+/// declined, aborted and timed out; `aborted` and the cancelled ones say it),
+/// and whether the cashier asked the provider to abort this payment.
+fn outcome_of(provider: &Value, abort_requested: bool) -> CardOutcome {
+    let status = provider["status"].as_str().map(TransactionStatus::from);
+    let aborted_by_provider =
+        status.is_some_and(|s| s == TransactionStatus::Aborted || s.is_cancelled());
+    if abort_requested || aborted_by_provider {
         CardOutcome::Aborted
     } else {
         CardOutcome::Declined
-    };
-    Some((outcome, words.into_iter().next()))
+    }
 }
 
 /// The emphasised text lines of the provider's receipt (the terminal's verdict).
@@ -201,20 +199,18 @@ fn important_texts(v: &Value, out: &mut Vec<String>) {
 
 /// Asks the provider to abort the running terminal payment; `pay_card` then
 /// answers the real outcome (aborted, or paid if the customer was faster).
-#[tauri::command]
 #[instrument(skip_all)]
-pub async fn abort_card_payment(
-    state: State<'_, AppState>,
-) -> Result<AbortRequested, CommandError> {
+pub async fn abort_card_payment(state: &AppState) -> Result<AbortRequested, CommandError> {
     if !state.card_running() {
         return Ok(AbortRequested { requested: false });
     }
     let running: Vec<String> = {
-        let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let journal = state.journal();
         journal
             .in_doubt()?
             .into_iter()
             .filter(|d| d.intent.method == till::PaymentMethod::Card)
+            .filter(|d| journal.payment_running(&d.intent.sale_id))
             .filter_map(|d| d.intent.transaction_id)
             .collect()
     };
@@ -223,6 +219,7 @@ pub async fn abort_card_payment(
     };
     match state.client.abort_transaction(stx).await {
         Ok(_) => {
+            state.abort_requested.store(true, Ordering::SeqCst);
             info!(%stx, "abort of the terminal payment requested");
             Ok(AbortRequested { requested: true })
         }
@@ -234,11 +231,9 @@ pub async fn abort_card_payment(
 }
 
 /// Reads a card payment in doubt back from the provider; `null` while it is still unknown.
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn check_card_payment(
-    state: State<'_, AppState>,
-    printing: State<'_, crate::printing::Printing>,
+    state: &AppState,
 ) -> Result<Option<CardPaymentResult>, CommandError> {
     if state.card_running() {
         return Ok(None);
@@ -246,7 +241,7 @@ pub async fn check_card_payment(
     let _work = state.provider_work.lock().await;
     let report = match state.checkout().reconcile().await {
         Ok(r) => r,
-        Err(CheckoutError::Api(e)) if matches!(e, secuconnect::Error::NotExecuted(_)) => {
+        Err(CheckoutError::Api(e)) if crate::state::unreachable(&e) => {
             state.set_link(false);
             return Err(e.into());
         }
@@ -259,13 +254,15 @@ pub async fn check_card_payment(
     // Settled by catching up in the background before this check came.
     let earlier = state.take_settled();
     for sale in &report.completed {
-        printing.after_sale(receipt::Document::receipt(sale.receipt.clone()), false);
+        state
+            .printing
+            .after_sale(receipt::Document::receipt(sale.receipt.clone()), false);
     }
     if let Some(sale) = report.completed.into_iter().last().or(earlier) {
         return Ok(Some(CardPaymentResult::paid(sale)));
     }
     if report.failed > 0 {
-        let (outcome, message) = last_failure(&state).unwrap_or((CardOutcome::Declined, None));
+        let (outcome, message) = last_failure(state).unwrap_or((CardOutcome::Declined, None));
         return Ok(Some(CardPaymentResult {
             outcome,
             message,
@@ -278,6 +275,23 @@ pub async fn check_card_payment(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aborted_and_declined_are_told_apart_by_codes_not_words() {
+        let failed = serde_json::json!({"status": "failed", "receipt": [
+            {"type": "textline", "value": {"text": "Abbruch durch Kunde", "decoration": ["important"]}}
+        ]});
+        assert_eq!(outcome_of(&failed, false), CardOutcome::Declined);
+        assert_eq!(outcome_of(&failed, true), CardOutcome::Aborted);
+        let aborted = serde_json::json!({"status": "aborted"});
+        assert_eq!(outcome_of(&aborted, false), CardOutcome::Aborted);
+        let cancelled = serde_json::json!({"status": "canceled"});
+        assert_eq!(outcome_of(&cancelled, false), CardOutcome::Aborted);
+        assert_eq!(
+            outcome_of(&serde_json::json!({}), false),
+            CardOutcome::Declined
+        );
+    }
 
     #[test]
     fn the_terminals_verdict_is_the_emphasised_line_of_its_receipt() {

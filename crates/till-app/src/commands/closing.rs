@@ -2,10 +2,9 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use tauri::State;
 use tracing::instrument;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 use secuconnect::{CancellationToken, Device};
 use till::closing::DayFigures;
@@ -141,10 +140,9 @@ fn day_of(at: &str) -> String {
 }
 
 /// The running day since the last closing.
-#[tauri::command]
 #[instrument(skip_all)]
-pub async fn day_summary(state: State<'_, AppState>) -> Result<DaySummary, CommandError> {
-    let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+pub async fn day_summary(state: &AppState) -> Result<DaySummary, CommandError> {
+    let journal = state.journal();
     let figures = journal.day_figures()?;
     let outbox = journal.outbox_state()?;
     let terminal_closed = journal.terminal_end_of_day()?.is_some();
@@ -159,11 +157,8 @@ pub async fn day_summary(state: State<'_, AppState>) -> Result<DaySummary, Comma
 }
 
 /// Runs the terminal's end of day; the answer goes into the next closing.
-#[tauri::command]
 #[instrument(skip_all)]
-pub async fn terminal_end_of_day(
-    state: State<'_, AppState>,
-) -> Result<TerminalEndOfDay, CommandError> {
+pub async fn terminal_end_of_day(state: &AppState) -> Result<TerminalEndOfDay, CommandError> {
     let _work = state.provider_work.lock().await;
     // Journaled at once: a restart before the closing keeps it.
     let answer = state
@@ -188,22 +183,21 @@ fn terminal_of(answer: &Value, at: &str) -> TerminalEndOfDay {
 }
 
 /// Writes the closing: the terminal's end of day first (unless it already ran), then the Z report.
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn close_day(
-    state: State<'_, AppState>,
+    state: &AppState,
     cash_counted: Cents,
     note: Option<String>,
 ) -> Result<Closing, CommandError> {
     let _work = state.provider_work.lock().await;
     let nothing = {
-        let journal = state.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let journal = state.journal();
         let f = journal.day_figures()?;
         f.sales == 0 && f.cancellations == 0
     };
     if nothing {
         return Err(CommandError::new(
-            "nothing_to_close",
+            ErrorCode::NothingToClose,
             "There is no sale since the last closing.",
         ));
     }
@@ -217,7 +211,7 @@ pub async fn close_day(
             &CancellationToken::new(),
         )
         .await?;
-    Ok(closing_of(&stored, &state))
+    Ok(closing_of(&stored, state))
 }
 
 fn closing_of(c: &StoredClosing, state: &AppState) -> Closing {
@@ -258,8 +252,6 @@ fn z_report_of(c: &StoredClosing, state: &AppState) -> receipt::Document {
 }
 
 /// The Z report of closing `z_number`, for printing and the PDF export.
-// Called by the print and PDF commands.
-#[allow(dead_code)]
 pub fn z_report_document(
     state: &AppState,
     z_number: i64,
@@ -269,27 +261,22 @@ pub fn z_report_document(
 }
 
 fn stored_closing(state: &AppState, z_number: i64) -> Result<StoredClosing, CommandError> {
-    state
-        .journal
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .closing(z_number)?
-        .ok_or_else(|| CommandError::new("not_found", format!("There is no closing Z {z_number}.")))
+    state.journal().closing(z_number)?.ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::NotFound,
+            format!("There is no closing Z {z_number}."),
+        )
+    })
 }
 
 /// Past closings, newest first.
-#[tauri::command]
 #[instrument(skip_all)]
 pub async fn closings(
-    state: State<'_, AppState>,
+    state: &AppState,
     offset: usize,
     limit: usize,
 ) -> Result<Vec<ClosingListItem>, CommandError> {
-    let all = state
-        .journal
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .closings()?;
+    let all = state.journal().closings()?;
     Ok(all
         .iter()
         .rev()
@@ -307,11 +294,10 @@ pub async fn closings(
 }
 
 /// One closing as stored.
-#[tauri::command]
 #[instrument(skip_all)]
-pub async fn closing(state: State<'_, AppState>, z_number: i64) -> Result<Closing, CommandError> {
-    let stored = stored_closing(&state, z_number)?;
-    Ok(closing_of(&stored, &state))
+pub async fn closing(state: &AppState, z_number: i64) -> Result<Closing, CommandError> {
+    let stored = stored_closing(state, z_number)?;
+    Ok(closing_of(&stored, state))
 }
 
 #[cfg(test)]

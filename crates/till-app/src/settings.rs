@@ -1,18 +1,23 @@
 //! The till's settings: the shop's data for the receipt header, the
 //! connection to the payment service, the printers and the language.
 //!
-//! Kept with `tauri-plugin-store` in `settings.json` in the app-data
-//! directory, one key per section, so a typo in one section costs only that
-//! section. Never a secret: the client secret and tokens live in the
+//! Kept in `settings.json` in the app-data directory, one key per section,
+//! so a typo in one section costs only that section. Where the file lives
+//! and how it is written is a [`SettingsStore`]: the desktop app gives
+//! `tauri-plugin-store`'s, the command line and tests [`JsonFileStore`] and
+//! [`MemoryStore`]. Never a secret: the client secret and tokens live in the
 //! platform's keychain.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tauri::{AppHandle, Manager, Wry};
-use tauri_plugin_store::{Store, StoreExt};
 use tracing::warn;
+use ts_rs::TS;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 
 /// The store's file, in the app-data directory.
 pub const STORE_FILE: &str = "settings.json";
@@ -24,7 +29,7 @@ pub const KEY_RECEIPT_PRINTER: &str = "receipt_printer_id";
 pub const KEY_LANGUAGE: &str = "language";
 
 /// What the receipt header says, and which till this is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ShopSettings {
     pub name: String,
@@ -74,18 +79,18 @@ impl ShopSettings {
             till_id: trim(self.till_id),
         };
         // The code names the field, so the cashier reads which one to fix and how.
-        let invalid = |code: &'static str, m: String| Err(CommandError::new(code, m));
+        let invalid = |code: ErrorCode, m: String| Err(CommandError::new(code, m));
         if shop.name.is_empty() {
             return invalid(
-                "invalid_shop_name",
+                ErrorCode::InvalidShopName,
                 "The shop name is missing: it heads every receipt.".into(),
             );
         }
         for (code, what, text) in
-            std::iter::once(("invalid_shop_name", "The shop name", &shop.name)).chain(
+            std::iter::once((ErrorCode::InvalidShopName, "The shop name", &shop.name)).chain(
                 shop.address_lines
                     .iter()
-                    .map(|l| ("invalid_address_line", "An address line", l)),
+                    .map(|l| (ErrorCode::InvalidAddressLine, "An address line", l)),
             )
         {
             if text.chars().count() > HEADER_WIDTH {
@@ -96,14 +101,14 @@ impl ShopSettings {
         }
         if shop.address_lines.len() > MAX_ADDRESS_LINES {
             return invalid(
-                "invalid_address_line",
+                ErrorCode::InvalidAddressLine,
                 format!("At most {MAX_ADDRESS_LINES} address lines fit on the receipt header."),
             );
         }
         if let Some(vat_id) = &shop.vat_id {
             if !is_vat_id(vat_id) {
                 return invalid(
-                    "invalid_vat_id",
+                    ErrorCode::InvalidVatId,
                     format!(
                         "\"{vat_id}\" is not a VAT ID: a German one is DE followed by 9 digits."
                     ),
@@ -118,7 +123,7 @@ impl ShopSettings {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return invalid(
-                "invalid_till_id",
+                ErrorCode::InvalidTillId,
                 "The till number may have 1 to 16 letters, digits, '-' or '_'.".to_string(),
             );
         }
@@ -127,7 +132,7 @@ impl ShopSettings {
                 || !n.chars().all(|c| c.is_ascii_digit() || "/ -".contains(c))
             {
                 return invalid(
-                    "invalid_tax_number",
+                    ErrorCode::InvalidTaxNumber,
                     format!("\"{n}\" is not a tax number: digits and '/', e.g. 201/123/45678."),
                 );
             }
@@ -163,8 +168,10 @@ fn is_vat_id(v: &str) -> bool {
         && rest.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// Where the till's payments go: the built-in simulator (`demo`), the
+/// provider's testing system or the live one. Its names are spelled here only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, TS)]
+#[ts(rename_all = "lowercase")]
 pub enum Environment {
     #[default]
     Demo,
@@ -172,8 +179,38 @@ pub enum Environment {
     Live,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+impl Environment {
+    pub const ALL: [Environment; 3] = [Environment::Demo, Environment::Testing, Environment::Live];
+
+    /// The name in the settings file, the status bar and the logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Environment::Demo => "demo",
+            Environment::Testing => "testing",
+            Environment::Live => "live",
+        }
+    }
+}
+
+impl Serialize for Environment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Environment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Environment::ALL
+            .into_iter()
+            .find(|e| e.name() == name)
+            .ok_or_else(|| serde::de::Error::unknown_variant(&name, &["demo", "testing", "live"]))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
 pub enum AuthMode {
     #[default]
     ClientCredentials,
@@ -182,7 +219,7 @@ pub enum AuthMode {
 
 /// Which payment service, and how the till logs in. `has_client_secret` and
 /// `device_paired` are looked up in the keychain when the settings are read.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub struct ConnectionSettings {
     pub environment: Environment,
     pub auth_mode: AuthMode,
@@ -194,16 +231,18 @@ pub struct ConnectionSettings {
     pub device_paired: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "lowercase")]
+#[ts(tag = "kind", rename_all = "lowercase")]
 pub enum PrinterTransport {
     Serial { port: String, baud: u32 },
     Network { host: String, port: u16 },
     Os { queue: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename_all = "lowercase")]
 pub enum PrinterKind {
     /// ESC/POS thermal printer: raw bytes.
     Thermal,
@@ -211,7 +250,7 @@ pub enum PrinterKind {
     Office,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct PrinterConfig {
     pub id: String,
@@ -225,8 +264,9 @@ pub struct PrinterConfig {
     pub drawer: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename_all = "lowercase")]
 pub enum Language {
     #[default]
     De,
@@ -234,7 +274,7 @@ pub enum Language {
 }
 
 /// Everything the settings screen shows (docs/commands.md, "Settings").
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, TS)]
 pub struct Settings {
     pub shop: ShopSettings,
     pub connection: ConnectionSettings,
@@ -248,30 +288,92 @@ pub struct Settings {
     pub problems: Vec<String>,
 }
 
-/// The settings file, opened through the store plugin.
-pub struct SettingsStore {
-    store: std::sync::Arc<Store<Wry>>,
+/// Where the settings sections are kept: one JSON value per key.
+pub trait SettingsStore: Send + Sync {
+    /// The section under `key`, `None` when it was never saved.
+    fn load(&self, key: &str) -> Result<Option<Value>, String>;
+    /// Writes one section and makes it durable at once, so nothing is lost
+    /// if the till is switched off.
+    fn save(&self, key: &str, value: Value) -> Result<(), String>;
 }
 
-/// Where `settings.json` is: the till's data directory (which
-/// `SMART_TILL_DATA_DIR` may move), managed at start-up.
-pub struct SettingsFile(pub std::path::PathBuf);
+/// The settings in memory (tests).
+#[derive(Default)]
+pub struct MemoryStore(Mutex<BTreeMap<String, Value>>);
 
-impl SettingsStore {
-    /// The settings file in the till's data directory (the platform's app-data
-    /// directory unless `SMART_TILL_DATA_DIR` says otherwise).
-    pub fn open(app: &AppHandle) -> Result<Self, CommandError> {
-        let path = match app.try_state::<SettingsFile>() {
-            Some(file) => file.0.clone(),
-            None => std::path::PathBuf::from(STORE_FILE),
-        };
-        let store = app.store(path).map_err(|e| {
-            CommandError::new(
-                "io",
-                format!("The settings file cannot be opened ({e}). Check the app-data folder."),
-            )
-        })?;
-        Ok(Self { store })
+impl SettingsStore for MemoryStore {
+    fn load(&self, key: &str) -> Result<Option<Value>, String> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned())
+    }
+
+    fn save(&self, key: &str, value: Value) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.to_string(), value);
+        Ok(())
+    }
+}
+
+/// `settings.json` read and written directly, in the store plugin's format
+/// (one JSON object, a key per section): the command line and tests.
+pub struct JsonFileStore {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+impl JsonFileStore {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            lock: Mutex::new(()),
+        }
+    }
+
+    fn read(&self) -> Result<serde_json::Map<String, Value>, String> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| e.to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+impl SettingsStore for JsonFileStore {
+    fn load(&self, key: &str) -> Result<Option<Value>, String> {
+        let _held = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(self.read()?.remove(key))
+    }
+
+    fn save(&self, key: &str, value: Value) -> Result<(), String> {
+        let _held = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut all = self.read()?;
+        all.insert(key.to_string(), value);
+        let body = serde_json::to_vec_pretty(&all).map_err(|e| e.to_string())?;
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        let tmp = self.path.with_extension("json.tmp");
+        std::fs::write(&tmp, body).map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| e.to_string())
+    }
+}
+
+/// The settings sections over a [`SettingsStore`]: typed, with defaults for
+/// what is missing or unreadable.
+#[derive(Clone)]
+pub struct SettingsFile {
+    store: Arc<dyn SettingsStore>,
+}
+
+impl SettingsFile {
+    pub fn new(store: Arc<dyn SettingsStore>) -> Self {
+        Self { store }
     }
 
     /// One section, or its default when it is missing or cannot be read
@@ -289,7 +391,16 @@ impl SettingsStore {
         key: &str,
         problems: &mut Vec<String>,
     ) -> Option<T> {
-        let value = self.store.get(key)?;
+        let value = match self.store.load(key) {
+            Ok(v) => v?,
+            Err(e) => {
+                warn!(section = key, error = %e, "settings unreadable; using the defaults");
+                problems.push(format!(
+                    "The setting \"{key}\" in {STORE_FILE} cannot be read ({e}); the default is used until it is saved again."
+                ));
+                return None;
+            }
+        };
         match serde_json::from_value(value) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -303,7 +414,7 @@ impl SettingsStore {
     }
 
     /// Everything, with defaults for what is missing or unreadable.
-    pub fn load(&self, log_dir: &std::path::Path) -> Settings {
+    pub fn load(&self, log_dir: &Path) -> Settings {
         let mut problems = Vec::new();
         Settings {
             shop: self.section(KEY_SHOP, &mut problems),
@@ -316,14 +427,18 @@ impl SettingsStore {
         }
     }
 
-    /// Writes one section and saves the file at once, so nothing is lost if the till is switched off.
+    /// The connection section alone (the environment decides the journal).
+    pub fn connection(&self) -> ConnectionSettings {
+        self.section(KEY_CONNECTION, &mut Vec::new())
+    }
+
+    /// Writes one section and saves it at once.
     pub fn put(&self, key: &str, value: impl Serialize) -> Result<(), CommandError> {
         let value: Value = serde_json::to_value(value)
-            .map_err(|e| CommandError::new("invalid_settings", e.to_string()))?;
-        self.store.set(key, value);
-        self.store.save().map_err(|e| {
+            .map_err(|e| CommandError::new(ErrorCode::InvalidSettings, e.to_string()))?;
+        self.store.save(key, value).map_err(|e| {
             CommandError::new(
-                "io",
+                ErrorCode::Io,
                 format!("The settings could not be saved ({e}). Check that the disk is not full."),
             )
         })
@@ -380,7 +495,7 @@ mod tests {
         }
         .validated()
         .unwrap_err();
-        assert_eq!(e.code, "invalid_tax_number");
+        assert_eq!(e.code, ErrorCode::InvalidTaxNumber);
     }
 
     #[test]
@@ -417,11 +532,11 @@ mod tests {
             },
         ];
         let codes = [
-            "invalid_shop_name",
-            "invalid_shop_name",
-            "invalid_vat_id",
-            "invalid_till_id",
-            "invalid_address_line",
+            ErrorCode::InvalidShopName,
+            ErrorCode::InvalidShopName,
+            ErrorCode::InvalidVatId,
+            ErrorCode::InvalidTillId,
+            ErrorCode::InvalidAddressLine,
         ];
         for (case, code) in cases.into_iter().zip(codes) {
             let e = case.clone().validated().unwrap_err();

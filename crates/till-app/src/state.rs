@@ -1,13 +1,19 @@
 //! What the commands share: the API client, the journal, the shop settings,
-//! and the small status the background task keeps for the status bar.
+//! printing, the secrets and the pairing, and the small status the
+//! background task keeps for the status bar.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use receipt::ShopHeader;
 use secuconnect::Client;
 use secuconnect_sandbox::RunningSandbox;
 use till::Journal;
+
+use crate::connection::pairing::Pairing;
+use crate::printing::Printing;
+use crate::secrets::SecretStore;
+use crate::settings::{Environment, SettingsFile};
 
 pub struct AppState {
     pub client: Client,
@@ -18,25 +24,34 @@ pub struct AppState {
     /// Demo mode: the built-in simulator answers instead of the provider.
     pub demo: bool,
     /// The environment this run is connected to (a switch applies at the next start).
-    pub environment: crate::settings::Environment,
+    pub environment: Environment,
     /// Shown in the settings, so support can ask for the file.
     pub log_dir: std::path::PathBuf,
     /// Kept alive for as long as the app runs (demo mode only).
-    pub _sandbox: Option<RunningSandbox>,
+    pub sandbox: Option<RunningSandbox>,
     /// What the last contact with the payment service showed.
     pub link: Mutex<LinkStatus>,
     /// Held by whoever talks to the provider about open sales (a card
     /// payment, catching up), so catching up never settles a payment that is
     /// still running on the terminal.
     pub provider_work: tokio::sync::Mutex<()>,
-    /// A card payment is running on the terminal now.
-    pub card_running: AtomicBool,
+    /// The cashier asked the provider to abort the running card payment: a
+    /// payment that then fails was aborted, not declined.
+    pub abort_requested: AtomicBool,
     /// What the till's own checks found in its journal's chain.
     pub health: till::integrity::JournalHealth,
     /// The last sale that catching up settled (a payment left in doubt), for
     /// the card screen that is still waiting to hear of it. Only one payment
     /// can be in doubt at a time; a new card payment clears it.
     pub settled: Mutex<Option<till::CompletedSale>>,
+    /// The print queue, the receipt printer and its last known state.
+    pub printing: Printing,
+    /// The client secret and a paired till's refresh token.
+    pub secrets: Arc<dyn SecretStore>,
+    /// The one device pairing of this till.
+    pub pairing: Pairing,
+    /// The settings file (`settings.json`).
+    pub settings: SettingsFile,
 }
 
 /// Online/offline as last seen, and when the till last caught up.
@@ -57,6 +72,12 @@ impl Default for LinkStatus {
     }
 }
 
+/// Whether the payment service could not be reached: the one rule
+/// ([`secuconnect::Error::unreachable`]), which the outbox in `till` uses too.
+pub fn unreachable(e: &secuconnect::Error) -> bool {
+    e.unreachable()
+}
+
 impl AppState {
     /// The checkout over this till's client, journal and settings.
     pub fn checkout(&self) -> till::Checkout<'_> {
@@ -67,6 +88,11 @@ impl AppState {
             till_id: &self.till_id,
             demo: self.demo,
         }
+    }
+
+    /// The journal, also after a thread panicked while holding it.
+    pub fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn shop(&self) -> ShopHeader {
@@ -89,6 +115,15 @@ impl AppState {
         }
     }
 
+    /// Records what a call to the payment service showed about the link:
+    /// an answer means online, [`unreachable`] offline.
+    pub fn seen<T>(&self, result: &Result<T, secuconnect::Error>) {
+        match result {
+            Ok(_) => self.set_link(true),
+            Err(e) => self.set_link(!unreachable(e)),
+        }
+    }
+
     /// Keeps a sale settled in the background for the card screen.
     pub fn remember_settled(&self, sale: &till::CompletedSale) {
         *self.settled.lock().unwrap_or_else(|p| p.into_inner()) = Some(sale.clone());
@@ -102,7 +137,20 @@ impl AppState {
             .take()
     }
 
+    /// A card payment's call is running on the terminal now. The journal
+    /// knows which payment calls are on their way (`Journal::payment_running`),
+    /// the one mechanism that also keeps catching up from settling it.
     pub fn card_running(&self) -> bool {
-        self.card_running.load(Ordering::SeqCst)
+        let journal = self.journal();
+        journal.in_doubt().is_ok_and(|open| {
+            open.iter().any(|d| {
+                d.intent.method == till::PaymentMethod::Card
+                    && journal.payment_running(&d.intent.sale_id)
+            })
+        })
+    }
+
+    pub(crate) fn take_abort_requested(&self) -> bool {
+        self.abort_requested.swap(false, Ordering::SeqCst)
     }
 }

@@ -1,15 +1,15 @@
+//! The articles of the sale screen.
+
 use till::catalog::Article;
 
 /// The article buttons of the sale screen.
-#[tauri::command]
 pub fn articles() -> Vec<Article> {
     till::catalog::demo_articles()
 }
 
 /// The article a scanner or the keypad names, by EAN or by article number.
-#[tauri::command]
-pub fn article_by_code(code: String) -> Option<Article> {
-    find(&till::catalog::demo_articles(), &code)
+pub fn article_by_code(code: &str) -> Option<Article> {
+    find(&till::catalog::demo_articles(), code)
 }
 
 fn find(articles: &[Article], code: &str) -> Option<Article> {

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use secuconnect::Secret;
 use tracing::{info, warn};
@@ -18,7 +18,7 @@ use tracing::{info, warn};
 use crate::settings::Environment;
 
 /// The keychain's service name (the app's identifier).
-pub const SERVICE: &str = "de.smarttill.app";
+pub const SERVICE: &str = crate::IDENTIFIER;
 /// The fallback file in the app-data directory.
 pub const FALLBACK_FILE: &str = "secrets.json";
 /// Forces the file fallback (`file`), e.g. for tests on a desktop with a keychain.
@@ -32,16 +32,11 @@ pub enum SecretKind {
 }
 
 fn account(env: Environment, kind: SecretKind) -> String {
-    let env = match env {
-        Environment::Demo => "demo",
-        Environment::Testing => "testing",
-        Environment::Live => "live",
-    };
     let kind = match kind {
         SecretKind::ClientSecret => "client_secret",
         SecretKind::RefreshToken => "refresh_token",
     };
-    format!("{env}/{kind}")
+    format!("{}/{kind}", env.name())
 }
 
 /// Why a secret could not be read or kept; never contains the secret.
@@ -53,70 +48,15 @@ pub enum SecretError {
     File { path: String, reason: String },
 }
 
-pub enum SecretStore {
-    Keychain,
-    /// `secrets.json`, 0600; the lock keeps read-modify-write whole.
-    File {
-        path: PathBuf,
-        lock: Mutex<()>,
-    },
-}
+/// Where the till keeps its secrets, one per environment and kind.
+pub trait SecretStore: Send + Sync + std::fmt::Debug {
+    fn get(&self, env: Environment, kind: SecretKind) -> Result<Option<Secret>, SecretError>;
+    fn set(&self, env: Environment, kind: SecretKind, secret: &Secret) -> Result<(), SecretError>;
+    /// Deleting what is not there is fine.
+    fn delete(&self, env: Environment, kind: SecretKind) -> Result<(), SecretError>;
 
-impl std::fmt::Debug for SecretStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SecretStore::Keychain => f.write_str("SecretStore::Keychain"),
-            SecretStore::File { path, .. } => write!(f, "SecretStore::File({})", path.display()),
-        }
-    }
-}
-
-impl SecretStore {
-    /// The keychain when one answers, otherwise the file in `data_dir`.
-    pub fn detect(data_dir: &Path) -> Self {
-        if std::env::var(ENV_SECRET_STORE).as_deref() == Ok("file") {
-            info!(path = %data_dir.join(FALLBACK_FILE).display(), "secrets kept in a file readable only by this user ({ENV_SECRET_STORE}=file)");
-            return Self::file(data_dir);
-        }
-        match keychain_answers() {
-            Ok(()) => {
-                info!("secrets kept in the platform keychain");
-                Self::Keychain
-            }
-            Err(reason) => {
-                warn!(
-                    path = %data_dir.join(FALLBACK_FILE).display(),
-                    %reason,
-                    "no keychain answers (no Secret Service running?); secrets are kept in a file readable only by this user"
-                );
-                Self::file(data_dir)
-            }
-        }
-    }
-
-    pub fn file(data_dir: &Path) -> Self {
-        Self::File {
-            path: data_dir.join(FALLBACK_FILE),
-            lock: Mutex::new(()),
-        }
-    }
-
-    pub fn get(&self, env: Environment, kind: SecretKind) -> Result<Option<Secret>, SecretError> {
-        let account = account(env, kind);
-        match self {
-            SecretStore::Keychain => match entry(&account)?.get_password() {
-                Ok(s) => Ok(Some(Secret::new(s))),
-                Err(keyring::Error::NoEntry) => Ok(None),
-                Err(e) => Err(keychain_error(e)),
-            },
-            SecretStore::File { path, lock } => {
-                let _held = lock.lock().unwrap_or_else(|p| p.into_inner());
-                Ok(read_file(path)?.remove(&account).map(Secret::new))
-            }
-        }
-    }
-
-    pub fn has(&self, env: Environment, kind: SecretKind) -> bool {
+    /// Whether a secret is kept (a store that cannot answer: no).
+    fn has(&self, env: Environment, kind: SecretKind) -> bool {
         match self.get(env, kind) {
             Ok(s) => s.is_some(),
             Err(e) => {
@@ -125,43 +65,127 @@ impl SecretStore {
             }
         }
     }
+}
 
-    pub fn set(
-        &self,
-        env: Environment,
-        kind: SecretKind,
-        secret: &Secret,
-    ) -> Result<(), SecretError> {
-        let account = account(env, kind);
-        match self {
-            SecretStore::Keychain => entry(&account)?
-                .set_password(secret.expose())
-                .map_err(keychain_error),
-            SecretStore::File { path, lock } => {
-                let _held = lock.lock().unwrap_or_else(|p| p.into_inner());
-                let mut all = read_file(path)?;
-                all.insert(account, secret.expose().to_string());
-                write_file(path, &all)
-            }
+/// The keychain when one answers, otherwise the file in `data_dir`.
+pub fn detect(data_dir: &Path) -> Arc<dyn SecretStore> {
+    if std::env::var(ENV_SECRET_STORE).as_deref() == Ok("file") {
+        info!(path = %data_dir.join(FALLBACK_FILE).display(), "secrets kept in a file readable only by this user ({ENV_SECRET_STORE}=file)");
+        return Arc::new(FileSecrets::new(data_dir));
+    }
+    match keychain_answers() {
+        Ok(()) => {
+            info!("secrets kept in the platform keychain");
+            Arc::new(Keychain)
+        }
+        Err(reason) => {
+            warn!(
+                path = %data_dir.join(FALLBACK_FILE).display(),
+                %reason,
+                "no keychain answers (no Secret Service running?); secrets are kept in a file readable only by this user"
+            );
+            Arc::new(FileSecrets::new(data_dir))
+        }
+    }
+}
+
+/// The platform's keychain.
+#[derive(Debug)]
+pub struct Keychain;
+
+impl SecretStore for Keychain {
+    fn get(&self, env: Environment, kind: SecretKind) -> Result<Option<Secret>, SecretError> {
+        match entry(&account(env, kind))?.get_password() {
+            Ok(s) => Ok(Some(Secret::new(s))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
         }
     }
 
-    pub fn delete(&self, env: Environment, kind: SecretKind) -> Result<(), SecretError> {
-        let account = account(env, kind);
-        match self {
-            SecretStore::Keychain => match entry(&account)?.delete_credential() {
-                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(keychain_error(e)),
-            },
-            SecretStore::File { path, lock } => {
-                let _held = lock.lock().unwrap_or_else(|p| p.into_inner());
-                let mut all = read_file(path)?;
-                if all.remove(&account).is_some() {
-                    write_file(path, &all)?;
-                }
-                Ok(())
-            }
+    fn set(&self, env: Environment, kind: SecretKind, secret: &Secret) -> Result<(), SecretError> {
+        entry(&account(env, kind))?
+            .set_password(secret.expose())
+            .map_err(keychain_error)
+    }
+
+    fn delete(&self, env: Environment, kind: SecretKind) -> Result<(), SecretError> {
+        match entry(&account(env, kind))?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
         }
+    }
+}
+
+/// `secrets.json`, 0600; the lock keeps read-modify-write whole.
+pub struct FileSecrets {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+impl std::fmt::Debug for FileSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FileSecrets({})", self.path.display())
+    }
+}
+
+impl FileSecrets {
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            path: data_dir.join(FALLBACK_FILE),
+            lock: Mutex::new(()),
+        }
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.lock.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl SecretStore for FileSecrets {
+    fn get(&self, env: Environment, kind: SecretKind) -> Result<Option<Secret>, SecretError> {
+        let _held = self.held();
+        Ok(read_file(&self.path)?
+            .remove(&account(env, kind))
+            .map(Secret::new))
+    }
+
+    fn set(&self, env: Environment, kind: SecretKind, secret: &Secret) -> Result<(), SecretError> {
+        let _held = self.held();
+        let mut all = read_file(&self.path)?;
+        all.insert(account(env, kind), secret.expose().to_string());
+        write_file(&self.path, &all)
+    }
+
+    fn delete(&self, env: Environment, kind: SecretKind) -> Result<(), SecretError> {
+        let _held = self.held();
+        let mut all = read_file(&self.path)?;
+        if all.remove(&account(env, kind)).is_some() {
+            write_file(&self.path, &all)?;
+        }
+        Ok(())
+    }
+}
+
+/// Secrets in memory only (tests).
+#[derive(Debug, Default)]
+pub struct MemorySecrets(Mutex<BTreeMap<String, String>>);
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, env: Environment, kind: SecretKind) -> Result<Option<Secret>, SecretError> {
+        let all = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(all.get(&account(env, kind)).map(Secret::new))
+    }
+
+    fn set(&self, env: Environment, kind: SecretKind, secret: &Secret) -> Result<(), SecretError> {
+        let mut all = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        all.insert(account(env, kind), secret.expose().to_string());
+        Ok(())
+    }
+
+    fn delete(&self, env: Environment, kind: SecretKind) -> Result<(), SecretError> {
+        let mut all = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        all.remove(&account(env, kind));
+        Ok(())
     }
 }
 
@@ -271,7 +295,7 @@ mod tests {
     #[test]
     fn the_file_fallback_keeps_secrets_per_environment_readable_only_by_the_user() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SecretStore::file(dir.path());
+        let store = FileSecrets::new(dir.path());
         assert!(store
             .get(Environment::Testing, SecretKind::ClientSecret)
             .unwrap()
@@ -300,7 +324,7 @@ mod tests {
             .unwrap();
 
         // A new store on the same directory (the next start) reads them back.
-        let again = SecretStore::file(dir.path());
+        let again = FileSecrets::new(dir.path());
         let get = |env, kind| {
             again
                 .get(env, kind)
@@ -351,7 +375,7 @@ mod tests {
         let path = dir.path().join(FALLBACK_FILE);
         std::fs::write(&path, "{}").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let store = SecretStore::file(dir.path());
+        let store = FileSecrets::new(dir.path());
         store
             .set(
                 Environment::Live,
@@ -371,7 +395,7 @@ mod tests {
             "{\"live/client_secret\": \"hush",
         )
         .unwrap();
-        let e = SecretStore::file(dir.path())
+        let e = FileSecrets::new(dir.path())
             .get(Environment::Live, SecretKind::ClientSecret)
             .unwrap_err()
             .to_string();

@@ -1,4 +1,6 @@
-//! Thin commands: translate between the UI and the crates, nothing more.
+//! The body of every command the UI calls: one plain function each, taking
+//! the app's state and typed arguments. The desktop shell's
+//! `#[tauri::command]`s call these and nothing else.
 
 pub mod card;
 pub mod catalog;

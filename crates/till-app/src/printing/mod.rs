@@ -1,0 +1,301 @@
+//! Printing in the app: the printers of the settings turned into the receipt
+//! crate's printers, the print queue that keeps printing off the sale path,
+//! the receipt printer's state for the status bar, and the PDF export.
+//!
+//! A sale never waits for paper: after the journal commit its receipt is only
+//! queued. Commands the cashier starts by hand (print, reprint, test print,
+//! drawer) wait for their job so that they can say what went wrong.
+
+mod device;
+mod export;
+
+pub use device::{device, known_device, receipt_printer_of, test_print, validated};
+pub use export::{export_dir, write_pdf, Pdf, SavedFile, ENV_EXPORT_DIR};
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use receipt::queue::JobState;
+use receipt::{Document, JobInfo, PrintError, PrintQueue};
+use serde::Serialize;
+use tracing::{info, warn};
+use ts_rs::TS;
+
+use crate::error::{CommandError, ErrorCode};
+use crate::settings::{PrinterConfig, PrinterKind, Settings};
+
+/// How long a print the cashier started waits for the printer before saying so.
+const JOB_WAIT: Duration = Duration::from_secs(30);
+/// How often the receipt printer is looked at for the status bar.
+const CHECK_EVERY: Duration = Duration::from_secs(10);
+/// Bounds the status bar's look at the printer.
+const CHECK_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The receipt printer as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PrinterStatus {
+    /// `none`, `ready`, `offline`, `paper_out` or `error`.
+    pub state: &'static str,
+    pub name: Option<String>,
+    pub message: Option<String>,
+}
+
+/// What the status bar shows about the receipt printer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Health {
+    state: &'static str,
+    message: Option<String>,
+}
+
+#[derive(Default)]
+struct Inner {
+    receipt_printer: Mutex<Option<PrinterConfig>>,
+    /// What the last look at the printer showed (`None`: not looked yet).
+    checked: Mutex<Option<Health>>,
+    /// What the last job that failed said, until a job goes through again:
+    /// an empty roll shows only when printing, not when connecting.
+    job_problem: Mutex<Option<Health>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The app's printing: one queue, the receipt printer, and its last known state.
+pub struct Printing {
+    inner: Arc<Inner>,
+    queue: Arc<PrintQueue>,
+}
+
+impl Printing {
+    /// Printing with the receipt printer chosen in `settings`; looks at it every few seconds.
+    pub fn start(settings: &Settings) -> Self {
+        let printing = Self::new(settings);
+        let inner = Arc::downgrade(&printing.inner);
+        let spawned = std::thread::Builder::new()
+            .name("printer-check".into())
+            .spawn(move || {
+                while let Some(inner) = inner.upgrade() {
+                    check(&inner);
+                    drop(inner);
+                    std::thread::sleep(CHECK_EVERY);
+                }
+            });
+        if let Err(e) = spawned {
+            warn!(error = %e, "the printer check cannot run; the status bar shows job results only");
+        }
+        printing
+    }
+
+    /// Printing without the background look at the printer (tests).
+    pub fn new(settings: &Settings) -> Self {
+        let inner = Arc::new(Inner::default());
+        *lock(&inner.receipt_printer) = receipt_printer_of(settings);
+        let listener_inner = Arc::downgrade(&inner);
+        let queue = Arc::new(PrintQueue::with_listener(Some(Box::new(
+            move |job: &JobInfo| {
+                if let Some(inner) = listener_inner.upgrade() {
+                    job_changed(&inner, job);
+                }
+            },
+        ))));
+        Self { inner, queue }
+    }
+
+    /// The receipt printer changed in the settings.
+    pub fn set_receipt_printer(&self, printer: Option<PrinterConfig>) {
+        *lock(&self.inner.receipt_printer) = printer;
+        *lock(&self.inner.checked) = None;
+        *lock(&self.inner.job_problem) = None;
+        let inner = Arc::clone(&self.inner);
+        // Look at once, off the command's path, so the status bar follows soon.
+        std::thread::spawn(move || check(&inner));
+    }
+
+    /// The printer receipts go to, or `no_printer`.
+    pub fn receipt_printer(&self) -> Result<PrinterConfig, CommandError> {
+        lock(&self.inner.receipt_printer).clone().ok_or_else(|| {
+            CommandError::new(ErrorCode::NoPrinter,
+                "No receipt printer is set up. Choose one in the settings (Printers), or save the receipt as PDF.",
+            )
+        })
+    }
+
+    /// The width receipts are laid out in: the receipt printer's, else 42.
+    pub fn columns(&self) -> usize {
+        lock(&self.inner.receipt_printer)
+            .as_ref()
+            .map_or(till::checkout::JOURNAL_RECEIPT_WIDTH, |p| p.width as usize)
+    }
+
+    /// Queues a sale's receipt and returns at once; the sale is already in the
+    /// journal. Without a receipt printer nothing happens (the cashier prints
+    /// from the receipt screen or saves a PDF).
+    pub fn after_sale(&self, document: Document, cash: bool) {
+        let Some(printer) = lock(&self.inner.receipt_printer).clone() else {
+            return;
+        };
+        let open_drawer = cash && printer.drawer && printer.kind == PrinterKind::Thermal;
+        match device(&printer) {
+            Ok(device) => {
+                let job = self.queue.submit(device, document, open_drawer);
+                info!(job, open_drawer, "receipt queued after the sale");
+            }
+            Err(e) => warn!(error = %e.message, "the receipt printer's settings are unusable"),
+        }
+    }
+
+    /// The receipt printer's state for the status bar, answered from memory.
+    pub fn bar_status(&self) -> PrinterStatus {
+        bar_status_of(&self.inner)
+    }
+
+    /// Prints `document` on the receipt printer and waits for the outcome.
+    pub async fn print(&self, document: Document) -> Result<(), CommandError> {
+        let printer = self.receipt_printer()?;
+        let id = self.queue.submit(device(&printer)?, document, false);
+        let queue = Arc::clone(&self.queue);
+        let info = blocking(move || queue.wait(id, JOB_WAIT)).await?;
+        match info.map(|i| i.state) {
+            Some(JobState::Done) => Ok(()),
+            Some(JobState::Failed { error }) => Err(job_error(error.code, &error.message, &printer.name)),
+            _ => Err(CommandError::new(ErrorCode::PrinterOffline,
+                format!(
+                    "The printer \"{}\" has not taken the receipt yet. It stays in the queue; check the printer.",
+                    printer.name
+                ),
+            )),
+        }
+    }
+}
+
+fn bar_status_of(inner: &Inner) -> PrinterStatus {
+    let Some(printer) = lock(&inner.receipt_printer).clone() else {
+        return PrinterStatus {
+            state: "none",
+            name: None,
+            message: Some("No printer configured".into()),
+        };
+    };
+    let checked = lock(&inner.checked).clone();
+    let problem = lock(&inner.job_problem).clone();
+    // Unreachable wins; otherwise what the last failed job found (paper out).
+    let health = match (checked, problem) {
+        (Some(c), _) if c.state == "offline" => c,
+        (_, Some(p)) => p,
+        (Some(c), None) => c,
+        (None, None) => Health {
+            state: "ready",
+            message: None,
+        },
+    };
+    PrinterStatus {
+        state: health.state,
+        name: Some(printer.name),
+        message: health.message,
+    }
+}
+
+fn check(inner: &Inner) {
+    let Some(printer) = lock(&inner.receipt_printer).clone() else {
+        return;
+    };
+    let health = match device(&printer) {
+        Ok(device) => match device.check(CHECK_TIMEOUT) {
+            Ok(()) => Health {
+                state: "ready",
+                message: None,
+            },
+            Err(e) => health_of(&e, &printer.name),
+        },
+        Err(e) => Health {
+            state: "error",
+            message: Some(e.message),
+        },
+    };
+    // The settings may have changed while looking.
+    if lock(&inner.receipt_printer).as_ref() == Some(&printer) {
+        *lock(&inner.checked) = Some(health);
+    }
+}
+
+fn job_changed(inner: &Inner, job: &JobInfo) {
+    let Some(printer) = lock(&inner.receipt_printer).clone() else {
+        return;
+    };
+    if job.printer != printer.name {
+        return;
+    }
+    match &job.state {
+        JobState::Done => {
+            *lock(&inner.job_problem) = None;
+            *lock(&inner.checked) = Some(Health {
+                state: "ready",
+                message: None,
+            });
+        }
+        JobState::Failed { error } => {
+            let e = job_error(error.code, &error.message, &printer.name);
+            let state = state_of_code(error.code);
+            let health = Health {
+                state,
+                message: Some(e.message),
+            };
+            if state == "offline" {
+                *lock(&inner.checked) = Some(health);
+            } else {
+                *lock(&inner.job_problem) = Some(health);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn state_of_code(code: &str) -> &'static str {
+    match code {
+        "printer_paper_out" => "paper_out",
+        "printer_not_found" | "printer_offline" | "printer_timeout" | "printer_io"
+        | "printer_no_status" => "offline",
+        _ => "error",
+    }
+}
+
+fn health_of(e: &PrintError, printer: &str) -> Health {
+    Health {
+        state: state_of_code(e.code()),
+        message: Some(print_error(e, printer).message),
+    }
+}
+
+/// A printing error in the command contract's codes, in the receipt crate's
+/// words for the cashier.
+pub fn print_error(e: &PrintError, printer: &str) -> CommandError {
+    job_error(e.code(), &e.message(), printer)
+}
+
+/// The contract's code for one of the receipt crate's printing codes, and its
+/// message with what the cashier does next.
+fn job_error(code: &str, message: &str, printer: &str) -> CommandError {
+    let code = match code {
+        "printer_paper_out" => ErrorCode::PrinterPaperOut,
+        "receipt_render" => ErrorCode::PrinterError,
+        _ => ErrorCode::PrinterOffline,
+    };
+    CommandError::new(code, format!("{printer}: {message} {AGAIN}"))
+}
+
+/// A failed print never loses the sale.
+const AGAIN: &str =
+    "Der Verkauf ist gespeichert; den Beleg in der Belegansicht oder im Journal erneut drucken.";
+
+/// Runs blocking printer I/O off the async runtime's threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CommandError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CommandError::new(ErrorCode::PrinterError, format!("Printing failed: {e}.")))
+}
+
+#[cfg(test)]
+mod tests;

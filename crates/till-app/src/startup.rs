@@ -1,0 +1,136 @@
+//! Starting the till: where its data is, the environment's journal, and the
+//! connection to its provider (the built-in simulator in demo mode).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use secuconnect::{Client, ClientConfig, Credentials, Secret};
+use secuconnect_sandbox::{demo, Sandbox};
+use till::Journal;
+use tracing::info;
+
+use crate::connection::pairing::Pairing;
+use crate::connection::{client_for, journal_file, keep_refresh_token};
+use crate::printing::Printing;
+use crate::secrets::SecretStore;
+use crate::settings::{
+    AuthMode, Environment, JsonFileStore, SettingsFile, SettingsStore, STORE_FILE,
+};
+use crate::state::{AppState, LinkStatus};
+
+/// Overrides the data directory (tests, portable installs).
+pub const ENV_DATA_DIR: &str = "SMART_TILL_DATA_DIR";
+/// Pins the demo simulator's port (tests reach it there); a free port otherwise.
+pub const ENV_DEMO_PORT: &str = "SMART_TILL_DEMO_PORT";
+/// How many smart transactions the demo simulator remembers: a busy day's
+/// worth, so that today's sales can be read back and cancelled, while its
+/// memory stays flat however long the till runs (it forgets them all at a
+/// restart anyway).
+const DEMO_KEPT_TRANSACTIONS: usize = 1_000;
+
+/// Where the till keeps its data and logs.
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    pub data: PathBuf,
+    pub logs: PathBuf,
+}
+
+impl Dirs {
+    /// Both under `SMART_TILL_DATA_DIR`, when it is set.
+    pub fn from_env() -> Option<Self> {
+        let data = PathBuf::from(std::env::var_os(ENV_DATA_DIR)?);
+        Some(Self {
+            logs: data.join("logs"),
+            data,
+        })
+    }
+}
+
+/// The data directory without a running app (for the command line): the
+/// same one the app resolves, `SMART_TILL_DATA_DIR` or the platform's app-data directory.
+pub fn data_dir() -> Option<PathBuf> {
+    match std::env::var_os(ENV_DATA_DIR) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => dirs::data_dir().map(|d| d.join(crate::IDENTIFIER)),
+    }
+}
+
+/// The journal the till opens in `data`: the one of the environment saved in
+/// the settings (demo when none is saved or the file cannot be read).
+pub fn journal_path(data: &Path) -> PathBuf {
+    let settings = SettingsFile::new(Arc::new(JsonFileStore::new(data.join(STORE_FILE))));
+    data.join(journal_file(settings.connection().environment))
+}
+
+/// Opens the environment's journal and connects to its provider: the
+/// built-in simulator in demo mode, the provider's testing or live system with
+/// the credentials from the keychain otherwise. Printing starts with the
+/// receipt printer of the settings.
+pub async fn start(
+    dirs: &Dirs,
+    store: Arc<dyn SettingsStore>,
+    secrets: Arc<dyn SecretStore>,
+) -> Result<AppState, Box<dyn std::error::Error>> {
+    let settings_file = SettingsFile::new(store);
+    let settings = settings_file.load(&dirs.logs);
+    for problem in &settings.problems {
+        tracing::warn!("{problem}");
+    }
+    let environment = settings.connection.environment;
+    std::fs::create_dir_all(&dirs.data)?;
+    let journal_path = dirs.data.join(journal_file(environment));
+    let journal = Journal::open(&journal_path)?;
+    info!(path = %journal_path.display(), environment = environment.name(), "journal open");
+
+    let (client, sandbox) = match client_for(&settings.connection, secrets.as_ref())? {
+        Some(client) => {
+            if settings.connection.auth_mode == AuthMode::Device {
+                keep_refresh_token(&client, environment, Arc::clone(&secrets));
+            }
+            (client, None)
+        }
+        None => {
+            let port: u16 = match std::env::var(ENV_DEMO_PORT) {
+                Ok(p) => p
+                    .parse()
+                    .map_err(|_| format!("{ENV_DEMO_PORT} must be a port number, not {p:?}"))?,
+                Err(_) => 0,
+            };
+            let sandbox = secuconnect_sandbox::serve(
+                SocketAddr::from(([127, 0, 0, 1], port)),
+                Arc::new(Sandbox::with_demo_data().keep_newest(DEMO_KEPT_TRANSACTIONS)),
+            )
+            .await?;
+            info!(url = %sandbox.url(), "demo mode: built-in simulator running");
+            let client = Client::new(ClientConfig::new(
+                sandbox.url(),
+                Credentials {
+                    client_id: demo::DEMO_CLIENT_ID.into(),
+                    client_secret: Secret::new(demo::DEMO_CLIENT_SECRET),
+                },
+            ))?;
+            (client, Some(sandbox))
+        }
+    };
+
+    Ok(AppState {
+        client,
+        journal: Mutex::new(journal),
+        shop: Mutex::new(settings.shop.header()),
+        till_id: settings.shop.till_id.clone(),
+        demo: environment == Environment::Demo,
+        environment,
+        log_dir: dirs.logs.clone(),
+        sandbox,
+        link: Mutex::new(LinkStatus::default()),
+        provider_work: tokio::sync::Mutex::new(()),
+        abort_requested: Default::default(),
+        health: till::integrity::JournalHealth::new(&journal_path),
+        settled: Mutex::new(None),
+        printing: Printing::start(&settings),
+        secrets,
+        pairing: Pairing::default(),
+        settings: settings_file,
+    })
+}

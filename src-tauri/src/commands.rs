@@ -1,0 +1,304 @@
+//! The commands the UI calls: each one line into `till_app::commands`, which
+//! holds their bodies (tested there without a window). Only what needs the
+//! desktop stays here: the save dialog and the restart.
+
+use std::sync::Arc;
+
+use tauri::{AppHandle, State};
+use till::catalog::Article;
+use till::{Basket, Cents, CompletedSale};
+use till_app::commands::{
+    card, catalog, closing, connection, journal, print, printers, sale, secucard, session,
+    settings, status,
+};
+use till_app::connection::pairing::{PairingStart, PairingStatus};
+use till_app::printing::SavedFile;
+use till_app::settings::{Environment, Language, PrinterConfig, Settings, ShopSettings};
+use till_app::{AppState, CommandError};
+
+type App<'a> = State<'a, Arc<AppState>>;
+type Answer<T> = Result<T, CommandError>;
+
+#[tauri::command]
+pub fn app_info(state: App<'_>) -> session::AppInfo {
+    session::app_info(&state)
+}
+
+#[tauri::command]
+pub fn articles() -> Vec<Article> {
+    catalog::articles()
+}
+
+#[tauri::command]
+pub fn article_by_code(code: String) -> Option<Article> {
+    catalog::article_by_code(&code)
+}
+
+#[tauri::command]
+pub async fn pay_cash(
+    state: App<'_>,
+    basket: Basket,
+    tendered: Option<Cents>,
+) -> Answer<CompletedSale> {
+    sale::pay_cash(&state, basket, tendered).await
+}
+
+#[tauri::command]
+pub async fn till_status(state: App<'_>) -> Answer<status::TillStatus> {
+    status::till_status(&state).await
+}
+
+#[tauri::command]
+pub async fn sync_now(state: App<'_>) -> Answer<status::TillStatus> {
+    status::sync_now(&state).await
+}
+
+#[tauri::command]
+pub async fn pay_card(state: App<'_>, basket: Basket) -> Answer<card::CardPaymentResult> {
+    card::pay_card(&state, basket).await
+}
+
+#[tauri::command]
+pub async fn abort_card_payment(state: App<'_>) -> Answer<card::AbortRequested> {
+    card::abort_card_payment(&state).await
+}
+
+#[tauri::command]
+pub async fn check_card_payment(state: App<'_>) -> Answer<Option<card::CardPaymentResult>> {
+    card::check_card_payment(&state).await
+}
+
+#[tauri::command]
+pub async fn day_summary(state: App<'_>) -> Answer<closing::DaySummary> {
+    closing::day_summary(&state).await
+}
+
+#[tauri::command]
+pub async fn terminal_end_of_day(state: App<'_>) -> Answer<closing::TerminalEndOfDay> {
+    closing::terminal_end_of_day(&state).await
+}
+
+#[tauri::command]
+pub async fn close_day(
+    state: App<'_>,
+    cash_counted: Cents,
+    note: Option<String>,
+) -> Answer<closing::Closing> {
+    closing::close_day(&state, cash_counted, note).await
+}
+
+#[tauri::command]
+pub async fn closings(
+    state: App<'_>,
+    offset: usize,
+    limit: usize,
+) -> Answer<Vec<closing::ClosingListItem>> {
+    closing::closings(&state, offset, limit).await
+}
+
+#[tauri::command]
+pub async fn closing(state: App<'_>, z_number: i64) -> Answer<closing::Closing> {
+    closing::closing(&state, z_number).await
+}
+
+#[tauri::command]
+pub async fn journal_search(
+    state: App<'_>,
+    receipt_number: Option<i64>,
+    amount: Option<i64>,
+    date: Option<String>,
+    offset: usize,
+    limit: usize,
+) -> Answer<journal::JournalPage> {
+    journal::journal_search(&state, receipt_number, amount, date, offset, limit).await
+}
+
+#[tauri::command]
+pub async fn journal_sale(state: App<'_>, sale_id: String) -> Answer<journal::SaleDetail> {
+    journal::journal_sale(&state, &sale_id).await
+}
+
+#[tauri::command]
+pub async fn cancel_sale(
+    state: App<'_>,
+    sale_id: String,
+    reason: Option<String>,
+) -> Answer<journal::CancellationDone> {
+    journal::cancel_sale(&state, &sale_id, reason).await
+}
+
+#[tauri::command]
+pub async fn receipt_preview(
+    state: App<'_>,
+    sale_id: String,
+    copy: String,
+) -> Answer<journal::ReceiptPreview> {
+    journal::receipt_preview(&state, sale_id, copy).await
+}
+
+#[tauri::command]
+pub async fn settings(state: App<'_>) -> Answer<Settings> {
+    settings::settings(&state).await
+}
+
+#[tauri::command]
+pub async fn save_shop(state: App<'_>, shop: ShopSettings) -> Answer<Settings> {
+    settings::save_shop(&state, shop).await
+}
+
+#[tauri::command]
+pub async fn set_language(state: App<'_>, language: Language) -> Answer<Settings> {
+    settings::set_language(&state, language).await
+}
+
+#[tauri::command]
+pub async fn secucard_lookup(
+    state: App<'_>,
+    card_number: String,
+) -> Answer<till::secucard::Secucard> {
+    secucard::secucard_lookup(&state, card_number).await
+}
+
+#[tauri::command]
+pub async fn secucard_check_passcode(
+    state: App<'_>,
+    card_number: String,
+    passcode: String,
+) -> Answer<secucard::PasscodeValid> {
+    secucard::secucard_check_passcode(&state, card_number, passcode).await
+}
+
+#[tauri::command]
+pub async fn secucard_split(
+    state: App<'_>,
+    basket: Basket,
+    card_number: String,
+    passcode: Option<String>,
+) -> Answer<till::secucard::CardSplit> {
+    secucard::secucard_split(&state, basket, card_number, passcode).await
+}
+
+#[tauri::command]
+pub async fn pay_secucard(
+    state: App<'_>,
+    basket: Basket,
+    card_number: String,
+    passcode: Option<String>,
+    tendered: Option<Cents>,
+) -> Answer<CompletedSale> {
+    secucard::pay_secucard(&state, basket, card_number, passcode, tendered).await
+}
+
+#[tauri::command]
+pub async fn load_secucard(
+    state: App<'_>,
+    card_number: String,
+    amount: Cents,
+    method: secucard::LoadMethod,
+    tendered: Option<Cents>,
+) -> Answer<card::CardPaymentResult> {
+    secucard::load_secucard(&state, card_number, amount, method, tendered).await
+}
+
+#[tauri::command]
+pub async fn set_environment(
+    state: App<'_>,
+    environment: Environment,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+) -> Answer<Settings> {
+    connection::set_environment(&state, environment, client_id, client_secret).await
+}
+
+#[tauri::command]
+pub async fn pairing_start(
+    state: App<'_>,
+    environment: Environment,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+) -> Answer<PairingStart> {
+    connection::pairing_start(&state, environment, client_id, client_secret).await
+}
+
+#[tauri::command]
+pub fn pairing_status(state: App<'_>) -> PairingStatus {
+    connection::pairing_status(&state)
+}
+
+#[tauri::command]
+pub fn pairing_cancel(state: App<'_>) {
+    connection::pairing_cancel(&state)
+}
+
+/// Starts the app again so a new environment applies.
+#[tauri::command]
+pub fn restart_app(app: AppHandle, state: App<'_>) -> Answer<()> {
+    connection::restart_allowed(&state)?;
+    app.restart()
+}
+
+#[tauri::command]
+pub async fn print_receipt(state: App<'_>, sale_id: String, copy: String) -> Answer<()> {
+    print::print_receipt(&state, &sale_id, &copy).await
+}
+
+#[tauri::command]
+pub async fn reprint_receipt(state: App<'_>, sale_id: String, copy: String) -> Answer<()> {
+    print::reprint_receipt(&state, &sale_id, &copy).await
+}
+
+/// `null` when the cashier closes the save dialog.
+#[tauri::command]
+pub async fn export_receipt_pdf(
+    app: AppHandle,
+    state: App<'_>,
+    sale_id: String,
+    copy: String,
+) -> Answer<Option<SavedFile>> {
+    crate::dialog::save_pdf(&app, print::receipt_pdf(&state, &sale_id, &copy).await?).await
+}
+
+#[tauri::command]
+pub async fn open_drawer(state: App<'_>) -> Answer<()> {
+    print::open_drawer(&state).await
+}
+
+#[tauri::command]
+pub async fn print_z_report(state: App<'_>, z_number: i64) -> Answer<()> {
+    print::print_z_report(&state, z_number).await
+}
+
+/// `null` when the cashier closes the save dialog.
+#[tauri::command]
+pub async fn export_z_report_pdf(
+    app: AppHandle,
+    state: App<'_>,
+    z_number: i64,
+) -> Answer<Option<SavedFile>> {
+    crate::dialog::save_pdf(&app, print::z_report_pdf(&state, z_number).await?).await
+}
+
+#[tauri::command]
+pub async fn printers_discover() -> Answer<printers::PrinterDiscovery> {
+    printers::printers_discover().await
+}
+
+#[tauri::command]
+pub async fn save_printer(
+    state: App<'_>,
+    printer: PrinterConfig,
+    use_for_receipts: bool,
+    confirm_public: Option<bool>,
+) -> Answer<Settings> {
+    printers::save_printer(&state, printer, use_for_receipts, confirm_public).await
+}
+
+#[tauri::command]
+pub fn remove_printer(state: App<'_>, printer_id: String) -> Answer<Settings> {
+    printers::remove_printer(&state, &printer_id)
+}
+
+#[tauri::command]
+pub async fn test_print(printer: PrinterConfig, confirm_public: Option<bool>) -> Answer<()> {
+    printers::test_print(printer, confirm_public).await
+}

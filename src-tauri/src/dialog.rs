@@ -1,0 +1,33 @@
+//! Saving a PDF where the cashier picks in the desktop's save dialog, or
+//! into `SMART_TILL_EXPORT_DIR` without asking when it is set.
+
+use till_app::printing::{export_dir, write_pdf, Pdf, SavedFile};
+use till_app::{CommandError, ErrorCode};
+
+/// `None` when the cashier closes the dialog.
+pub async fn save_pdf(app: &tauri::AppHandle, pdf: Pdf) -> Result<Option<SavedFile>, CommandError> {
+    let path = match export_dir() {
+        Some(dir) => dir.join(&pdf.file_name),
+        None => {
+            use tauri_plugin_dialog::DialogExt;
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            app.dialog()
+                .file()
+                .set_file_name(&pdf.file_name)
+                .add_filter("PDF", &["pdf"])
+                .save_file(move |picked| {
+                    let _ = tx.send(picked);
+                });
+            let Some(picked) = rx.await.ok().flatten() else {
+                return Ok(None);
+            };
+            picked.into_path().map_err(|e| {
+                CommandError::new(
+                    ErrorCode::Io,
+                    format!("The PDF cannot be saved there ({e})."),
+                )
+            })?
+        }
+    };
+    write_pdf(path, pdf.bytes).await.map(Some)
+}
