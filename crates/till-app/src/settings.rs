@@ -174,21 +174,20 @@ fn is_vat_id(v: &str) -> bool {
 #[ts(rename_all = "lowercase")]
 pub enum Environment {
     #[default]
-    Demo,
-    Testing,
-    Live,
+    Demo = 0,
+    Testing = 1,
+    Live = 2,
 }
+
+/// The names in the settings file, the status bar and the logs, in the order of [`Environment::ALL`].
+const ENVIRONMENT_NAMES: [&str; 3] = ["demo", "testing", "live"];
 
 impl Environment {
     pub const ALL: [Environment; 3] = [Environment::Demo, Environment::Testing, Environment::Live];
 
     /// The name in the settings file, the status bar and the logs.
     pub fn name(self) -> &'static str {
-        match self {
-            Environment::Demo => "demo",
-            Environment::Testing => "testing",
-            Environment::Live => "live",
-        }
+        ENVIRONMENT_NAMES[self as usize]
     }
 }
 
@@ -204,7 +203,7 @@ impl<'de> Deserialize<'de> for Environment {
         Environment::ALL
             .into_iter()
             .find(|e| e.name() == name)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&name, &["demo", "testing", "live"]))
+            .ok_or_else(|| serde::de::Error::unknown_variant(&name, &ENVIRONMENT_NAMES))
     }
 }
 
@@ -543,6 +542,17 @@ mod tests {
             assert_eq!(e.code, code, "{case:?}");
             assert!(e.message.ends_with('.'), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn each_environment_reads_back_under_its_one_name() {
+        for env in Environment::ALL {
+            let json = serde_json::to_value(env).unwrap();
+            assert_eq!(json, serde_json::json!(env.name()));
+            assert_eq!(serde_json::from_value::<Environment>(json).unwrap(), env);
+        }
+        assert_eq!(Environment::Testing.name(), "testing");
+        assert!(serde_json::from_value::<Environment>(serde_json::json!("prod")).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use tracing::instrument;
+use ts_rs::TS;
 
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
@@ -10,72 +11,88 @@ use secuconnect::{CancellationToken, Device};
 use till::closing::DayFigures;
 use till::{Cents, Closing as StoredClosing};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct MethodTotal {
+    #[ts(type = "PaymentMethod")]
     pub method: &'static str,
     pub count: i64,
+    #[ts(type = "number")]
     pub amount: Cents,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct VatTotal {
     pub rate_percent: u32,
+    #[ts(type = "number")]
     pub net: Cents,
+    #[ts(type = "number")]
     pub tax: Cents,
+    #[ts(type = "number")]
     pub gross: Cents,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct DaySummary {
     pub business_day: String,
     pub opened_at: Option<String>,
     pub sales_count: i64,
     pub cancellations_count: i64,
+    #[ts(type = "number")]
     pub cancellations_amount: Cents,
+    #[ts(type = "number")]
     pub total: Cents,
     pub by_method: Vec<MethodTotal>,
     pub by_vat: Vec<VatTotal>,
     pub first_receipt: Option<i64>,
     pub last_receipt: Option<i64>,
+    #[ts(type = "number")]
     pub cash_start: Cents,
+    #[ts(type = "number")]
     pub cash_expected: Cents,
     pub terminal_closed: bool,
     pub outbox_pending: usize,
     /// Times the drawer was opened without a sale.
     pub drawer_openings: i64,
+    #[ts(type = "number")]
     pub cash_in: Cents,
+    #[ts(type = "number")]
     pub cash_out: Cents,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct TerminalEndOfDay {
     pub ok: bool,
     pub at: String,
     pub count: i64,
+    #[ts(type = "number")]
     pub amount: Cents,
     pub receipt_text: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct Closing {
     pub z_number: i64,
     pub closed_at: String,
     pub business_day: String,
     pub summary: DaySummary,
+    #[ts(type = "number")]
     pub cash_counted: Cents,
+    #[ts(type = "number")]
     pub difference: Cents,
     pub note: Option<String>,
     pub terminal: Option<TerminalEndOfDay>,
     pub report_text: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct ClosingListItem {
     pub z_number: i64,
     pub closed_at: String,
     pub business_day: String,
+    #[ts(type = "number")]
     pub total: Cents,
     pub sales_count: i64,
+    #[ts(type = "number")]
     pub difference: Cents,
 }
 

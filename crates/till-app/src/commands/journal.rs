@@ -24,12 +24,14 @@ pub enum EntryState {
     Cancellation,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct JournalEntry {
     pub sale_id: String,
     pub receipt_number: i64,
     pub issued_at: String,
+    #[ts(type = "number")]
     pub total: Cents,
+    #[ts(type = "Array<PaymentMethod>")]
     pub methods: Vec<PaymentMethod>,
     pub state: EntryState,
     pub cancels_sale_id: Option<String>,
@@ -37,17 +39,19 @@ pub struct JournalEntry {
     pub synced: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct JournalPage {
     pub total_count: usize,
     pub entries: Vec<JournalEntry>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct SaleDetail {
     #[serde(flatten)]
     pub entry: JournalEntry,
+    #[ts(type = "Array<BasketLine>")]
     pub lines: Vec<BasketLine>,
+    #[ts(type = "Array<PaymentLine>")]
     pub payments: Vec<receipt::PaymentLine>,
     pub transaction_id: Option<String>,
     pub customer_receipt: String,
@@ -55,11 +59,14 @@ pub struct SaleDetail {
     pub can_cancel: bool,
     /// Why it cannot be cancelled, as a code the UI words in the cashier's language
     /// (`journal.blocked.<code>`).
+    #[ts(
+        type = "\"cancellation\" | \"cancelling\" | \"already_cancelled\" | \"terminal_closed\" | null"
+    )]
     pub cancel_blocked_reason: Option<&'static str>,
     pub z_number: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct ReceiptPreview {
     pub sale_id: String,
     pub copy: String,
@@ -67,11 +74,12 @@ pub struct ReceiptPreview {
     pub signature_required: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct CancellationDone {
     pub sale_id: String,
     pub receipt_number: i64,
     pub transaction_id: String,
+    #[ts(type = "number")]
     pub total: Cents,
     pub receipt_text: String,
 }

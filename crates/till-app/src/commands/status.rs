@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use crate::error::CommandError;
 use crate::printing::PrinterStatus;
+use crate::settings::Environment;
 use crate::state::{unreachable, AppState};
 use till::journal::RefusedSale;
 use till::CheckoutError;
@@ -15,8 +16,7 @@ pub struct TillStatus {
     /// The payment service answered the last round (reachability only: a
     /// sale it refused does not make the till offline).
     pub online: bool,
-    #[ts(type = "\"demo\" | \"testing\" | \"live\"")]
-    pub environment: &'static str,
+    pub environment: Environment,
     pub demo: bool,
     pub outbox_pending: usize,
     /// Sales paid offline that the payment service refused for good.
@@ -99,7 +99,7 @@ pub fn status_of(state: &AppState) -> Result<TillStatus, CommandError> {
     let link = state.link();
     Ok(TillStatus {
         online: link.online,
-        environment: state.environment.name(),
+        environment: state.environment,
         demo: state.demo,
         outbox_pending: outbox.count,
         outbox_failed: outbox.failed.len(),
