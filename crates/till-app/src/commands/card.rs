@@ -48,10 +48,14 @@ pub enum CardOutcome {
 }
 
 /// Declined and aborted are answers, not errors.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct CardPaymentResult {
     pub outcome: CardOutcome,
     pub message: Option<String>,
+    /// A [`CardSale`]: the sale with its card-only fields.
+    #[ts(
+        type = "(CompletedSale & { has_merchant_receipt: boolean, merchant_receipt_print: boolean }) | null"
+    )]
     pub sale: Option<CardSale>,
 }
 
