@@ -118,12 +118,7 @@ fn numbers(page: &JournalPage) -> Vec<i64> {
 /// The list as the app built it before: every sale and cancellation read
 /// from the journal, newest first.
 fn in_memory_list(j: &Journal) -> Vec<JournalEntry> {
-    let queued: HashSet<String> = j
-        .outbox()
-        .unwrap()
-        .into_iter()
-        .map(|q| q.sale_id)
-        .collect();
+    let queued: HashSet<String> = j.outbox().unwrap().into_iter().map(|q| q.sale_id).collect();
     let mut cancelled_by: HashMap<String, i64> = HashMap::new();
     let mut rows: Vec<(i64, JournalEntry)> = Vec::new();
     for e in j.entries(Some(kind::CANCELLATION)).unwrap() {
@@ -325,7 +320,15 @@ fn search_agrees_with_the_in_memory_list_over_random_sales() {
         ..Default::default()
     });
     for f in &filters {
-        for (offset, limit) in [(0, 50), (0, 1), (3, 7), (49, 50), (300, 100), (0, 0), (5000, 10)] {
+        for (offset, limit) in [
+            (0, 50),
+            (0, 1),
+            (3, 7),
+            (49, 50),
+            (300, 100),
+            (0, 0),
+            (5000, 10),
+        ] {
             assert_eq!(
                 search(&j, f, offset, limit),
                 in_memory_page(&all, f, offset, limit),
@@ -372,7 +375,8 @@ fn write_random_sales(j: &mut Journal) {
             }
             3 => {
                 if let Some(q) = j.outbox().unwrap().last() {
-                    j.record_outbox_refused(&q.sale_id, "refused", None).unwrap();
+                    j.record_outbox_refused(&q.sale_id, "refused", None)
+                        .unwrap();
                 }
             }
             _ => {}
@@ -436,7 +440,11 @@ fn a_day_is_local_midnight_to_midnight_also_when_the_clocks_change() {
         assert_eq!(page.total_count, numbers_of_day.len());
     }
     for nothing in ["2026-06-03", "2026-6-2", "02.06.2026", "2026-06-02 ", ""] {
-        assert_eq!(search(&j, &day(nothing), 0, 50).total_count, 0, "{nothing:?}");
+        assert_eq!(
+            search(&j, &day(nothing), 0, 50).total_count,
+            0,
+            "{nothing:?}"
+        );
     }
 }
 
@@ -554,7 +562,10 @@ fn cancellations_and_the_outbox_show_in_the_rows() {
 
     let page = search(&j, &JournalFilter::default(), 0, 50);
     assert_eq!(page.total_count, 9);
-    assert_eq!(page, in_memory_page(&in_memory_list(&j), &JournalFilter::default(), 0, 50));
+    assert_eq!(
+        page,
+        in_memory_page(&in_memory_list(&j), &JournalFilter::default(), 0, 50)
+    );
     let row = |n: i64| page.entries.iter().find(|e| e.receipt_number == n).unwrap();
     // The JSON the journal screen reads.
     let issued = row(storno_cash).issued_at.clone();
@@ -577,7 +588,10 @@ fn cancellations_and_the_outbox_show_in_the_rows() {
     );
     assert_eq!(row(card).methods, vec![PaymentMethod::Card]);
     assert_eq!(row(card).state, ListedState::Paid);
-    assert_eq!(row(split).methods, vec![PaymentMethod::Secucard, PaymentMethod::Cash]);
+    assert_eq!(
+        row(split).methods,
+        vec![PaymentMethod::Secucard, PaymentMethod::Cash]
+    );
     assert_eq!(row(split).total, Cents(500));
     assert!(!row(offline).synced, "waits in the outbox");
     assert!(row(registered).synced);
@@ -648,12 +662,18 @@ fn the_cancel_rule_names_why_a_row_cannot_be_cancelled() {
         .unwrap();
 
     assert_eq!(blocked(&j, "cash-closed"), None);
-    assert_eq!(blocked(&j, "card-closed"), Some(CancelBlocked::TerminalClosed));
+    assert_eq!(
+        blocked(&j, "card-closed"),
+        Some(CancelBlocked::TerminalClosed)
+    );
     assert_eq!(blocked(&j, "split-closed"), None);
     assert_eq!(blocked(&j, "cash"), None);
     assert_eq!(blocked(&j, "card"), None);
     assert_eq!(blocked(&j, "offline"), None);
-    assert_eq!(blocked(&j, "cancelled"), Some(CancelBlocked::AlreadyCancelled));
+    assert_eq!(
+        blocked(&j, "cancelled"),
+        Some(CancelBlocked::AlreadyCancelled)
+    );
     assert_eq!(blocked(&j, "cancelling"), Some(CancelBlocked::Cancelling));
     assert_eq!(blocked(&j, "cancel-failed"), None, "it stays paid");
     let storno = format!("storno-{}", cancelled + 1);
@@ -673,14 +693,21 @@ fn the_cancel_rule_names_why_a_row_cannot_be_cancelled() {
     .collect();
     assert_eq!(
         codes,
-        ["cancellation", "cancelling", "already_cancelled", "terminal_closed"]
+        [
+            "cancellation",
+            "cancelling",
+            "already_cancelled",
+            "terminal_closed"
+        ]
     );
 }
 
 /// Each entry's stored hash, by position.
 fn hashes(path: &Path) -> Vec<(i64, Vec<u8>)> {
     let raw = rusqlite::Connection::open(path).unwrap();
-    let mut stmt = raw.prepare("SELECT seq, hash FROM entries ORDER BY seq").unwrap();
+    let mut stmt = raw
+        .prepare("SELECT seq, hash FROM entries ORDER BY seq")
+        .unwrap();
     let rows = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
@@ -721,7 +748,9 @@ fn a_schema_3_journal_is_migrated_listed_and_still_verifies() {
     let all = in_memory_list(&j);
     assert_eq!(all.len(), 20);
     assert_eq!(
-        all.iter().filter(|e| e.state == ListedState::Cancellation).count(),
+        all.iter()
+            .filter(|e| e.state == ListedState::Cancellation)
+            .count(),
         3
     );
     assert!(all.iter().any(|e| !e.synced));
@@ -740,7 +769,10 @@ fn a_schema_3_journal_is_migrated_listed_and_still_verifies() {
     j.record_cancellation(n, "Storno", None).unwrap();
     let page = search(&j, &JournalFilter::default(), 0, 3);
     assert_eq!(page.total_count, 22);
-    assert_eq!(page, in_memory_page(&in_memory_list(&j), &JournalFilter::default(), 0, 3));
+    assert_eq!(
+        page,
+        in_memory_page(&in_memory_list(&j), &JournalFilter::default(), 0, 3)
+    );
     assert_eq!(j.verify().unwrap(), None);
     drop(j);
     // Opened again, nothing runs twice.

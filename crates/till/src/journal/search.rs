@@ -97,6 +97,17 @@ fn conditions(filter: &JournalFilter) -> Option<(String, Vec<Value>)> {
     Some((sql, values))
 }
 
+/// How many rows match the conditions `sql` (from [`conditions`]).
+fn count_sql(sql: &str) -> String {
+    format!("SELECT COUNT(*) FROM listing l{sql}")
+}
+
+/// The receipt numbers of one page of the rows matching `sql`, newest first
+/// (the limit and offset follow the conditions' values).
+fn page_sql(sql: &str) -> String {
+    format!("SELECT l.receipt_number FROM listing l{sql} ORDER BY l.receipt_number DESC LIMIT ? OFFSET ?")
+}
+
 /// When local day `day` (`YYYY-MM-DD`) begins and when the next one begins,
 /// in milliseconds since 1970: an entry belongs to the day exactly when it
 /// was issued in between. The time zone is the till's as it is set now, as
@@ -170,16 +181,13 @@ impl Journal {
         } else {
             let total_count: i64 = self
                 .conn
-                .prepare_cached(&format!("SELECT COUNT(*) FROM listing l{sql}"))?
+                .prepare_cached(&count_sql(&sql))?
                 .query_row(params_from_iter(values.iter()), |r| r.get(0))?;
             let mut page_values = values;
             page_values.extend([i64_of(limit).into(), i64_of(offset).into()]);
             let numbers: Vec<i64> = self
                 .conn
-                .prepare_cached(&format!(
-                    "SELECT l.receipt_number FROM listing l{sql}
-                     ORDER BY l.receipt_number DESC LIMIT ? OFFSET ?"
-                ))?
+                .prepare_cached(&page_sql(&sql))?
                 .query_map(params_from_iter(page_values.iter()), |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             (usize_of(total_count), numbers)
@@ -321,5 +329,62 @@ impl Journal {
             cancelled_by_sale_id: cancelled_by.map(|n| format!("{CANCELLATION_PREFIX}{n}")),
             synced: !queued,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's plan for `sql`, one step a line.
+    fn plan(journal: &Journal, sql: &str, values: usize) -> String {
+        let mut stmt = journal
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = stmt
+            .query_map(params_from_iter(vec![Value::Integer(1); values]), |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Every filter is answered through an index: no step reads the whole list.
+    #[test]
+    fn each_filter_is_looked_up_in_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(&dir.path().join("journal.sqlite3")).unwrap();
+        let by_receipt = JournalFilter {
+            receipt_number: Some(7),
+            ..Default::default()
+        };
+        let by_amount = JournalFilter {
+            amount: Some(Cents(1250)),
+            ..Default::default()
+        };
+        let by_day = JournalFilter {
+            date: Some("2026-12-03".into()),
+            ..Default::default()
+        };
+        for (filter, index) in [
+            (&by_receipt, "INTEGER PRIMARY KEY"),
+            (&by_amount, "INDEX listing_amount"),
+            (&by_day, "INDEX listing_time"),
+        ] {
+            let (sql, values) = conditions(filter).unwrap();
+            for query in [count_sql(&sql), page_sql(&sql)] {
+                let n = values.len() + usize::from(query.contains("LIMIT")) * 2;
+                let plan = plan(&journal, &query, n);
+                assert!(plan.contains(index), "{filter:?}: {plan}");
+                assert!(
+                    !plan.contains("SCAN l\n") && !plan.ends_with("SCAN l"),
+                    "{filter:?}: {plan}"
+                );
+            }
+        }
+        // The day's rows written before schema 4 with an unreadable time: their own index.
+        let (sql, values) = conditions(&by_day).unwrap();
+        assert!(plan(&journal, &count_sql(&sql), values.len()).contains("INDEX listing_day"));
     }
 }
