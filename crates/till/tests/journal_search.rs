@@ -21,13 +21,9 @@ use till::{Cents, PaymentMethod, VatRate};
 // ---------------------------------------------------------------- writing
 
 fn basket(price: i64) -> Basket {
+    let line = BasketLine::article("Brötchen", 1, Cents(price), VatRate::Reduced);
     Basket {
-        lines: vec![BasketLine::article(
-            "Brötchen",
-            1,
-            Cents(price),
-            VatRate::Reduced,
-        )],
+        lines: vec![line],
         card: None,
     }
 }
