@@ -213,11 +213,13 @@ fn in_memory_page(
 
 // ---------------------------------------------------- time zone children
 
+#[cfg(unix)]
 /// Whether this process is a child `in_zone` started.
 fn is_zone_child() -> bool {
     std::env::var("TILL_TEST_ZONE_CHILD").is_ok()
 }
 
+#[cfg(unix)]
 /// Runs test `name` in a child process whose time zone is `zone`, with the
 /// environment variables `env` set.
 fn in_zone(name: &str, zone: &str, env: &[(&str, &str)]) {
@@ -233,9 +235,11 @@ fn in_zone(name: &str, zone: &str, env: &[(&str, &str)]) {
     assert!(text.contains("1 passed"), "{name} did not run:\n{text}");
 }
 
+#[cfg(unix)]
 /// A small deterministic random source (SplitMix64).
 struct Random(u64);
 
+#[cfg(unix)]
 impl Random {
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -337,6 +341,7 @@ fn search_agrees_with_the_in_memory_list_over_random_sales() {
     }
 }
 
+#[cfg(unix)]
 /// 360 sales over five days around the change to summer time (29 March
 /// 2026), bunched near midnight, at a few prices (amounts repeat); now and
 /// then one cancelled, an offline one registered or refused.
@@ -381,6 +386,7 @@ fn write_random_sales(j: &mut Journal) {
     testing::set_clock(None);
 }
 
+#[cfg(unix)]
 fn rnd_index(k: usize, len: usize) -> usize {
     (k * 7919 + 13) % len
 }
