@@ -9,13 +9,16 @@
 //! 2. The day's figures and a closing over a journal of 1,000,000 sales.
 //! 3. `verify` over that journal.
 //! 4. The journal's size per sale.
+//! 5. The journal screen's search over that journal: the first page, a
+//!    receipt number, an amount, a day, a deep page (p50 and p99).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Local, TimeZone};
 use rusqlite::{params, Connection};
 use till::basket::{Basket, BasketLine};
-use till::journal::{testing, Journal, PaidSale, Payment, PaymentIntent};
+use till::journal::{testing, Journal, JournalFilter, PaidSale, Payment, PaymentIntent};
 use till::receipt_doc;
 use till::sha256x8::{Batch, HashPath};
 use till::{Cents, PaymentMethod, VatRate};
@@ -202,9 +205,9 @@ fn big_journal(dir: &Path, shop: &receipt::ShopHeader, n: usize) {
     while done < n {
         let k = batch.min(n - done);
         let offset = done;
-        testing::append_sales_bulk(&mut journal, k, |i, r| {
-            let _ = r;
-            cash_sale(offset + i)
+        testing::append_sales_bulk_at(&mut journal, k, |i, _| {
+            let (intent, paid) = cash_sale(offset + i);
+            (issued_at(offset + i, n), intent, paid)
         })
         .unwrap();
         done += k;
@@ -238,6 +241,7 @@ fn big_journal(dir: &Path, shop: &receipt::ShopHeader, n: usize) {
         ms(median(figures.clone())),
         ms(figures[0])
     );
+    search_figures(&journal, n);
     let t = Instant::now();
     let closing = journal.close_day(Cents(0), None).unwrap();
     println!(
@@ -332,6 +336,100 @@ fn big_journal(dir: &Path, shop: &receipt::ShopHeader, n: usize) {
     }
 }
 
+/// The bench's sales spread over a year from 1 January 2026, as a shop
+/// sells: about 2,700 a day at 1,000,000 sales.
+const DAYS: usize = 365;
+
+fn first_day() -> DateTime<Local> {
+    Local
+        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .earliest()
+        .unwrap()
+}
+
+/// When sale `i` of `n` was issued.
+fn issued_at(i: usize, n: usize) -> DateTime<Local> {
+    let ms_per_sale = (DAYS as i64 * 86_400_000) / n.max(1) as i64;
+    first_day() + chrono::Duration::milliseconds(i as i64 * ms_per_sale)
+}
+
+/// The journal screen's searches, each `rounds` times with other values
+/// (receipt numbers, amounts, days, offsets spread over the journal): p50
+/// and p99 of each, and how many rows each found.
+fn search_figures(journal: &Journal, n: usize) {
+    const ROUNDS: usize = 200;
+    const PAGE: usize = 50;
+    let amounts: Vec<Cents> = (0..28).map(|i| basket(i).total()).collect();
+    let spread = |k: usize, range: usize| (k * 7919 + 13) % range.max(1);
+    type Query = Box<dyn Fn(usize) -> (JournalFilter, usize)>;
+    let queries: Vec<(&str, Query)> = vec![
+        (
+            "first page, no filter",
+            Box::new(|_| (JournalFilter::default(), 0)),
+        ),
+        (
+            "a receipt number",
+            Box::new(move |k| {
+                let filter = JournalFilter {
+                    receipt_number: Some(1 + spread(k, n) as i64),
+                    ..Default::default()
+                };
+                (filter, 0)
+            }),
+        ),
+        (
+            "an amount (either sign)",
+            Box::new(move |k| {
+                let filter = JournalFilter {
+                    amount: Some(amounts[k % amounts.len()]),
+                    ..Default::default()
+                };
+                (filter, 0)
+            }),
+        ),
+        (
+            "a day",
+            Box::new(move |k| {
+                let day = first_day() + chrono::Duration::days(spread(k, DAYS) as i64);
+                let filter = JournalFilter {
+                    date: Some(day.format("%Y-%m-%d").to_string()),
+                    ..Default::default()
+                };
+                (filter, 0)
+            }),
+        ),
+        (
+            "deep page, offset ~500,000",
+            Box::new(move |k| (JournalFilter::default(), (n / 2).saturating_sub(k * 50))),
+        ),
+    ];
+    println!(
+        "journal search over {n} sales ({PAGE} rows a page, {ROUNDS} searches each; target < 50 ms):"
+    );
+    for (what, query) in &queries {
+        let mut times = Vec::with_capacity(ROUNDS);
+        let mut found = 0;
+        for k in 0..ROUNDS {
+            let (filter, offset) = query(k);
+            let t = Instant::now();
+            let page = journal.search(&filter, offset, PAGE).unwrap();
+            times.push(t.elapsed());
+            assert!(!page.entries.is_empty(), "{what}: {filter:?} found nothing");
+            found += page.total_count;
+        }
+        let first = times[0];
+        times.sort();
+        println!(
+            "  {what:28} p50 {:7.3} ms   p99 {:7.3} ms   first {:7.3} ms   ({} rows match on average)",
+            ms(times[ROUNDS / 2]),
+            ms(times[ROUNDS * 99 / 100]),
+            ms(first),
+            found / ROUNDS
+        );
+    }
+    println!("  (load average: {})", load_average());
+}
+
 fn main() {
     let n: usize = std::env::var("TILL_BENCH_SALES")
         .ok()
@@ -346,4 +444,29 @@ fn main() {
     println!("journal benchmarks in {}", dir.path().display());
     commit_ratio(dir.path(), &shop);
     big_journal(dir.path(), &shop, n);
+    migration_to_schema_4(&dir.path().join("big.sqlite3"), n);
+}
+
+/// What opening the big journal costs once when it was written with schema
+/// 3: the list is taken out again (as a schema-3 file is) and the file opened.
+fn migration_to_schema_4(path: &Path, n: usize) {
+    let raw = Connection::open(path).unwrap();
+    raw.execute_batch(
+        "DROP TRIGGER entries_listing; DROP VIEW listing_of_entries; DROP TABLE listing;
+         PRAGMA user_version = 3; PRAGMA wal_checkpoint(TRUNCATE);",
+    )
+    .unwrap();
+    drop(raw);
+    let t = Instant::now();
+    let journal = Journal::open(path).unwrap();
+    let took = t.elapsed();
+    let listed = journal
+        .search(&JournalFilter::default(), 0, 1)
+        .unwrap()
+        .total_count;
+    println!(
+        "schema 3 -> 4 (the journal screen's list filled for {listed} receipts of {n} sales), once at the first start: {:.2} s; load average {}",
+        took.as_secs_f64(),
+        load_average()
+    );
 }

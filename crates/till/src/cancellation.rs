@@ -20,10 +20,10 @@ use tracing::{info, instrument, warn};
 use crate::checkout::{Checkout, CheckoutError, JOURNAL_RECEIPT_WIDTH};
 use crate::closing::PaymentMethod;
 use crate::drill;
-use crate::journal::{JournalError, SaleRecord};
+use crate::journal::{JournalEntry, JournalError, ListedState, SaleRecord};
 use crate::money::Cents;
 use crate::receipt_doc;
-use crate::sale::{SaleEvent, TransitionError};
+use crate::sale::{SaleEvent, SaleState, TransitionError};
 
 /// A cancellation as the cashier sees it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,6 +55,61 @@ enum Reversed {
     Unknown,
 }
 
+/// Why a row of the journal cannot be cancelled, as a code the UI words in
+/// the cashier's language (`journal.blocked.<code>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelBlocked {
+    /// The row is a cancellation itself.
+    Cancellation,
+    /// A cancellation of the sale is under way at the provider.
+    Cancelling,
+    /// The sale is cancelled already.
+    AlreadyCancelled,
+    /// A card payment in a closing: the terminal has ended its day and can
+    /// no longer reverse it.
+    TerminalClosed,
+}
+
+impl CancelBlocked {
+    /// The code as the UI knows it.
+    pub fn code(self) -> &'static str {
+        match self {
+            CancelBlocked::Cancellation => "cancellation",
+            CancelBlocked::Cancelling => "cancelling",
+            CancelBlocked::AlreadyCancelled => "already_cancelled",
+            CancelBlocked::TerminalClosed => "terminal_closed",
+        }
+    }
+}
+
+/// Whether the journal's row `row` can be cancelled, and if not, why;
+/// `sale` is the sale the row is (or, for a cancellation, reverses).
+pub fn cancel_blocked(row: &JournalEntry, sale: &SaleRecord) -> Option<CancelBlocked> {
+    if row.state == ListedState::Cancellation {
+        Some(CancelBlocked::Cancellation)
+    } else if sale.state == SaleState::Cancelling {
+        Some(CancelBlocked::Cancelling)
+    } else if sale.state != SaleState::Paid {
+        Some(CancelBlocked::AlreadyCancelled)
+    } else if terminal_closed_in(sale).is_some() {
+        Some(CancelBlocked::TerminalClosed)
+    } else {
+        None
+    }
+}
+
+/// The closing a sale paid by card is in: the terminal's end of day has
+/// settled the card payment, so the terminal can no longer reverse it.
+fn terminal_closed_in(record: &SaleRecord) -> Option<i64> {
+    let by_card = record
+        .paid
+        .payments
+        .iter()
+        .any(|p| p.method == PaymentMethod::Card);
+    record.closed_in.filter(|_| by_card)
+}
+
 /// How a paid sale is reversed at the provider; `None` for cash alone.
 fn reversal_of(record: &SaleRecord) -> Result<Option<Reversal>, CheckoutError> {
     let card = record
@@ -63,7 +118,7 @@ fn reversal_of(record: &SaleRecord) -> Result<Option<Reversal>, CheckoutError> {
         .iter()
         .find(|p| p.method == PaymentMethod::Card);
     if let Some(card) = card {
-        if let Some(z) = record.closed_in {
+        if let Some(z) = terminal_closed_in(record) {
             return Err(JournalError::ClosedIn(z).into());
         }
         let number = card.terminal_receipt.ok_or_else(|| {

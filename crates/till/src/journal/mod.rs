@@ -16,6 +16,7 @@ mod error;
 mod query;
 mod records;
 mod schema;
+mod search;
 #[doc(hidden)]
 pub mod testing;
 mod verify;
@@ -25,6 +26,7 @@ pub use error::JournalError;
 pub use records::*;
 pub use schema::kind;
 pub use schema::MAX_NOTE;
+pub use search::{JournalEntry, JournalFilter, JournalPage, ListedState, CANCELLATION_PREFIX};
 
 use std::path::Path;
 use std::time::Duration;

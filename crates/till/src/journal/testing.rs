@@ -1,23 +1,44 @@
-//! Bulk writes for benches and tests.
+//! Bulk writes and a fixed clock, for benches and tests.
 
-//! Writes many sales fast, for benches: the same entries as a real sale,
-//! in one transaction.
+use chrono::{DateTime, Local};
+
 use super::query::latest_totals;
-use super::write::Appender;
+use super::write::{Appender, CLOCK};
 use super::*;
 
-/// Appends `n` paid cash sales of `intent`'s basket in one transaction.
+/// Stamps this thread's journal writes with `at` instead of the clock's time
+/// (`None`: the clock again), so that tests can write sales at midnight.
+pub fn set_clock(at: Option<DateTime<Local>>) {
+    CLOCK.with(|c| c.set(at));
+}
+
+/// Appends `n` paid cash sales of `intent`'s basket in one transaction: the
+/// same entries as a real sale, written fast.
 pub fn append_sales_bulk(
     journal: &mut Journal,
     n: usize,
     make: impl Fn(usize, i64) -> (PaymentIntent, PaidSale),
+) -> Result<(), JournalError> {
+    let now = Local::now();
+    append_sales_bulk_at(journal, n, |i, r| {
+        let (intent, paid) = make(i, r);
+        (now, intent, paid)
+    })
+}
+
+/// [`append_sales_bulk`], each sale issued at the time `make` gives.
+pub fn append_sales_bulk_at(
+    journal: &mut Journal,
+    n: usize,
+    make: impl Fn(usize, i64) -> (DateTime<Local>, PaymentIntent, PaidSale),
 ) -> Result<(), JournalError> {
     let tx = journal.write_tx()?;
     let mut totals = latest_totals(&tx)?;
     let mut app = Appender::new(&tx)?;
     for i in 0..n {
         let receipt_number = totals.last_receipt + 1;
-        let (intent, paid) = make(i, receipt_number);
+        let (at, intent, paid) = make(i, receipt_number);
+        app.set_time(at);
         app.append(
             kind::INTENT,
             Some(&intent.sale_id),

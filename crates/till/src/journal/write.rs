@@ -18,6 +18,18 @@ use crate::closing::{CashMovement, Closing, DayFigures, RunningTotals};
 use crate::money::Cents;
 use crate::sale::{SaleEvent, SaleState, TransitionError};
 
+thread_local! {
+    /// A time that writes on this thread are stamped with instead of the
+    /// clock's (`testing::set_clock`: days and midnights in tests).
+    pub(super) static CLOCK: std::cell::Cell<Option<chrono::DateTime<chrono::Local>>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// The time a write is stamped with.
+fn now() -> chrono::DateTime<chrono::Local> {
+    CLOCK.with(|c| c.get()).unwrap_or_else(chrono::Local::now)
+}
+
 fn transition(sale_id: &str, from: SaleState, event: SaleEvent) -> Result<SaleState, JournalError> {
     from.apply(event)
         .map_err(|source| JournalError::Transition {
@@ -57,7 +69,7 @@ pub(super) struct Appender<'t> {
 
 impl<'t> Appender<'t> {
     pub(super) fn new(tx: &'t Transaction<'t>) -> Result<Self, JournalError> {
-        Self::at(tx, chrono::Local::now())
+        Self::at(tx, now())
     }
 
     pub(super) fn at(
@@ -78,6 +90,11 @@ impl<'t> Appender<'t> {
             prev: prev.try_into().map_err(|_| JournalError::Corrupt)?,
             created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
         })
+    }
+
+    /// Stamps the entries appended from now on with `at` (bulk writes in benches).
+    pub(super) fn set_time(&mut self, at: chrono::DateTime<chrono::Local>) {
+        self.created_at = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
     }
 
     pub(super) fn append(
@@ -185,7 +202,7 @@ impl Journal {
         let intent = read_intent(&tx, sale_id)?;
         let mut totals = latest_totals(&tx)?;
         let receipt_number = totals.last_receipt + 1;
-        let issued_at = chrono::Local::now();
+        let issued_at = now();
         let (paid, out) = build(
             Issue {
                 receipt_number,
