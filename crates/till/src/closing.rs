@@ -149,7 +149,7 @@ fn rate_index(rate: VatRate) -> usize {
 }
 
 /// How a payment was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Cash,
