@@ -32,6 +32,27 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
     ]
 }
 
-pub fn catalog(_cfg: &Config) -> Vec<Decl> {
-    decls![_cfg;]
+/// The shop's master data (articles, groups, cashiers, scanning, CSV import).
+/// Names that would clash with the till's are renamed in TypeScript
+/// (`CatalogArticle`, `ArticlePage`, `ArticleFilter`).
+pub fn catalog(cfg: &Config) -> Vec<Decl> {
+    use catalog::cashiers::Authorisation;
+    use catalog::changes::StoredChange;
+    use catalog::codes::{CodeError, Measure};
+    use catalog::csv_io::Encoding;
+    use catalog::import::{BadLine, ImportRow, LineProblem, NewGroup, RowKind};
+    use catalog::rights::{Limit, Rule};
+    use catalog::{
+        Action, Actor, ApplyMode, Article, ArticleDraft, Cashier, ChangeAction, ChangeEvent,
+        Entity, FieldChange, Filter, Group, GroupDraft, ImportOutcome, ImportPreview, Limits, Page,
+        Role, ScanHit, ScanOutcome, Unit, UnknownCode,
+    };
+    decls![cfg;
+        Unit, Article, ArticleDraft, Filter, Page, Group, GroupDraft,
+        Role, Cashier, Action, Rule, Limit, Limits, Authorisation,
+        CodeError, Measure, UnknownCode, ScanHit, ScanOutcome,
+        Actor, Entity, ChangeAction, FieldChange, ChangeEvent, StoredChange,
+        Encoding, LineProblem, BadLine, RowKind, ImportRow, NewGroup, ImportPreview, ApplyMode,
+        ImportOutcome,
+    ]
 }

@@ -175,3 +175,211 @@ since: string,
 problem: string, };
 
 // ---------- from catalog ----------
+
+/**
+ * What the price is for.
+ */
+export type Unit = "piece" | "kg";
+
+export type CatalogArticle = { id: string, number: string, 
+/**
+ * Normalised EANs (see [`codes::normalize`]), in the order they were given.
+ */
+eans: Array<string>, text: string, 
+/**
+ * Gross price per [`Unit`]; for an open-price article the price suggested at the till.
+ */
+price: Cents, unit: Unit, vat: VatRate, group: string | null, 
+/**
+ * The price is typed at the till.
+ */
+open_price: boolean, active: boolean, revision: number, updated_at: string, };
+
+/**
+ * An article's fields as entered; `create_article` and `update_article` take it whole.
+ */
+export type ArticleDraft = { number: string, eans: Array<string>, text: string, price: Cents, unit: Unit, vat: VatRate, group: string | null, open_price: boolean, active: boolean, };
+
+/**
+ * Which articles a search or list looks at.
+ */
+export type ArticleFilter = "active" | "all";
+
+/**
+ * One page of a group's articles.
+ */
+export type ArticlePage = { articles: Array<CatalogArticle>, 
+/**
+ * From 0.
+ */
+page: number, per_page: number, total: number, };
+
+export type Group = { id: string, 
+/**
+ * DSFinV-K WARENGR_ID, e.g. "10".
+ */
+code: string, 
+/**
+ * DSFinV-K WARENGR, e.g. "Backwaren".
+ */
+name: string, default_vat: VatRate, 
+/**
+ * `#RRGGBB`
+ */
+colour: string, active: boolean, revision: number, updated_at: string, };
+
+/**
+ * What a group is made of; `create_group` and `update_group` take it whole.
+ */
+export type GroupDraft = { code: string, name: string, default_vat: VatRate, colour: string, active: boolean, };
+
+export type Role = "cashier" | "manager";
+
+/**
+ * A cashier as the rest of the till sees one: the PIN hash never leaves this module.
+ */
+export type Cashier = { id: string, name: string, role: Role, active: boolean, revision: number, updated_at: string, };
+
+/**
+ * What someone at the till wants to do.
+ */
+export type Action = "sell" | "cancel_sale" | "close_day" | "settings" | "catalogue" | "cashiers" | "cash_out" | "discount";
+
+/**
+ * When an action needs a manager.
+ */
+export type Rule = "anyone" | "manager" | { "manager_above": Limit };
+
+export type Limit = "cash_out" | "discount";
+
+/**
+ * The amounts a cashier may handle alone (a shop setting).
+ */
+export type Limits = { cash_out: Cents, discount: Cents, };
+
+/**
+ * A manager's PIN given on the spot for one action: store it with the action it allowed.
+ */
+export type Authorisation = { id: string, action: Action, amount: Cents, manager_id: string, manager_name: string, at: string, };
+
+/**
+ * Why a number is not a barcode the till can read.
+ */
+export type CodeError = { "problem": "not_an_ean", code: string, } | { "problem": "check_digit", code: string, expected: number, } | { "problem": "value_check_digit", code: string, };
+
+/**
+ * What a price- or weight-embedded EAN carries besides the article.
+ */
+export type Measure = { "kind": "price", "value": Cents } | { "kind": "weight", "value": number } | { "kind": "count", "value": number };
+
+export type UnknownCode = { "reason": "not_in_catalogue" } | { "reason": "invalid" } & CodeError | { "reason": "price_too_large" };
+
+/**
+ * The article found, and the line it makes.
+ */
+export type ScanHit = { article: CatalogArticle, 
+/**
+ * The code as stored (for a scale label: its base code).
+ */
+code: string, 
+/**
+ * Pieces (1, or what a count label says).
+ */
+quantity: number, 
+/**
+ * The gross price of one piece of this line: the article's price, a price label's
+ * price, or a weight label's weight times the price per kg.
+ */
+unit_price: Cents, 
+/**
+ * The price or weight the label carried, for the journal.
+ */
+measure?: Measure | null, 
+/**
+ * An open-price article, or one priced per kg, scanned without a price or weight on
+ * its label: the till asks for the price (or weighs).
+ */
+needs_price: boolean, };
+
+/**
+ * What the till does with a scan.
+ */
+export type ScanOutcome = { "outcome": "found" } & ScanHit | { "outcome": "unknown", code: string, reason: UnknownCode, };
+
+/**
+ * Who made a change: a cashier, or a named process (an import, the demo data).
+ */
+export type Actor = { cashier_id?: string | null, name: string, };
+
+export type Entity = "article" | "group" | "cashier";
+
+export type ChangeAction = "created" | "updated" | "deactivated" | "reactivated";
+
+/**
+ * One field's value before and after (`null` before a creation).
+ */
+export type FieldChange = { field: string, old: JsonValue, new: JsonValue, };
+
+export type ChangeEvent = { id: string, at: string, by: Actor, entity: Entity, entity_id: string, 
+/**
+ * What people call the thing: the article number, the group's or cashier's name.
+ */
+label: string, action: ChangeAction, 
+/**
+ * The row's revision after this change.
+ */
+revision: number, fields: Array<FieldChange>, };
+
+/**
+ * A change event with its place in the change table (for catching up: "everything after seq").
+ */
+export type StoredChange = { seq: number, event: ChangeEvent, };
+
+/**
+ * Which encoding a file was read in.
+ */
+export type Encoding = "utf8" | "utf8_bom" | "windows1252";
+
+/**
+ * What is wrong with one line of the file.
+ */
+export type LineProblem = { "problem": "missing_number" } | { "problem": "number_too_long", max: number, } | { "problem": "missing_text" } | { "problem": "text_too_long", max: number, } | { "problem": "price_not_a_number", value: string, } | { "problem": "price_too_large", value: string, } | { "problem": "unknown_vat", value: string, } | { "problem": "no_vat" } | { "problem": "unknown_group", value: string, } | { "problem": "invalid_ean", error: CodeError, } | { "problem": "label_unit", ean: string, } | { "problem": "unknown_unit", value: string, } | { "problem": "not_yes_no", column: string, value: string, } | { "problem": "duplicate_number", line: number, } | { "problem": "duplicate_ean_in_file", ean: string, line: number, } | { "problem": "ean_of_other_article", ean: string, number: string, };
+
+export type BadLine = { line: number, 
+/**
+ * The article number the line has, if any.
+ */
+number: string, problems: Array<LineProblem>, };
+
+export type RowKind = "new" | "changed" | "unchanged";
+
+export type ImportRow = { line: number, kind: RowKind, draft: ArticleDraft, 
+/**
+ * The stored article's id and revision the preview compared with.
+ */
+existing: [string, number] | null, 
+/**
+ * What changes (for a new article: every field).
+ */
+fields: Array<FieldChange>, };
+
+/**
+ * A product group the file names that the catalogue does not have yet: the import
+ * creates it (its number and name are what the file says; its default VAT rate is
+ * that of its first line that gives one, its colour one of a palette). Its lines
+ * need a VAT rate of their own.
+ */
+export type NewGroup = { id: string, draft: GroupDraft, };
+
+export type ImportPreview = { encoding: Encoding, ignored_columns: Array<string>, new_groups: Array<NewGroup>, 
+/**
+ * The good rows, in file order.
+ */
+rows: Array<ImportRow>, bad: Array<BadLine>, };
+
+/**
+ * What `apply_import` does when the preview has bad lines.
+ */
+export type ApplyMode = "all_or_nothing" | "good_lines_only";
+
+export type ImportOutcome = { created: number, changed: number, groups_created: number, unchanged: number, skipped_bad_lines: number, events: Array<ChangeEvent>, };
