@@ -11,6 +11,7 @@
 // here. The types below it, marked so, are the app's own (src-tauri) and stay written by
 // hand until the app crate's types are generated too.
 import { invoke } from '@tauri-apps/api/core';
+import type { ErrorCode } from './errorCodes';
 import type {
   Article,
   Basket,
@@ -43,6 +44,8 @@ export type {
   StockStatus,
   VatRate,
 } from './generated/contract';
+
+export type { ErrorCode } from './errorCodes';
 
 // ======== The app's own types: hand-written until till-app types are generated ========
 
@@ -324,7 +327,7 @@ export interface PairingStatus {
 
 /** The error shape every command fails with. */
 export interface CommandError {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
@@ -339,7 +342,8 @@ export function errorMessage(e: unknown): string {
   return 'Unexpected error. The sale is still open.';
 }
 
-export function errorCode(e: unknown): string {
+/** The code to branch on; `unknown` for anything that is not a command's error. */
+export function errorCode(e: unknown): ErrorCode | 'unknown' {
   return isCommandError(e) ? e.code : 'unknown';
 }
 
