@@ -121,14 +121,18 @@ pub fn typescript() -> String {
 /// type referred to but not declared.
 pub fn problems() -> Vec<String> {
     let all: Vec<Decl> = sections().into_iter().flat_map(|(_, d)| d).collect();
+    problems_in(&all)
+}
+
+fn problems_in(all: &[Decl]) -> Vec<String> {
     let mut declared = BTreeSet::new();
     let mut problems = Vec::new();
-    for d in &all {
+    for d in all {
         if !declared.insert(d.name.as_str()) {
             problems.push(format!("`{}` is declared twice", d.name));
         }
     }
-    for d in &all {
+    for d in all {
         for used in &d.uses {
             if !declared.contains(used.as_str()) {
                 problems.push(format!(
@@ -139,4 +143,78 @@ pub fn problems() -> Vec<String> {
         }
     }
     problems
+}
+
+/// Whether `committed` (the file's text) is what the Rust types give; if not,
+/// what to do about it.
+pub fn check_current(committed: &str) -> Result<(), String> {
+    let fresh = typescript();
+    if committed == fresh {
+        return Ok(());
+    }
+    let first = committed
+        .lines()
+        .zip(fresh.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| committed.lines().count().min(fresh.lines().count()));
+    Err(format!(
+        "{GENERATED_FILE} is stale: the Rust contract types changed (first difference at line {}).\n\
+         Regenerate it with `UPDATE_CONTRACT=1 cargo test -p contract` and commit it.",
+        first + 1
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_file_is_stale_and_says_where_and_what_to_do() {
+        let fresh = typescript();
+        assert_eq!(check_current(&fresh), Ok(()));
+        let edited = fresh.replacen("total: Cents", "total: number", 1);
+        assert_ne!(edited, fresh);
+        let line = fresh
+            .lines()
+            .position(|l| l.contains("total: Cents"))
+            .unwrap()
+            + 1;
+        let e = check_current(&edited).unwrap_err();
+        assert!(
+            e.contains(&format!("first difference at line {line}")),
+            "{e}"
+        );
+        assert!(
+            e.contains("UPDATE_CONTRACT=1 cargo test -p contract"),
+            "{e}"
+        );
+        // A missing file reads as empty: stale at its first line.
+        assert!(check_current("").unwrap_err().contains("line 1"));
+    }
+
+    #[test]
+    fn a_name_twice_or_a_type_left_out_is_named() {
+        use till::{basket::VatTotal, Cents, VatRate};
+        let cfg = config();
+        let all = decls![&cfg; Cents, VatRate, VatTotal, Cents];
+        assert_eq!(problems_in(&all), vec!["`Cents` is declared twice"]);
+        let all = decls![&cfg; VatRate, VatTotal];
+        assert_eq!(
+            problems_in(&all),
+            vec!["`VatTotal` uses `Cents`, which is not in the contract"]
+        );
+    }
+
+    #[test]
+    fn the_file_has_every_section_in_order_with_its_header() {
+        let text = typescript();
+        assert!(text.starts_with("// Generated from the Rust types by crates/contract"));
+        let at = |s: &str| {
+            text.find(&format!("// ---------- from {s} ----------"))
+                .unwrap()
+        };
+        let order: Vec<usize> = SECTIONS.iter().map(|s| at(s.source)).collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]));
+        assert!(text.contains("export type Cents = number;"));
+    }
 }
