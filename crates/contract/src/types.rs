@@ -23,12 +23,15 @@ pub fn receipt(cfg: &Config) -> Vec<Decl> {
 pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::basket::{LineKind, VatTotal};
     use till::catalog::Article;
+    use till::closing::{ByMethod, CashMovement, MethodCounts};
     use till::journal::RefusedSale;
     use till::secucard::{CardSplit, Secucard};
-    use till::{Basket, BasketLine, Cents, CompletedSale, PaymentMethod, VatRate};
+    use till::VatRate;
+    use till::{Basket, BasketLine, Cents, Closing, CompletedSale, DayFigures, PaymentMethod};
     decls![cfg;
         Cents, VatRate, PaymentMethod, Article, LineKind, BasketLine, Basket, VatTotal,
         CompletedSale, Secucard, CardSplit, RefusedSale,
+        ByMethod, MethodCounts, DayFigures, CashMovement, Closing,
     ]
 }
 

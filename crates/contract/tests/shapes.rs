@@ -141,6 +141,44 @@ fn till_answers_fit_their_types() {
 }
 
 #[test]
+fn closing_figures_fit_their_types() {
+    use till::closing::{CashMovement, RunningTotals};
+    use till::{Closing, DayFigures};
+    let since = RunningTotals::default();
+    let mut now = since;
+    now.sales = 3;
+    now.cash = 1200;
+    now.gross[1] = 1200;
+    now.tax[1] = 79;
+    now.last_receipt = 3;
+    now.cash_in = 500;
+    let figures = DayFigures::between(&since, &now);
+    fits("DayFigures", &figures);
+    let mut closing = Closing {
+        z_number: 4,
+        closed_at: "2026-11-21T19:04:00+01:00".into(),
+        figures,
+        cash_counted: Cents(1700),
+        difference: Cents(0),
+        terminal: None,
+        chain_head: "ab".repeat(32),
+        note: None,
+        opened_at: None,
+    };
+    fits("StoredClosing", &closing);
+    closing.terminal = Some(json!({"ok": true, "count": 2}));
+    closing.note = Some("Wechselgeld".into());
+    fits("StoredClosing", &closing);
+    for m in [
+        CashMovement::Float,
+        CashMovement::CashIn,
+        CashMovement::CashOut,
+    ] {
+        fits("CashMovement", &m);
+    }
+}
+
+#[test]
 fn what_the_ui_sends_by_the_types_reads_back() {
     // The fewest fields the TypeScript `Basket` allows.
     let sent =

@@ -174,6 +174,72 @@ since: string,
  */
 problem: string, };
 
+/**
+ * Totals by payment method.
+ */
+export type ByMethod = { cash: Cents, card: Cents, secucard: Cents, };
+
+/**
+ * Payments by method, counted.
+ */
+export type MethodCounts = { cash: number, card: number, secucard: number, };
+
+/**
+ * The figures of one period (a day) between two closings.
+ */
+export type DayFigures = { sales: number, cancellations: number, drawer_openings: number, by_method: ByMethod, 
+/**
+ * Net, tax and gross per rate, 19 %, 7 %, 0 %; rates without turnover included as zero.
+ */
+by_rate: Array<VatTotal>, 
+/**
+ * Gross of all rates: the day's turnover after cancellations.
+ */
+total: Cents, card_loads: Cents, first_receipt: number | null, last_receipt: number | null, opening_float: Cents, cash_in: Cents, cash_out: Cents, 
+/**
+ * Float + cash in − cash out + cash taken for sales.
+ */
+cash_expected: Cents, 
+/**
+ * How many payments each method took (cancelled ones counted back).
+ * Closings before schema 2 read 0 here.
+ */
+counts_by_method: MethodCounts, 
+/**
+ * Gross of the sales cancelled in the period (positive).
+ */
+cancelled: Cents, };
+
+/**
+ * Movements of cash that are not sales.
+ */
+export type CashMovement = "float" | "cash_in" | "cash_out";
+
+/**
+ * A closing as stored: its Z number, the figures, the count and the terminal's answer.
+ */
+export type StoredClosing = { z_number: number, closed_at: string, figures: DayFigures, cash_counted: Cents, 
+/**
+ * Counted − expected: negative when cash is missing.
+ */
+difference: Cents, 
+/**
+ * The terminal's end-of-day answer as received, where there is a terminal.
+ */
+terminal: JsonValue | null, 
+/**
+ * The hash of the last entry before the closing: an anchor for `verify`.
+ */
+chain_head: string, 
+/**
+ * The cashier's note (schema 2; `None` in older closings).
+ */
+note?: string | null, 
+/**
+ * When the period began: the time of its first entry (schema 2).
+ */
+opened_at?: string | null, };
+
 // ---------- from catalog ----------
 
 /**
