@@ -66,6 +66,9 @@ type SentCode = Exclude<ListedCode, 'unknown'>;
 /** What a command's error carries in `code`; the UI branches on these. */
 export type ErrorCode = SentCode;
 
-// Every code sent is listed, and every code listed is sent: a type error here names the odd one.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-export const LIST_MATCHES_RUST: Same<SentCode, Exclude<ListedCode, 'unknown'>> = true;
+// Every code sent is listed, and every code listed is sent: a type error here names the odd one
+// ("Type 'true' is not assignable to type '"some_code"'").
+type NotListed = Exclude<SentCode, ListedCode>;
+type NotSent = Exclude<Exclude<ListedCode, 'unknown'>, SentCode>;
+export const EVERY_SENT_CODE_LISTED: [NotListed] extends [never] ? true : NotListed = true;
+export const EVERY_LISTED_CODE_SENT: [NotSent] extends [never] ? true : NotSent = true;
