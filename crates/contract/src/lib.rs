@@ -28,7 +28,7 @@ pub struct Decl {
 pub fn decl<T: TS + 'static>(cfg: &Config) -> Decl {
     let mut text = T::docs().unwrap_or_default();
     text.push_str("export ");
-    text.push_str(&T::decl(cfg));
+    text.push_str(&layout::lay_out(&T::decl(cfg)));
     Decl {
         name: T::ident(cfg),
         uses: T::dependencies(cfg)
@@ -46,6 +46,7 @@ macro_rules! decls {
     };
 }
 
+mod layout;
 mod types;
 
 /// The types one source (a crate) gives the contract.

@@ -219,6 +219,8 @@ impl<'a> Parser<'a> {
     }
 
     fn ty(&mut self) -> Ty {
+        // A union laid out one member a line starts with a bar.
+        self.eat("|");
         let mut members = vec![self.inter()];
         while self.eat("|") {
             members.push(self.inter());
