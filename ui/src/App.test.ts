@@ -2,19 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from './App.svelte';
 import type { Basket } from './lib/api';
-import { backend, onlineStatus, resetTill } from './test/backend';
+import { backend, cardSale, cashLine, completedSale, onlineStatus, resetTill } from './test/backend';
 
 beforeEach(resetTill);
 afterEach(cleanup);
 
-const sale = (total: number, tendered: number | null) => ({
-  sale_id: 'sale-1',
-  receipt_number: 1,
-  transaction_id: 'STX_1',
-  total,
-  receipt_text: `SUMME EUR ${total}`,
-  change: tendered === null ? null : tendered - total,
-});
+const sale = (total: number, tendered: number | null) => completedSale({ total, payments: [cashLine(total, tendered)] });
 
 async function typeKeys(keys: string) {
   for (const key of keys) await fireEvent.keyDown(window, { key });
@@ -206,7 +199,7 @@ describe('a card payment cut off by a restart', () => {
       till_status: () => ({ ...onlineStatus, pending_card_payment: pending }),
       check_card_payment: () => {
         pending = false;
-        return { outcome: 'paid', message: null, sale: { sale_id: 's9', receipt_number: 9, transaction_id: 'STX_9', total: 1250, receipt_text: '' } };
+        return { outcome: 'paid', message: null, sale: cardSale({ receipt_number: 9, total: 1250, receipt_text: '' }, false) };
       },
     });
     render(App);

@@ -23,7 +23,7 @@ pub const MAX_EANS: usize = 20;
 pub const MAX_PRICE: Cents = Cents(100_000_000);
 
 /// What the price is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// A price per piece.
@@ -54,7 +54,8 @@ impl Unit {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "CatalogArticle")]
 pub struct Article {
     pub id: Uuid,
     pub number: String,
@@ -74,7 +75,7 @@ pub struct Article {
 }
 
 /// An article's fields as entered; `create_article` and `update_article` take it whole.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ArticleDraft {
     pub number: String,
     pub eans: Vec<String>,

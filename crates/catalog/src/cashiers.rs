@@ -19,7 +19,7 @@ use crate::Catalog;
 /// The receipt prints "Es bediente Sie: <name>".
 pub const MAX_NAME: usize = 40;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Cashier,
@@ -36,7 +36,7 @@ impl Role {
 }
 
 /// A cashier as the rest of the till sees one: the PIN hash never leaves this module.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Cashier {
     pub id: Uuid,
     pub name: String,
@@ -58,7 +58,7 @@ impl Cashier {
 }
 
 /// A manager's PIN given on the spot for one action: store it with the action it allowed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Authorisation {
     pub id: Uuid,
     pub action: Action,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::error::Result;
 
 /// Who made a change: a cashier, or a named process (an import, the demo data).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Actor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cashier_id: Option<Uuid>,
@@ -37,7 +37,7 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     Article,
@@ -45,7 +45,7 @@ pub enum Entity {
     Cashier,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeAction {
     Created,
@@ -55,14 +55,14 @@ pub enum ChangeAction {
 }
 
 /// One field's value before and after (`null` before a creation).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct FieldChange {
     pub field: String,
     pub old: Value,
     pub new: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChangeEvent {
     pub id: Uuid,
     pub at: DateTime<Utc>,
@@ -138,7 +138,7 @@ fn entity_name(e: Entity) -> &'static str {
 }
 
 /// A change event with its place in the change table (for catching up: "everything after seq").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StoredChange {
     pub seq: i64,
     pub event: ChangeEvent,

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use till::money::Cents;
 
 /// Why a number is not a barcode the till can read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum CodeError {
     #[error("{code:?} is not an EAN: an EAN has 8, 12 or 13 digits.")]
@@ -38,7 +38,7 @@ pub enum CodeError {
 }
 
 /// What a price- or weight-embedded EAN carries besides the article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Measure {
     /// The price of this one item.

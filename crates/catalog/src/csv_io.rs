@@ -112,7 +112,7 @@ pub const HEADERS: &[(Column, &[&str])] = &[
 ];
 
 /// Which encoding a file was read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
     Utf8,

@@ -16,7 +16,7 @@ use crate::Catalog;
 pub const MAX_CODE: usize = 40;
 pub const MAX_NAME: usize = 50;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Group {
     pub id: Uuid,
     /// DSFinV-K WARENGR_ID, e.g. "10".
@@ -32,7 +32,7 @@ pub struct Group {
 }
 
 /// What a group is made of; `create_group` and `update_group` take it whole.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct GroupDraft {
     pub code: String,
     pub name: String,

@@ -25,7 +25,7 @@ use crate::text::{char_len, fold};
 use crate::Catalog;
 
 /// What is wrong with one line of the file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum LineProblem {
     #[error("the article number is missing")]
@@ -62,7 +62,7 @@ pub enum LineProblem {
     EanOfOtherArticle { ean: String, number: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BadLine {
     pub line: u64,
     /// The article number the line has, if any.
@@ -70,7 +70,7 @@ pub struct BadLine {
     pub problems: Vec<LineProblem>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RowKind {
     New,
@@ -78,7 +78,7 @@ pub enum RowKind {
     Unchanged,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ImportRow {
     pub line: u64,
     pub kind: RowKind,
@@ -93,13 +93,13 @@ pub struct ImportRow {
 /// creates it (its number and name are what the file says; its default VAT rate is
 /// that of its first line that gives one, its colour one of a palette). Its lines
 /// need a VAT rate of their own.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct NewGroup {
     pub id: Uuid,
     pub draft: GroupDraft,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ImportPreview {
     pub encoding: Encoding,
     pub ignored_columns: Vec<String>,
@@ -116,7 +116,7 @@ impl ImportPreview {
 }
 
 /// What `apply_import` does when the preview has bad lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplyMode {
     /// Refuse the whole file while any line is bad (the default a screen offers first).
@@ -125,7 +125,7 @@ pub enum ApplyMode {
     GoodLinesOnly,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ImportOutcome {
     pub created: usize,
     pub changed: usize,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use till::money::Cents;
 
 /// What someone at the till wants to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Sell,
@@ -23,7 +23,7 @@ pub enum Action {
 }
 
 /// When an action needs a manager.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     Anyone,
@@ -32,7 +32,7 @@ pub enum Rule {
     ManagerAbove(Limit),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Limit {
     CashOut,
@@ -52,7 +52,7 @@ pub const RIGHTS: &[(Action, Rule)] = &[
 ];
 
 /// The amounts a cashier may handle alone (a shop setting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Limits {
     pub cash_out: Cents,
     pub discount: Cents,

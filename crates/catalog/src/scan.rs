@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::Catalog;
 
 /// What the till does with a scan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ScanOutcome {
     Found(ScanHit),
@@ -20,7 +20,7 @@ pub enum ScanOutcome {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum UnknownCode {
     /// A valid code that no active article has.
@@ -33,7 +33,7 @@ pub enum UnknownCode {
 }
 
 /// The article found, and the line it makes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ScanHit {
     pub article: Article,
     /// The code as stored (for a scale label: its base code).

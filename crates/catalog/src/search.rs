@@ -11,8 +11,9 @@ use crate::text::fold;
 use crate::Catalog;
 
 /// Which articles a search or list looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "ArticleFilter")]
 pub enum Filter {
     /// What the till sells.
     #[default]
@@ -31,7 +32,8 @@ impl Filter {
 }
 
 /// One page of a group's articles.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "ArticlePage")]
 pub struct Page {
     pub articles: Vec<Article>,
     /// From 0.

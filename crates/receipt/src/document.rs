@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The shop's header as set in the settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ShopHeader {
     pub name: String,
     pub address_lines: Vec<String>,
@@ -9,7 +9,7 @@ pub struct ShopHeader {
 }
 
 /// One article line of the receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ReceiptLine {
     pub quantity: i64,
     pub text: String,
@@ -20,7 +20,7 @@ pub struct ReceiptLine {
 }
 
 /// One row of the VAT table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VatLine {
     pub mark: char,
     pub rate_percent: u8,
@@ -30,7 +30,7 @@ pub struct VatLine {
 }
 
 /// How the sale was paid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PaymentLine {
     /// What the customer reads, e.g. "Bar".
     pub label: String,
@@ -41,7 +41,7 @@ pub struct PaymentLine {
 }
 
 /// A receipt line as the provider sends it (`receipt`, `receipt_merchant`), kept verbatim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ProviderLine {
     #[serde(rename = "type")]
     pub kind: String,
@@ -50,7 +50,7 @@ pub struct ProviderLine {
 }
 
 /// The customer receipt of one sale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Receipt {
     pub shop: ShopHeader,
     pub till_id: String,

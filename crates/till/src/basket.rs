@@ -10,7 +10,7 @@ pub const EAN_CARD_LOAD: &str = "4260447149502";
 pub const EAN_CARD_PAYMENT: &str = "4260447149533";
 
 /// What a line sells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
     #[default]
@@ -19,7 +19,7 @@ pub enum LineKind {
     CardLoad,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BasketLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_number: Option<String>,
@@ -81,7 +81,7 @@ impl BasketLine {
 }
 
 /// Net, tax and gross of one VAT rate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VatTotal {
     pub rate: VatRate,
     pub net: Cents,
@@ -89,7 +89,7 @@ pub struct VatTotal {
     pub gross: Cents,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct Basket {
     pub lines: Vec<BasketLine>,
     /// The secucard scanned for this sale (loading it, or paying from its balance).

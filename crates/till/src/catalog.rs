@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{Cents, VatRate};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Article {
     pub article_number: String,
     pub ean: Option<String>,

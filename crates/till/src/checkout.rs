@@ -82,7 +82,7 @@ impl CheckoutError {
 }
 
 /// A paid sale as the cashier sees it after "paid".
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct CompletedSale {
     pub sale_id: String,
     pub receipt_number: u64,

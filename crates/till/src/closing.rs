@@ -149,7 +149,7 @@ fn rate_index(rate: VatRate) -> usize {
 }
 
 /// How a payment was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Cash,
@@ -170,7 +170,7 @@ impl PaymentMethod {
 }
 
 /// Totals by payment method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct ByMethod {
     pub cash: Cents,
     pub card: Cents,
@@ -178,7 +178,7 @@ pub struct ByMethod {
 }
 
 /// Payments by method, counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct MethodCounts {
     pub cash: i64,
     pub card: i64,
@@ -186,7 +186,7 @@ pub struct MethodCounts {
 }
 
 /// The figures of one period (a day) between two closings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DayFigures {
     pub sales: i64,
     pub cancellations: i64,
@@ -265,7 +265,9 @@ impl DayFigures {
 }
 
 /// A closing as stored: its Z number, the figures, the count and the terminal's answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+// The app answers its own `Closing` (with the summary in the UI's words).
+#[ts(rename = "StoredClosing")]
 pub struct Closing {
     pub z_number: i64,
     pub closed_at: String,
@@ -286,7 +288,7 @@ pub struct Closing {
 }
 
 /// Movements of cash that are not sales.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CashMovement {
     /// The change float put in the drawer at the start of the day.

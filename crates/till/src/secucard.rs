@@ -44,7 +44,7 @@ impl From<BasketError> for SecucardError {
 }
 
 /// A secucard as the cashier sees it (balances in cents).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Secucard {
     /// Always text: leading digits matter.
     pub card_number: String,
@@ -55,8 +55,10 @@ pub struct Secucard {
     pub bonus_balance: Cents,
     pub points: i64,
     /// `locked` or `unlocked`.
+    #[ts(as = "LockStatus")]
     pub lock_status: String,
     /// `stored`, `active` or `inactive`.
+    #[ts(as = "StockStatus")]
     pub stock_status: String,
     pub passcode_required: bool,
     pub last_usage: Option<String>,
@@ -113,7 +115,7 @@ impl Secucard {
 }
 
 /// How a sale splits between the card's balance and the till.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CardSplit {
     pub total: Cents,
     /// Paid from the card's balance.

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import ReceiptView from './ReceiptView.svelte';
-import { backend, onlineStatus, resetTill } from '../test/backend';
+import { backend, completedSale, onlineStatus, resetTill } from '../test/backend';
 import { status } from '../lib/status.svelte';
 
 beforeEach(resetTill);
 afterEach(cleanup);
 
-const sale = { sale_id: 'sale-5', receipt_number: 5, transaction_id: 'STX_5', total: 999, receipt_text: 'SUMME EUR 9,99', has_merchant_receipt: true };
+const sale = completedSale({ receipt_number: 5, total: 999, receipt_text: 'SUMME EUR 9,99', merchant_receipt_text: 'Händlerbeleg' });
 
 describe('receipt', () => {
   it('previews, prints, saves as PDF and shows the merchant copy on demand', async () => {

@@ -2,8 +2,9 @@ import type { Article, Basket, BasketLine, VatRate } from './api';
 
 export const VAT_PERCENT: Record<VatRate, number> = { standard: 19, reduced: 7, zero: 0 };
 
+/** Gross after the line discount, as the Rust side sums it. */
 export function lineTotal(line: BasketLine): number {
-  return line.unit_price * line.quantity;
+  return line.unit_price * line.quantity - (line.discount ?? 0);
 }
 
 export function basketTotal(basket: Basket): number {

@@ -6,20 +6,24 @@ import type {
   Article,
   Basket,
   BasketLine,
+  CancellationDone,
   CardPaymentResult,
+  CardSale,
   Closing,
   ClosingListItem,
-  CompletedSale,
   DaySummary,
   JournalEntry,
+  PaymentLine,
   PaymentMethod,
   PrinterConfig,
+  Receipt,
   SaleDetail,
   Secucard,
   Settings,
   TillStatus,
+  VatRate,
 } from './api';
-import { basketTotal, vatTotals, VAT_PERCENT } from './basket';
+import { basketTotal, lineTotal, vatTotals, VAT_PERCENT } from './basket';
 import { formatCents } from './money';
 
 const W = 42;
@@ -82,6 +86,7 @@ const status: TillStatus = {
   demo: true,
   outbox_pending: 0,
   outbox_failed: 0,
+  outbox_failed_sales: [],
   last_sync: new Date().toISOString(),
   printer: { state: 'ready', name: 'Bondrucker Theke', message: null },
   pending_card_payment: false,
@@ -145,7 +150,7 @@ function stxId(): string {
   return 'STX_' + Array.from({ length: 30 }, () => chars[Math.floor(Math.random() * chars.length)]).join('');
 }
 
-function book(basket: Basket, method: PaymentMethod, tendered: number | null, at = new Date(), extra: PaymentMethod[] = []): CompletedSale {
+function book(basket: Basket, method: PaymentMethod, tendered: number | null, at = new Date(), extra: PaymentMethod[] = []): CardSale {
   const total = basketTotal(basket);
   const no = nextReceipt++;
   const stx = stxId();
@@ -177,10 +182,31 @@ function book(basket: Basket, method: PaymentMethod, tendered: number | null, at
     receipt_number: no,
     transaction_id: stx,
     total,
+    receipt: receiptDoc(no, at, basket, entry.payments, stx),
     receipt_text: text,
+    merchant_receipt_text: merchant,
+    queued: !status.online,
     has_merchant_receipt: merchant !== null,
     merchant_receipt_print: merchant !== null,
-    change: tendered !== null && method === 'cash' ? tendered - total : null,
+  };
+}
+
+/** The receipt document the Rust side sends with a sale (crates/receipt `Receipt`). */
+function receiptDoc(no: number, at: Date, basket: Basket, payments: PaymentLine[], stx: string): Receipt {
+  const mark = (rate: VatRate) => (rate === 'standard' ? 'A' : rate === 'reduced' ? 'B' : 'C');
+  const { name, address_lines, vat_id } = settings.shop;
+  return {
+    shop: { name, address_lines, vat_id },
+    till_id: settings.shop.till_id,
+    receipt_number: no,
+    issued_at: `${at.toLocaleDateString('de-DE')} ${at.toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit' })}`,
+    lines: basket.lines.map((l) => ({ quantity: l.quantity, text: l.text, unit_price_cents: l.unit_price, total_cents: lineTotal(l), vat_mark: mark(l.vat) })),
+    total_cents: basketTotal(basket),
+    vat: vatTotals(basket).map((v) => ({ mark: mark(v.rate), rate_percent: VAT_PERCENT[v.rate], net_cents: v.gross - v.tax, tax_cents: v.tax, gross_cents: v.gross })),
+    payments,
+    transaction_id: stx,
+    provider_lines: [],
+    demo: true,
   };
 }
 
@@ -213,7 +239,7 @@ function seedJournal() {
   cancel(sales.find((s) => s.receipt_number === 4)!.sale_id, 'Falsch gebucht', at(8, 33));
 }
 
-function cancel(saleId: string, reason: string | null, at = new Date()): CompletedSale {
+function cancel(saleId: string, reason: string | null, at = new Date()): CancellationDone {
   const s = sales.find((x) => x.sale_id === saleId);
   if (!s) throw { code: 'not_found', message: 'Sale not found.' };
   if (s.state !== 'paid') throw { code: 'already_cancelled', message: 'Already cancelled.' };
@@ -256,6 +282,9 @@ function summary(): DaySummary {
     cash_expected: 15000 + cashSales,
     terminal_closed: terminalClosed,
     outbox_pending: status.outbox_pending,
+    drawer_openings: 0,
+    cash_in: 0,
+    cash_out: 0,
   };
 }
 

@@ -1,6 +1,11 @@
 // Every error code a command can send, in one place: the UI words each one in the
 // cashier's language (`error.<code>` in messages/de.ts and messages/en.ts), and a
 // test checks this list against the Rust sources and both languages.
+//
+// Until the app's error enum is generated into ./generated/contract.ts, this list is
+// the source of the `ErrorCode` union below. Once it is: replace the `SentCode` line
+// with `import type { ErrorCode as SentCode } from './generated/contract';` and the
+// compile-time check at the end holds this list to the Rust enum, both ways.
 
 export const ERROR_CODES = [
   'already_cancelled',
@@ -51,3 +56,19 @@ export const PASS_THROUGH_CODES = ['provider'] as const;
 
 /** Why a sale cannot be cancelled (`cancel_blocked_reason`), worded as `journal.blocked.<code>`. */
 export const CANCEL_BLOCKED_CODES = ['cancellation', 'cancelling', 'already_cancelled', 'terminal_closed'] as const;
+
+/** `unknown` is the UI's own: what it calls anything that is not a command's error. */
+type ListedCode = (typeof ERROR_CODES)[number] | (typeof PASS_THROUGH_CODES)[number];
+
+/** The codes the Rust side sends (see the note at the top). */
+type SentCode = Exclude<ListedCode, 'unknown'>;
+
+/** What a command's error carries in `code`; the UI branches on these. */
+export type ErrorCode = SentCode;
+
+// Every code sent is listed, and every code listed is sent: a type error here names the odd one
+// ("Type 'true' is not assignable to type '"some_code"'").
+type NotListed = Exclude<SentCode, ListedCode>;
+type NotSent = Exclude<Exclude<ListedCode, 'unknown'>, SentCode>;
+export const EVERY_SENT_CODE_LISTED: [NotListed] extends [never] ? true : NotListed = true;
+export const EVERY_LISTED_CODE_SENT: [NotSent] extends [never] ? true : NotSent = true;

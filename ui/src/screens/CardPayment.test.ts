@@ -2,20 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from '../App.svelte';
 import type { CardPaymentResult } from '../lib/api';
-import { backend, deferred, resetTill } from '../test/backend';
+import { backend, cardSale, deferred, resetTill } from '../test/backend';
 
 beforeEach(resetTill);
 afterEach(cleanup);
 
-const paidSale = {
-  sale_id: 'sale-7',
-  receipt_number: 7,
-  transaction_id: 'STX_7',
-  total: 349,
-  receipt_text: 'Kartenzahlung 3,49',
-  has_merchant_receipt: true,
-  merchant_receipt_print: true,
-};
+const paidSale = cardSale({ receipt_number: 7, total: 349, receipt_text: 'Kartenzahlung 3,49' });
 
 async function startCardPayment() {
   render(App);

@@ -28,6 +28,9 @@ const day: DaySummary = {
   cash_expected: 35590,
   terminal_closed: false,
   outbox_pending: 0,
+  drawer_openings: 0,
+  cash_in: 0,
+  cash_out: 0,
 };
 
 describe('end of day', () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from '../App.svelte';
 import type { Secucard } from '../lib/api';
-import { backend, deferred, resetTill } from '../test/backend';
+import { backend, cardSale, cashLine, completedSale, deferred, resetTill } from '../test/backend';
 import type { CardPaymentResult } from '../lib/api';
 
 beforeEach(resetTill);
@@ -23,6 +23,8 @@ const card = (over: Partial<Secucard> = {}): Secucard => ({
   expiry_date: null,
   ...over,
 });
+
+const secucardLine = (amount: number) => ({ label: 'Kundenkarte', amount_cents: amount, tendered_cents: null, change_cents: null });
 
 async function lookUp(number = '9276004429942845') {
   render(App);
@@ -74,7 +76,7 @@ describe('secucard', () => {
       secucard_lookup: () => card({ passcode_required: true }),
       secucard_check_passcode: (a) => ({ valid: a.passcode === '4711' }),
       secucard_split: () => ({ total: 349, from_card: 349, rest: 0 }),
-      pay_secucard: () => ({ sale_id: 's', receipt_number: 2, transaction_id: 'STX_2', total: 349, receipt_text: 'Kundenkarte 3,49' }),
+      pay_secucard: () => completedSale({ receipt_number: 2, total: 349, receipt_text: 'Kundenkarte 3,49', payments: [secucardLine(349)] }),
     });
     await lookUp();
     await screen.findByTestId('passcode-prompt');
@@ -107,7 +109,7 @@ describe('secucard', () => {
     const b = backend({
       secucard_lookup: () => card(),
       secucard_split: () => ({ total: 847, from_card: 500, rest: 347 }),
-      pay_secucard: () => ({ sale_id: 's', receipt_number: 3, transaction_id: 'STX_3', total: 847, receipt_text: 'x', change: 153 }),
+      pay_secucard: () => completedSale({ receipt_number: 3, total: 847, receipt_text: 'x', payments: [secucardLine(500), cashLine(347, 500)] }),
     });
     await lookUp();
     await fireEvent.click(await screen.findByTestId('use-card'));
@@ -124,7 +126,7 @@ describe('secucard', () => {
   it('loads a card with cash and shows the receipt', async () => {
     const b = backend({
       secucard_lookup: () => card(),
-      load_secucard: () => ({ outcome: 'paid', message: null, sale: { sale_id: 'l', receipt_number: 4, transaction_id: 'STX_4', total: 2000, receipt_text: 'Kartenaufladung 20,00' } }),
+      load_secucard: () => ({ outcome: 'paid', message: null, sale: cardSale({ receipt_number: 4, total: 2000, receipt_text: 'Kartenaufladung 20,00', merchant_receipt_text: null, payments: [cashLine(2000)] }, false) }),
     });
     await lookUp();
     await fireEvent.click(await screen.findByTestId('load-2000'));

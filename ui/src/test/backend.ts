@@ -1,6 +1,6 @@
 // A scripted backend for component tests: mockIPC with per-command handlers and a call log.
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import type { Article, TillStatus } from '../lib/api';
+import type { Article, CardSale, CompletedSale, PaymentLine, TillStatus } from '../lib/api';
 import { resetSession } from '../lib/session.svelte';
 import { nav } from '../lib/nav.svelte';
 import { clearBanner } from '../lib/banner.svelte';
@@ -20,11 +20,53 @@ export const onlineStatus: TillStatus = {
   demo: true,
   outbox_pending: 0,
   outbox_failed: 0,
+  outbox_failed_sales: [],
   last_sync: null,
   printer: { state: 'ready', name: 'Bondrucker', message: null },
   pending_card_payment: false,
   journal_problem: null,
 };
+
+/** The cash payment line as the Rust side writes it: tendered and change where cash was given. */
+export function cashLine(amount: number, tendered: number | null = null): PaymentLine {
+  return { label: 'Bar', amount_cents: amount, tendered_cents: tendered, change_cents: tendered === null ? null : tendered - amount };
+}
+
+/** A sale as the Rust side answers it (`CompletedSale`), with the receipt document it sends. */
+export function completedSale(
+  fields: Partial<Omit<CompletedSale, 'receipt'>> & { total: number; payments?: PaymentLine[] },
+): CompletedSale {
+  const { payments, ...rest } = fields;
+  const receipt_number = fields.receipt_number ?? 1;
+  return {
+    sale_id: `sale-${receipt_number}`,
+    receipt_number,
+    transaction_id: `STX_${receipt_number}`,
+    receipt_text: `SUMME EUR ${fields.total}`,
+    merchant_receipt_text: null,
+    queued: false,
+    ...rest,
+    receipt: {
+      shop: { name: 'Testladen', address_lines: [], vat_id: null },
+      till_id: 'KASSE-1',
+      receipt_number,
+      issued_at: '21.11.2026 14:03',
+      lines: [],
+      total_cents: fields.total,
+      vat: [],
+      payments: payments ?? [cashLine(fields.total)],
+      transaction_id: `STX_${receipt_number}`,
+      provider_lines: [],
+      demo: true,
+    },
+  };
+}
+
+/** A card sale as `pay_card` answers it: a merchant copy, to be signed unless said otherwise. */
+export function cardSale(fields: Parameters<typeof completedSale>[0], merchant_receipt_print = true): CardSale {
+  const sale = completedSale({ merchant_receipt_text: 'Händlerbeleg', payments: [{ label: 'Karte', amount_cents: fields.total, tendered_cents: null, change_cents: null }], ...fields });
+  return { ...sale, has_merchant_receipt: sale.merchant_receipt_text !== null, merchant_receipt_print };
+}
 
 export interface Backend {
   calls: { cmd: string; args: Record<string, unknown> }[];

@@ -88,6 +88,28 @@ macro_rules! open_enum {
             }
         }
 
+        // For the UI: the known values, and any other string the provider may send.
+        impl ts_rs::TS for $name {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(_: &ts_rs::Config) -> String {
+                stringify!($name).to_owned()
+            }
+            fn inline(_: &ts_rs::Config) -> String {
+                let known: &[&str] = &[$( concat!("\"", $text, "\"") ),*];
+                format!("{} | (string & {{}})", known.join(" | "))
+            }
+            fn decl(cfg: &ts_rs::Config) -> String {
+                format!("type {} = {};", stringify!($name), <Self as ts_rs::TS>::inline(cfg))
+            }
+            fn decl_concrete(cfg: &ts_rs::Config) -> String {
+                <Self as ts_rs::TS>::decl(cfg)
+            }
+            fn output_path() -> Option<std::path::PathBuf> {
+                Some(concat!(stringify!($name), ".ts").into())
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;

@@ -180,7 +180,7 @@ pub struct OutboxState {
 }
 
 /// A sale paid offline that the provider refused to register, for good.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RefusedSale {
     pub sale_id: String,
     pub receipt_number: i64,

@@ -1,0 +1,61 @@
+//! Each source's contract types: the types that cross to the UI as command
+//! arguments and answers, and the types those refer to.
+
+use ts_rs::Config;
+
+use crate::Decl;
+
+/// Types of libraries the contract types refer to.
+pub fn support(cfg: &Config) -> Vec<Decl> {
+    decls![cfg; serde_json::Value]
+}
+
+pub fn secuconnect(cfg: &Config) -> Vec<Decl> {
+    use secuconnect::{LockStatus, StockStatus};
+    decls![cfg; LockStatus, StockStatus]
+}
+
+pub fn receipt(cfg: &Config) -> Vec<Decl> {
+    use receipt::{PaymentLine, ProviderLine, Receipt, ReceiptLine, ShopHeader, VatLine};
+    decls![cfg; ShopHeader, ReceiptLine, VatLine, PaymentLine, ProviderLine, Receipt]
+}
+
+pub fn till(cfg: &Config) -> Vec<Decl> {
+    use till::basket::{LineKind, VatTotal};
+    use till::catalog::Article;
+    use till::closing::{ByMethod, CashMovement, MethodCounts};
+    use till::journal::RefusedSale;
+    use till::secucard::{CardSplit, Secucard};
+    use till::VatRate;
+    use till::{Basket, BasketLine, Cents, Closing, CompletedSale, DayFigures, PaymentMethod};
+    decls![cfg;
+        Cents, VatRate, PaymentMethod, Article, LineKind, BasketLine, Basket, VatTotal,
+        CompletedSale, Secucard, CardSplit, RefusedSale,
+        ByMethod, MethodCounts, DayFigures, CashMovement, Closing,
+    ]
+}
+
+/// The shop's master data (articles, groups, cashiers, scanning, CSV import).
+/// Names that would clash with the till's are renamed in TypeScript
+/// (`CatalogArticle`, `ArticlePage`, `ArticleFilter`).
+pub fn catalog(cfg: &Config) -> Vec<Decl> {
+    use catalog::cashiers::Authorisation;
+    use catalog::changes::StoredChange;
+    use catalog::codes::{CodeError, Measure};
+    use catalog::csv_io::Encoding;
+    use catalog::import::{BadLine, ImportRow, LineProblem, NewGroup, RowKind};
+    use catalog::rights::{Limit, Rule};
+    use catalog::{
+        Action, Actor, ApplyMode, Article, ArticleDraft, Cashier, ChangeAction, ChangeEvent,
+        Entity, FieldChange, Filter, Group, GroupDraft, ImportOutcome, ImportPreview, Limits, Page,
+        Role, ScanHit, ScanOutcome, Unit, UnknownCode,
+    };
+    decls![cfg;
+        Unit, Article, ArticleDraft, Filter, Page, Group, GroupDraft,
+        Role, Cashier, Action, Rule, Limit, Limits, Authorisation,
+        CodeError, Measure, UnknownCode, ScanHit, ScanOutcome,
+        Actor, Entity, ChangeAction, FieldChange, ChangeEvent, StoredChange,
+        Encoding, LineProblem, BadLine, RowKind, ImportRow, NewGroup, ImportPreview, ApplyMode,
+        ImportOutcome,
+    ]
+}

@@ -1,0 +1,674 @@
+// Generated from the Rust types by crates/contract: do not edit by hand.
+// To regenerate after changing a contract type:
+//   UPDATE_CONTRACT=1 cargo test -p contract
+// The shapes are exactly the JSON serde writes and reads (docs/commands.md).
+
+// ---------- from serde_json ----------
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+// ---------- from secuconnect ----------
+
+export type LockStatus = "locked" | "unlocked" | (string & {});
+
+export type StockStatus = "stored" | "active" | "inactive" | (string & {});
+
+// ---------- from receipt ----------
+
+/**
+ * The shop's header as set in the settings.
+ */
+export type ShopHeader = {
+  name: string,
+  address_lines: Array<string>,
+  vat_id: string | null,
+};
+
+/**
+ * One article line of the receipt.
+ */
+export type ReceiptLine = {
+  quantity: number,
+  text: string,
+  unit_price_cents: number,
+  total_cents: number,
+  /**
+   * The letter that ties the line to its row in the VAT table (A = 19 %, B = 7 %, C = 0 %).
+   */
+  vat_mark: string,
+};
+
+/**
+ * One row of the VAT table.
+ */
+export type VatLine = {
+  mark: string,
+  rate_percent: number,
+  net_cents: number,
+  tax_cents: number,
+  gross_cents: number,
+};
+
+/**
+ * How the sale was paid.
+ */
+export type PaymentLine = {
+  /**
+   * What the customer reads, e.g. "Bar".
+   */
+  label: string,
+  amount_cents: number,
+  /**
+   * Cash tendered and change, where cash was given.
+   */
+  tendered_cents: number | null,
+  change_cents: number | null,
+};
+
+/**
+ * A receipt line as the provider sends it (`receipt`, `receipt_merchant`), kept verbatim.
+ */
+export type ProviderLine = {
+  type: string,
+  value?: JsonValue,
+};
+
+/**
+ * The customer receipt of one sale.
+ */
+export type Receipt = {
+  shop: ShopHeader,
+  till_id: string,
+  receipt_number: number,
+  /**
+   * Local date and time as printed, e.g. "21.11.2026 14:03".
+   */
+  issued_at: string,
+  lines: Array<ReceiptLine>,
+  total_cents: number,
+  vat: Array<VatLine>,
+  payments: Array<PaymentLine>,
+  /**
+   * The provider's transaction id (`STX_…`), printed for support.
+   */
+  transaction_id: string | null,
+  provider_lines: Array<ProviderLine>,
+  /**
+   * Marks a receipt from demo mode, so it can never pass for a real one.
+   */
+  demo: boolean,
+};
+
+// ---------- from till ----------
+
+/**
+ * An amount of euro cents.
+ */
+export type Cents = number;
+
+/**
+ * The German VAT rates a till sells at.
+ */
+export type VatRate = "standard" | "reduced" | "zero";
+
+/**
+ * How a payment was made.
+ */
+export type PaymentMethod = "cash" | "card" | "secucard";
+
+export type Article = {
+  article_number: string,
+  ean: string | null,
+  text: string,
+  price: Cents,
+  vat: VatRate,
+};
+
+/**
+ * What a line sells.
+ */
+export type LineKind = "article" | "card_load";
+
+export type BasketLine = {
+  article_number?: string | null,
+  ean?: string | null,
+  text: string,
+  quantity: number,
+  /**
+   * Gross unit price.
+   */
+  unit_price: Cents,
+  vat: VatRate,
+  /**
+   * Taken off the line's gross total (a line discount), never more than it.
+   */
+  discount?: Cents,
+  kind?: LineKind,
+};
+
+export type Basket = {
+  lines: Array<BasketLine>,
+  /**
+   * The secucard scanned for this sale (loading it, or paying from its balance).
+   */
+  card?: string | null,
+};
+
+/**
+ * Net, tax and gross of one VAT rate.
+ */
+export type VatTotal = {
+  rate: VatRate,
+  net: Cents,
+  tax: Cents,
+  gross: Cents,
+};
+
+/**
+ * A paid sale as the cashier sees it after "paid".
+ */
+export type CompletedSale = {
+  sale_id: string,
+  receipt_number: number,
+  /**
+   * Empty while a sale paid offline waits for registration.
+   */
+  transaction_id: string,
+  total: Cents,
+  receipt: Receipt,
+  receipt_text: string,
+  /**
+   * The merchant's copy of a card payment (to keep, and to sign where it says so).
+   */
+  merchant_receipt_text: string | null,
+  /**
+   * Paid while offline: registered with the provider when it is back.
+   */
+  queued: boolean,
+};
+
+/**
+ * A secucard as the cashier sees it (balances in cents).
+ */
+export type Secucard = {
+  /**
+   * Always text: leading digits matter.
+   */
+  card_number: string,
+  group_name: string | null,
+  customer_name: string | null,
+  balance: Cents,
+  cash_balance: Cents,
+  bonus_balance: Cents,
+  points: number,
+  /**
+   * `locked` or `unlocked`.
+   */
+  lock_status: LockStatus,
+  /**
+   * `stored`, `active` or `inactive`.
+   */
+  stock_status: StockStatus,
+  passcode_required: boolean,
+  last_usage: string | null,
+  expiry_date: string | null,
+};
+
+/**
+ * How a sale splits between the card's balance and the till.
+ */
+export type CardSplit = {
+  total: Cents,
+  /**
+   * Paid from the card's balance.
+   */
+  from_card: Cents,
+  /**
+   * Left for the till to collect.
+   */
+  rest: Cents,
+};
+
+/**
+ * A sale paid offline that the provider refused to register, for good.
+ */
+export type RefusedSale = {
+  sale_id: string,
+  receipt_number: number,
+  /**
+   * When it was paid.
+   */
+  since: string,
+  /**
+   * The provider's words.
+   */
+  problem: string,
+};
+
+/**
+ * Totals by payment method.
+ */
+export type ByMethod = {
+  cash: Cents,
+  card: Cents,
+  secucard: Cents,
+};
+
+/**
+ * Payments by method, counted.
+ */
+export type MethodCounts = {
+  cash: number,
+  card: number,
+  secucard: number,
+};
+
+/**
+ * The figures of one period (a day) between two closings.
+ */
+export type DayFigures = {
+  sales: number,
+  cancellations: number,
+  drawer_openings: number,
+  by_method: ByMethod,
+  /**
+   * Net, tax and gross per rate, 19 %, 7 %, 0 %; rates without turnover included as zero.
+   */
+  by_rate: Array<VatTotal>,
+  /**
+   * Gross of all rates: the day's turnover after cancellations.
+   */
+  total: Cents,
+  card_loads: Cents,
+  first_receipt: number | null,
+  last_receipt: number | null,
+  opening_float: Cents,
+  cash_in: Cents,
+  cash_out: Cents,
+  /**
+   * Float + cash in − cash out + cash taken for sales.
+   */
+  cash_expected: Cents,
+  /**
+   * How many payments each method took (cancelled ones counted back).
+   * Closings before schema 2 read 0 here.
+   */
+  counts_by_method: MethodCounts,
+  /**
+   * Gross of the sales cancelled in the period (positive).
+   */
+  cancelled: Cents,
+};
+
+/**
+ * Movements of cash that are not sales.
+ */
+export type CashMovement = "float" | "cash_in" | "cash_out";
+
+/**
+ * A closing as stored: its Z number, the figures, the count and the terminal's answer.
+ */
+export type StoredClosing = {
+  z_number: number,
+  closed_at: string,
+  figures: DayFigures,
+  cash_counted: Cents,
+  /**
+   * Counted − expected: negative when cash is missing.
+   */
+  difference: Cents,
+  /**
+   * The terminal's end-of-day answer as received, where there is a terminal.
+   */
+  terminal: JsonValue | null,
+  /**
+   * The hash of the last entry before the closing: an anchor for `verify`.
+   */
+  chain_head: string,
+  /**
+   * The cashier's note (schema 2; `None` in older closings).
+   */
+  note?: string | null,
+  /**
+   * When the period began: the time of its first entry (schema 2).
+   */
+  opened_at?: string | null,
+};
+
+// ---------- from catalog ----------
+
+/**
+ * What the price is for.
+ */
+export type Unit = "piece" | "kg";
+
+export type CatalogArticle = {
+  id: string,
+  number: string,
+  /**
+   * Normalised EANs (see [`codes::normalize`]), in the order they were given.
+   */
+  eans: Array<string>,
+  text: string,
+  /**
+   * Gross price per [`Unit`]; for an open-price article the price suggested at the till.
+   */
+  price: Cents,
+  unit: Unit,
+  vat: VatRate,
+  group: string | null,
+  /**
+   * The price is typed at the till.
+   */
+  open_price: boolean,
+  active: boolean,
+  revision: number,
+  updated_at: string,
+};
+
+/**
+ * An article's fields as entered; `create_article` and `update_article` take it whole.
+ */
+export type ArticleDraft = {
+  number: string,
+  eans: Array<string>,
+  text: string,
+  price: Cents,
+  unit: Unit,
+  vat: VatRate,
+  group: string | null,
+  open_price: boolean,
+  active: boolean,
+};
+
+/**
+ * Which articles a search or list looks at.
+ */
+export type ArticleFilter = "active" | "all";
+
+/**
+ * One page of a group's articles.
+ */
+export type ArticlePage = {
+  articles: Array<CatalogArticle>,
+  /**
+   * From 0.
+   */
+  page: number,
+  per_page: number,
+  total: number,
+};
+
+export type Group = {
+  id: string,
+  /**
+   * DSFinV-K WARENGR_ID, e.g. "10".
+   */
+  code: string,
+  /**
+   * DSFinV-K WARENGR, e.g. "Backwaren".
+   */
+  name: string,
+  default_vat: VatRate,
+  /**
+   * `#RRGGBB`
+   */
+  colour: string,
+  active: boolean,
+  revision: number,
+  updated_at: string,
+};
+
+/**
+ * What a group is made of; `create_group` and `update_group` take it whole.
+ */
+export type GroupDraft = {
+  code: string,
+  name: string,
+  default_vat: VatRate,
+  colour: string,
+  active: boolean,
+};
+
+export type Role = "cashier" | "manager";
+
+/**
+ * A cashier as the rest of the till sees one: the PIN hash never leaves this module.
+ */
+export type Cashier = {
+  id: string,
+  name: string,
+  role: Role,
+  active: boolean,
+  revision: number,
+  updated_at: string,
+};
+
+/**
+ * What someone at the till wants to do.
+ */
+export type Action =
+  | "sell"
+  | "cancel_sale"
+  | "close_day"
+  | "settings"
+  | "catalogue"
+  | "cashiers"
+  | "cash_out"
+  | "discount";
+
+/**
+ * When an action needs a manager.
+ */
+export type Rule = "anyone" | "manager" | { "manager_above": Limit };
+
+export type Limit = "cash_out" | "discount";
+
+/**
+ * The amounts a cashier may handle alone (a shop setting).
+ */
+export type Limits = {
+  cash_out: Cents,
+  discount: Cents,
+};
+
+/**
+ * A manager's PIN given on the spot for one action: store it with the action it allowed.
+ */
+export type Authorisation = {
+  id: string,
+  action: Action,
+  amount: Cents,
+  manager_id: string,
+  manager_name: string,
+  at: string,
+};
+
+/**
+ * Why a number is not a barcode the till can read.
+ */
+export type CodeError =
+  | { "problem": "not_an_ean", code: string, }
+  | { "problem": "check_digit", code: string, expected: number, }
+  | { "problem": "value_check_digit", code: string, };
+
+/**
+ * What a price- or weight-embedded EAN carries besides the article.
+ */
+export type Measure =
+  | { "kind": "price", "value": Cents }
+  | { "kind": "weight", "value": number }
+  | { "kind": "count", "value": number };
+
+export type UnknownCode =
+  | { "reason": "not_in_catalogue" }
+  | { "reason": "invalid" } & CodeError
+  | { "reason": "price_too_large" };
+
+/**
+ * The article found, and the line it makes.
+ */
+export type ScanHit = {
+  article: CatalogArticle,
+  /**
+   * The code as stored (for a scale label: its base code).
+   */
+  code: string,
+  /**
+   * Pieces (1, or what a count label says).
+   */
+  quantity: number,
+  /**
+   * The gross price of one piece of this line: the article's price, a price label's
+   * price, or a weight label's weight times the price per kg.
+   */
+  unit_price: Cents,
+  /**
+   * The price or weight the label carried, for the journal.
+   */
+  measure?: Measure | null,
+  /**
+   * An open-price article, or one priced per kg, scanned without a price or weight on
+   * its label: the till asks for the price (or weighs).
+   */
+  needs_price: boolean,
+};
+
+/**
+ * What the till does with a scan.
+ */
+export type ScanOutcome = { "outcome": "found" } & ScanHit | { "outcome": "unknown", code: string, reason: UnknownCode, };
+
+/**
+ * Who made a change: a cashier, or a named process (an import, the demo data).
+ */
+export type Actor = {
+  cashier_id?: string | null,
+  name: string,
+};
+
+export type Entity = "article" | "group" | "cashier";
+
+export type ChangeAction = "created" | "updated" | "deactivated" | "reactivated";
+
+/**
+ * One field's value before and after (`null` before a creation).
+ */
+export type FieldChange = {
+  field: string,
+  old: JsonValue,
+  new: JsonValue,
+};
+
+export type ChangeEvent = {
+  id: string,
+  at: string,
+  by: Actor,
+  entity: Entity,
+  entity_id: string,
+  /**
+   * What people call the thing: the article number, the group's or cashier's name.
+   */
+  label: string,
+  action: ChangeAction,
+  /**
+   * The row's revision after this change.
+   */
+  revision: number,
+  fields: Array<FieldChange>,
+};
+
+/**
+ * A change event with its place in the change table (for catching up: "everything after seq").
+ */
+export type StoredChange = {
+  seq: number,
+  event: ChangeEvent,
+};
+
+/**
+ * Which encoding a file was read in.
+ */
+export type Encoding = "utf8" | "utf8_bom" | "windows1252";
+
+/**
+ * What is wrong with one line of the file.
+ */
+export type LineProblem =
+  | { "problem": "missing_number" }
+  | { "problem": "number_too_long", max: number, }
+  | { "problem": "missing_text" }
+  | { "problem": "text_too_long", max: number, }
+  | { "problem": "price_not_a_number", value: string, }
+  | { "problem": "price_too_large", value: string, }
+  | { "problem": "unknown_vat", value: string, }
+  | { "problem": "no_vat" }
+  | { "problem": "unknown_group", value: string, }
+  | { "problem": "invalid_ean", error: CodeError, }
+  | { "problem": "label_unit", ean: string, }
+  | { "problem": "unknown_unit", value: string, }
+  | { "problem": "not_yes_no", column: string, value: string, }
+  | { "problem": "duplicate_number", line: number, }
+  | { "problem": "duplicate_ean_in_file", ean: string, line: number, }
+  | { "problem": "ean_of_other_article", ean: string, number: string, };
+
+export type BadLine = {
+  line: number,
+  /**
+   * The article number the line has, if any.
+   */
+  number: string,
+  problems: Array<LineProblem>,
+};
+
+export type RowKind = "new" | "changed" | "unchanged";
+
+export type ImportRow = {
+  line: number,
+  kind: RowKind,
+  draft: ArticleDraft,
+  /**
+   * The stored article's id and revision the preview compared with.
+   */
+  existing: [string, number] | null,
+  /**
+   * What changes (for a new article: every field).
+   */
+  fields: Array<FieldChange>,
+};
+
+/**
+ * A product group the file names that the catalogue does not have yet: the import
+ * creates it (its number and name are what the file says; its default VAT rate is
+ * that of its first line that gives one, its colour one of a palette). Its lines
+ * need a VAT rate of their own.
+ */
+export type NewGroup = {
+  id: string,
+  draft: GroupDraft,
+};
+
+export type ImportPreview = {
+  encoding: Encoding,
+  ignored_columns: Array<string>,
+  new_groups: Array<NewGroup>,
+  /**
+   * The good rows, in file order.
+   */
+  rows: Array<ImportRow>,
+  bad: Array<BadLine>,
+};
+
+/**
+ * What `apply_import` does when the preview has bad lines.
+ */
+export type ApplyMode = "all_or_nothing" | "good_lines_only";
+
+export type ImportOutcome = {
+  created: number,
+  changed: number,
+  groups_created: number,
+  unchanged: number,
+  skipped_bad_lines: number,
+  events: Array<ChangeEvent>,
+};
