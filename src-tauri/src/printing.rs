@@ -747,6 +747,7 @@ mod tests {
                 name: "Bäckerei Müller".into(),
                 address_lines: vec!["Hauptstraße 1".into()],
                 vat_id: None,
+                footer: None,
             },
             till_id: "KASSE-1".into(),
             receipt_number: 7,

@@ -3,6 +3,7 @@
 // receipt and at once in the window, a wrong field named, the till id.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +149,7 @@ test('the owner’s shop data reaches the receipt and the window at once; a wron
   const tillId = driver.findElement(byTestId('shop-till-id'));
   await driver.executeScript('arguments[0].value = ""; arguments[0].dispatchEvent(new Event("input", { bubbles: true }));', tillId);
   await tillId.sendKeys('KASSE-7');
+  await driver.findElement(byTestId('shop-footer')).sendKeys('Vielen Dank für Ihren Einkauf!');
   await driver.findElement(byTestId('save-shop')).click();
   await waitForText(driver, 'settings-done', 'Gespeichert.', WAIT);
   // The top bar names the new shop at once; the running till id changes at the next start.
@@ -200,16 +202,31 @@ test('the owner’s shop data reaches the receipt and the window at once; a wron
   assert.match(first, /Bäckerei Sonne/);
   assert.match(first, /St\.-Nr\. 201\/123\/45678/);
   assert.match(first, /Kasse\s+KASSE-1/);
+  // The footer closes the receipt.
+  assert.equal(first.trim().split('\n').at(-1).trim(), 'Vielen Dank für Ihren Einkauf!');
 
   // After a restart the till id the owner set is on the receipt and in the journal.
   await app.stop();
-  app = await launchApp(t, { dataDir });
+  const exportDir = mkdtempSync(join(tmpdir(), 'smart-till-day-pdf-'));
+  t.after(() => rmSync(exportDir, { recursive: true, force: true }));
+  app = await launchApp(t, { dataDir, env: { SMART_TILL_EXPORT_DIR: exportDir } });
   ({ driver } = app);
   await waitForContent(driver, 'top-shop', 'Bäckerei Sonne · KASSE-7');
   await driver.wait(until.elementLocated(byTestId('article-51')), WAIT).click();
-  const second = await payExact(driver);
+  await driver.findElement(byTestId('pay-cash')).click();
+  await driver.findElement(byTestId('pay-exact')).click();
+  const second = await (await driver.wait(until.elementLocated(byTestId('receipt')), WAIT)).getText();
   assert.match(second, /Kasse\s+KASSE-7/);
   assert.match(second, /St\.-Nr\. 201\/123\/45678/);
+  assert.match(second, /Vielen Dank für Ihren Einkauf!\s*$/);
+  // The PDF of the receipt carries the tax number and ends with the footer.
+  await driver.findElement(byTestId('export-pdf')).click();
+  await waitForText(driver, 'receipt-done', /Beleg-2\.pdf/, WAIT);
+  await screenshot(driver, 'day-receipt-footer-de');
+  const pdf = execFileSync('pdftotext', ['-layout', join(exportDir, 'Beleg-2.pdf'), '-'], { encoding: 'utf8' });
+  assert.match(pdf, /St\.-Nr\. 201\/123\/45678/);
+  assert.equal(pdf.trim().split('\n').at(-1).trim(), 'Vielen Dank für Ihren Einkauf!');
+  await driver.findElement(byTestId('new-sale')).click();
   const settings = queryJournal(dataDir, "SELECT body FROM entries WHERE kind = 'settings' ORDER BY seq").map((r) => JSON.parse(r.body));
   assert.equal(settings.at(-1).till_id, 'KASSE-7');
   assert.ok(settings.some((s) => s.till_id === 'KASSE-1'), 'the earlier till id stays journaled');

@@ -6,6 +6,10 @@ pub struct ShopHeader {
     pub name: String,
     pub address_lines: Vec<String>,
     pub vat_id: Option<String>,
+    /// The shop's closing words under the customer receipt ("Vielen Dank …");
+    /// absent in sales journaled before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
 }
 
 /// One article line of the receipt.
