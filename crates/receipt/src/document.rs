@@ -305,6 +305,23 @@ impl Document {
         }
     }
 
+    /// The number of a customer receipt (an original or a copy); `None` for other documents.
+    pub fn customer_receipt_number(&self) -> Option<u64> {
+        match self {
+            Document::Receipt { receipt, .. } => Some(receipt.receipt_number),
+            _ => None,
+        }
+    }
+
+    /// Whether the document is marked as a reprint.
+    pub fn is_duplicate(&self) -> bool {
+        match self {
+            Document::Receipt { extras, .. } => extras.duplicate,
+            Document::MerchantCopy(copy) => copy.duplicate,
+            Document::ZReport(_) => false,
+        }
+    }
+
     /// A short title for print jobs and file names.
     pub fn title(&self) -> String {
         match self {
