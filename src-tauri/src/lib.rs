@@ -109,6 +109,8 @@ pub fn run() {
             commands::connection::restart_app,
             commands::print::print_receipt,
             commands::print::reprint_receipt,
+            commands::print::print_missed_receipt,
+            commands::print::dismiss_missed_receipt,
             commands::print::export_receipt_pdf,
             commands::print::open_drawer,
             commands::print::print_z_report,

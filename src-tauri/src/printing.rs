@@ -8,7 +8,7 @@
 
 use std::net::ToSocketAddrs;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use receipt::printer::{Connection, FlowControl, OsFormat};
@@ -51,6 +51,8 @@ struct Inner {
     /// What the last job that failed said, until a job goes through again:
     /// an empty roll shows only when printing, not when connecting.
     job_problem: Mutex<Option<Health>>,
+    /// The queue, for the receipts whose automatic print failed.
+    queue: OnceLock<Weak<PrintQueue>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -98,6 +100,7 @@ impl Printing {
                 }
             },
         ))));
+        let _ = inner.queue.set(Arc::downgrade(&queue));
         Self { inner, queue }
     }
 
@@ -138,17 +141,39 @@ impl Printing {
         let open_drawer = cash && printer.drawer && printer.kind == PrinterKind::Thermal;
         match device(&printer) {
             Ok(device) => {
-                let job = self.queue.submit(device, document, open_drawer);
+                let job = self.queue.submit_unattended(device, document, open_drawer);
                 info!(job, open_drawer, "receipt queued after the sale");
             }
             Err(e) => warn!(error = %e.message, "the receipt printer's settings are unusable"),
         }
     }
 
-    /// Prints `document` on the receipt printer and waits for the outcome.
+    /// Prints `document` on the receipt printer and waits for the outcome (a
+    /// receipt whose automatic print failed: by that job, see `submit_or_resume`).
     pub async fn print(&self, document: Document) -> Result<(), CommandError> {
         let printer = self.receipt_printer()?;
-        let id = self.queue.submit(device(&printer)?, document, false);
+        let id = self.queue.submit_or_resume(device(&printer)?, document);
+        self.wait_for(id, printer).await
+    }
+
+    /// Prints the receipt whose automatic print failed, offered when the printer came back.
+    pub async fn print_missed(&self, receipt: u64) -> Result<(), CommandError> {
+        let printer = self.receipt_printer()?;
+        let id = self
+            .queue
+            .print_missed(receipt, Some(device(&printer)?))
+            .map_err(|_| not_missed(receipt))?;
+        self.wait_for(id, printer).await
+    }
+
+    /// The cashier does not want the receipt printed now: it is not offered again.
+    pub fn dismiss_missed(&self, receipt: u64) -> Result<(), CommandError> {
+        self.queue
+            .dismiss_missed(receipt)
+            .map_err(|_| not_missed(receipt))
+    }
+
+    async fn wait_for(&self, id: receipt::JobId, printer: PrinterConfig) -> Result<(), CommandError> {
         let queue = Arc::clone(&self.queue);
         let info = blocking(move || queue.wait(id, JOB_WAIT)).await?;
         match info.map(|i| i.state) {
@@ -165,6 +190,13 @@ impl Printing {
     }
 }
 
+fn not_missed(receipt: u64) -> CommandError {
+    CommandError::new(
+        "already_printed",
+        format!("Receipt {receipt} is no longer waiting to be printed (printed or dismissed)."),
+    )
+}
+
 /// The receipt printer's state for the status bar, answered from memory.
 pub fn bar_status() -> BarStatus {
     match INSTALLED.get() {
@@ -173,6 +205,7 @@ pub fn bar_status() -> BarStatus {
             state: "none",
             name: None,
             message: Some("No printer configured".into()),
+            missed: Default::default(),
         },
     }
 }
@@ -183,6 +216,7 @@ fn bar_status_of(inner: &Inner) -> BarStatus {
             state: "none",
             name: None,
             message: Some("No printer configured".into()),
+            missed: Default::default(),
         };
     };
     let checked = lock(&inner.checked).clone();
@@ -197,10 +231,18 @@ fn bar_status_of(inner: &Inner) -> BarStatus {
             message: None,
         },
     };
+    // Receipts that failed after a sale are offered once the printer answers again.
+    let missed = inner
+        .queue
+        .get()
+        .and_then(Weak::upgrade)
+        .map(|q| q.missed(health.state == "ready"))
+        .unwrap_or_default();
     BarStatus {
         state: health.state,
         name: Some(printer.name),
         message: health.message,
+        missed,
     }
 }
 

@@ -20,6 +20,26 @@ pub async fn print_receipt(
     printing.print(document).await
 }
 
+/// Prints a receipt whose automatic print failed, offered once the printer is back.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn print_missed_receipt(
+    printing: State<'_, Printing>,
+    receipt_number: u64,
+) -> Result<(), CommandError> {
+    printing.print_missed(receipt_number).await
+}
+
+/// Declines that offer: the receipt is not offered again (the journal can reprint it).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn dismiss_missed_receipt(
+    printing: State<'_, Printing>,
+    receipt_number: u64,
+) -> Result<(), CommandError> {
+    printing.dismiss_missed(receipt_number)
+}
+
 /// Prints a sale's receipt again, marked as a copy on the paper.
 #[tauri::command]
 #[instrument(skip_all)]

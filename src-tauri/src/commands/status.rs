@@ -15,6 +15,10 @@ pub struct PrinterStatus {
     pub state: &'static str,
     pub name: Option<String>,
     pub message: Option<String>,
+    /// Receipts whose automatic print failed (`unprinted`) and those to offer
+    /// now that the printer is back (`offered`).
+    #[serde(flatten)]
+    pub missed: receipt::MissedReceipts,
 }
 
 #[derive(Debug, Serialize)]

@@ -60,7 +60,15 @@ export interface TillStatus {
   outbox_failed: number;
   /** ISO 8601 time of the last successful sync, null if never. */
   last_sync: string | null;
-  printer: { state: PrinterState; name: string | null; message: string | null };
+  printer: {
+    state: PrinterState;
+    name: string | null;
+    message: string | null;
+    /** Receipts whose automatic print after the sale failed and that have not printed since. */
+    unprinted: number[];
+    /** Those to offer now: the printer is ready again and the failure is recent. */
+    offered: number[];
+  };
   /** A card payment whose outcome is not yet known (crash, lost connection). */
   pending_card_payment: boolean;
   /** The journal's hash chain does not hold (the first break, in words); selling goes on. */
@@ -445,6 +453,10 @@ export const api = {
     invoke<ReceiptPreview>('receipt_preview', { saleId, copy }),
   printReceipt: (saleId: string, copy: ReceiptCopy) => invoke<void>('print_receipt', { saleId, copy }),
   reprintReceipt: (saleId: string, copy: ReceiptCopy) => invoke<void>('reprint_receipt', { saleId, copy }),
+  /** Prints a receipt whose automatic print failed, offered once the printer is back. */
+  printMissedReceipt: (receiptNumber: number) => invoke<void>('print_missed_receipt', { receiptNumber }),
+  /** Declines that offer: the receipt is not offered again. */
+  dismissMissedReceipt: (receiptNumber: number) => invoke<void>('dismiss_missed_receipt', { receiptNumber }),
   exportReceiptPdf: (saleId: string, copy: ReceiptCopy) =>
     invoke<SavedFile | null>('export_receipt_pdf', { saleId, copy }),
 

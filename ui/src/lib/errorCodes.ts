@@ -4,6 +4,7 @@
 
 export const ERROR_CODES = [
   'already_cancelled',
+  'already_printed',
   'auth',
   'bad_answer',
   'basket',

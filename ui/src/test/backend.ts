@@ -21,7 +21,7 @@ export const onlineStatus: TillStatus = {
   outbox_pending: 0,
   outbox_failed: 0,
   last_sync: null,
-  printer: { state: 'ready', name: 'Bondrucker', message: null },
+  printer: { state: 'ready', name: 'Bondrucker', message: null, unprinted: [], offered: [] },
   pending_card_payment: false,
   journal_problem: null,
 };
