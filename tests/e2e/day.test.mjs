@@ -79,6 +79,12 @@ test('Enter books the amount the display shows; a cancellation shows and prints 
   await waitForText(driver, 'error', /Kein Artikel mit der Nummer 40000000000/, WAIT);
   assert.deepEqual(await where(), before);
   await screenshot(driver, 'day-error-de');
+  // The message on screen follows a switch of the language, both ways.
+  await switchLanguage(driver, /Settings/);
+  await waitForText(driver, 'error', /No article with number 40000000000/, WAIT);
+  await screenshot(driver, 'day-error-en');
+  await switchLanguage(driver, /Einstellungen/);
+  await waitForText(driver, 'error', /Kein Artikel mit der Nummer 40000000000/, WAIT);
 
   // 2,50 € typed, then Enter: a line at 19 %, as the display says.
   await typeOnKeypad(driver, '250');
@@ -166,8 +172,8 @@ test('the owner’s shop data reaches the receipt and the window at once; a wron
   await driver.findElement(byTestId('save-shop')).click();
   await waitForText(driver, 'settings-error', /^USt-IdNr\.: ungültig\. Erwartet wird DE und 9 Ziffern/, WAIT);
   await screenshot(driver, 'day-settings-error-de');
+  // Switched to English, the message already shown reads in English.
   await switchLanguage(driver, /Settings/);
-  await driver.findElement(byTestId('save-shop')).click();
   await waitForText(driver, 'settings-error', /^VAT ID: invalid\. Expected DE and 9 digits/, WAIT);
   await screenshot(driver, 'day-settings-error-en');
   // The language tab shows the language the status bar switched to.
