@@ -173,7 +173,11 @@ impl Printing {
             .map_err(|_| not_missed(receipt))
     }
 
-    async fn wait_for(&self, id: receipt::JobId, printer: PrinterConfig) -> Result<(), CommandError> {
+    async fn wait_for(
+        &self,
+        id: receipt::JobId,
+        printer: PrinterConfig,
+    ) -> Result<(), CommandError> {
         let queue = Arc::clone(&self.queue);
         let info = blocking(move || queue.wait(id, JOB_WAIT)).await?;
         match info.map(|i| i.state) {
