@@ -341,7 +341,7 @@ test('a receipt that did not print is said so, offered once the printer is back 
   await waitForText(driver, 'receipt-not-printed', /^Der Beleg wurde nicht gedruckt/, 40000);
   await waitForText(driver, 'print-receipt', 'Nochmal drucken', 5000);
   assert.deepEqual(await where(), before, 'the buttons stay where they were');
-  await screenshot(driver, 'day-not-printed-de');
+  await screenshot(driver, 'real-not-printed');
   await driver.findElement(byTestId('lang-switch')).click();
   await waitForText(driver, 'receipt-not-printed', /^The receipt did not print/, 10000);
   await waitForText(driver, 'print-receipt', 'Print again', 5000);
@@ -356,7 +356,7 @@ test('a receipt that did not print is said so, offered once the printer is back 
   await waitForText(driver, 'missed-title', 'Beleg Nr. 1 wurde nicht gedruckt.', 40000);
   assert.equal(receiptJobs(printer).length, 0, 'nothing printed before the cashier says so');
   const grid = await driver.findElement(byTestId('article-51')).getRect();
-  await screenshot(driver, 'day-missed-offer-de');
+  await screenshot(driver, 'real-missed-offer');
   await driver.findElement(byTestId('lang-switch')).click();
   await waitForText(driver, 'missed-title', 'Receipt no. 1 did not print.', 10000);
   await screenshot(driver, 'day-missed-offer-en');
