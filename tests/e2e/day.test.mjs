@@ -237,3 +237,37 @@ test('the owner’s shop data reaches the receipt and the window at once; a wron
   assert.equal(settings.at(-1).till_id, 'KASSE-7');
   assert.ok(settings.some((s) => s.till_id === 'KASSE-1'), 'the earlier till id stays journaled');
 });
+
+test('a card sale closed with the terminal’s end of day says why it cannot be cancelled, in the language shown', async (t) => {
+  const app = await launchApp(t);
+  const { driver } = app;
+  await fetch(`${app.demoUrl}/_sandbox/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ terminal_delay_ms: 300 }),
+  });
+  await driver.findElement(byTestId('article-51')).click();
+  const pay = driver.findElement(byTestId('pay-card'));
+  await driver.wait(until.elementIsEnabled(pay), WAIT);
+  await pay.click();
+  await driver.wait(until.elementLocated(byTestId('receipt')), 30000);
+  await driver.findElement(byTestId('new-sale')).click();
+
+  // The terminal's end of day runs; the card payment can no longer be reversed there.
+  await driver.findElement(byTestId('nav-closing')).click();
+  await driver.wait(until.elementLocated(byTestId('terminal-eod')), WAIT).click();
+  await waitForText(driver, 'terminal-result', 'Terminal: 1 Zahlung, 0,99 €', WAIT);
+  // The day is closed: the sale is in Z 1.
+  await driver.findElement(byTestId('close-day')).click();
+  await driver.findElement(byTestId('close-day-yes')).click();
+  await driver.wait(until.elementLocated(byTestId('z-result')), 30000);
+  await driver.findElement(byTestId('nav-journal')).click();
+  await waitForText(driver, 'journal-count', '1 Eintrag', WAIT);
+  await driver.findElement(byTestId('journal-row')).findElement(By.css('td')).click();
+  await waitForText(driver, 'cancel-blocked', 'Der Tagesabschluss des Terminals ist gelaufen: Die Kartenzahlung kann am Terminal nicht mehr storniert werden.', WAIT);
+  assert.equal((await driver.findElements(byTestId('cancel-sale'))).length, 1);
+  assert.equal(await driver.findElement(byTestId('cancel-sale')).isEnabled(), false);
+  await switchLanguage(driver, /Settings/);
+  await waitForText(driver, 'cancel-blocked', /^The terminal's end of day has run/, WAIT);
+  await screenshot(driver, 'day-cancel-blocked-en');
+});
