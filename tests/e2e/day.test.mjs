@@ -101,6 +101,8 @@ test('Enter books the amount the display shows; a cancellation shows and prints 
   const receipt = await payExact(driver);
   assert.match(receipt, /Warengruppe 19 %\s+2,50 A/);
   assert.match(receipt, /Warengruppe 0 %\s+1,00 C/);
+  // The demo shop's header is clearly demo data.
+  assert.match(receipt, /Smart Till Demo-Café\s+Musterstraße 1\s+09123 Chemnitz\s+USt-IdNr\. DE000000000\s+\*\*\* DEMO – KEIN GÜLTIGER BELEG \*\*\*/);
 
   await driver.findElement(byTestId('nav-journal')).click();
   await waitForText(driver, 'journal-count', '1 Eintrag', WAIT);
@@ -121,6 +123,14 @@ test('Enter books the amount the display shows; a cancellation shows and prints 
   const rows = await driver.findElements(byTestId('journal-row'));
   assert.equal(rows.length, 2);
   assert.match(await rows[0].getText(), /-3,50/);
+  // The negative amount stays on one line in its column.
+  const amountCell = await rows[0].findElement(By.css('td.num'));
+  assert.equal(await amountCell.getText(), '-3,50 €');
+  const lines = await driver.executeScript(
+    'const r = document.createRange(); r.selectNodeContents(arguments[0]); return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size;',
+    amountCell,
+  );
+  assert.equal(lines, 1, 'the amount is on one line');
   await rows[1].findElement(By.css('td')).click();
   await waitForText(driver, 'detail-customer-receipt', /SUMME EUR\s+3,50/, WAIT);
   assert.doesNotMatch(await driver.findElement(byTestId('detail-customer-receipt')).getText(), /STORNO/);
