@@ -35,6 +35,8 @@ fn main() {
             "restart_app",
             "print_receipt",
             "reprint_receipt",
+            "print_missed_receipt",
+            "dismiss_missed_receipt",
             "export_receipt_pdf",
             "open_drawer",
             "print_z_report",

@@ -247,6 +247,18 @@ pub async fn reprint_receipt(state: App<'_>, sale_id: String, copy: String) -> A
     print::reprint_receipt(&state, &sale_id, &copy).await
 }
 
+/// Prints a receipt whose automatic print failed, offered once the printer is back.
+#[tauri::command]
+pub async fn print_missed_receipt(state: App<'_>, receipt_number: u64) -> Answer<()> {
+    state.printing.print_missed(receipt_number).await
+}
+
+/// Declines that offer: the receipt is not offered again (the journal can reprint it).
+#[tauri::command]
+pub fn dismiss_missed_receipt(state: App<'_>, receipt_number: u64) -> Answer<()> {
+    state.printing.dismiss_missed(receipt_number)
+}
+
 /// `null` when the cashier closes the save dialog.
 #[tauri::command]
 pub async fn export_receipt_pdf(

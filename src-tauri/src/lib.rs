@@ -95,6 +95,8 @@ pub fn run() {
             commands::restart_app,
             commands::print_receipt,
             commands::reprint_receipt,
+            commands::print_missed_receipt,
+            commands::dismiss_missed_receipt,
             commands::export_receipt_pdf,
             commands::open_drawer,
             commands::print_z_report,

@@ -22,6 +22,13 @@ test('a day with a cash sale is closed as Z 1 and the closing is journaled', asy
   await driver.findElement(byTestId('nav-closing')).click();
   await waitForText(driver, 'day-total', '0,99 €', 20000);
   assert.equal(await driver.findElement(byTestId('cash-expected')).getText(), '0,99 €');
+  // Counts in words; only the rates sold (no empty 0 % row).
+  assert.match(await driver.findElement(byTestId('day-summary')).getText(), /1 Verkauf, 0 Stornos/);
+  assert.equal((await driver.findElements(byTestId('vat-19'))).length, 1);
+  assert.equal((await driver.findElements(byTestId('vat-0'))).length, 0, 'no empty 0 % row');
+  // The terminal's end of day from its button: its result belongs to this day.
+  await driver.findElement(byTestId('terminal-eod')).click();
+  await waitForText(driver, 'terminal-result', /^Terminal: (1 Zahlung|\d+ Zahlungen), /, 20000);
   await screenshot(driver, 'real-closing');
 
   // Nothing counted: a shortfall of 0,99 €, which needs a note.
@@ -37,6 +44,10 @@ test('a day with a cash sale is closed as Z 1 and the closing is journaled', asy
   assert.match(report, /Z-Bericht Nr\. 1/);
   assert.match(report, /Bar \(1x\)\s+0,99/);
   assert.match(report, /Kasse nicht gezählt/);
+  // The next day's panel starts empty: no terminal result of the day before.
+  await waitForText(driver, 'day-total', '0,00 €', 20000);
+  assert.match(await driver.findElement(byTestId('day-summary')).getText(), /0 Verkäufe, 0 Stornos/);
+  assert.equal((await driver.findElements(byTestId('terminal-result'))).length, 0, "yesterday's terminal result is gone");
 
   const closings = queryJournal(app.dataDir, "SELECT body FROM entries WHERE kind = 'closing'");
   assert.equal(closings.length, 1, 'one closing in the journal');

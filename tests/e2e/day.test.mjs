@@ -3,6 +3,7 @@
 // receipt and at once in the window, a wrong field named, the till id.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,12 @@ test('Enter books the amount the display shows; a cancellation shows and prints 
   await waitForText(driver, 'error', /Kein Artikel mit der Nummer 40000000000/, WAIT);
   assert.deepEqual(await where(), before);
   await screenshot(driver, 'day-error-de');
+  // The message on screen follows a switch of the language, both ways.
+  await switchLanguage(driver, /Settings/);
+  await waitForText(driver, 'error', /No article with number 40000000000/, WAIT);
+  await screenshot(driver, 'day-error-en');
+  await switchLanguage(driver, /Einstellungen/);
+  await waitForText(driver, 'error', /Kein Artikel mit der Nummer 40000000000/, WAIT);
 
   // 2,50 € typed, then Enter: a line at 19 %, as the display says.
   await typeOnKeypad(driver, '250');
@@ -94,6 +101,8 @@ test('Enter books the amount the display shows; a cancellation shows and prints 
   const receipt = await payExact(driver);
   assert.match(receipt, /Warengruppe 19 %\s+2,50 A/);
   assert.match(receipt, /Warengruppe 0 %\s+1,00 C/);
+  // The demo shop's header is clearly demo data.
+  assert.match(receipt, /Smart Till Demo-Café\s+Musterstraße 1\s+09123 Chemnitz\s+USt-IdNr\. DE000000000\s+\*\*\* DEMO – KEIN GÜLTIGER BELEG \*\*\*/);
 
   await driver.findElement(byTestId('nav-journal')).click();
   await waitForText(driver, 'journal-count', '1 Eintrag', WAIT);
@@ -114,6 +123,14 @@ test('Enter books the amount the display shows; a cancellation shows and prints 
   const rows = await driver.findElements(byTestId('journal-row'));
   assert.equal(rows.length, 2);
   assert.match(await rows[0].getText(), /-3,50/);
+  // The negative amount stays on one line in its column.
+  const amountCell = await rows[0].findElement(By.css('td.num'));
+  assert.equal(await amountCell.getText(), '-3,50 €');
+  const lines = await driver.executeScript(
+    'const r = document.createRange(); r.selectNodeContents(arguments[0]); return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size;',
+    amountCell,
+  );
+  assert.equal(lines, 1, 'the amount is on one line');
   await rows[1].findElement(By.css('td')).click();
   await waitForText(driver, 'detail-customer-receipt', /SUMME EUR\s+3,50/, WAIT);
   assert.doesNotMatch(await driver.findElement(byTestId('detail-customer-receipt')).getText(), /STORNO/);
@@ -148,6 +165,7 @@ test('the owner’s shop data reaches the receipt and the window at once; a wron
   const tillId = driver.findElement(byTestId('shop-till-id'));
   await driver.executeScript('arguments[0].value = ""; arguments[0].dispatchEvent(new Event("input", { bubbles: true }));', tillId);
   await tillId.sendKeys('KASSE-7');
+  await driver.findElement(byTestId('shop-footer')).sendKeys('Vielen Dank für Ihren Einkauf!');
   await driver.findElement(byTestId('save-shop')).click();
   await waitForText(driver, 'settings-done', 'Gespeichert.', WAIT);
   // The top bar names the new shop at once; the running till id changes at the next start.
@@ -164,8 +182,8 @@ test('the owner’s shop data reaches the receipt and the window at once; a wron
   await driver.findElement(byTestId('save-shop')).click();
   await waitForText(driver, 'settings-error', /^USt-IdNr\.: ungültig\. Erwartet wird DE und 9 Ziffern/, WAIT);
   await screenshot(driver, 'day-settings-error-de');
+  // Switched to English, the message already shown reads in English.
   await switchLanguage(driver, /Settings/);
-  await driver.findElement(byTestId('save-shop')).click();
   await waitForText(driver, 'settings-error', /^VAT ID: invalid\. Expected DE and 9 digits/, WAIT);
   await screenshot(driver, 'day-settings-error-en');
   // The language tab shows the language the status bar switched to.
@@ -200,17 +218,66 @@ test('the owner’s shop data reaches the receipt and the window at once; a wron
   assert.match(first, /Bäckerei Sonne/);
   assert.match(first, /St\.-Nr\. 201\/123\/45678/);
   assert.match(first, /Kasse\s+KASSE-1/);
+  // The footer closes the receipt.
+  assert.equal(first.trim().split('\n').at(-1).trim(), 'Vielen Dank für Ihren Einkauf!');
 
   // After a restart the till id the owner set is on the receipt and in the journal.
   await app.stop();
-  app = await launchApp(t, { dataDir });
+  const exportDir = mkdtempSync(join(tmpdir(), 'smart-till-day-pdf-'));
+  t.after(() => rmSync(exportDir, { recursive: true, force: true }));
+  app = await launchApp(t, { dataDir, env: { SMART_TILL_EXPORT_DIR: exportDir } });
   ({ driver } = app);
   await waitForContent(driver, 'top-shop', 'Bäckerei Sonne · KASSE-7');
   await driver.wait(until.elementLocated(byTestId('article-51')), WAIT).click();
-  const second = await payExact(driver);
+  await driver.findElement(byTestId('pay-cash')).click();
+  await driver.findElement(byTestId('pay-exact')).click();
+  const second = await (await driver.wait(until.elementLocated(byTestId('receipt')), WAIT)).getText();
   assert.match(second, /Kasse\s+KASSE-7/);
   assert.match(second, /St\.-Nr\. 201\/123\/45678/);
+  assert.match(second, /Vielen Dank für Ihren Einkauf!\s*$/);
+  // The PDF of the receipt carries the tax number and ends with the footer.
+  await driver.findElement(byTestId('export-pdf')).click();
+  await waitForText(driver, 'receipt-done', /Beleg-2\.pdf/, WAIT);
+  await screenshot(driver, 'day-receipt-footer-de');
+  const pdf = execFileSync('pdftotext', ['-layout', join(exportDir, 'Beleg-2.pdf'), '-'], { encoding: 'utf8' });
+  assert.match(pdf, /St\.-Nr\. 201\/123\/45678/);
+  assert.equal(pdf.trim().split('\n').at(-1).trim(), 'Vielen Dank für Ihren Einkauf!');
+  await driver.findElement(byTestId('new-sale')).click();
   const settings = queryJournal(dataDir, "SELECT body FROM entries WHERE kind = 'settings' ORDER BY seq").map((r) => JSON.parse(r.body));
   assert.equal(settings.at(-1).till_id, 'KASSE-7');
   assert.ok(settings.some((s) => s.till_id === 'KASSE-1'), 'the earlier till id stays journaled');
+});
+
+test('a card sale closed with the terminal’s end of day says why it cannot be cancelled, in the language shown', async (t) => {
+  const app = await launchApp(t);
+  const { driver } = app;
+  await fetch(`${app.demoUrl}/_sandbox/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ terminal_delay_ms: 300 }),
+  });
+  await driver.findElement(byTestId('article-51')).click();
+  const pay = driver.findElement(byTestId('pay-card'));
+  await driver.wait(until.elementIsEnabled(pay), WAIT);
+  await pay.click();
+  await driver.wait(until.elementLocated(byTestId('receipt')), 30000);
+  await driver.findElement(byTestId('new-sale')).click();
+
+  // The terminal's end of day runs; the card payment can no longer be reversed there.
+  await driver.findElement(byTestId('nav-closing')).click();
+  await driver.wait(until.elementLocated(byTestId('terminal-eod')), WAIT).click();
+  await waitForText(driver, 'terminal-result', 'Terminal: 1 Zahlung, 0,99 €', WAIT);
+  // The day is closed: the sale is in Z 1.
+  await driver.findElement(byTestId('close-day')).click();
+  await driver.findElement(byTestId('close-day-yes')).click();
+  await driver.wait(until.elementLocated(byTestId('z-result')), 30000);
+  await driver.findElement(byTestId('nav-journal')).click();
+  await waitForText(driver, 'journal-count', '1 Eintrag', WAIT);
+  await driver.findElement(byTestId('journal-row')).findElement(By.css('td')).click();
+  await waitForText(driver, 'cancel-blocked', 'Der Tagesabschluss des Terminals ist gelaufen: Die Kartenzahlung kann am Terminal nicht mehr storniert werden.', WAIT);
+  assert.equal((await driver.findElements(byTestId('cancel-sale'))).length, 1);
+  assert.equal(await driver.findElement(byTestId('cancel-sale')).isEnabled(), false);
+  await switchLanguage(driver, /Settings/);
+  await waitForText(driver, 'cancel-blocked', /^The terminal's end of day has run/, WAIT);
+  await screenshot(driver, 'day-cancel-blocked-en');
 });

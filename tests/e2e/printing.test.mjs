@@ -11,15 +11,18 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, readFresh, screenshot, waitForText } from './harness.mjs';
+import { byTestId, freePort, launchApp, queryJournal, readFresh, screenshot, waitForText } from './harness.mjs';
 
 const ESC_INIT = Buffer.from([0x1b, 0x40]);
 const DRAWER_KICK = Buffer.from([0x1b, 0x70, 0x00, 25, 250]);
 // "Smart Till Demo-Café" in code page 858: é is 0x82.
 const SHOP_CP858 = Buffer.concat([Buffer.from('Smart Till Demo-Caf', 'latin1'), Buffer.from([0x82])]);
 
-/** A thermal printer on TCP: keeps what each connection sent. It never answers DLE EOT. */
-function fakePrinter() {
+/**
+ * A thermal printer on TCP (on `port`, else any free one): keeps what each
+ * connection sent. It never answers DLE EOT.
+ */
+function fakePrinter(port = 0) {
   const jobs = [];
   const sockets = new Set();
   const server = createServer((socket) => {
@@ -35,7 +38,7 @@ function fakePrinter() {
     socket.on('error', () => {});
   });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () =>
+    server.listen(port, '127.0.0.1', () =>
       resolve({
         port: server.address().port,
         jobs,
@@ -314,4 +317,75 @@ test('an ELV card payment prints the receipt without opening the drawer and the 
   const z = await waitForJob(printer, 'the Z report', (b) => b.includes(Buffer.from('Z-Bericht Nr. 1')));
   assert.ok(z.includes(Buffer.from('10,16')) && !z.includes(DRAWER_KICK));
   await driver.wait(until.elementLocated(byTestId('closing-done')), 20000);
+});
+
+/** The finished print jobs that carry a receipt of the demo shop (not the status checks' connections). */
+const receiptJobs = (printer) => printer.jobs.filter((j) => j.ended && j.bytes.includes(ESC_INIT) && j.bytes.includes(SHOP_CP858));
+
+test('a receipt that did not print is said so, offered once the printer is back and printed once; a dismissed one is not offered again', async (t) => {
+  // A network printer on a loopback port where nothing listens yet: switched off.
+  const port = await freePort();
+  const app = await launchApp(t);
+  const { driver } = app;
+  await addNetworkPrinter(driver, port);
+  await driver.findElement(byTestId('save-printer')).click();
+  await driver.wait(until.elementLocated(byTestId('receipt-printer-tag')), 20000);
+
+  // The sale goes through; the receipt screen says the receipt did not print; nothing moves.
+  await cashSale(driver, 51);
+  const where = async () => Promise.all(['new-sale', 'print-receipt', 'reprint-receipt', 'export-pdf'].map(async (id) => {
+    const { x, y, width } = await driver.findElement(byTestId(id)).getRect();
+    return [id, Math.round(x), Math.round(y), Math.round(width)];
+  }));
+  const before = await where();
+  await waitForText(driver, 'receipt-not-printed', /^Der Beleg wurde nicht gedruckt/, 40000);
+  await waitForText(driver, 'print-receipt', 'Nochmal drucken', 5000);
+  assert.deepEqual(await where(), before, 'the buttons stay where they were');
+  await screenshot(driver, 'real-not-printed');
+  await driver.findElement(byTestId('lang-switch')).click();
+  await waitForText(driver, 'receipt-not-printed', /^The receipt did not print/, 10000);
+  await waitForText(driver, 'print-receipt', 'Print again', 5000);
+  await screenshot(driver, 'day-not-printed-en');
+  await driver.findElement(byTestId('lang-switch')).click();
+  await waitForText(driver, 'nav-settings', /Einstellungen/, 10000);
+  await driver.findElement(byTestId('new-sale')).click();
+
+  // The printer is switched on: the receipt is offered, by its number, and not printed on its own.
+  let printer = await fakePrinter(port);
+  t.after(() => printer.unplug());
+  await waitForText(driver, 'missed-title', 'Beleg Nr. 1 wurde nicht gedruckt.', 40000);
+  assert.equal(receiptJobs(printer).length, 0, 'nothing printed before the cashier says so');
+  const grid = await driver.findElement(byTestId('article-51')).getRect();
+  await screenshot(driver, 'real-missed-offer');
+  await driver.findElement(byTestId('lang-switch')).click();
+  await waitForText(driver, 'missed-title', 'Receipt no. 1 did not print.', 10000);
+  await screenshot(driver, 'day-missed-offer-en');
+  await driver.findElement(byTestId('lang-switch')).click();
+  await waitForText(driver, 'missed-title', 'Beleg Nr. 1 wurde nicht gedruckt.', 10000);
+  const after = await driver.findElement(byTestId('article-51')).getRect();
+  assert.deepEqual([after.x, after.y], [grid.x, grid.y], 'the offer floats: the articles stay put');
+
+  // Print now: the receipt arrives, once, without opening the drawer a second time.
+  await driver.findElement(byTestId('missed-print-now')).click();
+  const job = await waitForJob(printer, 'the offered receipt', (b) => b.includes(SHOP_CP858) && b.includes(Buffer.from('0,99')));
+  assert.ok(!job.includes(DRAWER_KICK), 'the drawer opened with the sale, not again');
+  await waitForText(driver, 'info', /^Beleg Nr\. 1 gedruckt\./, 20000);
+  // Through the next status rounds (every 5 s): not offered again, not printed again.
+  await new Promise((r) => setTimeout(r, 7000));
+  assert.equal((await driver.findElements(byTestId('missed-print'))).length, 0, 'the offer is gone');
+  assert.equal(receiptJobs(printer).length, 1, 'the receipt printed exactly once');
+
+  // Off again, a second sale, on again: "don't print" prints nothing and is not asked again.
+  await printer.unplug();
+  await cashSale(driver, 51);
+  await waitForText(driver, 'receipt-not-printed', /^Der Beleg wurde nicht gedruckt/, 40000);
+  await driver.findElement(byTestId('new-sale')).click();
+  printer = await fakePrinter(port);
+  await waitForText(driver, 'missed-title', 'Beleg Nr. 2 wurde nicht gedruckt.', 40000);
+  await driver.findElement(byTestId('missed-dismiss')).click();
+  await driver.wait(async () => (await driver.findElements(byTestId('missed-print'))).length === 0, 10000, 'the offer goes');
+  await new Promise((r) => setTimeout(r, 7000));
+  assert.equal((await driver.findElements(byTestId('missed-print'))).length, 0, 'a dismissed receipt is not offered again');
+  assert.equal(receiptJobs(printer).length, 0, 'nothing printed');
+  assert.equal(queryJournal(app.dataDir, "SELECT seq FROM entries WHERE kind = 'sale'").length, 2);
 });

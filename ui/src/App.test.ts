@@ -157,7 +157,7 @@ describe('sale screen', () => {
 
   it('shows online state, outbox, printer and DEMO in the status bar; no card payment offline', async () => {
     backend({
-      till_status: () => ({ ...onlineStatus, online: false, outbox_pending: 3, printer: { state: 'paper_out', name: 'Bon', message: null } }),
+      till_status: () => ({ ...onlineStatus, online: false, outbox_pending: 3, printer: { state: 'paper_out', name: 'Bon', message: null, unprinted: [], offered: [] } }),
     });
     render(App);
     await waitFor(() => expect(screen.getByTestId('outbox-count').textContent).toBe('3'));
@@ -182,6 +182,63 @@ describe('sale screen', () => {
     expect(screen.getByTestId('pay-cash').textContent).toContain('Pay cash');
     expect(document.documentElement.lang).toBe('en');
     expect(b.called('set_language')).toEqual([{ language: 'en' }]);
+  });
+
+  it('re-words the messages already on screen when the language is switched', async () => {
+    backend({
+      article_by_code: () => null,
+      set_language: (a) => ({ language: a.language }),
+      pay_cash: () => {
+        throw { code: 'offline', message: 'The payment service cannot be reached.' };
+      },
+    });
+    render(App);
+    await screen.findByTestId('article-51');
+    // A message of the UI's own, with its parameter.
+    await typeKeys('40000000000');
+    await fireEvent.keyDown(window, { key: 'Enter' });
+    expect((await screen.findByTestId('error')).textContent).toContain('Kein Artikel mit der Nummer 40000000000');
+    await fireEvent.click(screen.getByTestId('lang-switch'));
+    expect(screen.getByTestId('error').textContent).toContain('No article with number 40000000000');
+    await fireEvent.click(screen.getByTestId('lang-switch'));
+    expect(screen.getByTestId('error').textContent).toContain('Kein Artikel mit der Nummer 40000000000');
+    // An error a command sent, worded by its code.
+    await fireEvent.click(screen.getByTestId('article-51'));
+    await fireEvent.click(screen.getByTestId('pay-cash'));
+    await fireEvent.click(screen.getByTestId('pay-exact'));
+    expect((await screen.findByTestId('error')).textContent).toContain('Zahlungsdienst ist nicht erreichbar');
+    await fireEvent.click(screen.getByTestId('lang-switch'));
+    expect(screen.getByTestId('error').textContent).toContain('payment service cannot be reached');
+    expect(screen.getByTestId('error').textContent).not.toContain('Zahlungsdienst');
+    // A notice: the DEMO badge's explanation.
+    await fireEvent.click(screen.getByTestId('demo-marker'));
+    expect(screen.getByTestId('info').textContent).toMatch(/^Demo mode: a built-in simulator/);
+    await fireEvent.click(screen.getByTestId('lang-switch'));
+    expect(screen.getByTestId('info').textContent).toMatch(/^Demo-Modus: Ein eingebauter Simulator/);
+  });
+
+  it('offers a receipt that did not print once the printer is back; one answer, and it is gone', async () => {
+    let offered = [7, 8];
+    const b = backend({
+      till_status: () => ({ ...onlineStatus, printer: { ...onlineStatus.printer, unprinted: [...offered], offered: [...offered] } }),
+      print_missed_receipt: (a) => {
+        offered = offered.filter((n) => n !== a.receiptNumber);
+        return null;
+      },
+      dismiss_missed_receipt: (a) => {
+        offered = offered.filter((n) => n !== a.receiptNumber);
+        return null;
+      },
+    });
+    render(App);
+    expect((await screen.findByTestId('missed-title')).textContent).toBe('Beleg Nr. 7 wurde nicht gedruckt.');
+    await fireEvent.click(screen.getByTestId('missed-print-now'));
+    expect((await screen.findByTestId('info')).textContent).toContain('Beleg Nr. 7 gedruckt.');
+    await waitFor(() => expect(screen.getByTestId('missed-title').textContent).toBe('Beleg Nr. 8 wurde nicht gedruckt.'));
+    await fireEvent.click(screen.getByTestId('missed-dismiss'));
+    await waitFor(() => expect(screen.queryByTestId('missed-print')).toBeNull());
+    expect(b.called('print_missed_receipt')).toEqual([{ receiptNumber: 7 }]);
+    expect(b.called('dismiss_missed_receipt')).toEqual([{ receiptNumber: 8 }]);
   });
 
   it('starts in the language kept in the settings', async () => {

@@ -79,6 +79,10 @@ pub const SECTIONS: &[Section] = &[
         source: "catalog",
         decls: types::catalog,
     },
+    Section {
+        source: "till-app",
+        decls: types::till_app,
+    },
 ];
 
 /// How the types are rendered. Every integer is a JSON number (serde writes

@@ -16,15 +16,18 @@ pub fn secuconnect(cfg: &Config) -> Vec<Decl> {
 }
 
 pub fn receipt(cfg: &Config) -> Vec<Decl> {
-    use receipt::{PaymentLine, ProviderLine, Receipt, ReceiptLine, ShopHeader, VatLine};
-    decls![cfg; ShopHeader, ReceiptLine, VatLine, PaymentLine, ProviderLine, Receipt]
+    use receipt::{
+        MissedReceipts, PaymentLine, ProviderLine, Receipt, ReceiptLine, ShopHeader, VatLine,
+    };
+    decls![cfg; ShopHeader, ReceiptLine, VatLine, PaymentLine, ProviderLine, Receipt, MissedReceipts]
 }
 
 pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::basket::{LineKind, VatTotal};
+    use till::cancellation::CancelBlocked;
     use till::catalog::Article;
     use till::closing::{ByMethod, CashMovement, MethodCounts};
-    use till::journal::RefusedSale;
+    use till::journal::{JournalEntry, JournalPage, ListedState, RefusedSale};
     use till::secucard::{CardSplit, Secucard};
     use till::VatRate;
     use till::{Basket, BasketLine, Cents, Closing, CompletedSale, DayFigures, PaymentMethod};
@@ -32,6 +35,7 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
         Cents, VatRate, PaymentMethod, Article, LineKind, BasketLine, Basket, VatTotal,
         CompletedSale, Secucard, CardSplit, RefusedSale,
         ByMethod, MethodCounts, DayFigures, CashMovement, Closing,
+        ListedState, JournalEntry, JournalPage, CancelBlocked,
     ]
 }
 
@@ -57,5 +61,39 @@ pub fn catalog(cfg: &Config) -> Vec<Decl> {
         Actor, Entity, ChangeAction, FieldChange, ChangeEvent, StoredChange,
         Encoding, LineProblem, BadLine, RowKind, ImportRow, NewGroup, ImportPreview, ApplyMode,
         ImportOutcome,
+    ]
+}
+
+/// The app's own command types (`crates/till-app`): settings, status, the
+/// answers of the journal, closing, card, secucard and printer commands, and
+/// the command error with its codes. The day's VAT total is `DayVatTotal`
+/// (the till's `VatTotal` is the basket's).
+pub fn till_app(cfg: &Config) -> Vec<Decl> {
+    use till_app::commands::card::{AbortRequested, CardOutcome, CardPaymentResult};
+    use till_app::commands::closing::{
+        Closing, ClosingListItem, DaySummary, MethodTotal, TerminalEndOfDay, VatTotal,
+    };
+    use till_app::commands::journal::{CancellationDone, ReceiptPreview, SaleDetail};
+    use till_app::commands::printers::PrinterDiscovery;
+    use till_app::commands::secucard::{LoadMethod, PasscodeValid};
+    use till_app::commands::session::AppInfo;
+    use till_app::commands::status::TillStatus;
+    use till_app::connection::pairing::{PairingStart, PairingState, PairingStatus};
+    use till_app::error::{CommandError, ErrorCode};
+    use till_app::printing::{PrinterStatus, SavedFile};
+    use till_app::settings::{
+        AuthMode, ConnectionSettings, Environment, Language, PrinterConfig, PrinterKind,
+        PrinterTransport, Settings, ShopSettings,
+    };
+    decls![cfg;
+        ErrorCode, CommandError,
+        Environment, AuthMode, Language, ShopSettings, ConnectionSettings,
+        PrinterTransport, PrinterKind, PrinterConfig, Settings,
+        AppInfo, PrinterStatus, TillStatus,
+        CardOutcome, CardPaymentResult, AbortRequested, LoadMethod, PasscodeValid,
+        SaleDetail, ReceiptPreview, CancellationDone,
+        MethodTotal, VatTotal, DaySummary, TerminalEndOfDay, Closing, ClosingListItem,
+        PairingStart, PairingState, PairingStatus,
+        PrinterDiscovery, SavedFile,
     ]
 }

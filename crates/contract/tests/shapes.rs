@@ -55,6 +55,7 @@ fn sale() -> CompletedSale {
         name: "Demo-Café".into(),
         address_lines: vec!["Musterstraße 55".into()],
         vat_id: None,
+        footer: Some("Vielen Dank!".into()),
     };
     let receipt = receipt_doc::build(ReceiptInput {
         shop: &shop,

@@ -94,7 +94,20 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
         out.blank();
         out.qr(qr);
     }
+    shop_footer(&mut out, &receipt.shop);
     out
+}
+
+/// The shop's own closing words, last on the customer receipt; each line of
+/// the setting centred (and wrapped where longer than the roll).
+fn shop_footer(out: &mut Layout, shop: &ShopHeader) {
+    let Some(footer) = shop.footer.as_deref().filter(|f| !f.trim().is_empty()) else {
+        return;
+    };
+    out.blank();
+    for line in footer.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        out.center(line);
+    }
 }
 
 /// The merchant copy of a card payment, with the signature line where it asks for one.

@@ -6,6 +6,10 @@ pub struct ShopHeader {
     pub name: String,
     pub address_lines: Vec<String>,
     pub vat_id: Option<String>,
+    /// The shop's closing words under the customer receipt ("Vielen Dank …");
+    /// absent in sales journaled before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
 }
 
 /// One article line of the receipt.
@@ -302,6 +306,23 @@ impl Document {
                 Document::MerchantCopy(copy)
             }
             z @ Document::ZReport(_) => z,
+        }
+    }
+
+    /// The number of a customer receipt (an original or a copy); `None` for other documents.
+    pub fn customer_receipt_number(&self) -> Option<u64> {
+        match self {
+            Document::Receipt { receipt, .. } => Some(receipt.receipt_number),
+            _ => None,
+        }
+    }
+
+    /// Whether the document is marked as a reprint.
+    pub fn is_duplicate(&self) -> bool {
+        match self {
+            Document::Receipt { extras, .. } => extras.duplicate,
+            Document::MerchantCopy(copy) => copy.duplicate,
+            Document::ZReport(_) => false,
         }
     }
 

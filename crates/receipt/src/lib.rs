@@ -9,7 +9,8 @@
 //!   [`pdf`] (80 mm roll and A4).
 //! - [`printer`] sends the bytes: serial port, TCP 9100, the OS spooler; and asks
 //!   thermal printers for their status over `DLE EOT`.
-//! - [`queue`] prints off the sale path: a failed print is kept for a retry.
+//! - [`queue`] prints off the sale path: a failed print is kept for a retry;
+//!   [`missed`] decides which receipts that failed to print are offered again.
 
 pub mod codepage;
 pub mod compose;
@@ -17,6 +18,7 @@ pub mod document;
 pub mod error;
 pub mod escpos;
 pub mod layout;
+pub mod missed;
 pub mod money;
 pub mod pdf;
 pub mod printer;
@@ -32,6 +34,7 @@ pub use document::{
     Receipt, ReceiptExtras, ReceiptLine, SecucardSummary, ShopHeader, VatLine, ZReport,
 };
 pub use error::PrintError;
+pub use missed::MissedReceipts;
 pub use money::format_eur;
 pub use printer::{Connection, PrinterConfig};
 pub use queue::{JobId, JobInfo, JobState, PrintQueue};

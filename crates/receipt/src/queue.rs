@@ -3,6 +3,8 @@
 //! `submit` only records the job and returns; the sale is already in the journal
 //! by then. A job that fails stays in the queue with the cashier's error and
 //! can be retried; any stored document can be printed again as a duplicate.
+//! A receipt printed with nobody waiting (`submit_unattended`, after a sale)
+//! that fails is kept in [`MissedPrints`], to be offered once the printer is back.
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -16,6 +18,7 @@ use tracing::{info, warn};
 
 use crate::document::Document;
 use crate::error::{ErrorInfo, PrintError};
+use crate::missed::{MissedPrints, MissedReceipts};
 use crate::printer::PrinterConfig;
 
 /// Identifies a job within one queue.
@@ -58,6 +61,8 @@ pub enum QueueError {
     BadDocument(String),
     #[error("the print queue has stopped")]
     Stopped,
+    #[error("receipt {0} is not waiting to be printed")]
+    NotMissed(u64),
 }
 
 struct Job {
@@ -66,6 +71,8 @@ struct Job {
     open_drawer: bool,
     state: JobState,
     attempts: u32,
+    /// Printed with nobody waiting for it: a failure is kept to be offered again.
+    unattended: bool,
 }
 
 impl Job {
@@ -86,6 +93,7 @@ struct Shared {
     jobs: Mutex<BTreeMap<JobId, Job>>,
     changed: Condvar,
     listener: Option<Listener>,
+    missed: Mutex<MissedPrints>,
 }
 
 impl Shared {
@@ -93,13 +101,32 @@ impl Shared {
         self.jobs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn missed(&self) -> MutexGuard<'_, MissedPrints> {
+        self.missed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn set_state(&self, id: JobId, state: JobState) {
-        let info = {
+        let (info, receipt, unattended) = {
             let mut jobs = self.lock();
             let Some(job) = jobs.get_mut(&id) else { return };
             job.state = state;
-            job.info(id)
+            (
+                job.info(id),
+                job.document.customer_receipt_number(),
+                job.unattended,
+            )
         };
+        // Known before anyone waiting on the job hears of it: a print that went
+        // through is never offered again afterwards.
+        if let Some(receipt) = receipt {
+            match &info.state {
+                JobState::Done => self.missed().printed(receipt),
+                JobState::Failed { .. } if unattended => {
+                    self.missed().failed(receipt, id, Instant::now())
+                }
+                _ => {}
+            }
+        }
         // The listener hears of a change before anyone waiting on the job; a
         // panicking listener must not take the print thread down.
         if let Some(listener) = &self.listener {
@@ -133,6 +160,7 @@ impl PrintQueue {
             jobs: Mutex::new(BTreeMap::new()),
             changed: Condvar::new(),
             listener,
+            missed: Mutex::new(MissedPrints::default()),
         });
         let (tx, rx) = mpsc::channel::<JobId>();
         let worker_shared = Arc::clone(&shared);
@@ -155,6 +183,74 @@ impl PrintQueue {
     /// Queues `document` for `printer` and returns at once. `open_drawer` kicks
     /// the cash drawer with the print (thermal printers only; never on a retry).
     pub fn submit(&self, printer: PrinterConfig, document: Document, open_drawer: bool) -> JobId {
+        self.submit_job(printer, document, open_drawer, false)
+    }
+
+    /// Queues a receipt nobody waits for (the one printed after a sale): if it
+    /// fails, it is kept to be offered again (see [`PrintQueue::missed`]).
+    pub fn submit_unattended(
+        &self,
+        printer: PrinterConfig,
+        document: Document,
+        open_drawer: bool,
+    ) -> JobId {
+        self.submit_job(printer, document, open_drawer, true)
+    }
+
+    /// Queues a print the cashier asked for. A customer receipt whose automatic
+    /// print failed is printed by that job, once, instead of a new one: the
+    /// offer to print it ends with it.
+    pub fn submit_or_resume(&self, printer: PrinterConfig, document: Document) -> JobId {
+        if let Some(receipt) = document
+            .customer_receipt_number()
+            .filter(|_| !document.is_duplicate())
+        {
+            if let Ok(id) = self.print_missed(receipt, Some(printer.clone())) {
+                return id;
+            }
+        }
+        self.submit(printer, document, false)
+    }
+
+    /// Prints the receipt `receipt` whose automatic print failed, by its job,
+    /// on `printer` if given. Refused when it is not waiting (printed,
+    /// dismissed, or already being printed).
+    pub fn print_missed(
+        &self,
+        receipt: u64,
+        printer: Option<PrinterConfig>,
+    ) -> Result<JobId, QueueError> {
+        let id = self
+            .shared
+            .missed()
+            .take(receipt)
+            .ok_or(QueueError::NotMissed(receipt))?;
+        self.retry(id, printer)?;
+        Ok(id)
+    }
+
+    /// The cashier does not want the receipt `receipt` printed: it is not offered again.
+    pub fn dismiss_missed(&self, receipt: u64) -> Result<(), QueueError> {
+        if self.shared.missed().dismiss(receipt) {
+            Ok(())
+        } else {
+            Err(QueueError::NotMissed(receipt))
+        }
+    }
+
+    /// The receipts whose automatic print failed, and which to offer now
+    /// (`printer_ready`: the printer answers again).
+    pub fn missed(&self, printer_ready: bool) -> MissedReceipts {
+        self.shared.missed().state(Instant::now(), printer_ready)
+    }
+
+    fn submit_job(
+        &self,
+        printer: PrinterConfig,
+        document: Document,
+        open_drawer: bool,
+        unattended: bool,
+    ) -> JobId {
         let id = {
             let mut next = self.next_id.lock().unwrap_or_else(|e| e.into_inner());
             let id = *next;
@@ -172,6 +268,7 @@ impl PrintQueue {
                     open_drawer,
                     state: JobState::Queued,
                     attempts: 0,
+                    unattended,
                 },
             );
         }

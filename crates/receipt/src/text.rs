@@ -49,6 +49,7 @@ mod tests {
                 name: "Bäckerei Müller".into(),
                 address_lines: vec!["Hauptstraße 1".into(), "09123 Chemnitz".into()],
                 vat_id: Some("DE123456789".into()),
+                footer: None,
             },
             till_id: "KASSE-1".into(),
             receipt_number: 42,
@@ -148,6 +149,69 @@ mod tests {
         assert!(text.contains("2,57"));
         assert!(text.contains("  2 x 0,99"));
         assert!(text.contains("TA STX_TEST"));
+    }
+
+    #[test]
+    fn the_shops_footer_is_the_last_thing_on_the_customer_receipt() {
+        let mut receipt = sample();
+        receipt.shop.footer =
+            Some("Vielen Dank für Ihren Einkauf! Bis bald.\nMo–Sa 7–18 Uhr".into());
+        let document = Document::Receipt {
+            receipt: receipt.clone(),
+            extras: ReceiptExtras {
+                qr: Some("V0;KASSE-1".into()),
+                ..ReceiptExtras::default()
+            },
+        };
+        let text = render_document_text(&document, 32);
+        let last: Vec<&str> = text.lines().rev().take(3).collect();
+        // Wrapped at the roll's width, centred, after the QR code.
+        assert_eq!(
+            last,
+            [
+                "         Mo–Sa 7–18 Uhr",
+                "           Bis bald.",
+                " Vielen Dank für Ihren Einkauf!"
+            ]
+        );
+        assert!(text.find("[QR").unwrap() < text.find("Vielen Dank").unwrap());
+        // Only the customer receipt carries it.
+        let copy = Document::MerchantCopy(MerchantCopy {
+            shop: receipt.shop.clone(),
+            till_id: "KASSE-1".into(),
+            receipt_number: 42,
+            issued_at: receipt.issued_at.clone(),
+            provider_lines: vec![],
+            demo: false,
+            duplicate: false,
+        });
+        assert!(!render_document_text(&copy, 42).contains("Vielen Dank"));
+        // A blank footer prints nothing, not an empty row.
+        receipt.shop.footer = Some("  ".into());
+        assert_eq!(render_text(&receipt, 42), render_text(&sample(), 42));
+    }
+
+    #[test]
+    fn a_receipt_journaled_before_the_footer_reads_back_and_a_new_one_keeps_it() {
+        let mut old = serde_json::to_value(Document::receipt(sample())).unwrap();
+        assert!(
+            old["receipt"]["shop"].get("footer").is_none(),
+            "no key while unset"
+        );
+        old["receipt"]["shop"]
+            .as_object_mut()
+            .unwrap()
+            .remove("footer");
+        let read = Document::from_stored(&old).unwrap();
+        assert_eq!(read, Document::receipt(sample()));
+
+        let mut receipt = sample();
+        receipt.shop.footer = Some("Danke!".into());
+        let stored = serde_json::json!({ "document": Document::receipt(receipt.clone()) });
+        let reprint = Document::from_stored(&stored).unwrap().into_duplicate();
+        let text = render_document_text(&reprint, 42);
+        assert!(text.contains("*** DUPLIKAT ***"));
+        assert_eq!(text.lines().last().map(str::trim), Some("Danke!"));
     }
 
     #[test]

@@ -127,6 +127,32 @@ fn umlauts_sharp_s_and_euro_come_out_in_the_code_page() {
 }
 
 #[test]
+fn the_shops_footer_prints_last_in_the_code_page_before_the_cut() {
+    let mut receipt = common::cash_receipt();
+    receipt.shop.footer = Some("Vielen Dank für Ihren Einkauf!".into());
+    let bytes = document_escpos(
+        &Document::receipt(receipt),
+        &EscPosSettings::default(),
+        false,
+    )
+    .unwrap();
+    // "für" in PC858: ü is 0x81.
+    let footer = find(&bytes, b"Vielen Dank f\x81r Ihren Einkauf!").expect("footer printed");
+    let total = find(&bytes, b"SUMME EUR").unwrap();
+    let vat = find(&bytes, b"MwSt").unwrap();
+    assert!(
+        footer > total && footer > vat,
+        "the footer closes the receipt"
+    );
+    // Only commands (feed, cut) follow it: no printed text after the footer.
+    let after = strip_commands(&bytes[footer + 31..]);
+    assert!(
+        after.iter().all(|b| !b.is_ascii_alphanumeric()),
+        "text after the footer: {after:?}"
+    );
+}
+
+#[test]
 fn important_lines_are_bold_double_height_and_aligned() {
     let doc = Document::receipt(common::card_receipt());
     let bytes = document_escpos(&doc, &EscPosSettings::default(), false).unwrap();

@@ -162,6 +162,109 @@ fn a_failed_job_is_kept_and_prints_on_retry() {
 }
 
 #[test]
+fn a_receipt_that_failed_after_the_sale_is_offered_and_prints_once() {
+    let queue = PrintQueue::start();
+    let addr = free_port();
+    let config = network_printer(addr);
+    let document = Document::receipt(common::cash_receipt());
+
+    // After the sale, with the printer off: kept, not offered while it is away.
+    let id = queue.submit_unattended(config.clone(), document.clone(), true);
+    let job = queue.wait(id, Duration::from_secs(60)).unwrap();
+    assert!(matches!(job.state, JobState::Failed { .. }), "{job:?}");
+    assert_eq!(queue.missed(false).unprinted, [42]);
+    assert!(queue.missed(false).offered.is_empty());
+    // A print the cashier waited for and saw fail is not offered later.
+    let other = Document::receipt(common::long_receipt());
+    let by_hand = queue.submit(config.clone(), other.clone(), false);
+    queue.wait(by_hand, Duration::from_secs(60)).unwrap();
+    assert_eq!(queue.missed(true).offered, [42]);
+
+    // The printer is back: the cashier prints the offer; a second tap prints nothing.
+    let printer = fake_printer(TcpListener::bind(addr).unwrap());
+    assert_eq!(queue.print_missed(42, None), Ok(id));
+    assert_eq!(
+        queue.print_missed(42, None),
+        Err(receipt::queue::QueueError::NotMissed(42))
+    );
+    assert_eq!(
+        queue.wait(id, Duration::from_secs(60)).unwrap().state,
+        JobState::Done
+    );
+    assert_eq!(
+        printer.join().unwrap(),
+        document_escpos(&document, &config.escpos, false).unwrap(),
+        "printed once, without opening the drawer again"
+    );
+    assert_eq!(queue.missed(true), receipt::MissedReceipts::default());
+    // The job the cashier started by hand stays a failed job, not an offer.
+    assert_eq!(queue.failed().len(), 1);
+}
+
+#[test]
+fn the_receipt_screens_print_resumes_the_failed_job_and_a_dismissed_one_is_not_offered() {
+    let queue = PrintQueue::start();
+    let addr = free_port();
+    let config = network_printer(addr);
+    let first = Document::receipt(common::cash_receipt());
+    let second = Document::receipt(common::long_receipt());
+    let first_job = queue.submit_unattended(config.clone(), first.clone(), false);
+    queue.wait(first_job, Duration::from_secs(60)).unwrap();
+    let second_job = queue.submit_unattended(config.clone(), second.clone(), false);
+    queue.wait(second_job, Duration::from_secs(60)).unwrap();
+    let numbers = |d: &Document| d.customer_receipt_number().unwrap();
+    assert_eq!(
+        queue.missed(true).offered,
+        [numbers(&first), numbers(&second)]
+    );
+
+    // "Print again" on the receipt screen of the first: its failed job prints, once.
+    let printer = fake_printer(TcpListener::bind(addr).unwrap());
+    let resumed = queue.submit_or_resume(config.clone(), first.clone());
+    assert_eq!(resumed, first_job);
+    assert_eq!(
+        queue.wait(resumed, Duration::from_secs(60)).unwrap().state,
+        JobState::Done
+    );
+    printer.join().unwrap();
+    // The second is dismissed: not offered again, and a later print is a new job.
+    queue.dismiss_missed(numbers(&second)).unwrap();
+    assert_eq!(queue.missed(true), receipt::MissedReceipts::default());
+    let printer = fake_printer(TcpListener::bind(addr).unwrap());
+    let again = queue.submit_or_resume(config.clone(), second.clone());
+    assert_ne!(again, second_job);
+    assert_eq!(
+        queue.wait(again, Duration::from_secs(60)).unwrap().state,
+        JobState::Done
+    );
+    printer.join().unwrap();
+}
+
+#[test]
+fn a_copy_that_prints_ends_the_offer_of_its_receipt() {
+    let queue = PrintQueue::start();
+    let addr = free_port();
+    let config = network_printer(addr);
+    let document = Document::receipt(common::cash_receipt());
+    let id = queue.submit_unattended(config.clone(), document.clone(), false);
+    queue.wait(id, Duration::from_secs(60)).unwrap();
+    let printer = fake_printer(TcpListener::bind(addr).unwrap());
+    // A reprint from the journal (a copy) is a job of its own.
+    let copy = queue.submit_or_resume(config.clone(), document.into_duplicate());
+    assert_ne!(copy, id);
+    assert_eq!(
+        queue.wait(copy, Duration::from_secs(60)).unwrap().state,
+        JobState::Done
+    );
+    printer.join().unwrap();
+    assert_eq!(queue.missed(true), receipt::MissedReceipts::default());
+    assert_eq!(
+        queue.print_missed(42, None),
+        Err(receipt::queue::QueueError::NotMissed(42))
+    );
+}
+
+#[test]
 fn reprint_from_the_stored_journal_entry_is_marked_duplicate() {
     let queue = PrintQueue::start();
     let receipt = common::cash_receipt();

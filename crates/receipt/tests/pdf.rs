@@ -105,6 +105,21 @@ fn receipts_are_80_mm_rolls_whose_text_round_trips() {
 }
 
 #[test]
+fn the_shops_footer_is_at_the_foot_of_the_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut receipt = common::cash_receipt();
+    receipt.shop.footer = Some("Vielen Dank für Ihren Einkauf!".into());
+    let pdf = write_pdf(
+        dir.path(),
+        "footer",
+        &document_pdf(&Document::receipt(receipt), 42).unwrap(),
+    );
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert_eq!(last.trim(), "Vielen Dank für Ihren Einkauf!", "{text}");
+}
+
+#[test]
 fn umlauts_sharp_s_and_euro_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let doc = Document::receipt(common::long_receipt());

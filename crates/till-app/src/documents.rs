@@ -2,7 +2,7 @@
 //! were issued (for printing again, the PDF export and the journal screen).
 
 use receipt::Document;
-use till::journal::kind;
+use till::journal::{kind, CANCELLATION_PREFIX};
 use till::Journal;
 
 use crate::error::{CommandError, ErrorCode};
@@ -26,9 +26,6 @@ impl Copy {
         }
     }
 }
-
-/// A cancellation has no sale id of its own in the journal: the UI knows it by this one.
-pub const CANCELLATION_PREFIX: &str = "storno-";
 
 fn not_found() -> CommandError {
     CommandError::new(ErrorCode::NotFound, "This sale is not in the journal.")

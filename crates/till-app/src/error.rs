@@ -54,6 +54,8 @@ pub enum ErrorCode {
     PrinterPaperOut,
     PrinterError,
     PrinterAddressPublic,
+    /// A receipt offered after a failed print was printed or dismissed meanwhile.
+    AlreadyPrinted,
 }
 
 /// `code` is stable for the UI to branch on; `message` is for the cashier.

@@ -140,9 +140,10 @@ impl ShopSettings {
         Ok(shop)
     }
 
-    /// The part the receipt prints at the top.
-    /// The tax number (Steuernummer) prints as the header's last line, so that a
-    /// reprint from the journal, which keeps the header as printed, shows it too.
+    /// The shop's part of the receipt: the header at the top, the footer at the bottom.
+    /// The tax number (Steuernummer) prints as the header's last line; both travel
+    /// in the header, so that a reprint from the journal, which keeps the header as
+    /// printed, shows them too.
     pub fn header(&self) -> receipt::ShopHeader {
         let mut address_lines = self.address_lines.clone();
         if let Some(n) = &self.tax_number {
@@ -152,6 +153,7 @@ impl ShopSettings {
             name: self.name.clone(),
             address_lines,
             vat_id: self.vat_id.clone(),
+            footer: self.footer.clone(),
         }
     }
 }
@@ -488,6 +490,7 @@ mod tests {
         let text = receipt::render_text(&receipt, 42);
         assert!(text.contains("St.-Nr. 201/123/45678"), "{text}");
         assert!(text.contains("USt-IdNr. DE123456789"), "{text}");
+        assert_eq!(header_footer(&text), Some("Danke!"), "{text}");
         let e = ShopSettings {
             tax_number: Some("Steuer 12".into()),
             ..shop()
@@ -495,6 +498,11 @@ mod tests {
         .validated()
         .unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidTaxNumber);
+    }
+
+    /// The receipt's last line, where the shop's footer prints.
+    fn header_footer(text: &str) -> Option<&str> {
+        text.lines().last().map(str::trim)
     }
 
     #[test]

@@ -39,6 +39,7 @@ fn shop() -> receipt::ShopHeader {
         name: "Bäckerei Müller".into(),
         address_lines: vec!["Hauptstraße 1".into(), "12345 Musterstadt".into()],
         vat_id: Some("DE123456789".into()),
+        footer: None,
     }
 }
 

@@ -51,6 +51,7 @@ async fn main() {
             name: "Bäckerei Müller".into(),
             address_lines: vec!["Hauptstraße 1".into()],
             vat_id: None,
+            footer: None,
         },
         till_id: "KASSE-1",
         demo: true,

@@ -57,7 +57,7 @@ enum Reversed {
 
 /// Why a row of the journal cannot be cancelled, as a code the UI words in
 /// the cashier's language (`journal.blocked.<code>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CancelBlocked {
     /// The row is a cancellation itself.

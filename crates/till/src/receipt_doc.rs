@@ -177,6 +177,7 @@ pub fn render_provider_only(lines: &[secuconnect::ReceiptLine], width: usize) ->
             name: String::new(),
             address_lines: vec![],
             vat_id: None,
+            footer: None,
         },
         till_id: String::new(),
         receipt_number: 0,

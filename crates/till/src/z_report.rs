@@ -157,6 +157,7 @@ mod tests {
             name: "Bäckerei Müller".into(),
             address_lines: vec!["Hauptstraße 1".into()],
             vat_id: None,
+            footer: None,
         };
         let header = ZReportHeader {
             shop: &shop,

@@ -12,6 +12,7 @@ fn shop() -> ShopHeader {
         name: "Bäckerei Müller".into(),
         address_lines: vec!["Hauptstraße 1".into()],
         vat_id: None,
+        footer: None,
     }
 }
 

@@ -3,6 +3,8 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import ReceiptView from './ReceiptView.svelte';
 import { backend, completedSale, onlineStatus, resetTill } from '../test/backend';
 import { status } from '../lib/status.svelte';
+import { setLanguage } from '../lib/i18n.svelte';
+import { tick } from 'svelte';
 
 beforeEach(resetTill);
 afterEach(cleanup);
@@ -52,9 +54,19 @@ describe('receipt', () => {
     expect(screen.queryByTestId('receipt-done')).toBeNull();
   });
 
+  it('says nothing of a failed print while this receipt did not fail, even with the printer away', async () => {
+    backend({});
+    status.till = { ...onlineStatus, printer: { state: 'offline', name: 'Bondrucker', message: null, unprinted: [4], offered: [] } };
+    render(ReceiptView, { sale, onNewSale: () => {} });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByTestId('receipt-not-printed')).toBeNull();
+    expect(screen.getByTestId('print-receipt').textContent).toBe('Beleg drucken');
+    status.till = null;
+  });
+
   it('says when the automatic print failed and offers to print again, without moving the buttons', async () => {
     backend({ print_receipt: () => null });
-    status.till = { ...onlineStatus, printer: { state: 'offline', name: 'Bondrucker', message: null } };
+    status.till = { ...onlineStatus, printer: { state: 'offline', name: 'Bondrucker', message: null, unprinted: [5], offered: [] } };
     render(ReceiptView, { sale, onNewSale: () => {} });
     expect((await screen.findByTestId('receipt-not-printed')).textContent).toBe(
       'Der Beleg wurde nicht gedruckt (Drucker: Drucker nicht erreichbar). Drucker prüfen, dann „Nochmal drucken“.',
@@ -63,6 +75,23 @@ describe('receipt', () => {
     await fireEvent.click(screen.getByTestId('print-receipt'));
     expect((await screen.findByTestId('receipt-done')).textContent).toBe('Beleg gedruckt.');
     expect(screen.queryByTestId('receipt-not-printed')).toBeNull();
+    status.till = null;
+  });
+
+  it('re-words what it shows when the language is switched', async () => {
+    backend({
+      print_receipt: () => {
+        throw { code: 'printer_paper_out', message: 'paper' };
+      },
+    });
+    status.till = { ...onlineStatus, printer: { state: 'offline', name: 'Bondrucker', message: null, unprinted: [5], offered: [] } };
+    render(ReceiptView, { sale, onNewSale: () => {} });
+    await fireEvent.click(screen.getByTestId('print-receipt'));
+    expect((await screen.findByTestId('receipt-failed')).textContent).toBe('Papier ist leer. Neue Rolle einlegen, dann nochmal drucken.');
+    setLanguage('en');
+    await tick();
+    expect(screen.getByTestId('receipt-failed').textContent).toBe('Out of paper. Put in a new roll, then print again.');
+    expect(screen.getByTestId('print-receipt').textContent).toBe('Print again');
     status.till = null;
   });
 });

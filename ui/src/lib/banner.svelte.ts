@@ -1,16 +1,18 @@
 // The one line under the top bar: an error in words (with what to do next) or a short notice.
-import { errorText } from './errors';
+// Kept as messages, worded when shown (see message.ts).
+import { failure, isMessage, type Message } from './message';
 
-export const banner = $state<{ error: string | null; info: string | null }>({ error: null, info: null });
+export const banner = $state<{ error: Message | null; info: Message | null }>({ error: null, info: null });
 
+/** A caught error (worded by its code) or a message of the UI's own. */
 export function showError(e: unknown): void {
   banner.info = null;
-  banner.error = typeof e === 'string' ? e : errorText(e);
+  banner.error = isMessage(e) ? e : failure(e);
 }
 
-export function showInfo(text: string): void {
+export function showInfo(m: Message): void {
   banner.error = null;
-  banner.info = text;
+  banner.info = m;
 }
 
 export function clearBanner(): void {

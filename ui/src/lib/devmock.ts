@@ -88,7 +88,7 @@ const status: TillStatus = {
   outbox_failed: 0,
   outbox_failed_sales: [],
   last_sync: new Date().toISOString(),
-  printer: { state: 'ready', name: 'Bondrucker Theke', message: null },
+  printer: { state: 'ready', name: 'Bondrucker Theke', message: null, unprinted: [], offered: [] },
   pending_card_payment: false,
   journal_problem: null,
 };
@@ -388,6 +388,15 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
       await sleep(700);
       if (status.printer.state !== 'ready') throw { code: 'printer_offline', message: 'Printer offline.' };
       return null;
+    case 'print_missed_receipt':
+    case 'dismiss_missed_receipt': {
+      const n = Number(a.receiptNumber);
+      if (!status.printer.unprinted.includes(n)) throw { code: 'already_printed', message: 'Not waiting.' };
+      if (cmd === 'print_missed_receipt') await sleep(700);
+      status.printer.unprinted = status.printer.unprinted.filter((x) => x !== n);
+      status.printer.offered = status.printer.offered.filter((x) => x !== n);
+      return null;
+    }
     case 'export_receipt_pdf':
       await sleep(600);
       return { path: `/home/kasse/Belege/Beleg-${String(a.saleId).replace('sale-', '')}.pdf` };
@@ -503,7 +512,7 @@ export function installMockBackend(scene: string | null = null, lang: string | n
   if (scene === 'offline') {
     status.online = false;
     status.outbox_pending = 3;
-    status.printer = { state: 'paper_out', name: 'Bondrucker Theke', message: null };
+    status.printer = { state: 'paper_out', name: 'Bondrucker Theke', message: null, unprinted: [], offered: [] };
   }
   mockIPC((cmd, args) => handle(cmd, (args ?? {}) as Record<string, unknown>));
 }

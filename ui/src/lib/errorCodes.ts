@@ -2,13 +2,15 @@
 // cashier's language (`error.<code>` in messages/de.ts and messages/en.ts), and a
 // test checks this list against the Rust sources and both languages.
 //
-// Until the app's error enum is generated into ./generated/contract.ts, this list is
-// the source of the `ErrorCode` union below. Once it is: replace the `SentCode` line
-// with `import type { ErrorCode as SentCode } from './generated/contract';` and the
-// compile-time check at the end holds this list to the Rust enum, both ways.
+// The codes the Rust side sends are its `ErrorCode` enum, generated into
+// ./generated/contract.ts; the compile-time check at the end holds this list to it,
+// both ways.
+
+import type { ErrorCode } from './generated/contract';
 
 export const ERROR_CODES = [
   'already_cancelled',
+  'already_printed',
   'auth',
   'bad_answer',
   'basket',
@@ -34,9 +36,7 @@ export const ERROR_CODES = [
   'nothing_to_close',
   'offline',
   'outcome_unknown',
-  'pairing_expired',
   'passcode_required',
-  'passcode_wrong',
   'payment_in_doubt',
   'printer_address_public',
   'printer_error',
@@ -46,7 +46,6 @@ export const ERROR_CODES = [
   'switch_outbox',
   'switch_payment_in_doubt',
   'terminal_busy',
-  'terminal_offline',
   'unjournaled',
   'unknown',
 ] as const;
@@ -60,11 +59,9 @@ export const CANCEL_BLOCKED_CODES = ['cancellation', 'cancelling', 'already_canc
 /** `unknown` is the UI's own: what it calls anything that is not a command's error. */
 type ListedCode = (typeof ERROR_CODES)[number] | (typeof PASS_THROUGH_CODES)[number];
 
-/** The codes the Rust side sends (see the note at the top). */
-type SentCode = Exclude<ListedCode, 'unknown'>;
-
 /** What a command's error carries in `code`; the UI branches on these. */
-export type ErrorCode = SentCode;
+export type { ErrorCode };
+type SentCode = ErrorCode;
 
 // Every code sent is listed, and every code listed is sent: a type error here names the odd one
 // ("Type 'true' is not assignable to type '"some_code"'").

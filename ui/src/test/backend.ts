@@ -22,7 +22,7 @@ export const onlineStatus: TillStatus = {
   outbox_failed: 0,
   outbox_failed_sales: [],
   last_sync: null,
-  printer: { state: 'ready', name: 'Bondrucker', message: null },
+  printer: { state: 'ready', name: 'Bondrucker', message: null, unprinted: [], offered: [] },
   pending_card_payment: false,
   journal_problem: null,
 };

@@ -11,6 +11,7 @@ pub fn shop() -> ShopHeader {
         name: "Bäckerei Müller".into(),
         address_lines: vec!["Hauptstraße 1".into(), "09123 Chemnitz".into()],
         vat_id: Some("DE123456789".into()),
+        footer: None,
     }
 }
 

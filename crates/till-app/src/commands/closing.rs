@@ -16,18 +16,15 @@ pub struct MethodTotal {
     #[ts(type = "PaymentMethod")]
     pub method: &'static str,
     pub count: i64,
-    #[ts(type = "number")]
     pub amount: Cents,
 }
 
 #[derive(Debug, Serialize, TS)]
+#[ts(rename = "DayVatTotal")]
 pub struct VatTotal {
     pub rate_percent: u32,
-    #[ts(type = "number")]
     pub net: Cents,
-    #[ts(type = "number")]
     pub tax: Cents,
-    #[ts(type = "number")]
     pub gross: Cents,
 }
 
@@ -37,25 +34,19 @@ pub struct DaySummary {
     pub opened_at: Option<String>,
     pub sales_count: i64,
     pub cancellations_count: i64,
-    #[ts(type = "number")]
     pub cancellations_amount: Cents,
-    #[ts(type = "number")]
     pub total: Cents,
     pub by_method: Vec<MethodTotal>,
     pub by_vat: Vec<VatTotal>,
     pub first_receipt: Option<i64>,
     pub last_receipt: Option<i64>,
-    #[ts(type = "number")]
     pub cash_start: Cents,
-    #[ts(type = "number")]
     pub cash_expected: Cents,
     pub terminal_closed: bool,
     pub outbox_pending: usize,
     /// Times the drawer was opened without a sale.
     pub drawer_openings: i64,
-    #[ts(type = "number")]
     pub cash_in: Cents,
-    #[ts(type = "number")]
     pub cash_out: Cents,
 }
 
@@ -64,7 +55,6 @@ pub struct TerminalEndOfDay {
     pub ok: bool,
     pub at: String,
     pub count: i64,
-    #[ts(type = "number")]
     pub amount: Cents,
     pub receipt_text: String,
 }
@@ -75,9 +65,7 @@ pub struct Closing {
     pub closed_at: String,
     pub business_day: String,
     pub summary: DaySummary,
-    #[ts(type = "number")]
     pub cash_counted: Cents,
-    #[ts(type = "number")]
     pub difference: Cents,
     pub note: Option<String>,
     pub terminal: Option<TerminalEndOfDay>,
@@ -89,10 +77,8 @@ pub struct ClosingListItem {
     pub z_number: i64,
     pub closed_at: String,
     pub business_day: String,
-    #[ts(type = "number")]
     pub total: Cents,
     pub sales_count: i64,
-    #[ts(type = "number")]
     pub difference: Cents,
 }
 

@@ -22,7 +22,6 @@ pub struct TillStatus {
     /// Sales paid offline that the payment service refused for good.
     pub outbox_failed: usize,
     /// Those sales with the payment service's words, oldest first.
-    #[ts(type = "Array<RefusedSale>")]
     pub outbox_failed_sales: Vec<RefusedSale>,
     pub last_sync: Option<String>,
     pub printer: PrinterStatus,

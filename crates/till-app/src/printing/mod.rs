@@ -35,9 +35,15 @@ const CHECK_TIMEOUT: Duration = Duration::from_millis(1500);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PrinterStatus {
     /// `none`, `ready`, `offline`, `paper_out` or `error`.
+    #[ts(type = "\"none\" | \"ready\" | \"offline\" | \"paper_out\" | \"error\"")]
     pub state: &'static str,
     pub name: Option<String>,
     pub message: Option<String>,
+    /// Receipts whose automatic print failed (`unprinted`) and those to offer
+    /// now that the printer is back (`offered`).
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub missed: receipt::MissedReceipts,
 }
 
 /// What the status bar shows about the receipt printer.
@@ -138,7 +144,7 @@ impl Printing {
         let open_drawer = cash && printer.drawer && printer.kind == PrinterKind::Thermal;
         match device(&printer) {
             Ok(device) => {
-                let job = self.queue.submit(device, document, open_drawer);
+                let job = self.queue.submit_unattended(device, document, open_drawer);
                 info!(job, open_drawer, "receipt queued after the sale");
             }
             Err(e) => warn!(error = %e.message, "the receipt printer's settings are unusable"),
@@ -147,13 +153,42 @@ impl Printing {
 
     /// The receipt printer's state for the status bar, answered from memory.
     pub fn bar_status(&self) -> PrinterStatus {
-        bar_status_of(&self.inner)
+        let mut status = bar_status_of(&self.inner);
+        // Receipts that failed after a sale are offered once the printer answers again.
+        status.missed = self.queue.missed(status.state == "ready");
+        status
     }
 
-    /// Prints `document` on the receipt printer and waits for the outcome.
+    /// Prints `document` on the receipt printer and waits for the outcome (a
+    /// receipt whose automatic print failed: by that job, see `submit_or_resume`).
     pub async fn print(&self, document: Document) -> Result<(), CommandError> {
         let printer = self.receipt_printer()?;
-        let id = self.queue.submit(device(&printer)?, document, false);
+        let id = self.queue.submit_or_resume(device(&printer)?, document);
+        self.wait_for(id, printer).await
+    }
+
+    /// Prints the receipt whose automatic print failed, offered when the printer came back.
+    pub async fn print_missed(&self, receipt: u64) -> Result<(), CommandError> {
+        let printer = self.receipt_printer()?;
+        let id = self
+            .queue
+            .print_missed(receipt, Some(device(&printer)?))
+            .map_err(|_| not_missed(receipt))?;
+        self.wait_for(id, printer).await
+    }
+
+    /// The cashier does not want the receipt printed now: it is not offered again.
+    pub fn dismiss_missed(&self, receipt: u64) -> Result<(), CommandError> {
+        self.queue
+            .dismiss_missed(receipt)
+            .map_err(|_| not_missed(receipt))
+    }
+
+    async fn wait_for(
+        &self,
+        id: receipt::JobId,
+        printer: PrinterConfig,
+    ) -> Result<(), CommandError> {
         let queue = Arc::clone(&self.queue);
         let info = blocking(move || queue.wait(id, JOB_WAIT)).await?;
         match info.map(|i| i.state) {
@@ -169,12 +204,20 @@ impl Printing {
     }
 }
 
+fn not_missed(receipt: u64) -> CommandError {
+    CommandError::new(
+        ErrorCode::AlreadyPrinted,
+        format!("Receipt {receipt} is no longer waiting to be printed (printed or dismissed)."),
+    )
+}
+
 fn bar_status_of(inner: &Inner) -> PrinterStatus {
     let Some(printer) = lock(&inner.receipt_printer).clone() else {
         return PrinterStatus {
             state: "none",
             name: None,
             message: Some("No printer configured".into()),
+            missed: Default::default(),
         };
     };
     let checked = lock(&inner.checked).clone();
@@ -193,6 +236,7 @@ fn bar_status_of(inner: &Inner) -> PrinterStatus {
         state: health.state,
         name: Some(printer.name),
         message: health.message,
+        missed: Default::default(),
     }
 }
 

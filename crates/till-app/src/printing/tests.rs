@@ -47,6 +47,7 @@ fn sale_receipt() -> Document {
             name: "Bäckerei Müller".into(),
             address_lines: vec!["Hauptstraße 1".into()],
             vat_id: None,
+            footer: None,
         },
         till_id: "KASSE-1".into(),
         receipt_number: 7,

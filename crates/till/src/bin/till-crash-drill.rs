@@ -146,6 +146,7 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration, busy: 
         name: "Bäckerei Müller".into(),
         address_lines: vec!["Hauptstraße 1".into()],
         vat_id: None,
+        footer: None,
     };
     let checkout = Checkout {
         client: &client,

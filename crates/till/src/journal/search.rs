@@ -23,7 +23,7 @@ use crate::money::Cents;
 pub const CANCELLATION_PREFIX: &str = "storno-";
 
 /// What a listed row is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ListedState {
     /// A paid sale.
@@ -35,7 +35,7 @@ pub enum ListedState {
 }
 
 /// One row of the journal screen: a sale or a cancellation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct JournalEntry {
     /// The sale's id; a cancellation's is `storno-<its receipt number>`.
     pub sale_id: String,
@@ -65,7 +65,7 @@ pub struct JournalFilter {
 }
 
 /// A page of the list and how many rows match in all.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct JournalPage {
     pub total_count: usize,
     pub entries: Vec<JournalEntry>,

@@ -15,6 +15,7 @@ pub fn shop() -> ShopHeader {
         name: "Bäckerei Müller".into(),
         address_lines: vec!["Hauptstraße 1".into()],
         vat_id: None,
+        footer: None,
     }
 }
 

@@ -22,6 +22,11 @@ export type ShopHeader = {
   name: string,
   address_lines: Array<string>,
   vat_id: string | null,
+  /**
+   * The shop's closing words under the customer receipt ("Vielen Dank …");
+   * absent in sales journaled before it existed.
+   */
+  footer?: string | null,
 };
 
 /**
@@ -97,6 +102,20 @@ export type Receipt = {
    * Marks a receipt from demo mode, so it can never pass for a real one.
    */
   demo: boolean,
+};
+
+/**
+ * What the till tells the cashier about receipts that did not print.
+ */
+export type MissedReceipts = {
+  /**
+   * Receipt numbers whose automatic print failed and that have not printed since.
+   */
+  unprinted: Array<number>,
+  /**
+   * Those of them to offer now: the printer is ready and the failure recent.
+   */
+  offered: Array<number>,
 };
 
 // ---------- from till ----------
@@ -334,6 +353,58 @@ export type StoredClosing = {
    */
   opened_at?: string | null,
 };
+
+/**
+ * What a listed row is.
+ */
+export type ListedState = "paid" | "cancelled" | "cancellation";
+
+/**
+ * One row of the journal screen: a sale or a cancellation.
+ */
+export type JournalEntry = {
+  /**
+   * The sale's id; a cancellation's is `storno-<its receipt number>`.
+   */
+  sale_id: string,
+  receipt_number: number,
+  issued_at: string,
+  /**
+   * What was paid; a cancellation's is negative.
+   */
+  total: Cents,
+  /**
+   * The payment methods, in the order the payments were made.
+   */
+  methods: Array<PaymentMethod>,
+  state: ListedState,
+  /**
+   * A cancellation: the sale it reverses.
+   */
+  cancels_sale_id: string | null,
+  /**
+   * A cancelled sale: the cancellation's id (`storno-<n>`).
+   */
+  cancelled_by_sale_id: string | null,
+  /**
+   * Registered with the provider (not waiting in the outbox).
+   */
+  synced: boolean,
+};
+
+/**
+ * A page of the list and how many rows match in all.
+ */
+export type JournalPage = {
+  total_count: number,
+  entries: Array<JournalEntry>,
+};
+
+/**
+ * Why a row of the journal cannot be cancelled, as a code the UI words in
+ * the cashier's language (`journal.blocked.<code>`).
+ */
+export type CancelBlocked = "cancellation" | "cancelling" | "already_cancelled" | "terminal_closed";
 
 // ---------- from catalog ----------
 
@@ -671,4 +742,375 @@ export type ImportOutcome = {
   unchanged: number,
   skipped_bad_lines: number,
   events: Array<ChangeEvent>,
+};
+
+// ---------- from till-app ----------
+
+/**
+ * What went wrong, for the UI to branch on: serialized in snake_case
+ * (`payment_in_doubt`), the strings the UI and its tests know.
+ */
+export type ErrorCode =
+  | "offline"
+  | "outcome_unknown"
+  | "auth"
+  | "provider"
+  | "bad_answer"
+  | "basket"
+  | "not_enough_cash"
+  | "not_paid"
+  | "card_offline"
+  | "terminal_busy"
+  | "unjournaled"
+  | "payment_in_doubt"
+  | "cancel_in_doubt"
+  | "journal"
+  | "invalid_input"
+  | "not_found"
+  | "nothing_to_close"
+  | "not_cancellable"
+  | "already_cancelled"
+  | "card_not_found"
+  | "card_locked"
+  | "card_inactive"
+  | "passcode_required"
+  | "invalid_settings"
+  | "invalid_shop_name"
+  | "invalid_address_line"
+  | "invalid_vat_id"
+  | "invalid_till_id"
+  | "invalid_tax_number"
+  | "switch_card_running"
+  | "switch_payment_in_doubt"
+  | "switch_outbox"
+  | "io"
+  | "no_printer"
+  | "printer_offline"
+  | "printer_paper_out"
+  | "printer_error"
+  | "printer_address_public"
+  | "already_printed";
+
+/**
+ * `code` is stable for the UI to branch on; `message` is for the cashier.
+ */
+export type CommandError = {
+  code: ErrorCode,
+  message: string,
+};
+
+/**
+ * Where the till's payments go: the built-in simulator (`demo`), the
+ * provider's testing system or the live one. Its names are spelled here only.
+ */
+export type Environment = "demo" | "testing" | "live";
+
+export type AuthMode = "client_credentials" | "device";
+
+export type Language = "de" | "en";
+
+/**
+ * What the receipt header says, and which till this is.
+ */
+export type ShopSettings = {
+  name: string,
+  address_lines: Array<string>,
+  vat_id: string | null,
+  tax_number: string | null,
+  footer: string | null,
+  /**
+   * Part of every receipt; the journal is per till, so it applies from the next start.
+   */
+  till_id: string,
+};
+
+/**
+ * Which payment service, and how the till logs in. `has_client_secret` and
+ * `device_paired` are looked up in the keychain when the settings are read.
+ */
+export type ConnectionSettings = {
+  environment: Environment,
+  auth_mode: AuthMode,
+  client_id: string | null,
+  has_client_secret: boolean,
+  device_uuid: string | null,
+  device_paired: boolean,
+};
+
+export type PrinterTransport =
+  | { "kind": "serial", port: string, baud: number, }
+  | { "kind": "network", host: string, port: number, }
+  | { "kind": "os", queue: string, };
+
+export type PrinterKind = "thermal" | "office";
+
+export type PrinterConfig = {
+  id: string,
+  name: string,
+  transport: PrinterTransport,
+  kind: PrinterKind,
+  code_page: string,
+  /**
+   * Characters per line: 32 (58 mm), 42 or 48 (80 mm).
+   */
+  width: number,
+  /**
+   * Opens the cash drawer connected to it after a cash payment.
+   */
+  drawer: boolean,
+};
+
+/**
+ * Everything the settings screen shows (docs/commands.md, "Settings").
+ */
+export type Settings = {
+  shop: ShopSettings,
+  connection: ConnectionSettings,
+  printers: Array<PrinterConfig>,
+  receipt_printer_id: string | null,
+  language: Language,
+  /**
+   * Where the log files are, so support can ask for them.
+   */
+  log_dir: string,
+  /**
+   * Sections of the settings file that could not be read, in words; their
+   * defaults are used and the file is left as it is until that section is saved.
+   */
+  problems: Array<string>,
+};
+
+export type AppInfo = {
+  version: string,
+  demo: boolean,
+  shop_name: string,
+  till_id: string,
+  log_dir: string,
+  /**
+   * No receipt issued yet: the UI shows the first steps.
+   */
+  first_start: boolean,
+};
+
+/**
+ * The receipt printer as the status bar shows it.
+ */
+export type PrinterStatus = {
+  /**
+   * `none`, `ready`, `offline`, `paper_out` or `error`.
+   */
+  state: "none" | "ready" | "offline" | "paper_out" | "error",
+  name: string | null,
+  message: string | null,
+  /**
+   * Receipt numbers whose automatic print failed and that have not printed since.
+   */
+  unprinted: Array<number>,
+  /**
+   * Those of them to offer now: the printer is ready and the failure recent.
+   */
+  offered: Array<number>,
+};
+
+export type TillStatus = {
+  /**
+   * The payment service answered the last round (reachability only: a
+   * sale it refused does not make the till offline).
+   */
+  online: boolean,
+  environment: Environment,
+  demo: boolean,
+  outbox_pending: number,
+  /**
+   * Sales paid offline that the payment service refused for good.
+   */
+  outbox_failed: number,
+  /**
+   * Those sales with the payment service's words, oldest first.
+   */
+  outbox_failed_sales: Array<RefusedSale>,
+  last_sync: string | null,
+  printer: PrinterStatus,
+  pending_card_payment: boolean,
+  /**
+   * The journal's hash chain does not hold (the first break, in words):
+   * selling goes on, support must look at the file.
+   */
+  journal_problem: string | null,
+};
+
+export type CardOutcome = "paid" | "declined" | "aborted";
+
+/**
+ * Declined and aborted are answers, not errors.
+ */
+export type CardPaymentResult = {
+  outcome: CardOutcome,
+  message: string | null,
+  /**
+   * A [`CardSale`]: the sale with its card-only fields.
+   */
+  sale: (CompletedSale & { has_merchant_receipt: boolean, merchant_receipt_print: boolean }) | null,
+};
+
+export type AbortRequested = {
+  requested: boolean,
+};
+
+export type LoadMethod = "cash" | "card";
+
+export type PasscodeValid = {
+  valid: boolean,
+};
+
+export type SaleDetail = {
+  lines: Array<BasketLine>,
+  payments: Array<PaymentLine>,
+  transaction_id: string | null,
+  customer_receipt: string,
+  merchant_receipt: string | null,
+  can_cancel: boolean,
+  /**
+   * Why it cannot be cancelled, as a code the UI words in the cashier's language
+   * (`journal.blocked.<code>`).
+   */
+  cancel_blocked_reason: CancelBlocked | null,
+  z_number: number | null,
+  /**
+   * The sale's id; a cancellation's is `storno-<its receipt number>`.
+   */
+  sale_id: string,
+  receipt_number: number,
+  issued_at: string,
+  /**
+   * What was paid; a cancellation's is negative.
+   */
+  total: Cents,
+  /**
+   * The payment methods, in the order the payments were made.
+   */
+  methods: Array<PaymentMethod>,
+  state: ListedState,
+  /**
+   * A cancellation: the sale it reverses.
+   */
+  cancels_sale_id: string | null,
+  /**
+   * A cancelled sale: the cancellation's id (`storno-<n>`).
+   */
+  cancelled_by_sale_id: string | null,
+  /**
+   * Registered with the provider (not waiting in the outbox).
+   */
+  synced: boolean,
+};
+
+export type ReceiptPreview = {
+  sale_id: string,
+  copy: "customer" | "merchant",
+  text: string,
+  signature_required: boolean,
+};
+
+export type CancellationDone = {
+  sale_id: string,
+  receipt_number: number,
+  transaction_id: string,
+  total: Cents,
+  receipt_text: string,
+};
+
+export type MethodTotal = {
+  method: PaymentMethod,
+  count: number,
+  amount: Cents,
+};
+
+export type DayVatTotal = {
+  rate_percent: number,
+  net: Cents,
+  tax: Cents,
+  gross: Cents,
+};
+
+export type DaySummary = {
+  business_day: string,
+  opened_at: string | null,
+  sales_count: number,
+  cancellations_count: number,
+  cancellations_amount: Cents,
+  total: Cents,
+  by_method: Array<MethodTotal>,
+  by_vat: Array<DayVatTotal>,
+  first_receipt: number | null,
+  last_receipt: number | null,
+  cash_start: Cents,
+  cash_expected: Cents,
+  terminal_closed: boolean,
+  outbox_pending: number,
+  /**
+   * Times the drawer was opened without a sale.
+   */
+  drawer_openings: number,
+  cash_in: Cents,
+  cash_out: Cents,
+};
+
+export type TerminalEndOfDay = {
+  ok: boolean,
+  at: string,
+  count: number,
+  amount: Cents,
+  receipt_text: string,
+};
+
+export type Closing = {
+  z_number: number,
+  closed_at: string,
+  business_day: string,
+  summary: DaySummary,
+  cash_counted: Cents,
+  difference: Cents,
+  note: string | null,
+  terminal: TerminalEndOfDay | null,
+  report_text: string,
+};
+
+export type ClosingListItem = {
+  z_number: number,
+  closed_at: string,
+  business_day: string,
+  total: Cents,
+  sales_count: number,
+  difference: Cents,
+};
+
+/**
+ * Step 1's answer, for the screen: the code and where to enter it.
+ */
+export type PairingStart = {
+  user_code: string,
+  verification_url: string,
+  expires_in: number,
+  interval: number,
+};
+
+export type PairingState = "idle" | "waiting" | "paired" | "expired" | "failed";
+
+export type PairingStatus = {
+  state: PairingState,
+  seconds_left: number,
+  message: string | null,
+};
+
+export type PrinterDiscovery = {
+  serial_ports: Array<string>,
+  os_queues: Array<string>,
+};
+
+/**
+ * Where an exported PDF went.
+ */
+export type SavedFile = {
+  path: string,
 };

@@ -350,6 +350,7 @@ export const de = {
   'error.invalid_till_id': 'Kassen-ID: 1 bis 16 Buchstaben, Ziffern, „-“ oder „_“ (z. B. KASSE-1).',
   'settings.tillIdHint': 'Steht auf jedem Beleg und im Journal; eine neue ID gilt ab dem nächsten Start (jetzt: {running}).',
   'receipt.notPrinted': 'Der Beleg wurde nicht gedruckt (Drucker: {state}). Drucker prüfen, dann „Nochmal drucken“.',
+  'receipt.notPrintedReady': 'Der Beleg wurde nicht gedruckt. Der Drucker ist wieder bereit: „Nochmal drucken“.',
   'receipt.printAgain': 'Nochmal drucken',
   'status.demoExplained': 'Demo-Modus: Ein eingebauter Simulator antwortet statt des Zahlungsdienstes; kein Geld fließt, die Belege sind ungültig. Echte Zugangsdaten unter Einstellungen → Verbindung.',
   'guide.title': 'Willkommen bei Smart Till',
@@ -362,6 +363,12 @@ export const de = {
   'guide.connectionText': 'Mit dem Zahlungsdienst koppeln (Zugangsdaten), damit Zahlungen echt gebucht werden.',
   'guide.skip': 'Überspringen, gleich verkaufen',
   'guide.again': 'Erste Schritte zeigen',
+  'missed.title': 'Beleg Nr. {n} wurde nicht gedruckt.',
+  'missed.text': 'Der Drucker ist wieder bereit. Jetzt drucken?',
+  'missed.print': 'Jetzt drucken',
+  'missed.dismiss': 'Nicht drucken',
+  'missed.printed': 'Beleg Nr. {n} gedruckt.',
+  'error.already_printed': 'Dieser Beleg wartet nicht mehr: er wurde schon gedruckt oder verworfen. Eine Kopie gibt es im Journal.',
 } as const;
 
 export type MessageKey = keyof typeof de;

@@ -351,6 +351,7 @@ export const en: Record<MessageKey, string> = {
   'error.invalid_till_id': 'Till ID: 1 to 16 letters, digits, “-” or “_” (e.g. KASSE-1).',
   'settings.tillIdHint': 'Printed on every receipt and journaled; a new ID applies from the next start (now: {running}).',
   'receipt.notPrinted': 'The receipt did not print (printer: {state}). Check the printer, then “Print again”.',
+  'receipt.notPrintedReady': 'The receipt did not print. The printer is ready again: “Print again”.',
   'receipt.printAgain': 'Print again',
   'status.demoExplained': 'Demo mode: a built-in simulator answers instead of the payment service; no money moves and receipts are not valid. Real credentials under Settings → Connection.',
   'guide.title': 'Welcome to Smart Till',
@@ -363,4 +364,10 @@ export const en: Record<MessageKey, string> = {
   'guide.connectionText': 'Pair with the payment service (credentials) so payments are booked for real.',
   'guide.skip': 'Skip, start selling',
   'guide.again': 'Show the first steps',
+  'missed.title': 'Receipt no. {n} did not print.',
+  'missed.text': 'The printer is ready again. Print it now?',
+  'missed.print': 'Print now',
+  'missed.dismiss': "Don't print",
+  'missed.printed': 'Receipt no. {n} printed.',
+  'error.already_printed': 'This receipt is no longer waiting: it was printed or dismissed already. The journal has a copy.',
 };
