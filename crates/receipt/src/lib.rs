@@ -37,6 +37,9 @@ pub use error::PrintError;
 pub use missed::MissedReceipts;
 pub use money::format_eur;
 pub use printer::{Connection, PrinterConfig};
-pub use queue::{JobId, JobInfo, JobState, PrintQueue};
+pub use queue::{JobInfo, JobState, PrintQueue};
+
+/// A print job's number in the queue (also what a missed receipt keeps).
+pub type JobId = u64;
 pub use status::PrinterStatus;
 pub use text::{render_document_text, render_text};

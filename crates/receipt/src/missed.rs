@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::queue::JobId;
+use crate::JobId;
 
 /// How long after its failure a receipt is offered again: the customer may
 /// still be at the counter while the cashier puts in a roll or plugs the printer in.

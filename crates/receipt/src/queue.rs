@@ -20,9 +20,7 @@ use crate::document::Document;
 use crate::error::{ErrorInfo, PrintError};
 use crate::missed::{MissedPrints, MissedReceipts};
 use crate::printer::PrinterConfig;
-
-/// Identifies a job within one queue.
-pub type JobId = u64;
+use crate::JobId;
 
 /// Where a job stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

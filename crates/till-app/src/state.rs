@@ -72,12 +72,6 @@ impl Default for LinkStatus {
     }
 }
 
-/// Whether the payment service could not be reached: the one rule
-/// ([`secuconnect::Error::unreachable`]), which the outbox in `till` uses too.
-pub fn unreachable(e: &secuconnect::Error) -> bool {
-    e.unreachable()
-}
-
 impl AppState {
     /// The checkout over this till's client, journal and settings.
     pub fn checkout(&self) -> till::Checkout<'_> {
@@ -120,7 +114,7 @@ impl AppState {
     pub fn seen<T>(&self, result: &Result<T, secuconnect::Error>) {
         match result {
             Ok(_) => self.set_link(true),
-            Err(e) => self.set_link(!unreachable(e)),
+            Err(e) => self.set_link(!e.unreachable()),
         }
     }
 

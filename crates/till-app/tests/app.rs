@@ -148,15 +148,9 @@ async fn the_provider_is_reachable_by_one_rule() {
     let now = status::till_status(&host.state).await.unwrap();
     assert!(now.online);
     assert_eq!(now.outbox_pending, 0);
-    assert!(till_app::state::unreachable(
-        &secuconnect::Error::NotExecuted("refused".into())
-    ));
-    assert!(till_app::state::unreachable(
-        &secuconnect::Error::OutcomeUnknown("timeout".into())
-    ));
-    assert!(!till_app::state::unreachable(&secuconnect::Error::Auth(
-        "refused".into()
-    )));
+    assert!(secuconnect::Error::NotExecuted("refused".into()).unreachable());
+    assert!(secuconnect::Error::OutcomeUnknown("timeout".into()).unreachable());
+    assert!(!secuconnect::Error::Auth("refused".into()).unreachable());
 }
 
 #[tokio::test(flavor = "multi_thread")]

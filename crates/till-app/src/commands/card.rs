@@ -245,7 +245,7 @@ pub async fn check_card_payment(
     let _work = state.provider_work.lock().await;
     let report = match state.checkout().reconcile().await {
         Ok(r) => r,
-        Err(CheckoutError::Api(e)) if crate::state::unreachable(&e) => {
+        Err(CheckoutError::Api(e)) if e.unreachable() => {
             state.set_link(false);
             return Err(e.into());
         }

@@ -15,9 +15,7 @@ use till::{Basket, Cents, CheckoutError, CompletedSale};
 fn seen<T>(state: &AppState, result: Result<T, SecucardError>) -> Result<T, CommandError> {
     match &result {
         Ok(_) => state.set_link(true),
-        Err(SecucardError::Checkout(CheckoutError::Api(e))) => {
-            state.set_link(!crate::state::unreachable(e))
-        }
+        Err(SecucardError::Checkout(CheckoutError::Api(e))) => state.set_link(!e.unreachable()),
         Err(_) => {}
     }
     result.map_err(Into::into)

@@ -7,7 +7,7 @@ use ts_rs::TS;
 use crate::error::CommandError;
 use crate::printing::PrinterStatus;
 use crate::settings::Environment;
-use crate::state::{unreachable, AppState};
+use crate::state::AppState;
 use till::journal::RefusedSale;
 use till::CheckoutError;
 
@@ -52,7 +52,7 @@ pub async fn catch_up(state: &AppState) {
         return;
     };
     let online = match state.client.access_token().await {
-        Err(e) if unreachable(&e) => {
+        Err(e) if e.unreachable() => {
             tracing::warn!(error = %e, "the payment service cannot be reached");
             false
         }
@@ -73,7 +73,7 @@ pub async fn catch_up(state: &AppState) {
                 // A sale refused or a 5xx is not being offline.
                 !outbox.unreachable
             }
-            Err(CheckoutError::Api(e)) if unreachable(&e) => false,
+            Err(CheckoutError::Api(e)) if e.unreachable() => false,
             Err(e) => {
                 tracing::warn!(error = %e, "catching up with the payment service failed; retrying");
                 true

@@ -136,7 +136,7 @@ pub(crate) fn login_error(e: secuconnect::Error) -> CommandError {
         E::Auth(_) => CommandError::new(ErrorCode::Auth,
             "The payment service refused the client ID or client secret. Check both (as given by the payment service for this environment) and try again. Nothing was changed.",
         ),
-        e if crate::state::unreachable(&e) => CommandError::new(ErrorCode::Offline,
+        e if e.unreachable() => CommandError::new(ErrorCode::Offline,
             "The payment service cannot be reached. Check the network connection and try again. Nothing was changed.",
         ),
         other => CommandError::from(other),
