@@ -2,17 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, fetchTransaction, launchApp, queryJournal, waitForText } from './harness.mjs';
-
-/** Keeps the simulated customer quick, so the tests wait little. */
-async function shortTerminalDelay(demoUrl) {
-  const res = await fetch(`${demoUrl}/_sandbox/config`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ terminal_delay_ms: 300 }),
-  });
-  assert.ok(res.ok, `configuring the simulator: HTTP ${res.status}`);
-}
+import { byTestId, fetchTransaction, launchApp, queryJournal, terminalDelay, waitForText } from './harness.mjs';
 
 async function typeAmount(driver, digits) {
   for (const key of digits) await driver.findElement(byTestId(`key-${key}`)).click();
@@ -22,7 +12,7 @@ async function typeAmount(driver, digits) {
 test('a card sale is paid on the terminal, shown and journaled with a card payment', async (t) => {
   const app = await launchApp(t);
   const { driver } = app;
-  await shortTerminalDelay(app.demoUrl);
+  await terminalDelay(app.demoUrl);
 
   await driver.findElement(byTestId('article-51')).click();
   await driver.findElement(byTestId('article-30037')).click();
@@ -58,7 +48,7 @@ test('a card sale is paid on the terminal, shown and journaled with a card payme
 test('a declined card is shown to the cashier, nothing is sold and the basket stays', async (t) => {
   const app = await launchApp(t);
   const { driver } = app;
-  await shortTerminalDelay(app.demoUrl);
+  await terminalDelay(app.demoUrl);
 
   // Cents ending in 13: the simulated terminal declines.
   await typeAmount(driver, ['1', '0', '1', '3']);
@@ -85,12 +75,7 @@ test('giving up on the terminal aborts the payment once and sells nothing', asyn
   const app = await launchApp(t);
   const { driver } = app;
   // A slow customer: long enough to give up while the terminal waits.
-  const res = await fetch(`${app.demoUrl}/_sandbox/config`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ terminal_delay_ms: 20000 }),
-  });
-  assert.ok(res.ok);
+  await terminalDelay(app.demoUrl, 20000);
 
   await driver.findElement(byTestId('article-51')).click();
   const pay = driver.findElement(byTestId('pay-card'));

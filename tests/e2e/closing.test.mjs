@@ -2,16 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, screenshot, waitForText } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, screenshot, terminalDelay, waitForText } from './harness.mjs';
 
 test('a day with a cash sale is closed as Z 1 and the closing is journaled', async (t) => {
   const app = await launchApp(t);
   const { driver } = app;
-  await fetch(`${app.demoUrl}/_sandbox/config`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ terminal_delay_ms: 300 }),
-  });
+  await terminalDelay(app.demoUrl);
 
   await driver.findElement(byTestId('article-51')).click();
   await driver.findElement(byTestId('pay-cash')).click();

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { By, until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, readFresh, screenshot, waitForText } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, readFresh, screenshot, terminalDelay, waitForText } from './harness.mjs';
 
 const WAIT = 20000;
 
@@ -251,11 +251,7 @@ test('the owner’s shop data reaches the receipt and the window at once; a wron
 test('a card sale closed with the terminal’s end of day says why it cannot be cancelled, in the language shown', async (t) => {
   const app = await launchApp(t);
   const { driver } = app;
-  await fetch(`${app.demoUrl}/_sandbox/config`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ terminal_delay_ms: 300 }),
-  });
+  await terminalDelay(app.demoUrl);
   await driver.findElement(byTestId('article-51')).click();
   const pay = driver.findElement(byTestId('pay-card'));
   await driver.wait(until.elementIsEnabled(pay), WAIT);

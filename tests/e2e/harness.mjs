@@ -222,3 +222,19 @@ export async function sellWater(driver) {
   await driver.findElement(byTestId('new-sale')).click();
   await waitForText(driver, 'basket-total', '0,00 €', 10000);
 }
+
+/** Talks to the demo simulator's test door (`/_sandbox/...`): POSTs `body` when given, else GETs. */
+export async function simulator(demoUrl, path, body) {
+  const res = await fetch(`${demoUrl}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** How long the simulated customer takes at the terminal (ms); short keeps the tests quick. */
+export function terminalDelay(demoUrl, ms = 300) {
+  return simulator(demoUrl, '/_sandbox/config', { terminal_delay_ms: ms });
+}

@@ -6,25 +6,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, queryJournal, screenshot } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, screenshot, simulator, terminalDelay } from './harness.mjs';
 
 const intents = (dataDir) => queryJournal(dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'intent'")[0].n;
-
-async function simulator(demoUrl, path, body) {
-  const res = await fetch(`${demoUrl}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(res.ok, `${path}: HTTP ${res.status}`);
-  return res.json();
-}
 
 test('a card charged while the journal is locked is in doubt, never charged twice, and booked once the journal is free', async (t) => {
   const app = await launchApp(t);
   const { driver, dataDir, demoUrl } = app;
   // The customer takes a while at the terminal.
-  await simulator(demoUrl, '/_sandbox/config', { terminal_delay_ms: 1500 });
+  await terminalDelay(demoUrl, 1500);
 
   await driver.findElement(byTestId('article-51')).click();
   const pay = driver.findElement(byTestId('pay-card'));

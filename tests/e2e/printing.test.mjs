@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, freePort, launchApp, queryJournal, readFresh, screenshot, waitForText } from './harness.mjs';
+import { byTestId, freePort, launchApp, queryJournal, readFresh, screenshot, terminalDelay, waitForText } from './harness.mjs';
 
 const ESC_INIT = Buffer.from([0x1b, 0x40]);
 const DRAWER_KICK = Buffer.from([0x1b, 0x70, 0x00, 25, 250]);
@@ -281,11 +281,7 @@ test('an ELV card payment prints the receipt without opening the drawer and the 
   t.after(() => printer.unplug());
   const app = await launchApp(t);
   const { driver } = app;
-  await fetch(`${app.demoUrl}/_sandbox/config`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ terminal_delay_ms: 300 }),
-  });
+  await terminalDelay(app.demoUrl);
 
   await addNetworkPrinter(driver, printer.port);
   await driver.findElement(byTestId('save-printer')).click();

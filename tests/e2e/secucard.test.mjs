@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { until } from 'selenium-webdriver';
-import { byTestId, fetchTransaction, launchApp, queryJournal, screenshot, waitForText } from './harness.mjs';
+import { byTestId, fetchTransaction, launchApp, queryJournal, screenshot, terminalDelay, waitForText } from './harness.mjs';
 
 /** The demo cards of the simulator (crates/secuconnect-sandbox/src/demo.rs). */
 const CARD_GUIDE = '9276004429942845'; // active, 5,00 €, Max Mustermann
@@ -201,12 +201,7 @@ test('a card with a passcode is loaded in cash once the passcode is right', asyn
 test('a card is loaded on the payment terminal', async (t) => {
   const app = await launchApp(t);
   const { driver } = app;
-  const quick = await fetch(`${app.demoUrl}/_sandbox/config`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ terminal_delay_ms: 300 }),
-  });
-  assert.ok(quick.ok);
+  await terminalDelay(app.demoUrl);
 
   await lookUp(driver, CARD_EMPTY);
   assert.equal(await driver.findElement(byTestId('card-balance')).getText(), '0,00 €');

@@ -2,7 +2,7 @@
 
 use receipt::{PaymentLine, ProviderLine, Receipt, ReceiptLine, ShopHeader, VatLine};
 
-use crate::basket::Basket;
+use crate::basket::{Basket, VatTotal};
 use crate::money::Cents;
 
 /// Everything about a paid sale that goes on its receipt.
@@ -31,18 +31,7 @@ pub fn build(input: ReceiptInput<'_>) -> Receipt {
             vat_mark: l.vat.mark(),
         })
         .collect();
-    let vat = input
-        .basket
-        .vat_totals()
-        .into_iter()
-        .map(|v| VatLine {
-            mark: v.rate.mark(),
-            rate_percent: v.rate.percent(),
-            net_cents: v.net.0,
-            tax_cents: v.tax.0,
-            gross_cents: v.gross.0,
-        })
-        .collect();
+    let vat = input.basket.vat_totals().iter().map(vat_line).collect();
     Receipt {
         shop: input.shop.clone(),
         till_id: input.till_id.to_string(),
@@ -59,6 +48,17 @@ pub fn build(input: ReceiptInput<'_>) -> Receipt {
 }
 
 /// The cash payment line with tendered and change.
+/// A row of the VAT table, on a receipt and on the Z report alike.
+pub fn vat_line(v: &VatTotal) -> VatLine {
+    VatLine {
+        mark: v.rate.mark(),
+        rate_percent: v.rate.percent(),
+        net_cents: v.net.0,
+        tax_cents: v.tax.0,
+        gross_cents: v.gross.0,
+    }
+}
+
 pub fn cash_payment(total: Cents, tendered: Option<Cents>) -> PaymentLine {
     PaymentLine {
         label: "Bar".into(),

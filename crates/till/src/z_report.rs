@@ -2,7 +2,7 @@
 //! ESC/POS, PDF). Built from the closing alone, so a past closing prints the
 //! same today as on its day.
 
-use receipt::{Document, PaymentTotal, ProviderLine, ShopHeader, VatLine, ZReport};
+use receipt::{Document, PaymentTotal, ProviderLine, ShopHeader, ZReport};
 
 use crate::closing::Closing;
 use crate::money::Cents;
@@ -35,13 +35,7 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
         .by_rate
         .iter()
         .filter(|v| v.gross != Cents::ZERO || v.tax != Cents::ZERO)
-        .map(|v| VatLine {
-            mark: v.rate.mark(),
-            rate_percent: v.rate.percent(),
-            net_cents: v.net.0,
-            tax_cents: v.tax.0,
-            gross_cents: v.gross.0,
-        })
+        .map(crate::receipt_doc::vat_line)
         .collect();
     let terminal_lines = closing
         .terminal
