@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use till::basket::{Basket, BasketLine};
 use till::closing::{CashMovement, Closing, DayFigures, MethodCounts};
-use till::journal::{Journal, PaidSale, Payment, PaymentIntent};
+use till::journal::{testing, Journal};
 use till::{Cents, PaymentMethod, VatRate};
 
 fn basket(price: i64) -> Basket {
@@ -23,28 +23,7 @@ fn basket(price: i64) -> Basket {
 }
 
 fn sell(j: &mut Journal, id: &str, price: i64, method: PaymentMethod) -> i64 {
-    let intent = PaymentIntent::new(id, method, &basket(price), Some("STX_1"), None);
-    j.begin_payment(&intent).unwrap();
-    j.record_paid(id, |issue, intent| {
-        (
-            PaidSale {
-                transaction_id: intent.transaction_id.clone(),
-                trans_id: None,
-                payments: vec![Payment {
-                    method,
-                    amount: intent.total,
-                    tendered: None,
-                    change: None,
-                    terminal_receipt: None,
-                }],
-                queued: false,
-                customer_receipt: None,
-                merchant_receipt: None,
-            },
-            issue.receipt_number,
-        )
-    })
-    .unwrap()
+    testing::sell(j, id, &basket(price), method, false).unwrap()
 }
 
 /// A copy of the journal written by the release before schema 2 (two

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 use till::basket::{Basket, BasketLine};
-use till::journal::{BreakKind, Journal, PaidSale, Payment, PaymentIntent};
+use till::journal::{testing, BreakKind, Journal};
 use till::{Cents, PaymentMethod, VatRate};
 
 fn sell(j: &mut Journal, id: &str, queued: bool) {
@@ -13,29 +13,7 @@ fn sell(j: &mut Journal, id: &str, queued: bool) {
         lines: vec![BasketLine::article("Brot", 1, Cents(250), VatRate::Reduced)],
         card: None,
     };
-    let stx = (!queued).then_some("STX_1");
-    let intent = PaymentIntent::new(id, PaymentMethod::Cash, &basket, stx, None);
-    j.begin_payment(&intent).unwrap();
-    j.record_paid(id, |_, intent| {
-        (
-            PaidSale {
-                transaction_id: intent.transaction_id.clone(),
-                trans_id: None,
-                payments: vec![Payment {
-                    method: PaymentMethod::Cash,
-                    amount: intent.total,
-                    tendered: None,
-                    change: None,
-                    terminal_receipt: None,
-                }],
-                queued,
-                customer_receipt: None,
-                merchant_receipt: None,
-            },
-            (),
-        )
-    })
-    .unwrap();
+    testing::sell(j, id, &basket, PaymentMethod::Cash, queued).unwrap();
 }
 
 /// Five sales, a closing, then `after` more sales (the last one queued).

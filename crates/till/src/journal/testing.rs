@@ -5,6 +5,7 @@ use chrono::{DateTime, Local};
 use super::query::latest_totals;
 use super::write::{Appender, CLOCK};
 use super::*;
+use crate::PaymentMethod;
 
 /// Stamps this thread's journal writes with `at` instead of the clock's time
 /// (`None`: the clock again), so that tests can write sales at midnight.
@@ -72,4 +73,40 @@ pub fn append_sales_bulk_at(
     drop(app);
     tx.commit()?;
     Ok(())
+}
+
+/// What a sale of one payment of `method` over the intent's total records as
+/// paid (no terminal receipt): the common case tests write.
+pub fn paid_in_one(intent: &PaymentIntent, method: PaymentMethod, queued: bool) -> PaidSale {
+    PaidSale {
+        transaction_id: intent.transaction_id.clone(),
+        trans_id: None,
+        payments: vec![Payment {
+            method,
+            amount: intent.total,
+            tendered: None,
+            change: None,
+            terminal_receipt: None,
+        }],
+        queued,
+        customer_receipt: None,
+        merchant_receipt: None,
+    }
+}
+
+/// Writes one sale of `basket` the way the checkout does (intent, then paid)
+/// and returns its receipt number; a queued one has no smart transaction yet.
+pub fn sell(
+    journal: &mut Journal,
+    sale_id: &str,
+    basket: &crate::Basket,
+    method: PaymentMethod,
+    queued: bool,
+) -> Result<i64, JournalError> {
+    let stx = (!queued).then_some("STX_1");
+    let intent = PaymentIntent::new(sale_id, method, basket, stx, None);
+    journal.begin_payment(&intent)?;
+    journal.record_paid(sale_id, |issue, intent| {
+        (paid_in_one(intent, method, queued), issue.receipt_number)
+    })
 }
