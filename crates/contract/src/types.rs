@@ -69,7 +69,7 @@ pub fn catalog(cfg: &Config) -> Vec<Decl> {
 /// the command error with its codes. The day's VAT total is `DayVatTotal`
 /// (the till's `VatTotal` is the basket's).
 pub fn till_app(cfg: &Config) -> Vec<Decl> {
-    use till_app::commands::card::{AbortRequested, CardOutcome, CardPaymentResult};
+    use till_app::commands::card::{AbortRequested, CardOutcome, CardPaymentResult, CardSale};
     use till_app::commands::closing::{
         Closing, ClosingListItem, DaySummary, MethodTotal, TerminalEndOfDay, VatTotal,
     };
@@ -90,7 +90,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         Environment, AuthMode, Language, ShopSettings, ConnectionSettings,
         PrinterTransport, PrinterKind, PrinterConfig, Settings,
         AppInfo, PrinterStatus, TillStatus,
-        CardOutcome, CardPaymentResult, AbortRequested, LoadMethod, PasscodeValid,
+        CardOutcome, CardSale, CardPaymentResult, AbortRequested, LoadMethod, PasscodeValid,
         SaleDetail, ReceiptPreview, CancellationDone,
         MethodTotal, VatTotal, DaySummary, TerminalEndOfDay, Closing, ClosingListItem,
         PairingStart, PairingState, PairingStatus,

@@ -60,6 +60,7 @@ export type {
   CancellationDone,
   CardOutcome,
   CardPaymentResult,
+  CardSale,
   CardSplit,
   Cents,
   Closing,
@@ -106,8 +107,6 @@ export type {
 
 // ---------- what only the UI names ----------
 
-/** A card sale's answer: the till's sale with what the UI needs for its merchant copy. */
-export type CardSale = NonNullable<CardPaymentResult['sale']>;
 /** The receipt printer's state in the status bar. */
 export type PrinterState = PrinterStatus['state'];
 /** A journal row's state. */

@@ -14,7 +14,7 @@ use till::journal::kind;
 use till::{Basket, CheckoutError, CompletedSale};
 
 /// A sale as the UI's `CompletedSale` wants it, with the card-only fields.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct CardSale {
     #[serde(flatten)]
     pub sale: CompletedSale,
@@ -52,10 +52,6 @@ pub enum CardOutcome {
 pub struct CardPaymentResult {
     pub outcome: CardOutcome,
     pub message: Option<String>,
-    /// A [`CardSale`]: the sale with its card-only fields.
-    #[ts(
-        type = "(CompletedSale & { has_merchant_receipt: boolean, merchant_receipt_print: boolean }) | null"
-    )]
     pub sale: Option<CardSale>,
 }
 

@@ -942,15 +942,37 @@ export type TillStatus = {
 export type CardOutcome = "paid" | "declined" | "aborted";
 
 /**
+ * A sale as the UI's `CompletedSale` wants it, with the card-only fields.
+ */
+export type CardSale = {
+  has_merchant_receipt: boolean,
+  merchant_receipt_print: boolean,
+  sale_id: string,
+  receipt_number: number,
+  /**
+   * Empty while a sale paid offline waits for registration.
+   */
+  transaction_id: string,
+  total: Cents,
+  receipt: Receipt,
+  receipt_text: string,
+  /**
+   * The merchant's copy of a card payment (to keep, and to sign where it says so).
+   */
+  merchant_receipt_text: string | null,
+  /**
+   * Paid while offline: registered with the provider when it is back.
+   */
+  queued: boolean,
+};
+
+/**
  * Declined and aborted are answers, not errors.
  */
 export type CardPaymentResult = {
   outcome: CardOutcome,
   message: string | null,
-  /**
-   * A [`CardSale`]: the sale with its card-only fields.
-   */
-  sale: (CompletedSale & { has_merchant_receipt: boolean, merchant_receipt_print: boolean }) | null,
+  sale: CardSale | null,
 };
 
 export type AbortRequested = {
