@@ -1,0 +1,9 @@
+//! The tax audit export (DSFinV-K): the official table definitions
+//! (`index.xml`), a writer that checks every row against them, and the
+//! tables filled from the till's journal.
+
+pub mod definition;
+pub mod writer;
+
+pub use definition::{Column, ColumnType, Table};
+pub use writer::{Row, Value, WriteError, Writer};
