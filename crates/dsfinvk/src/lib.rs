@@ -3,7 +3,9 @@
 //! tables filled from the till's journal.
 
 pub mod definition;
+pub mod from_journal;
 pub mod writer;
 
 pub use definition::{Column, ColumnType, Table};
+pub use from_journal::{export, Cashpoint, ExportError, ExportSummary};
 pub use writer::{Row, Value, WriteError, Writer};
