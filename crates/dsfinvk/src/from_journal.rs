@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use till::basket::LineKind;
+use till::basket::{LineKind, VatTotal};
 use till::journal::{kind, Cancellation, PaidSale, Payment, PaymentIntent, SaleRecord};
 use till::{Cents, Closing, Journal, JournalError, PaymentMethod, VatRate};
 
@@ -30,6 +30,18 @@ pub struct Cashpoint {
     pub tax_number: String,
     /// USt-IdNr.
     pub vat_id: String,
+    /// The till itself (`Stamm_Kassen`).
+    pub register: Register,
+}
+
+/// The till as `cashregister.csv` describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Register {
+    pub brand: String,
+    pub model: String,
+    pub serial: String,
+    pub software: String,
+    pub version: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -242,6 +254,42 @@ fn write_closing(
             ("Z_SE_BARZAHLUNGEN", Value::cents(f.by_method.cash)),
         ]),
     )?;
+    w.push(
+        "Stamm_Orte",
+        &with_head(vec![
+            ("LOC_NAME", Value::text(&cp.name)),
+            ("LOC_STRASSE", Value::text(&cp.street)),
+            ("LOC_PLZ", Value::text(&cp.postcode)),
+            ("LOC_ORT", Value::text(&cp.city)),
+            ("LOC_LAND", Value::text(&cp.country)),
+            ("LOC_USTID", Value::text(&cp.vat_id)),
+        ]),
+    )?;
+    let reg = &cp.register;
+    w.push(
+        "Stamm_Kassen",
+        &with_head(vec![
+            ("KASSE_BRAND", Value::text(&reg.brand)),
+            ("KASSE_MODELL", Value::text(&reg.model)),
+            ("KASSE_SERIENNR", Value::text(&reg.serial)),
+            ("KASSE_SW_BRAND", Value::text(&reg.software)),
+            ("KASSE_SW_VERSION", Value::text(&reg.version)),
+            ("KASSE_BASISWAEH_CODE", Value::text("EUR")),
+            ("KEINE_UST_ZUORDNUNG", Value::text("0")),
+        ]),
+    )?;
+    for (gv, key, v) in business_cases(closing)? {
+        w.push(
+            "Z_GV_Typ",
+            &with_head(vec![
+                ("GV_TYP", Value::text(gv)),
+                ("UST_SCHLUESSEL", Value::Int(key)),
+                ("Z_UMS_BRUTTO", Value::cents(v.gross)),
+                ("Z_UMS_NETTO", Value::cents(v.net)),
+                ("Z_UST", Value::cents(v.tax)),
+            ]),
+        )?;
+    }
     for rate in VatRate::ALL {
         w.push(
             "Stamm_USt",
@@ -278,6 +326,43 @@ fn write_closing(
         write_receipt(w, cp, closing, r, &with_head)?;
     }
     Ok(())
+}
+
+/// The closing's figures by business case and VAT key: sales (`Umsatz`)
+/// per rate, voucher loads, the float, cash in and out, and the counting
+/// difference; rows of zero are left out.
+pub fn business_cases(
+    closing: &Closing,
+) -> Result<Vec<(&'static str, i64, VatTotal)>, ExportError> {
+    let f = &closing.figures;
+    let untaxed = |gross: Cents| VatTotal {
+        rate: VatRate::Zero,
+        net: gross,
+        tax: Cents::ZERO,
+        gross,
+    };
+    let mut rows = Vec::new();
+    for v in &f.by_rate {
+        // The 0 % figures hold the voucher loads, booked as their own case.
+        let v = if v.rate == VatRate::Zero {
+            let gross = v
+                .gross
+                .checked_sub(f.card_loads)
+                .ok_or(ExportError::Overflow)?;
+            untaxed(gross)
+        } else {
+            *v
+        };
+        rows.push(("Umsatz", vat_key(v.rate), v));
+    }
+    let key = vat_key(VatRate::Zero);
+    rows.push(("MehrzweckgutscheinKauf", key, untaxed(f.card_loads)));
+    rows.push(("Anfangsbestand", key, untaxed(f.opening_float)));
+    rows.push(("Einzahlung", key, untaxed(f.cash_in)));
+    rows.push(("Auszahlung", key, untaxed(-f.cash_out)));
+    rows.push(("DifferenzSollIst", key, untaxed(closing.difference)));
+    rows.retain(|(_, _, v)| v.gross.0 != 0);
+    Ok(rows)
 }
 
 impl Receipt {

@@ -7,5 +7,5 @@ pub mod from_journal;
 pub mod writer;
 
 pub use definition::{Column, ColumnType, Table};
-pub use from_journal::{export, Cashpoint, ExportError, ExportSummary};
+pub use from_journal::{export, Cashpoint, ExportError, ExportSummary, Register};
 pub use writer::{Row, Value, WriteError, Writer};

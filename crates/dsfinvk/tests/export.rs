@@ -7,8 +7,9 @@ use std::path::Path;
 use std::process::Command;
 
 use chrono::{Days, Local};
-use dsfinvk::{export, Cashpoint, Value, WriteError, Writer};
+use dsfinvk::{export, Cashpoint, Register, Value, WriteError, Writer};
 use till::basket::{Basket, BasketLine};
+use till::closing::CashMovement;
 use till::journal::{testing, Journal};
 use till::{Cents, PaymentMethod, VatRate};
 
@@ -71,6 +72,13 @@ fn cashpoint() -> Cashpoint {
         country: "DEU".into(),
         tax_number: "12/345/67890".into(),
         vat_id: "DE123456789".into(),
+        register: Register {
+            brand: "Smart Till".into(),
+            model: "Desktop".into(),
+            serial: "ST-0001".into(),
+            software: "Smart Till".into(),
+            version: "0.1.0".into(),
+        },
     }
 }
 
@@ -131,10 +139,16 @@ fn a_closed_day_exports_every_table_with_its_sales_tied_out() {
         )],
         card: None,
     };
+    j.record_cash_movement(CashMovement::Float, Cents(10_000), "Wechselgeld")
+        .unwrap();
     let ra = testing::sell(&mut j, "a", &a, PaymentMethod::Cash, false).unwrap();
     let rb = testing::sell(&mut j, "b", &b, PaymentMethod::Card, false).unwrap();
     let (rc, _) = j.record_cancellation(rb, "Kunde", None).unwrap();
-    let z = j.close_day(Cents(2849), None).unwrap();
+    j.record_cash_movement(CashMovement::CashOut, Cents(500), "Bank")
+        .unwrap();
+    // Expected in the drawer: 100,00 + 28,49 − 5,00; one euro is missing.
+    let z = j.close_day(Cents(12_249), None).unwrap();
+    assert_eq!(z.difference, Cents(-100));
     // After the closing: not in any exported closing.
     testing::sell(&mut j, "later", &b, PaymentMethod::Cash, false).unwrap();
 
@@ -306,6 +320,42 @@ fn a_closed_day_exports_every_table_with_its_sales_tied_out() {
     assert_eq!(by_type.values().sum::<i64>(), z.figures.total.0);
     assert_eq!(by_type.get("Bar"), Some(&z.figures.by_method.cash.0));
     assert_eq!(read(&out, "vat.csv").len(), 3);
+    let register = read(&out, "cashregister.csv");
+    assert_eq!(
+        (
+            register[0]["KASSE_SERIENNR"].as_str(),
+            register[0]["KASSE_BASISWAEH_CODE"].as_str()
+        ),
+        ("ST-0001", "EUR")
+    );
+    assert_eq!(read(&out, "location.csv")[0]["LOC_ORT"], "Berlin");
+
+    // Business cases: the sales per VAT key and the voucher loads add up to
+    // the receipts; the float, the payout and the difference are there.
+    let cases: BTreeMap<(String, String), i64> = read(&out, "businesscases.csv")
+        .iter()
+        .map(|r| {
+            (
+                (r["GV_TYP"].clone(), r["UST_SCHLUESSEL"].clone()),
+                cents(&r["Z_UMS_BRUTTO"]),
+            )
+        })
+        .collect();
+    let case = |gv: &str, key: &str| cases.get(&(gv.to_string(), key.to_string())).copied();
+    assert_eq!(case("Umsatz", "1"), Some(349));
+    assert_eq!(case("Umsatz", "2"), Some(500));
+    assert_eq!(case("Umsatz", "5"), None);
+    assert_eq!(case("MehrzweckgutscheinKauf", "5"), Some(2000));
+    assert_eq!(case("Anfangsbestand", "5"), Some(10_000));
+    assert_eq!(case("Auszahlung", "5"), Some(-500));
+    assert_eq!(case("DifferenzSollIst", "5"), Some(-100));
+    let sold: i64 = cases
+        .iter()
+        .filter(|((gv, _), _)| gv == "Umsatz" || gv == "MehrzweckgutscheinKauf")
+        .map(|(_, v)| v)
+        .sum();
+    let receipts: i64 = totals.values().map(|(t, _)| cents(t)).sum();
+    assert_eq!(sold, receipts);
 
     // Tables without data here are present with their header alone.
     for empty in [
