@@ -113,7 +113,14 @@ pub fn export(
     let mut intents: HashMap<String, (String, PaymentIntent)> = HashMap::new();
     let mut period: Vec<Receipt> = Vec::new();
     let mut closings = Vec::new();
-    for e in journal.entries(None)? {
+    let kinds = [
+        kind::INTENT,
+        kind::SALE,
+        kind::FAILED,
+        kind::CANCELLATION,
+        kind::CLOSING,
+    ];
+    journal.for_each_entry(&kinds, |e| {
         let bad = |problem: String| ExportError::Entry {
             seq: e.seq,
             problem,
@@ -170,7 +177,8 @@ pub fn export(
             }
             _ => {}
         }
-    }
+        Ok::<(), ExportError>(())
+    })?;
     let rows = writer
         .counts()
         .into_iter()
