@@ -80,7 +80,7 @@ pub fn payment_type(method: PaymentMethod) -> (&'static str, &'static str) {
     match method {
         PaymentMethod::Cash => ("Bar", "Bar"),
         PaymentMethod::Card => ("Unbar", "Karte"),
-        PaymentMethod::Secucard => ("GuthabenKarte", "secucard"),
+        PaymentMethod::Secucard => ("Guthabenkarte", "secucard"),
     }
 }
 
@@ -110,44 +110,66 @@ pub fn export(
     out: &Path,
 ) -> Result<ExportSummary, ExportError> {
     let mut writer = Writer::create(out)?;
+    // First the closings (few): which periods are exported, and their rows.
+    let mut periods: Vec<(i64, Option<Closing>)> = Vec::new();
+    journal.for_each_entry(&[kind::CLOSING], |e| {
+        let closing: Closing = serde_json::from_value(e.body).map_err(|x| ExportError::Entry {
+            seq: e.seq,
+            problem: x.to_string(),
+        })?;
+        let day = business_day(&closing.closed_at).map_err(|problem| ExportError::Entry {
+            seq: e.seq,
+            problem,
+        })?;
+        let wanted = (from..=to).contains(&day);
+        if wanted {
+            write_closing(&mut writer, cashpoint, &closing, day)?;
+        }
+        periods.push((e.seq, wanted.then_some(closing)));
+        Ok::<(), ExportError>(())
+    })?;
+    let closings = periods
+        .iter()
+        .filter_map(|(_, c)| c.as_ref().map(|c| c.z_number))
+        .collect();
+    // Then the receipts, one at a time, each into the closing that covers it.
     let mut intents: HashMap<String, (String, PaymentIntent)> = HashMap::new();
-    let mut period: Vec<Receipt> = Vec::new();
-    let mut closings = Vec::new();
-    let kinds = [
-        kind::INTENT,
-        kind::SALE,
-        kind::FAILED,
-        kind::CANCELLATION,
-        kind::CLOSING,
-    ];
+    let mut period = 0;
+    let kinds = [kind::INTENT, kind::SALE, kind::FAILED, kind::CANCELLATION];
     journal.for_each_entry(&kinds, |e| {
+        while period < periods.len() && periods[period].0 < e.seq {
+            period += 1;
+        }
+        let closing = periods.get(period).and_then(|(_, c)| c.as_ref());
         let bad = |problem: String| ExportError::Entry {
             seq: e.seq,
             problem,
         };
-        let body = || e.body.clone();
         match e.kind.as_str() {
             kind::INTENT => {
                 let sale_id = e.sale_id.clone().unwrap_or_default();
                 let mut intent: PaymentIntent =
-                    serde_json::from_value(body()).map_err(|x| bad(x.to_string()))?;
+                    serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
                 intent.sale_id = sale_id.clone();
-                intents.insert(sale_id, (e.created_at.clone(), intent));
+                intents.insert(sale_id, (e.created_at, intent));
             }
             kind::SALE => {
                 let sale_id = e.sale_id.clone().unwrap_or_default();
                 let (start, intent) = intents
                     .remove(&sale_id)
                     .ok_or_else(|| bad(format!("sale {sale_id} without its intent")))?;
-                let paid: PaidSale =
-                    serde_json::from_value(body()).map_err(|x| bad(x.to_string()))?;
-                period.push(Receipt::Sale {
-                    number: e.receipt_number.unwrap_or_default(),
-                    start,
-                    end: e.created_at.clone(),
-                    intent,
-                    paid: Box::new(paid),
-                });
+                if let Some(closing) = closing {
+                    let paid: PaidSale =
+                        serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
+                    let receipt = Receipt::Sale {
+                        number: e.receipt_number.unwrap_or_default(),
+                        start,
+                        end: e.created_at,
+                        intent,
+                        paid: Box::new(paid),
+                    };
+                    write_receipt(&mut writer, cashpoint, closing, &receipt)?;
+                }
             }
             kind::FAILED => {
                 if let Some(id) = &e.sale_id {
@@ -155,24 +177,17 @@ pub fn export(
                 }
             }
             kind::CANCELLATION => {
-                let c: Cancellation =
-                    serde_json::from_value(body()).map_err(|x| bad(x.to_string()))?;
-                let original = journal.sale_by_receipt(c.cancels_receipt)?;
-                period.push(Receipt::Cancellation {
-                    number: e.receipt_number.unwrap_or_default(),
-                    at: e.created_at.clone(),
-                    body: c,
-                    original: Box::new(original),
-                });
-            }
-            kind::CLOSING => {
-                let closing: Closing =
-                    serde_json::from_value(body()).map_err(|x| bad(x.to_string()))?;
-                let day = business_day(&closing.closed_at).map_err(bad)?;
-                let receipts = std::mem::take(&mut period);
-                if (from..=to).contains(&day) {
-                    write_closing(&mut writer, cashpoint, &closing, day, &receipts)?;
-                    closings.push(closing.z_number);
+                if let Some(closing) = closing {
+                    let c: Cancellation =
+                        serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
+                    let original = journal.sale_by_receipt(c.cancels_receipt)?;
+                    let receipt = Receipt::Cancellation {
+                        number: e.receipt_number.unwrap_or_default(),
+                        at: e.created_at,
+                        body: c,
+                        original: Box::new(original),
+                    };
+                    write_receipt(&mut writer, cashpoint, closing, &receipt)?;
                 }
             }
             _ => {}
@@ -204,25 +219,26 @@ fn time(at: &str) -> Value {
     }
 }
 
+/// The three columns every table starts with: till, closing time, Z number.
+fn head<'a>(cp: &'a Cashpoint, closing: &'a Closing) -> impl Fn(Row<'static>) -> Row<'static> + 'a {
+    move |mut rest| {
+        let mut row = Vec::with_capacity(rest.len() + 3);
+        row.push(("Z_KASSE_ID", Value::text(&cp.till_id)));
+        row.push(("Z_ERSTELLUNG", time(&closing.closed_at)));
+        row.push(("Z_NR", Value::Int(closing.z_number)));
+        row.append(&mut rest);
+        row
+    }
+}
+
+/// The closing's own rows: the closing, its master data and its figures.
 fn write_closing(
     w: &mut Writer,
     cp: &Cashpoint,
     closing: &Closing,
     day: NaiveDate,
-    receipts: &[Receipt],
 ) -> Result<(), ExportError> {
-    let z = closing.z_number;
-    let head = |row: &mut Row<'_>| {
-        row.push(("Z_KASSE_ID", Value::text(&cp.till_id)));
-        row.push(("Z_ERSTELLUNG", time(&closing.closed_at)));
-        row.push(("Z_NR", Value::Int(z)));
-    };
-    let with_head = |mut rest: Row<'static>| {
-        let mut row = Vec::with_capacity(rest.len() + 3);
-        head(&mut row);
-        row.append(&mut rest);
-        row
-    };
+    let with_head = head(cp, closing);
 
     // The closing itself and its master data.
     let f = &closing.figures;
@@ -233,8 +249,7 @@ fn write_closing(
     ];
     let all_payments =
         Cents::checked_sum(by_method.iter().map(|(_, a)| *a)).ok_or(ExportError::Overflow)?;
-    let first = receipts.first().map(Receipt::number);
-    let last = receipts.last().map(Receipt::number);
+    let (first, last) = (f.first_receipt, f.last_receipt);
     w.push(
         "Stamm_Abschluss",
         &with_head(vec![
@@ -329,10 +344,6 @@ fn write_closing(
             ("ZAHLART_BETRAG_WAEH", Value::cents(f.by_method.cash)),
         ]),
     )?;
-
-    for r in receipts {
-        write_receipt(w, cp, closing, r, &with_head)?;
-    }
     Ok(())
 }
 
@@ -373,21 +384,13 @@ pub fn business_cases(
     Ok(rows)
 }
 
-impl Receipt {
-    fn number(&self) -> i64 {
-        match self {
-            Receipt::Sale { number, .. } | Receipt::Cancellation { number, .. } => *number,
-        }
-    }
-}
-
 fn write_receipt(
     w: &mut Writer,
     cp: &Cashpoint,
     closing: &Closing,
     r: &Receipt,
-    with_head: &dyn Fn(Row<'static>) -> Row<'static>,
 ) -> Result<(), ExportError> {
+    let with_head = head(cp, closing);
     // A cancellation repeats the original's lines with the signs turned.
     let (number, start, end, intent, payments, vat, total, sign, storno) = match r {
         Receipt::Sale {
