@@ -450,3 +450,59 @@ fn the_writer_refuses_a_wrong_type_naming_table_column_and_row() {
     // Only the good row was written.
     assert_eq!(read(&dir_path, "transactions.csv").len(), 1);
 }
+
+#[test]
+fn a_cancellation_in_a_later_closing_names_the_original_closing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journal::open(&dir.path().join("journal.sqlite3")).unwrap();
+    let b = |price| Basket {
+        lines: vec![BasketLine::article(
+            "Torte",
+            1,
+            Cents(price),
+            VatRate::Standard,
+        )],
+        card: None,
+    };
+    let x = testing::sell(&mut j, "x", &b(1000), PaymentMethod::Cash, false).unwrap();
+    let z1 = j.close_day(Cents(1000), None).unwrap();
+    let (cx, _) = j.record_cancellation(x, "Reklamation", None).unwrap();
+    let y = testing::sell(&mut j, "y", &b(500), PaymentMethod::Secucard, false).unwrap();
+    let z2 = j.close_day(Cents(0), None).unwrap();
+    let today = Local::now().date_naive();
+    let out = dir.path().join("export");
+    let summary = export(
+        &j,
+        today - Days::new(1),
+        today + Days::new(1),
+        &cashpoint(),
+        &out,
+    )
+    .unwrap();
+    assert_eq!(summary.closings, vec![z1.z_number, z2.z_number]);
+
+    let heads = read(&out, "transactions.csv");
+    let z_of: BTreeMap<String, String> = heads
+        .iter()
+        .map(|r| (r["BON_ID"].clone(), r["Z_NR"].clone()))
+        .collect();
+    assert_eq!(z_of[&x.to_string()], z1.z_number.to_string());
+    assert_eq!(z_of[&cx.to_string()], z2.z_number.to_string());
+    assert_eq!(z_of[&y.to_string()], z2.z_number.to_string());
+    let refs = read(&out, "references.csv");
+    assert_eq!(refs.len(), 1);
+    assert_eq!(refs[0]["REF_BON_ID"], x.to_string());
+    assert_eq!(refs[0]["REF_Z_NR"], z1.z_number.to_string());
+    assert_eq!(refs[0]["Z_NR"], z2.z_number.to_string());
+    let pay: Vec<(String, String)> = read(&out, "datapayment.csv")
+        .iter()
+        .filter(|r| r["BON_ID"] == y.to_string())
+        .map(|r| (r["ZAHLART_TYP"].clone(), r["BASISWAEH_BETRAG"].clone()))
+        .collect();
+    assert_eq!(pay, vec![("Guthabenkarte".to_string(), "5,00".to_string())]);
+    // Per closing, the closing's payments are the Z report's.
+    let closings = read(&out, "cashpointclosing.csv");
+    assert_eq!(closings[1]["Z_SE_ZAHLUNGEN"], "-5,00");
+    assert_eq!(closings[1]["Z_SE_BARZAHLUNGEN"], "-10,00");
+    assert_eq!(z2.figures.by_method.cash, Cents(-1000));
+}
