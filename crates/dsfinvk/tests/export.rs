@@ -62,6 +62,25 @@ fn sum_by(rows: &[Record], key: &str, amount: &str) -> BTreeMap<String, i64> {
     m
 }
 
+/// Runs the project's own validator (`tests/validate.py`, Python's csv and
+/// xml modules, none of the export code) on an export; `None` without Python.
+fn validate(out: &Path) -> Option<Result<(), String>> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate.py");
+    let o = Command::new("python3").arg(script).arg(out).output().ok()?;
+    Some(if o.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&o.stderr).into_owned())
+    })
+}
+
+fn assert_valid(out: &Path) {
+    match validate(out) {
+        Some(r) => r.unwrap(),
+        None => eprintln!("no python3 here: the export was not validated independently"),
+    }
+}
+
 fn cashpoint() -> Cashpoint {
     Cashpoint {
         till_id: "KASSE-1".into(),
@@ -164,6 +183,23 @@ fn a_closed_day_exports_every_table_with_its_sales_tied_out() {
     .unwrap();
     assert_eq!(summary.closings, vec![z.z_number]);
     assert_eq!(summary.rows.len(), 20);
+    assert_valid(&out);
+    // The validator sees a wrong figure: one payment row off by a cent.
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).unwrap();
+    for f in std::fs::read_dir(&out).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), broken.join(f.file_name())).unwrap();
+    }
+    let pay = std::fs::read_to_string(broken.join("datapayment.csv")).unwrap();
+    std::fs::write(
+        broken.join("datapayment.csv"),
+        pay.replacen(";28,49", ";28,48", 1),
+    )
+    .unwrap();
+    if let Some(r) = validate(&broken) {
+        assert!(r.unwrap_err().contains("datapayment.csv"));
+    }
 
     // Every table file, with exactly the index's header; CRLF throughout.
     let python = headers_by_python(&out.join("index.xml"));
@@ -389,6 +425,7 @@ fn a_range_without_closings_gives_every_table_header_only() {
     let out = dir.path().join("export");
     let summary = export(&j, long_ago, long_ago + Days::new(7), &cashpoint(), &out).unwrap();
     assert!(summary.closings.is_empty());
+    assert_valid(&out);
     assert!(summary.rows.iter().all(|(_, n)| *n == 0));
     for t in dsfinvk::definition::official() {
         let text = std::fs::read_to_string(out.join(&t.file)).unwrap();
@@ -480,6 +517,7 @@ fn a_cancellation_in_a_later_closing_names_the_original_closing() {
     )
     .unwrap();
     assert_eq!(summary.closings, vec![z1.z_number, z2.z_number]);
+    assert_valid(&out);
 
     let heads = read(&out, "transactions.csv");
     let z_of: BTreeMap<String, String> = heads
