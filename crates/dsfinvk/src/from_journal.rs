@@ -511,6 +511,35 @@ fn write_receipt(
                 ("POS_UST", Value::cents(tax)),
             ]),
         )?;
+        if line.discount != Cents::ZERO {
+            // How the price was found: the base price, less the line discount;
+            // the discount's tax is the rest, so that both add up to the line.
+            let base = line
+                .unit_price
+                .checked_mul(line.quantity)
+                .and_then(|b| b.checked_mul(sign))
+                .ok_or(ExportError::Overflow)?;
+            let base_tax = line.vat.tax_in_gross(base);
+            let discount = gross.checked_sub(base).ok_or(ExportError::Overflow)?;
+            let discount_tax = tax.checked_sub(base_tax).ok_or(ExportError::Overflow)?;
+            for (typ, gross, tax) in [
+                ("base_amount", base, base_tax),
+                ("discount", discount, discount_tax),
+            ] {
+                w.push(
+                    "Bonpos_Preisfindung",
+                    &with_head(vec![
+                        ("BON_ID", id()),
+                        ("POS_ZEILE", Value::text(&pos)),
+                        ("TYP", Value::text(typ)),
+                        ("UST_SCHLUESSEL", Value::Int(vat_key(line.vat))),
+                        ("PF_BRUTTO", Value::cents(gross)),
+                        ("PF_NETTO", Value::cents(gross - tax)),
+                        ("PF_UST", Value::cents(tax)),
+                    ]),
+                )?;
+            }
+        }
     }
     if let Receipt::Cancellation { original, .. } = r {
         w.push(

@@ -331,6 +331,39 @@ fn a_closed_day_exports_every_table_with_its_sales_tied_out() {
         "the lines add up to the receipt (after the discount)"
     );
 
+    // The coffee's discount: base price less discount is the line's gross.
+    let found: Vec<(String, String, String)> = read(&out, "itemamounts.csv")
+        .iter()
+        .map(|r| {
+            (
+                r["BON_ID"].clone(),
+                r["POS_ZEILE"].clone(),
+                r["TYP"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (ra.clone(), "2".to_string(), "base_amount".to_string()),
+            (ra.clone(), "2".to_string(), "discount".to_string()),
+        ]
+    );
+    let amounts = read(&out, "itemamounts.csv");
+    assert_eq!(amounts[0]["PF_BRUTTO"], "3,99000");
+    assert_eq!(amounts[1]["PF_BRUTTO"], "-0,50000");
+    let coffee_vat = line_vat
+        .iter()
+        .find(|r| r["BON_ID"] == ra && r["POS_ZEILE"] == "2")
+        .unwrap();
+    for col in ["BRUTTO", "NETTO", "UST"] {
+        let parts: i64 = amounts
+            .iter()
+            .map(|r| cents(&r[&format!("PF_{col}")]))
+            .sum();
+        assert_eq!(parts, cents(&coffee_vat[&format!("POS_{col}")]), "{col}");
+    }
+
     // The cancellation names its original.
     let refs = read(&out, "references.csv");
     assert_eq!(refs.len(), 1);
