@@ -403,18 +403,43 @@ impl Journal {
             "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash
              FROM entries WHERE (?1 IS NULL OR kind = ?1) ORDER BY seq",
         )?;
-        let rows = stmt.query_map(params![kind], |r| {
-            let body: String = r.get(5)?;
-            Ok(Entry {
-                seq: r.get(0)?,
-                kind: r.get(1)?,
-                sale_id: r.get(2)?,
-                receipt_number: r.get(3)?,
-                created_at: r.get(4)?,
-                body: serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
-                hash: hex::encode(r.get::<_, Vec<u8>>(6)?),
-            })
-        })?;
+        let rows = stmt.query_map(params![kind], entry_of)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Entries of the given kinds, oldest first, handed to `f` one at a
+    /// time: reading a long journal this way keeps one entry in memory.
+    pub fn for_each_entry<E: From<JournalError>>(
+        &self,
+        kinds: &[&str],
+        mut f: impl FnMut(Entry) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let marks: Vec<String> = (1..=kinds.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash
+             FROM entries WHERE kind IN ({}) ORDER BY seq",
+            marks.join(", ")
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(JournalError::from)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(kinds))
+            .map_err(JournalError::from)?;
+        while let Some(row) = rows.next().map_err(JournalError::from)? {
+            f(entry_of(row).map_err(JournalError::from)?)?;
+        }
+        Ok(())
+    }
+}
+
+fn entry_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let body: String = r.get(5)?;
+    Ok(Entry {
+        seq: r.get(0)?,
+        kind: r.get(1)?,
+        sale_id: r.get(2)?,
+        receipt_number: r.get(3)?,
+        created_at: r.get(4)?,
+        body: serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+        hash: hex::encode(r.get::<_, Vec<u8>>(6)?),
+    })
 }

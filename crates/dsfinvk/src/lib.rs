@@ -1,0 +1,11 @@
+//! The tax audit export (DSFinV-K): the official table definitions
+//! (`index.xml`), a writer that checks every row against them, and the
+//! tables filled from the till's journal.
+
+pub mod definition;
+pub mod from_journal;
+pub mod writer;
+
+pub use definition::{Column, ColumnType, Table};
+pub use from_journal::{export, Cashpoint, ExportError, ExportSummary, Register};
+pub use writer::{Row, Value, WriteError, Writer};
