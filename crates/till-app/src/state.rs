@@ -87,6 +87,7 @@ impl AppState {
             shop: self.shop(),
             till_id: &self.till_id,
             demo: self.demo,
+            tse: None,
         }
     }
 

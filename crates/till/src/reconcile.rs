@@ -82,7 +82,9 @@ impl Checkout<'_> {
         let own_cash = intent.method == PaymentMethod::Cash && intent.basket.card.is_none();
         let Some(stx_id) = intent.transaction_id.clone() else {
             // Paid offline: the cash is in the drawer.
-            return Ok(Settled::Paid(Box::new(self.complete_locally(sale_id)?)));
+            return Ok(Settled::Paid(Box::new(
+                self.complete_locally(sale_id, None)?,
+            )));
         };
         let stx = match self.client.get_transaction(&stx_id).await {
             Ok(stx) => stx,
@@ -93,9 +95,9 @@ impl Checkout<'_> {
         };
         let never_started = stx.status == TransactionStatus::Created;
         match outcome_of_status(stx) {
-            Outcome::Unknown if never_started && own_cash => {
-                Ok(Settled::Paid(Box::new(self.complete_locally(sale_id)?)))
-            }
+            Outcome::Unknown if never_started && own_cash => Ok(Settled::Paid(Box::new(
+                self.complete_locally(sale_id, None)?,
+            ))),
             Outcome::Unknown if never_started => {
                 match self.client.abort_transaction(&stx_id).await {
                     Ok(stx) => self.record(sale_id, outcome_of_status(stx)),
@@ -113,7 +115,7 @@ impl Checkout<'_> {
         match outcome {
             Outcome::Paid(stx) => {
                 let sale = self.journal().record_paid(sale_id, |issue, intent| {
-                    complete(&self.settings(), issue, intent, Some(&stx), false)
+                    complete(&self.settings(), issue, intent, Some(&stx), false, None)
                 })?;
                 info!(receipt = sale.receipt_number, "payment in doubt was paid");
                 Ok(Settled::Paid(Box::new(sale)))

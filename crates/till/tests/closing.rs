@@ -38,6 +38,7 @@ fn sell(j: &mut Journal, id: &str, price: i64, method: PaymentMethod) -> i64 {
                     terminal_receipt: None,
                 }],
                 queued: false,
+                tse: None,
                 customer_receipt: None,
                 merchant_receipt: None,
             },

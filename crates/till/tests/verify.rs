@@ -29,6 +29,7 @@ fn sell(j: &mut Journal, id: &str, queued: bool) {
                     terminal_receipt: None,
                 }],
                 queued,
+                tse: None,
                 customer_receipt: None,
                 merchant_receipt: None,
             },

@@ -39,6 +39,7 @@ fn base(number: u64, lines: Vec<ReceiptLine>, vat: Vec<VatLine>) -> Receipt {
         transaction_id: Some("STX_3HXQQBSVK2XWNAX7ESCZH9NZY3YZAZ".into()),
         provider_lines: vec![],
         demo: false,
+        tse: None,
     }
 }
 
