@@ -62,11 +62,23 @@ pub struct TseSignature {
     pub qr_code_data: String,
 }
 
+/// What the last TSE step showed, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TseSeen {
+    /// `None` until a step ran; then whether it was signed.
+    pub ok: Option<bool>,
+    /// The TSE's serial number, once a signature named it.
+    pub tss_serial: Option<String>,
+    /// Why the last step failed, in words.
+    pub problem: Option<String>,
+}
+
 /// Where the till's TSE is and which till it is.
 pub struct Tse {
     client: fiskaly::Client,
     tss_id: String,
     client_id: String,
+    seen: std::sync::Mutex<TseSeen>,
 }
 
 impl std::fmt::Debug for Tse {
@@ -94,6 +106,27 @@ impl Tse {
             client,
             tss_id: tss_id.into(),
             client_id: client_id.into(),
+            seen: Default::default(),
+        }
+    }
+
+    /// What the last step showed.
+    pub fn seen(&self) -> TseSeen {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn note(&self, record: &TseRecord) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        match record {
+            TseRecord::Signed(s) => {
+                seen.ok = Some(true);
+                seen.tss_serial = Some(s.tss_serial.clone());
+                seen.problem = None;
+            }
+            TseRecord::Failed { reason, .. } => {
+                seen.ok = Some(false);
+                seen.problem = Some(reason.clone());
+            }
         }
     }
 
@@ -123,6 +156,17 @@ impl Tse {
     /// Finishes `tx_id` with its receipt (revision 2) when the event ends.
     /// A start that failed is tried again first: the TSE may be back.
     pub async fn finish(
+        &self,
+        tx_id: &str,
+        started: Started,
+        receipt: &fiskaly::Receipt,
+    ) -> TseRecord {
+        let record = self.finish_step(tx_id, started, receipt).await;
+        self.note(&record);
+        record
+    }
+
+    async fn finish_step(
         &self,
         tx_id: &str,
         started: Started,

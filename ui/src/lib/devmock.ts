@@ -89,6 +89,7 @@ const status: TillStatus = {
   outbox_failed_sales: [],
   last_sync: new Date().toISOString(),
   printer: { state: 'ready', name: 'Bondrucker Theke', message: null, unprinted: [], offered: [] },
+  tse: { state: 'ready', serial: null, problem: null },
   pending_card_payment: false,
   journal_problem: null,
 };

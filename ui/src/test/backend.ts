@@ -23,6 +23,7 @@ export const onlineStatus: TillStatus = {
   outbox_failed_sales: [],
   last_sync: null,
   printer: { state: 'ready', name: 'Bondrucker', message: null, unprinted: [], offered: [] },
+  tse: { state: 'ready', serial: null, problem: null },
   pending_card_payment: false,
   journal_problem: null,
 };
