@@ -211,3 +211,38 @@ async fn a_cancellation_is_signed_as_its_own_receipt() {
         .unwrap()
         .contains(&s.tss_serial[..16]));
 }
+
+#[tokio::test]
+async fn a_card_sale_is_unbar_and_a_declined_one_ends_as_belegabbruch() {
+    let t = TseTill::new().await;
+    let card = |coffee: i64| Basket {
+        lines: vec![
+            BasketLine::article("Sandwich Romano", 1, Cents(349), VatRate::Reduced),
+            BasketLine::article("Kaffee", 1, Cents(coffee), VatRate::Standard),
+        ],
+        card: None,
+    };
+    let sale = t
+        .checkout()
+        .pay_card(&card(198), &CancellationToken::new())
+        .await
+        .unwrap();
+    let s = signed(t.sale_tse(sale.receipt_number));
+    assert_eq!(
+        s.qr_code_data.split(';').nth(3).unwrap(),
+        "Beleg^1.98_3.49_0.00_0.00_0.00^5.47:Unbar"
+    );
+    assert_eq!(verify_outside(&s.qr_code_data), "valid");
+
+    // 5,13 €: the simulated terminal declines it.
+    t.checkout()
+        .pay_card(&card(164), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    let snapshot = t.tse_sandbox.state.snapshot();
+    assert_eq!(snapshot["transactions"], 2);
+    assert_eq!(
+        snapshot["tss"][0]["active_transactions"], 0,
+        "the declined sale's TSE transaction is finished, not left open: {snapshot}"
+    );
+}
