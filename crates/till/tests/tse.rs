@@ -246,3 +246,50 @@ async fn a_card_sale_is_unbar_and_a_declined_one_ends_as_belegabbruch() {
         "the declined sale's TSE transaction is finished, not left open: {snapshot}"
     );
 }
+
+#[tokio::test]
+async fn a_sale_settled_after_a_crash_keeps_the_signature_made_before_it() {
+    let t = TseTill::new().await;
+    // Up to the crash: transaction, intent, the terminal paid, the TSE signed;
+    // nothing of it reached the journal's sale.
+    let sale_id = uuid::Uuid::new_v4().to_string();
+    let b = basket();
+    let stx = t
+        .till
+        .client
+        .create_transaction(&secuconnect::TransactionDraft {
+            basket_info: Some(secuconnect::BasketInfo::eur(b.total().0)),
+            transaction_ref: Some(sale_id.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let intent = till::journal::PaymentIntent::new(
+        &sale_id,
+        till::PaymentMethod::Card,
+        &b,
+        Some(&stx.id),
+        None,
+    );
+    t.till.journal().begin_payment(&intent).unwrap();
+    t.till
+        .client
+        .start_cashless(&stx.id, &CancellationToken::new())
+        .await
+        .unwrap();
+    let before = signed(Some(
+        t.tse
+            .sign(&sale_id, &till::tse::sale_receipt(&intent))
+            .await,
+    ));
+    // Restart: catching up journals the sale with the TSE's earlier answer.
+    let report = t.checkout().reconcile().await.unwrap();
+    assert_eq!(report.completed.len(), 1);
+    let after = signed(t.sale_tse(1));
+    assert_eq!(
+        after, before,
+        "the signature of before the crash, not a new one"
+    );
+    assert_eq!(t.tse_transactions(), 1);
+    assert!(after.qr_code_data.ends_with(&before.public_key));
+}
