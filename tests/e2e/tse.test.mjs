@@ -33,7 +33,11 @@ test('a demo sale is signed by the TSE: the receipt shows the TSE block and its 
   assert.match(text, /Signaturzähler\s+\d+/);
   assert.match(text, /Signatur:/);
   await waitForText(driver, 'tse-state', 'TSE bereit', 10000);
+  await driver.findElement(byTestId('receipt-qr'));
   await screenshot(driver, 'tse-receipt');
+  // The QR code on screen, read by a scanner from the window's screenshot.
+  const shot = join(repoRoot, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'target/e2e-screenshots', 'tse-receipt.png');
+  const onScreen = execFileSync('zbarimg', ['--quiet', '--raw', shot], { encoding: 'utf8' });
 
   const [sale] = queryJournal(app.dataDir, "SELECT body FROM entries WHERE kind = 'sale'");
   const tse = JSON.parse(sale.body).tse;
@@ -49,6 +53,7 @@ test('a demo sale is signed by the TSE: the receipt shows the TSE block and its 
   execFileSync('pdftoppm', ['-r', '200', '-png', '-singlefile', pdf, prefix]);
   const scanned = execFileSync('zbarimg', ['--quiet', '--raw', `${prefix}.png`], { encoding: 'utf8' });
   assert.equal(scanned.replace(/\n$/, ''), tse.qr_code_data);
+  assert.equal(onScreen.replace(/\n$/, ''), tse.qr_code_data);
   const verdict = execFileSync('python3', [join(repoRoot, 'crates/fiskaly-sandbox/tests/verify_qr.py'), scanned.trim()], { encoding: 'utf8' });
   assert.equal(verdict.trim(), 'valid');
 });

@@ -102,6 +102,7 @@ fn sale() -> CompletedSale {
         receipt,
         merchant_receipt_text: None,
         queued: false,
+        qr_svg: receipt::qr::svg("V0;SMART-TILL-DEMO-1"),
     }
 }
 

@@ -22,6 +22,7 @@ pub mod missed;
 pub mod money;
 pub mod pdf;
 pub mod printer;
+pub mod qr;
 pub mod queue;
 pub mod status;
 pub mod test_page;

@@ -98,6 +98,9 @@ pub struct CompletedSale {
     /// Paid while offline: registered with the provider when it is back.
     #[serde(default)]
     pub queued: bool,
+    /// The TSE's QR code (DSFinV-K) as SVG, for the receipt on screen.
+    #[serde(default)]
+    pub qr_svg: Option<String>,
 }
 
 /// How one payment in doubt ended up.
@@ -271,6 +274,10 @@ pub(crate) fn complete(
             text: text.clone(),
         }),
     };
+    let qr_svg = match &receipt.tse {
+        Some(receipt::TseBlock::Signed { qr_code_data, .. }) => receipt::qr::svg(qr_code_data),
+        _ => None,
+    };
     let sale = CompletedSale {
         sale_id: intent.sale_id.clone(),
         receipt_number: receipt_number as u64,
@@ -280,6 +287,7 @@ pub(crate) fn complete(
         receipt_text,
         merchant_receipt_text: merchant,
         queued,
+        qr_svg,
     };
     (paid, sale)
 }

@@ -187,6 +187,7 @@ function book(basket: Basket, method: PaymentMethod, tendered: number | null, at
     receipt_text: text,
     merchant_receipt_text: merchant,
     queued: !status.online,
+    qr_svg: null,
     has_merchant_receipt: merchant !== null,
     merchant_receipt_print: merchant !== null,
   };

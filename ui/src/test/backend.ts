@@ -46,6 +46,7 @@ export function completedSale(
     receipt_text: `SUMME EUR ${fields.total}`,
     merchant_receipt_text: null,
     queued: false,
+    qr_svg: null,
     ...rest,
     receipt: {
       shop: { name: 'Testladen', address_lines: [], vat_id: null },

@@ -236,6 +236,10 @@ export type CompletedSale = {
    * Paid while offline: registered with the provider when it is back.
    */
   queued: boolean,
+  /**
+   * The TSE's QR code (DSFinV-K) as SVG, for the receipt on screen.
+   */
+  qr_svg: string | null,
 };
 
 /**
