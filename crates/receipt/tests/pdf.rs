@@ -295,6 +295,10 @@ fn the_z_reports_vat_table_spans_the_a4_page_like_its_other_rows() {
 /// The TSE's QR code in the PDF, read back by a scanner (zbarimg, Debian
 /// package zbar-tools) from a raster of the page: exactly `qr_code_data`.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "needs poppler-utils and zbar-tools (scripts/setup.sh, Linux)"
+)]
 fn the_tse_qr_code_scans_back_to_exactly_its_data() {
     let (_keep, dir) = png_dir();
     let doc = Document::receipt(common::tse_receipt());

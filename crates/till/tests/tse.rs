@@ -89,7 +89,17 @@ fn signed(record: Option<TseRecord>) -> TseSignature {
 fn verify_outside(qr: &str) -> String {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fiskaly-sandbox/tests/verify_qr.py");
-    let out = std::process::Command::new("python3")
+    // `python3` on Linux and macOS; Windows installs often name it `python`.
+    let python = ["python3", "python"]
+        .into_iter()
+        .find(|p| {
+            std::process::Command::new(p)
+                .args(["-c", "import cryptography"])
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .expect("Python with the `cryptography` package: pip install cryptography");
+    let out = std::process::Command::new(python)
         .arg(script)
         .arg(qr)
         .output()
