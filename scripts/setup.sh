@@ -15,6 +15,8 @@ APT_PACKAGES=(
   # tests: the real window under Xvfb, CUPS with a PDF printer, PDF and SQLite tools
   xvfb xauth dbus dbus-x11 webkit2gtk-driver
   cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils sqlite3
+  # tests: the receipt's QR code read back from the PDF and the window
+  zbar-tools
   fonts-dejavu-core
   # the keychain: the Secret Service over D-Bus (the keyring crate)
   libdbus-1-dev

@@ -17,9 +17,10 @@ pub fn secuconnect(cfg: &Config) -> Vec<Decl> {
 
 pub fn receipt(cfg: &Config) -> Vec<Decl> {
     use receipt::{
-        MissedReceipts, PaymentLine, ProviderLine, Receipt, ReceiptLine, ShopHeader, VatLine,
+        MissedReceipts, PaymentLine, ProviderLine, Receipt, ReceiptLine, ShopHeader, TseBlock,
+        VatLine,
     };
-    decls![cfg; ShopHeader, ReceiptLine, VatLine, PaymentLine, ProviderLine, Receipt, MissedReceipts]
+    decls![cfg; ShopHeader, ReceiptLine, VatLine, PaymentLine, ProviderLine, TseBlock, Receipt, MissedReceipts]
 }
 
 pub fn till(cfg: &Config) -> Vec<Decl> {
@@ -77,7 +78,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
     use till_app::commands::printers::PrinterDiscovery;
     use till_app::commands::secucard::{LoadMethod, PasscodeValid};
     use till_app::commands::session::AppInfo;
-    use till_app::commands::status::TillStatus;
+    use till_app::commands::status::{TillStatus, TseState, TseStatus};
     use till_app::connection::pairing::{PairingStart, PairingState, PairingStatus};
     use till_app::error::{CommandError, ErrorCode};
     use till_app::printing::{PrinterStatus, SavedFile};
@@ -89,7 +90,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         ErrorCode, CommandError,
         Environment, AuthMode, Language, ShopSettings, ConnectionSettings,
         PrinterTransport, PrinterKind, PrinterConfig, Settings,
-        AppInfo, PrinterStatus, TillStatus,
+        AppInfo, PrinterStatus, TseState, TseStatus, TillStatus,
         CardOutcome, CardSale, CardPaymentResult, AbortRequested, LoadMethod, PasscodeValid,
         SaleDetail, ReceiptPreview, CancellationDone,
         MethodTotal, VatTotal, DaySummary, TerminalEndOfDay, Closing, ClosingListItem,

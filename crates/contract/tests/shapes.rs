@@ -57,6 +57,21 @@ fn sale() -> CompletedSale {
         vat_id: None,
         footer: Some("Vielen Dank!".into()),
     };
+    let tse = till::TseRecord::Signed(till::TseSignature {
+        tx_id: "0f8e7b9c-1d2e-4f3a-8b5c-6d7e8f9a0b1c".into(),
+        tx_number: 17,
+        tss_id: "b8b0a7a2-1c55-4c7e-9a51-0d6c1a3f0e01".into(),
+        tss_serial: "5f0a3c1e9b7d24f6".into(),
+        client_serial: "SMART-TILL-DEMO-1".into(),
+        time_start: 1_795_000_000,
+        time_end: 1_795_000_003,
+        signature_counter: 35,
+        signature: "c2lnbmF0dXJl".into(),
+        signature_algorithm: "ecdsa-plain-SHA256".into(),
+        public_key: "cHVibGlj".into(),
+        qr_code_data: "V0;SMART-TILL-DEMO-1;Kassenbeleg-V1;Beleg^1.00_0.00_0.00_0.00_0.00^1.00:Bar"
+            .into(),
+    });
     let receipt = receipt_doc::build(ReceiptInput {
         shop: &shop,
         till_id: "KASSE-1",
@@ -76,6 +91,7 @@ fn sale() -> CompletedSale {
             },
         ],
         demo: true,
+        tse: Some(&tse),
     });
     CompletedSale {
         sale_id: "sale-7".into(),
@@ -86,6 +102,7 @@ fn sale() -> CompletedSale {
         receipt,
         merchant_receipt_text: None,
         queued: false,
+        qr_svg: receipt::qr::svg("V0;SMART-TILL-DEMO-1"),
     }
 }
 

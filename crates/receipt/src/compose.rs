@@ -1,7 +1,8 @@
 //! Lays the documents out in columns: what goes on a receipt, in which order.
 
 use crate::document::{
-    Document, MerchantCopy, ProviderLine, Receipt, ReceiptExtras, ShopHeader, VatLine, ZReport,
+    Document, MerchantCopy, ProviderLine, Receipt, ReceiptExtras, ShopHeader, TseBlock, VatLine,
+    ZReport,
 };
 use crate::layout::{Align, Layout, Style};
 use crate::money::{format_eur, push_eur};
@@ -84,6 +85,9 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
         out.blank();
         out.text(&format!("TA {id}"));
     }
+    if let Some(tse) = &receipt.tse {
+        tse_block(&mut out, tse);
+    }
     if !extras.footer_lines.is_empty() {
         out.blank();
         for line in &extras.footer_lines {
@@ -96,6 +100,39 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
     }
     shop_footer(&mut out, &receipt.shop);
     out
+}
+
+/// The TSE's data as §6 KassenSichV asks for it, and the DSFinV-K QR code
+/// (Anhang I: its content exactly as the TSE gave it).
+fn tse_block(out: &mut Layout, tse: &TseBlock) {
+    out.blank();
+    match tse {
+        TseBlock::Signed {
+            tss_serial,
+            client_serial,
+            tx_number,
+            start,
+            end,
+            signature_counter,
+            signature,
+            qr_code_data,
+        } => {
+            out.caption("TSE");
+            out.text("TSE-Seriennummer:");
+            out.text(tss_serial);
+            out.pair("Kassen-Seriennr.", client_serial);
+            out.pair("Transaktion", &tx_number.to_string());
+            out.pair("Start", start);
+            out.pair("Ende", end);
+            out.pair("Signaturzähler", &signature_counter.to_string());
+            out.text("Signatur:");
+            out.text(signature);
+            out.qr(qr_code_data);
+        }
+        TseBlock::Failed => {
+            out.styled(Style::BOLD, |o| o.center("TSE ausgefallen"));
+        }
+    }
 }
 
 /// The shop's own closing words, last on the customer receipt; each line of

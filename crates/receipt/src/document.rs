@@ -70,6 +70,34 @@ pub struct Receipt {
     pub provider_lines: Vec<ProviderLine>,
     /// Marks a receipt from demo mode, so it can never pass for a real one.
     pub demo: bool,
+    /// What the TSE signed (§6 KassenSichV), or that it failed; absent on
+    /// receipts from before the till had a TSE, or without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tse: Option<TseBlock>,
+}
+
+/// The TSE's part of a receipt (§6 KassenSichV, §146a AO).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TseBlock {
+    Signed {
+        /// The TSE's serial number.
+        tss_serial: String,
+        /// The till's serial number as the TSE knows it.
+        client_serial: String,
+        tx_number: u64,
+        /// Start and end of the transaction as printed (local time).
+        start: String,
+        end: String,
+        signature_counter: u64,
+        /// Base64 of the signature.
+        signature: String,
+        /// DSFinV-K Anhang I: printed as the QR code, exactly.
+        qr_code_data: String,
+    },
+    /// The TSE could not sign: the receipt says "TSE ausgefallen".
+    Failed,
 }
 
 /// What the customer receipt shows besides the sale itself; every part is optional,

@@ -22,6 +22,7 @@ pub mod missed;
 pub mod money;
 pub mod pdf;
 pub mod printer;
+pub mod qr;
 pub mod queue;
 pub mod status;
 pub mod test_page;
@@ -31,7 +32,7 @@ pub use self::escpos::{render_escpos, DrawerKick, DrawerPin, EscPosSettings, Pri
 pub use codepage::CodePage;
 pub use document::{
     asks_for_signature, Document, Logo, MerchantCopy, PaymentLine, PaymentTotal, ProviderLine,
-    Receipt, ReceiptExtras, ReceiptLine, SecucardSummary, ShopHeader, VatLine, ZReport,
+    Receipt, ReceiptExtras, ReceiptLine, SecucardSummary, ShopHeader, TseBlock, VatLine, ZReport,
 };
 pub use error::PrintError;
 pub use missed::MissedReceipts;

@@ -96,6 +96,7 @@ mod tests {
             transaction_id: Some("STX_TEST".into()),
             provider_lines: vec![],
             demo: false,
+            tse: None,
         }
     }
 

@@ -209,6 +209,46 @@ fn qr_code_and_cut() {
 }
 
 #[test]
+fn the_tse_block_and_its_qr_code_in_the_printers_own_command() {
+    let doc = Document::receipt(common::tse_receipt());
+    let bytes = document_escpos(&doc, &EscPosSettings::default(), false).unwrap();
+    // GS ( k, function 180 (store): pL pH = len + 3, then `1 P 0` and the data, exactly.
+    let len = common::TSE_QR.len() + 3;
+    let mut store = vec![
+        0x1d,
+        b'(',
+        b'k',
+        (len % 256) as u8,
+        (len / 256) as u8,
+        b'1',
+        b'P',
+        b'0',
+    ];
+    store.extend_from_slice(common::TSE_QR.as_bytes());
+    assert!(
+        find(&bytes, &store).is_some(),
+        "the QR code's data stored as it is"
+    );
+    assert!(find(&bytes, b"\x1d(k\x03\x001Q0").is_some(), "and printed");
+    for text in [
+        "TSE-Seriennummer:",
+        "Kassen-Seriennr.",
+        "SMART-TILL-DEMO-1",
+        "Transaktion",
+        "Signaturz",
+    ] {
+        assert!(find(&bytes, text.as_bytes()).is_some(), "{text}");
+    }
+    let failed = Document::receipt(common::tse_failed_receipt());
+    let bytes = document_escpos(&failed, &EscPosSettings::default(), false).unwrap();
+    assert!(find(&bytes, b"TSE ausgefallen").is_some());
+    assert!(
+        find(&bytes, b"\x1d(k").is_none(),
+        "no QR code without a signature"
+    );
+}
+
+#[test]
 fn every_printed_line_fits_the_columns() {
     for columns in [32u8, 42, 48] {
         let settings = EscPosSettings {

@@ -291,3 +291,45 @@ fn the_z_reports_vat_table_spans_the_a4_page_like_its_other_rows() {
     assert_eq!(width_of("MwSt"), receipt::pdf::A4_COLUMNS);
     assert_eq!(width_of("A 19%"), receipt::pdf::A4_COLUMNS);
 }
+
+/// The TSE's QR code in the PDF, read back by a scanner (zbarimg, Debian
+/// package zbar-tools) from a raster of the page: exactly `qr_code_data`.
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "needs poppler-utils and zbar-tools (scripts/setup.sh, Linux)"
+)]
+fn the_tse_qr_code_scans_back_to_exactly_its_data() {
+    let (_keep, dir) = png_dir();
+    let doc = Document::receipt(common::tse_receipt());
+    let pdf = write_pdf(&dir, "tse", &document_pdf(&doc, 42).unwrap());
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    for part in [
+        "TSE-Seriennummer:",
+        "Kassen-Seriennr.",
+        "Signaturzähler",
+        "Signatur:",
+    ] {
+        assert!(text.contains(part), "{part}:\n{text}");
+    }
+    let prefix = dir.join("tse-scan");
+    tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "200",
+            "-png",
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let png = prefix.with_extension("png");
+    let scanned = tool("zbarimg", &["--quiet", "--raw", png.to_str().unwrap()]);
+    assert_eq!(scanned.trim_end_matches('\n'), common::TSE_QR);
+
+    let failed = Document::receipt(common::tse_failed_receipt());
+    let pdf = write_pdf(&dir, "tse-failed", &document_pdf(&failed, 42).unwrap());
+    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("TSE ausgefallen"), "{text}");
+}

@@ -60,10 +60,14 @@ pub fn sale_document(
         let issued_at = chrono::DateTime::parse_from_rfc3339(&entry.created_at)
             .map(|t| t.with_timezone(&chrono::Local))
             .unwrap_or_else(|_| chrono::Local::now());
+        let tse: Option<till::TseRecord> = serde_json::from_value(entry.body["tse"].clone())
+            .ok()
+            .flatten();
         return Ok(Document::receipt(till::receipt_doc::cancellation(
             &original,
             number as u64,
             issued_at,
+            tse.as_ref(),
         )));
     }
     let number = journal

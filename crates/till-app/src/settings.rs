@@ -486,6 +486,7 @@ mod tests {
             transaction_id: None,
             provider_lines: vec![],
             demo: false,
+            tse: None,
         };
         let text = receipt::render_text(&receipt, 42);
         assert!(text.contains("St.-Nr. 201/123/45678"), "{text}");

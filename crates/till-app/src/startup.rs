@@ -113,6 +113,15 @@ pub async fn start(
             (client, Some(sandbox))
         }
     };
+    // Demo mode signs with the built-in TSE simulator, its TSS and this till
+    // set up already. A real TSE's settings (API key and secret, the TSS
+    // setup) are not part of the app yet: outside demo mode there is no TSE.
+    let (tse, tse_sandbox) = if sandbox.is_some() {
+        let (tse, running) = demo_tse().await?;
+        (Some(tse), Some(running))
+    } else {
+        (None, None)
+    };
 
     Ok(AppState {
         client,
@@ -123,6 +132,8 @@ pub async fn start(
         environment,
         log_dir: dirs.logs.clone(),
         sandbox,
+        tse,
+        tse_sandbox,
         link: Mutex::new(LinkStatus::default()),
         provider_work: tokio::sync::Mutex::new(()),
         abort_requested: Default::default(),
@@ -133,4 +144,37 @@ pub async fn start(
         pairing: Pairing::default(),
         settings: settings_file,
     })
+}
+
+/// How many TSE transactions the demo simulator keeps (its memory stays flat all day).
+const DEMO_KEPT_TSE_TRANSACTIONS: usize = 1_000;
+/// The whole time one TSE step may take before the sale goes on without it.
+const TSE_STEP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The built-in TSE simulator of demo mode on a free loopback port, with its
+/// demo TSS (INITIALIZED) and this till registered, and the TSE over it.
+pub async fn demo_tse(
+) -> Result<(till::Tse, fiskaly_sandbox::RunningSandbox), Box<dyn std::error::Error>> {
+    let running = fiskaly_sandbox::serve(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        Arc::new(fiskaly_sandbox::Sandbox::with_demo_tss().keep_newest(DEMO_KEPT_TSE_TRANSACTIONS)),
+    )
+    .await?;
+    info!(url = %running.url(), "demo mode: built-in TSE simulator running");
+    let client = fiskaly::Client::new(
+        fiskaly::ClientConfig::new(
+            running.url(),
+            fiskaly::Credentials {
+                api_key: fiskaly_sandbox::DEMO_API_KEY.into(),
+                api_secret: fiskaly::Secret::new(fiskaly_sandbox::DEMO_API_SECRET),
+            },
+        )
+        .with_timeout(TSE_STEP_TIMEOUT),
+    )?;
+    let tse = till::Tse::new(
+        client,
+        fiskaly_sandbox::DEMO_TSS_ID,
+        fiskaly_sandbox::DEMO_CLIENT_ID,
+    );
+    Ok((tse, running))
 }

@@ -29,6 +29,10 @@ pub struct AppState {
     pub log_dir: std::path::PathBuf,
     /// Kept alive for as long as the app runs (demo mode only).
     pub sandbox: Option<RunningSandbox>,
+    /// The TSE that signs every sale and cancellation; `None`: none set up.
+    pub tse: Option<till::Tse>,
+    /// The built-in TSE simulator, kept alive with the app (demo mode only).
+    pub tse_sandbox: Option<fiskaly_sandbox::RunningSandbox>,
     /// What the last contact with the payment service showed.
     pub link: Mutex<LinkStatus>,
     /// Held by whoever talks to the provider about open sales (a card
@@ -81,6 +85,7 @@ impl AppState {
             shop: self.shop(),
             till_id: &self.till_id,
             demo: self.demo,
+            tse: self.tse.as_ref(),
         }
     }
 

@@ -237,3 +237,46 @@ fn the_command_line_opens_the_journal_of_the_saved_environment() {
         dir.path().join("journal-live.sqlite3")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_mode_signs_each_sale_with_the_built_in_tse_and_the_status_bar_shows_it() {
+    let host = Host::start().await;
+    let before = status::till_status(&host.state).await.unwrap();
+    assert_eq!(before.tse.state, status::TseState::Unknown);
+    let sale = sale::pay_cash(&host.state, basket(250), None)
+        .await
+        .unwrap();
+    let Some(receipt::TseBlock::Signed {
+        tss_serial,
+        client_serial,
+        qr_code_data,
+        ..
+    }) = &sale.receipt.tse
+    else {
+        panic!("not signed: {:?}", sale.receipt.tse);
+    };
+    assert_eq!(client_serial, fiskaly_sandbox::DEMO_CLIENT_SERIAL);
+    assert!(qr_code_data.starts_with("V0;SMART-TILL-DEMO-1;Kassenbeleg-V1;Beleg^"));
+    assert!(sale.receipt_text.contains("TSE-Seriennummer:"));
+    let now = status::till_status(&host.state).await.unwrap();
+    assert_eq!(now.tse.state, status::TseState::Ready);
+    assert_eq!(now.tse.serial.as_deref(), Some(tss_serial.as_str()));
+
+    // The TSE down: the sale completes, its receipt and the status bar say so.
+    let tse = host.state.tse_sandbox.as_ref().expect("demo mode");
+    tse.set_offline(true).await;
+    let sale = sale::pay_cash(&host.state, basket(300), None)
+        .await
+        .unwrap();
+    assert_eq!(sale.receipt.tse, Some(receipt::TseBlock::Failed));
+    assert!(sale.receipt_text.contains("TSE ausgefallen"));
+    let now = status::till_status(&host.state).await.unwrap();
+    assert_eq!(now.tse.state, status::TseState::Failed);
+    assert!(now.tse.problem.is_some());
+    tse.set_offline(false).await;
+    sale::pay_cash(&host.state, basket(300), None)
+        .await
+        .unwrap();
+    let now = status::till_status(&host.state).await.unwrap();
+    assert_eq!(now.tse.state, status::TseState::Ready);
+}

@@ -66,6 +66,7 @@ fn cash_sale(i: usize) -> (PaymentIntent, PaidSale) {
             terminal_receipt: None,
         }],
         queued: false,
+        tse: None,
         // As the checkout writes it: a cash sale has no provider receipt; the
         // till's receipt is rebuilt from the sale.
         customer_receipt: None,

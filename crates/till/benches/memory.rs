@@ -55,6 +55,7 @@ async fn main() {
         },
         till_id: "KASSE-1",
         demo: true,
+        tse: None,
     };
     let basket = Basket {
         lines: vec![BasketLine::article(

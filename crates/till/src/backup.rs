@@ -427,6 +427,7 @@ mod tests {
                         terminal_receipt: None,
                     }],
                     queued: false,
+                    tse: None,
                     customer_receipt: None,
                     merchant_receipt: None,
                 },

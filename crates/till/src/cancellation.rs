@@ -158,7 +158,7 @@ impl Checkout<'_> {
         let record = self.journal().sale_by_receipt(receipt_number)?;
         refused(&record, receipt_number)?;
         let Some(reversal) = reversal_of(&record)? else {
-            return self.book_cancellation(&record, reason, None);
+            return self.book_cancellation(&record, reason, None).await;
         };
         // The intent first: from here a failure is a cancellation in doubt.
         {
@@ -172,6 +172,7 @@ impl Checkout<'_> {
         match answer {
             Reversed::Yes(provider) => self
                 .book_cancellation(&record, reason, Some(provider))
+                .await
                 .map_err(|e| {
                     warn!(error = %e, "the reversal is done but not journaled yet");
                     in_doubt
@@ -241,15 +242,30 @@ impl Checkout<'_> {
     }
 
     /// The counter-booking, with its receipt.
-    fn book_cancellation(
+    /// The cancellation is signed by the TSE first (its own `Beleg`), so its
+    /// signature goes into the journal entry.
+    async fn book_cancellation(
         &self,
         record: &SaleRecord,
         reason: &str,
         provider: Option<serde_json::Value>,
     ) -> Result<CancelledSale, CheckoutError> {
-        let (number, c) =
-            self.journal()
-                .record_cancellation(record.receipt_number, reason, provider)?;
+        let tse = match self.tse {
+            Some(tse) => Some(
+                tse.sign(
+                    &crate::tse::cancellation_tx_id(&record.sale_id),
+                    &crate::tse::cancellation_receipt(record),
+                )
+                .await,
+            ),
+            None => None,
+        };
+        let (number, c) = self.journal().record_cancellation_signed(
+            record.receipt_number,
+            reason,
+            provider,
+            tse,
+        )?;
         drill::point("after_cancelled");
         info!(
             receipt = number,
@@ -257,7 +273,12 @@ impl Checkout<'_> {
             "sale cancelled"
         );
         let receipt_text = receipt_doc::rebuild(record).map(|original| {
-            let storno = receipt_doc::cancellation(&original, number as u64, chrono::Local::now());
+            let storno = receipt_doc::cancellation(
+                &original,
+                number as u64,
+                chrono::Local::now(),
+                c.tse.as_ref(),
+            );
             receipt::render_text(&storno, JOURNAL_RECEIPT_WIDTH)
         });
         Ok(CancelledSale {
@@ -288,7 +309,8 @@ impl Checkout<'_> {
             match self.read_back(&record).await {
                 Some(stx) if stx.status.is_cancelled() => {
                     let provider = serde_json::to_value(&stx).unwrap_or_default();
-                    self.book_cancellation(&record, &p.reason, Some(provider))?;
+                    self.book_cancellation(&record, &p.reason, Some(provider))
+                        .await?;
                     settled += 1;
                 }
                 Some(stx) => {

@@ -25,6 +25,7 @@ use crate::journal::{
 };
 use crate::money::Cents;
 use crate::receipt_doc::{self, ReceiptInput};
+use crate::tse::{self, Started, Tse, TseRecord};
 
 /// Width of the receipt text kept in the journal.
 pub const JOURNAL_RECEIPT_WIDTH: usize = 42;
@@ -97,6 +98,9 @@ pub struct CompletedSale {
     /// Paid while offline: registered with the provider when it is back.
     #[serde(default)]
     pub queued: bool,
+    /// The TSE's QR code (DSFinV-K) as SVG, for the receipt on screen.
+    #[serde(default)]
+    pub qr_svg: Option<String>,
 }
 
 /// How one payment in doubt ended up.
@@ -116,6 +120,8 @@ pub struct Checkout<'a> {
     pub shop: ShopHeader,
     pub till_id: &'a str,
     pub demo: bool,
+    /// The TSE that signs each sale and cancellation; `None`: no TSE set up.
+    pub tse: Option<&'a Tse>,
 }
 
 /// How the provider's answer to a payment call is taken.
@@ -193,6 +199,7 @@ pub(crate) fn complete(
     intent: &PaymentIntent,
     stx: Option<&SmartTransaction>,
     queued: bool,
+    tse: Option<TseRecord>,
 ) -> (PaidSale, CompletedSale) {
     let receipt_number = issue.receipt_number;
     let total = intent.total;
@@ -244,6 +251,7 @@ pub(crate) fn complete(
         transaction_id: stx.map(|s| s.id.as_str()),
         provider_lines: provider_lines(&customer_lines),
         demo: settings.demo,
+        tse: tse.as_ref(),
     });
     let receipt_text = receipt::render_text(&receipt, JOURNAL_RECEIPT_WIDTH);
     let merchant = stx
@@ -254,6 +262,7 @@ pub(crate) fn complete(
         trans_id: stx.and_then(|s| s.trans_id.clone()),
         payments,
         queued,
+        tse,
         // The till's own part of the receipt is rebuilt from the sale
         // (`receipt_doc::rebuild`); what the provider sent is kept as received and as rendered.
         customer_receipt: customer_text.map(|text| StoredReceipt {
@@ -265,6 +274,10 @@ pub(crate) fn complete(
             text: text.clone(),
         }),
     };
+    let qr_svg = match &receipt.tse {
+        Some(receipt::TseBlock::Signed { qr_code_data, .. }) => receipt::qr::svg(qr_code_data),
+        _ => None,
+    };
     let sale = CompletedSale {
         sale_id: intent.sale_id.clone(),
         receipt_number: receipt_number as u64,
@@ -274,6 +287,7 @@ pub(crate) fn complete(
         receipt_text,
         merchant_receipt_text: merchant,
         queued,
+        qr_svg,
     };
     (paid, sale)
 }
@@ -355,8 +369,9 @@ impl<'a> Checkout<'a> {
             }
             intent.from_card = total - missing;
         }
+        let tse_receipt = tse::sale_receipt(&intent);
         let _running = self.begin(&intent)?;
-        self.start_cash(&sale_id, created.as_ref())
+        self.start_cash(&sale_id, created.as_ref(), &tse_receipt)
             .await
             .map_err(CheckoutError::after_call(&sale_id))
     }
@@ -366,13 +381,18 @@ impl<'a> Checkout<'a> {
         &self,
         sale_id: &str,
         created: Option<&SmartTransaction>,
+        tse_receipt: &fiskaly::Receipt,
     ) -> Result<CompletedSale, CheckoutError> {
         let Some(created) = created else {
-            return self.complete_locally(sale_id);
+            let started = self.tse_start(sale_id).await;
+            let tse = self.tse_finish(sale_id, started, tse_receipt).await;
+            return self.complete_locally(sale_id, tse);
         };
         info!(stx = %created.id, "smart transaction created");
         drill::point("before_start");
-        let answer = self.client.start_cash(&created.id).await;
+        // The TSE transaction starts beside the payment (it adds no wait).
+        let (started, answer) =
+            tokio::join!(self.tse_start(sale_id), self.client.start_cash(&created.id));
         drill::point("after_answer");
         let outcome = match answer {
             Ok(stx) => outcome_of_status(stx),
@@ -380,18 +400,23 @@ impl<'a> Checkout<'a> {
         };
         match outcome {
             Outcome::Paid(stx) => {
-                let sale = self.journal_paid(sale_id, &stx)?;
+                let tse = self.tse_finish(sale_id, started, tse_receipt).await;
+                let sale = self.journal_paid(sale_id, &stx, tse)?;
                 info!(receipt = sale.receipt_number, "sale paid and journaled");
                 Ok(sale)
             }
             Outcome::NotPaid(status, provider) => {
                 warn!(%status, "cash payment not confirmed");
+                self.tse_abort(sale_id, started, tse_receipt).await;
                 self.journal()
                     .record_failed(sale_id, &status, provider.as_ref())?;
                 Err(CheckoutError::NotPaid(status))
             }
             // The cash is in the drawer: the sale is paid; its registration waits.
-            _ => self.complete_locally(sale_id),
+            _ => {
+                let tse = self.tse_finish(sale_id, started, tse_receipt).await;
+                self.complete_locally(sale_id, tse)
+            }
         }
     }
 
@@ -430,8 +455,9 @@ impl<'a> Checkout<'a> {
             let total = basket.total();
             intent.from_card = total - Cents(pre.missing_sum.unwrap_or(total.0).clamp(0, total.0));
         }
+        let tse_receipt = tse::sale_receipt(&intent);
         let _running = self.begin(&intent)?;
-        self.start_card(&sale_id, &created.id, cancel)
+        self.start_card(&sale_id, &created.id, cancel, &tse_receipt)
             .await
             .map_err(CheckoutError::after_call(&sale_id))
     }
@@ -442,9 +468,13 @@ impl<'a> Checkout<'a> {
         sale_id: &str,
         stx_id: &str,
         cancel: &CancellationToken,
+        tse_receipt: &fiskaly::Receipt,
     ) -> Result<CompletedSale, CheckoutError> {
         drill::point("before_start");
-        let answer = self.client.start_cashless(stx_id, cancel).await;
+        let (started, answer) = tokio::join!(
+            self.tse_start(sale_id),
+            self.client.start_cashless(stx_id, cancel)
+        );
         drill::point("after_answer");
         let outcome = match answer {
             Ok(stx) => outcome_of_status(stx),
@@ -455,7 +485,8 @@ impl<'a> Checkout<'a> {
         };
         match outcome {
             Outcome::Paid(stx) => {
-                let sale = self.journal_paid(sale_id, &stx)?;
+                let tse = self.tse_finish(sale_id, started, tse_receipt).await;
+                let sale = self.journal_paid(sale_id, &stx, tse)?;
                 info!(
                     receipt = sale.receipt_number,
                     "card sale paid and journaled"
@@ -464,12 +495,14 @@ impl<'a> Checkout<'a> {
             }
             Outcome::NotSent(reason) => {
                 warn!(%reason, "card payment not sent");
+                self.tse_abort(sale_id, started, tse_receipt).await;
                 self.journal()
                     .record_failed(sale_id, &format!("not sent: {reason}"), None)?;
                 Err(CheckoutError::CardOffline)
             }
             Outcome::NotPaid(status, provider) => {
                 warn!(%status, "card payment not made");
+                self.tse_abort(sale_id, started, tse_receipt).await;
                 self.journal()
                     .record_failed(sale_id, &status, provider.as_ref())?;
                 Err(CheckoutError::NotPaid(status))
@@ -527,23 +560,70 @@ impl<'a> Checkout<'a> {
         &self,
         sale_id: &str,
         stx: &SmartTransaction,
+        tse: Option<TseRecord>,
     ) -> Result<CompletedSale, CheckoutError> {
         let sale = self.journal().record_paid(sale_id, |issue, intent| {
-            complete(&self.settings(), issue, intent, Some(stx), false)
+            complete(&self.settings(), issue, intent, Some(stx), false, tse)
         })?;
         drill::point("after_paid");
         Ok(sale)
     }
 
-    pub(crate) fn complete_locally(&self, sale_id: &str) -> Result<CompletedSale, CheckoutError> {
+    pub(crate) fn complete_locally(
+        &self,
+        sale_id: &str,
+        tse: Option<TseRecord>,
+    ) -> Result<CompletedSale, CheckoutError> {
         let sale = self.journal().record_paid(sale_id, |issue, intent| {
-            complete(&self.settings(), issue, intent, None, true)
+            complete(&self.settings(), issue, intent, None, true, tse)
         })?;
         info!(
             receipt = sale.receipt_number,
             "cash sale paid offline and queued"
         );
         Ok(sale)
+    }
+}
+
+impl Checkout<'_> {
+    /// Starts the sale's TSE transaction (its id is the sale's); `None` without a TSE.
+    pub(crate) async fn tse_start(&self, sale_id: &str) -> Option<Started> {
+        Some(self.tse?.start(sale_id).await)
+    }
+
+    /// Finishes the sale's TSE transaction as a `Beleg`; what the journal keeps of it.
+    pub(crate) async fn tse_finish(
+        &self,
+        sale_id: &str,
+        started: Option<Started>,
+        receipt: &fiskaly::Receipt,
+    ) -> Option<TseRecord> {
+        let tse = self.tse?;
+        let started = started.unwrap_or(Started::No(fiskaly::Error::NotExecuted(
+            "not started".into(),
+        )));
+        Some(tse.finish(sale_id, started, receipt).await)
+    }
+
+    /// A payment that did not happen ends its TSE transaction as
+    /// `AVBelegabbruch` (DSFinV-K 2.6, BON_TYP), with the basket's amounts
+    /// and nothing paid; best effort, the till goes on either way.
+    pub(crate) async fn tse_abort(
+        &self,
+        sale_id: &str,
+        started: Option<Started>,
+        receipt: &fiskaly::Receipt,
+    ) {
+        if let (Some(tse), Some(Started::Yes)) = (self.tse, started) {
+            let mut abort = receipt.clone();
+            abort.receipt_type = fiskaly::ReceiptType::Abort;
+            abort.amounts_per_payment_type.clear();
+            if let TseRecord::Failed { reason, .. } =
+                tse.finish(sale_id, Started::Yes, &abort).await
+            {
+                warn!(sale_id, %reason, "TSE: the aborted sale's transaction stays open");
+            }
+        }
     }
 }
 

@@ -23,6 +23,7 @@ pub mod reconcile;
 pub mod sale;
 pub mod secucard;
 pub mod sha256x8;
+pub mod tse;
 pub mod z_report;
 
 pub use basket::{Basket, BasketLine};
@@ -33,3 +34,4 @@ pub use money::{Cents, VatRate};
 pub use outbox::OutboxReport;
 pub use reconcile::ReconcileReport;
 pub use sale::SaleState;
+pub use tse::{Tse, TseRecord, TseSignature};

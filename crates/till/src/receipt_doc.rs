@@ -16,6 +16,8 @@ pub struct ReceiptInput<'a> {
     pub transaction_id: Option<&'a str>,
     pub provider_lines: Vec<ProviderLine>,
     pub demo: bool,
+    /// The TSE's signature of the sale, or why there is none.
+    pub tse: Option<&'a crate::tse::TseRecord>,
 }
 
 pub fn build(input: ReceiptInput<'_>) -> Receipt {
@@ -44,6 +46,7 @@ pub fn build(input: ReceiptInput<'_>) -> Receipt {
         transaction_id: input.transaction_id.map(str::to_string),
         provider_lines: input.provider_lines,
         demo: input.demo,
+        tse: input.tse.map(tse_block),
     }
 }
 
@@ -112,7 +115,35 @@ pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
         transaction_id: record.paid.transaction_id.as_deref(),
         provider_lines,
         demo,
+        tse: record.paid.tse.as_ref(),
     }))
+}
+
+/// The receipt's TSE block: times in local time, as the receipt's own.
+pub fn tse_block(record: &crate::tse::TseRecord) -> receipt::TseBlock {
+    use crate::tse::TseRecord;
+    let time = |unix: i64| {
+        chrono::DateTime::from_timestamp(unix, 0)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%d.%m.%Y %H:%M:%S")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    match record {
+        TseRecord::Signed(s) => receipt::TseBlock::Signed {
+            tss_serial: s.tss_serial.clone(),
+            client_serial: s.client_serial.clone(),
+            tx_number: s.tx_number,
+            start: time(s.time_start),
+            end: time(s.time_end),
+            signature_counter: s.signature_counter,
+            signature: s.signature.clone(),
+            qr_code_data: s.qr_code_data.clone(),
+        },
+        TseRecord::Failed { .. } => receipt::TseBlock::Failed,
+    }
 }
 
 /// The receipt of a cancellation: the original's lines, VAT and payments
@@ -121,8 +152,11 @@ pub fn cancellation(
     original: &Receipt,
     receipt_number: u64,
     issued_at: chrono::DateTime<chrono::Local>,
+    tse: Option<&crate::tse::TseRecord>,
 ) -> Receipt {
     let mut r = original.clone();
+    // The cancellation's own TSE transaction, not the original's.
+    r.tse = tse.map(tse_block);
     r.receipt_number = receipt_number;
     r.issued_at = issued_at.format("%d.%m.%Y %H:%M").to_string();
     for l in &mut r.lines {
@@ -195,6 +229,7 @@ pub fn render_provider_only(lines: &[secuconnect::ReceiptLine], width: usize) ->
             })
             .collect(),
         demo: false,
+        tse: None,
     };
     let text = receipt::render_text(&receipt, width);
     // Only the provider's part: it follows the till's (empty) header and VAT table.

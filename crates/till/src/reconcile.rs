@@ -80,9 +80,13 @@ impl Checkout<'_> {
     pub(crate) async fn settle(&self, sale_id: &str) -> Result<Settled, CheckoutError> {
         let intent = self.journal().intent(sale_id)?;
         let own_cash = intent.method == PaymentMethod::Cash && intent.basket.card.is_none();
+        let tse_receipt = crate::tse::sale_receipt(&intent);
         let Some(stx_id) = intent.transaction_id.clone() else {
             // Paid offline: the cash is in the drawer.
-            return Ok(Settled::Paid(Box::new(self.complete_locally(sale_id)?)));
+            let tse = self.tse_settle(sale_id, &tse_receipt).await;
+            return Ok(Settled::Paid(Box::new(
+                self.complete_locally(sale_id, tse)?,
+            )));
         };
         let stx = match self.client.get_transaction(&stx_id).await {
             Ok(stx) => stx,
@@ -94,31 +98,58 @@ impl Checkout<'_> {
         let never_started = stx.status == TransactionStatus::Created;
         match outcome_of_status(stx) {
             Outcome::Unknown if never_started && own_cash => {
-                Ok(Settled::Paid(Box::new(self.complete_locally(sale_id)?)))
+                let tse = self.tse_settle(sale_id, &tse_receipt).await;
+                Ok(Settled::Paid(Box::new(
+                    self.complete_locally(sale_id, tse)?,
+                )))
             }
             Outcome::Unknown if never_started => {
                 match self.client.abort_transaction(&stx_id).await {
-                    Ok(stx) => self.record(sale_id, outcome_of_status(stx)),
+                    Ok(stx) => {
+                        self.record(sale_id, outcome_of_status(stx), &tse_receipt)
+                            .await
+                    }
                     Err(e) => {
                         warn!(error = %e, stx = %stx_id, "could not abort the payment that never started");
                         Ok(Settled::Pending)
                     }
                 }
             }
-            outcome => self.record(sale_id, outcome),
+            outcome => self.record(sale_id, outcome, &tse_receipt).await,
         }
     }
 
-    fn record(&self, sale_id: &str, outcome: Outcome) -> Result<Settled, CheckoutError> {
+    /// The TSE transaction of a sale settled later (its id is the sale's):
+    /// started again (a repeat of a start the TSE has is answered as before)
+    /// and finished; a finish the TSE signed before the crash is answered as
+    /// signed then, never signed twice.
+    async fn tse_settle(
+        &self,
+        sale_id: &str,
+        receipt: &fiskaly::Receipt,
+    ) -> Option<crate::tse::TseRecord> {
+        let again = crate::tse::Started::No(fiskaly::Error::NotExecuted("settled later".into()));
+        self.tse_finish(sale_id, Some(again), receipt).await
+    }
+
+    async fn record(
+        &self,
+        sale_id: &str,
+        outcome: Outcome,
+        tse_receipt: &fiskaly::Receipt,
+    ) -> Result<Settled, CheckoutError> {
         match outcome {
             Outcome::Paid(stx) => {
+                let tse = self.tse_settle(sale_id, tse_receipt).await;
                 let sale = self.journal().record_paid(sale_id, |issue, intent| {
-                    complete(&self.settings(), issue, intent, Some(&stx), false)
+                    complete(&self.settings(), issue, intent, Some(&stx), false, tse)
                 })?;
                 info!(receipt = sale.receipt_number, "payment in doubt was paid");
                 Ok(Settled::Paid(Box::new(sale)))
             }
             Outcome::NotPaid(status, provider) => {
+                let started = Some(crate::tse::Started::Yes);
+                self.tse_abort(sale_id, started, tse_receipt).await;
                 self.journal()
                     .record_failed(sale_id, &status, provider.as_ref())?;
                 info!(%status, "payment in doubt did not happen");

@@ -51,6 +51,7 @@ async fn a_cash_sale_is_registered_and_journaled_once() {
         shop: shop(),
         till_id: "KASSE-1",
         demo: true,
+        tse: None,
     };
 
     let sale = checkout
@@ -103,6 +104,7 @@ async fn a_refused_payment_leaves_nothing_in_the_journal() {
         shop: shop(),
         till_id: "KASSE-1",
         demo: true,
+        tse: None,
     };
 
     let err = checkout.pay_cash(&basket(), None).await.unwrap_err();
@@ -129,6 +131,7 @@ async fn an_unreachable_service_completes_the_cash_sale_offline_and_queues_it() 
         shop: shop(),
         till_id: "KASSE-1",
         demo: true,
+        tse: None,
     };
 
     let sale = checkout.pay_cash(&basket(), None).await.unwrap();

@@ -32,6 +32,7 @@ fn paid(intent: &PaymentIntent, method: PaymentMethod) -> PaidSale {
             terminal_receipt: (method == PaymentMethod::Card).then_some(7),
         }],
         queued: false,
+        tse: None,
         customer_receipt: Some(StoredReceipt {
             received: serde_json::json!([]),
             text: "Beleg".into(),

@@ -68,6 +68,7 @@ fn sell(j: &mut Journal, id: &str, price: i64, pay: Pay) -> i64 {
             trans_id: None,
             payments,
             queued: pay == Pay::Offline,
+            tse: None,
             customer_receipt: receipt.clone(),
             merchant_receipt: receipt,
         };

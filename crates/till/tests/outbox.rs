@@ -87,6 +87,7 @@ async fn a_sale_refused_for_good_waits_for_the_merchant_and_the_rest_go_on() {
         shop: shop.clone(),
         till_id: "KASSE-1",
         demo: true,
+        tse: None,
     };
     let ids = sell_offline(&sandbox, &checkout, &[250, 260, 270]).await;
     // The provider refuses the first sale's create, for good.
@@ -152,6 +153,7 @@ async fn transient_errors_keep_the_order_and_are_retried() {
         shop: shop.clone(),
         till_id: "KASSE-1",
         demo: true,
+        tse: None,
     };
     let ids = sell_offline(&sandbox, &checkout, &[310, 320]).await;
 
@@ -201,6 +203,7 @@ async fn catching_up_leaves_a_running_payment_to_its_call() {
         shop: shop(),
         till_id: "KASSE-1",
         demo: true,
+        tse: None,
     };
     sandbox
         .state

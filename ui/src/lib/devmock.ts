@@ -89,6 +89,7 @@ const status: TillStatus = {
   outbox_failed_sales: [],
   last_sync: new Date().toISOString(),
   printer: { state: 'ready', name: 'Bondrucker Theke', message: null, unprinted: [], offered: [] },
+  tse: { state: 'ready', serial: null, problem: null },
   pending_card_payment: false,
   journal_problem: null,
 };
@@ -186,6 +187,7 @@ function book(basket: Basket, method: PaymentMethod, tendered: number | null, at
     receipt_text: text,
     merchant_receipt_text: merchant,
     queued: !status.online,
+    qr_svg: null,
     has_merchant_receipt: merchant !== null,
     merchant_receipt_print: merchant !== null,
   };

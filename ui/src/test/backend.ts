@@ -23,6 +23,7 @@ export const onlineStatus: TillStatus = {
   outbox_failed_sales: [],
   last_sync: null,
   printer: { state: 'ready', name: 'Bondrucker', message: null, unprinted: [], offered: [] },
+  tse: { state: 'ready', serial: null, problem: null },
   pending_card_payment: false,
   journal_problem: null,
 };
@@ -45,6 +46,7 @@ export function completedSale(
     receipt_text: `SUMME EUR ${fields.total}`,
     merchant_receipt_text: null,
     queued: false,
+    qr_svg: null,
     ...rest,
     receipt: {
       shop: { name: 'Testladen', address_lines: [], vat_id: null },

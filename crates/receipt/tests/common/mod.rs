@@ -3,7 +3,7 @@
 
 use receipt::{
     Document, MerchantCopy, PaymentLine, PaymentTotal, ProviderLine, Receipt, ReceiptExtras,
-    ReceiptLine, SecucardSummary, ShopHeader, VatLine, ZReport,
+    ReceiptLine, SecucardSummary, ShopHeader, TseBlock, VatLine, ZReport,
 };
 
 pub fn shop() -> ShopHeader {
@@ -39,6 +39,7 @@ fn base(number: u64, lines: Vec<ReceiptLine>, vat: Vec<VatLine>) -> Receipt {
         transaction_id: Some("STX_3HXQQBSVK2XWNAX7ESCZH9NZY3YZAZ".into()),
         provider_lines: vec![],
         demo: false,
+        tse: None,
     }
 }
 
@@ -308,8 +309,36 @@ pub fn z_report() -> ZReport {
 }
 
 /// Every representative document with a name for files.
+/// The QR code content of a signed sale (DSFinV-K Anhang I), as the TSE gives it.
+pub const TSE_QR: &str = "V0;SMART-TILL-DEMO-1;Kassenbeleg-V1;Beleg^1.98_0.45_0.00_0.00_0.00^2.43:Bar;17;35;2026-11-21T13:03:01.000Z;2026-11-21T13:03:04.000Z;ecdsa-plain-SHA256;unixTime;MEUCIQDn2Zb0Jd3UHs0bS2kU6p9KOx9C8rL8w3n2eJ9d1b7nCwIgY0VvZl9yZWNlaXB0X3NpZ25hdHVyZV90ZXN0MA==;BHhJ2o5TqGk1cX7m8Wl0uQ9zR3a6pY4vNsEeK2dFbHjA0iO5tL1wS8gU7yM3xZ9cV6nB4qP2rD0fT1hJ5kL8aE=";
+
+/// The cash sale, signed by the TSE.
+pub fn tse_receipt() -> Receipt {
+    let mut r = cash_receipt();
+    r.tse = Some(TseBlock::Signed {
+        tss_serial: "5f0a3c1e9b7d24f68a0c3e5b7d9f1a2c4e6b8d0f2a4c6e8b0d2f4a6c8e0b2d4f".into(),
+        client_serial: "SMART-TILL-DEMO-1".into(),
+        tx_number: 17,
+        start: "21.11.2026 14:03:01".into(),
+        end: "21.11.2026 14:03:04".into(),
+        signature_counter: 35,
+        signature: "MEUCIQDn2Zb0Jd3UHs0bS2kU6p9KOx9C8rL8w3n2eJ9d1b7nCwIgY0VvZl9yZWNlaXB0X3NpZ25hdHVyZV90ZXN0MA==".into(),
+        qr_code_data: TSE_QR.into(),
+    });
+    r
+}
+
+/// The cash sale, the TSE down.
+pub fn tse_failed_receipt() -> Receipt {
+    let mut r = cash_receipt();
+    r.tse = Some(TseBlock::Failed);
+    r
+}
+
 pub fn all_documents() -> Vec<(&'static str, Document)> {
     vec![
+        ("tse", Document::receipt(tse_receipt())),
+        ("tse-failed", Document::receipt(tse_failed_receipt())),
         ("cash", Document::receipt(cash_receipt())),
         ("card", Document::receipt(card_receipt())),
         ("card-merchant", Document::MerchantCopy(merchant_copy())),

@@ -25,10 +25,55 @@ pub struct TillStatus {
     pub outbox_failed_sales: Vec<RefusedSale>,
     pub last_sync: Option<String>,
     pub printer: PrinterStatus,
+    /// The TSE that signs the sales, as the last sale found it.
+    pub tse: TseStatus,
     pub pending_card_payment: bool,
     /// The journal's hash chain does not hold (the first break, in words):
     /// selling goes on, support must look at the file.
     pub journal_problem: Option<String>,
+}
+
+/// The TSE in the status bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TseState {
+    /// No TSE is set up (outside demo mode, for now): sales are not signed.
+    None,
+    /// Set up; no sale has been signed since the start.
+    Unknown,
+    /// The last sale was signed.
+    Ready,
+    /// The last sale could not be signed: its receipt says "TSE ausgefallen".
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TseStatus {
+    pub state: TseState,
+    /// The TSE's serial number, once a signature named it.
+    pub serial: Option<String>,
+    /// Why the last sale was not signed, in words.
+    pub problem: Option<String>,
+}
+
+fn tse_status(state: &AppState) -> TseStatus {
+    let Some(tse) = &state.tse else {
+        return TseStatus {
+            state: TseState::None,
+            serial: None,
+            problem: None,
+        };
+    };
+    let seen = tse.seen();
+    TseStatus {
+        state: match seen.ok {
+            None => TseState::Unknown,
+            Some(true) => TseState::Ready,
+            Some(false) => TseState::Failed,
+        },
+        serial: seen.tss_serial,
+        problem: seen.problem,
+    }
 }
 
 /// Answers from what the background task last saw: no network call here.
@@ -106,6 +151,7 @@ pub fn status_of(state: &AppState) -> Result<TillStatus, CommandError> {
         last_sync: link.last_sync,
         // The receipt printer as last seen (a background check and the print jobs keep it).
         printer: state.printing.bar_status(),
+        tse: tse_status(state),
         pending_card_payment,
         journal_problem: state
             .health

@@ -65,6 +65,7 @@ fn sale_receipt() -> Document {
         transaction_id: None,
         provider_lines: vec![],
         demo: false,
+        tse: None,
     })
 }
 

@@ -154,6 +154,7 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration, busy: 
         shop: shop.clone(),
         till_id: "KASSE-1",
         demo: true,
+        tse: None,
     };
     let cancel = CancellationToken::new();
     loop {

@@ -98,6 +98,10 @@ pub struct PaidSale {
     /// Paid locally while the provider was unreachable: queued for registration.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub queued: bool,
+    /// The TSE's signature, or why there is none; `None` in sales journaled
+    /// before the till had a TSE, or without one configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tse: Option<crate::tse::TseRecord>,
     #[serde(skip)]
     pub customer_receipt: Option<StoredReceipt>,
     #[serde(skip)]
@@ -130,6 +134,9 @@ pub struct Cancellation {
     pub reason: String,
     /// The provider's answer (e.g. `canceltrx`), as received.
     pub provider: Option<serde_json::Value>,
+    /// The TSE's signature of the cancellation, or why there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tse: Option<crate::tse::TseRecord>,
 }
 
 /// A payment whose outcome is not known yet.

@@ -91,6 +91,7 @@ pub fn paid_in_one(intent: &PaymentIntent, method: PaymentMethod, queued: bool) 
         queued,
         customer_receipt: None,
         merchant_receipt: None,
+        tse: None,
     }
 }
 

@@ -312,6 +312,17 @@ impl Journal {
         reason: &str,
         provider: Option<serde_json::Value>,
     ) -> Result<(i64, Cancellation), JournalError> {
+        self.record_cancellation_signed(receipt_number, reason, provider, None)
+    }
+
+    /// A cancellation with what the TSE made of it (its signature, or why there is none).
+    pub fn record_cancellation_signed(
+        &mut self,
+        receipt_number: i64,
+        reason: &str,
+        provider: Option<serde_json::Value>,
+        tse: Option<crate::tse::TseRecord>,
+    ) -> Result<(i64, Cancellation), JournalError> {
         let original = self.sale_by_receipt(receipt_number)?;
         let tx = self.write_tx()?;
         let from = state_of(&tx, &original.sale_id)?;
@@ -346,6 +357,7 @@ impl Journal {
             total: -original.intent.total,
             reason: reason.into(),
             provider,
+            tse,
         };
         totals.cancellations += 1;
         totals.cancelled += original.intent.total.0;

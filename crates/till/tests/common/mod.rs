@@ -84,6 +84,7 @@ impl Till {
             shop: self.shop.clone(),
             till_id: "KASSE-1",
             demo: true,
+            tse: None,
         }
     }
 

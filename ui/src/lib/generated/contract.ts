@@ -79,6 +79,33 @@ export type ProviderLine = {
 };
 
 /**
+ * The TSE's part of a receipt (§6 KassenSichV, §146a AO).
+ */
+export type TseBlock =
+  | { "status": "signed", 
+/**
+ * The TSE's serial number.
+ */
+tss_serial: string, 
+/**
+ * The till's serial number as the TSE knows it.
+ */
+client_serial: string, tx_number: number, 
+/**
+ * Start and end of the transaction as printed (local time).
+ */
+start: string, end: string, signature_counter: number, 
+/**
+ * Base64 of the signature.
+ */
+signature: string, 
+/**
+ * DSFinV-K Anhang I: printed as the QR code, exactly.
+ */
+qr_code_data: string, }
+  | { "status": "failed" };
+
+/**
  * The customer receipt of one sale.
  */
 export type Receipt = {
@@ -102,6 +129,11 @@ export type Receipt = {
    * Marks a receipt from demo mode, so it can never pass for a real one.
    */
   demo: boolean,
+  /**
+   * What the TSE signed (§6 KassenSichV), or that it failed; absent on
+   * receipts from before the till had a TSE, or without one.
+   */
+  tse?: TseBlock,
 };
 
 /**
@@ -204,6 +236,10 @@ export type CompletedSale = {
    * Paid while offline: registered with the provider when it is back.
    */
   queued: boolean,
+  /**
+   * The TSE's QR code (DSFinV-K) as SVG, for the receipt on screen.
+   */
+  qr_svg: string | null,
 };
 
 /**
@@ -912,6 +948,23 @@ export type PrinterStatus = {
   offered: Array<number>,
 };
 
+/**
+ * The TSE in the status bar.
+ */
+export type TseState = "none" | "unknown" | "ready" | "failed";
+
+export type TseStatus = {
+  state: TseState,
+  /**
+   * The TSE's serial number, once a signature named it.
+   */
+  serial: string | null,
+  /**
+   * Why the last sale was not signed, in words.
+   */
+  problem: string | null,
+};
+
 export type TillStatus = {
   /**
    * The payment service answered the last round (reachability only: a
@@ -931,6 +984,10 @@ export type TillStatus = {
   outbox_failed_sales: Array<RefusedSale>,
   last_sync: string | null,
   printer: PrinterStatus,
+  /**
+   * The TSE that signs the sales, as the last sale found it.
+   */
+  tse: TseStatus,
   pending_card_payment: boolean,
   /**
    * The journal's hash chain does not hold (the first break, in words):
@@ -964,6 +1021,10 @@ export type CardSale = {
    * Paid while offline: registered with the provider when it is back.
    */
   queued: boolean,
+  /**
+   * The TSE's QR code (DSFinV-K) as SVG, for the receipt on screen.
+   */
+  qr_svg: string | null,
 };
 
 /**

@@ -25,6 +25,10 @@ export const de = {
   'status.demoHint': 'Demo-Modus: keine echten Zahlungen',
 
   'printer.ready': 'Drucker bereit',
+  'tse.none': 'Keine TSE',
+  'tse.unknown': 'TSE',
+  'tse.ready': 'TSE bereit',
+  'tse.failed': 'TSE ausgefallen',
   'printer.offline': 'Drucker nicht erreichbar',
   'printer.paper_out': 'Papier leer',
   'printer.error': 'Druckerfehler',

@@ -26,6 +26,10 @@ export const en: Record<MessageKey, string> = {
   'status.demoHint': 'Demo mode: no real payments',
 
   'printer.ready': 'Printer ready',
+  'tse.none': 'No TSE',
+  'tse.unknown': 'TSE',
+  'tse.ready': 'TSE ready',
+  'tse.failed': 'TSE failed',
   'printer.offline': 'Printer unreachable',
   'printer.paper_out': 'Out of paper',
   'printer.error': 'Printer error',
