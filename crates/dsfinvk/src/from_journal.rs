@@ -95,7 +95,7 @@ enum Receipt {
     Cancellation {
         number: i64,
         at: String,
-        body: Cancellation,
+        body: Box<Cancellation>,
         original: Box<SaleRecord>,
     },
 }
@@ -184,7 +184,7 @@ pub fn export(
                     let receipt = Receipt::Cancellation {
                         number: e.receipt_number.unwrap_or_default(),
                         at: e.created_at,
-                        body: c,
+                        body: Box::new(c),
                         original: Box::new(original),
                     };
                     write_receipt(&mut writer, cashpoint, closing, &receipt)?;
