@@ -1,8 +1,8 @@
 //! Lays the documents out in columns: what goes on a receipt, in which order.
 
 use crate::document::{
-    Document, MerchantCopy, ProviderLine, Receipt, ReceiptExtras, ShopHeader, TseBlock, VatLine,
-    ZReport,
+    Document, InfoSheet, MerchantCopy, ProviderLine, Receipt, ReceiptExtras, ShopHeader, TseBlock,
+    VatLine, ZReport,
 };
 use crate::layout::{Align, Layout, Style};
 use crate::money::{format_eur, push_eur};
@@ -13,7 +13,43 @@ pub fn layout_document(document: &Document, width: usize) -> Layout {
         Document::Receipt { receipt, extras } => layout_receipt(receipt, extras, width),
         Document::MerchantCopy(copy) => layout_merchant_copy(copy, width),
         Document::ZReport(z) => layout_z_report(z, width),
+        Document::InfoSheet(sheet) => layout_info_sheet(sheet, width),
     }
+}
+
+/// A sheet of facts: the shop, the title, each section's label and value
+/// pairs (a value too long for the line goes below its label), the notes.
+pub fn layout_info_sheet(sheet: &InfoSheet, width: usize) -> Layout {
+    let mut out = Layout::new(width);
+    shop_header(&mut out, &sheet.shop, false);
+    out.blank();
+    out.styled(Style::BOLD, |o| {
+        for line in crate::layout::wrap(&sheet.title, width) {
+            o.center(&line);
+        }
+    });
+    out.center(&sheet.issued_at);
+    for section in &sheet.sections {
+        out.blank();
+        out.caption(&section.heading);
+        for (label, value) in &section.rows {
+            if label.chars().count() + value.chars().count() < width {
+                out.pair(label, value);
+            } else {
+                out.text(&format!("{label}:"));
+                for line in crate::layout::wrap(value, width.saturating_sub(2).max(1)) {
+                    out.text(&format!("  {line}"));
+                }
+            }
+        }
+    }
+    for note in &sheet.notes {
+        out.blank();
+        for line in crate::layout::wrap(note, width) {
+            out.text(&line);
+        }
+    }
+    out
 }
 
 /// The customer receipt.

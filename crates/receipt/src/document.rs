@@ -285,6 +285,27 @@ pub struct ZReport {
     pub chain_head: Option<String>,
 }
 
+/// A sheet of facts under a title, in sections of label and value (e.g. the
+/// TSE's data for the tax office's notice): printed on the roll and as PDF.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfoSheet {
+    pub shop: ShopHeader,
+    pub title: String,
+    pub sections: Vec<InfoSection>,
+    /// Printed at the end, one paragraph each.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// When it was made, as printed.
+    pub issued_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfoSection {
+    pub heading: String,
+    /// Label and value; a long value goes on its own line(s) below its label.
+    pub rows: Vec<(String, String)>,
+}
+
 /// Anything the till prints: what a print job carries and what is stored for a reprint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -296,6 +317,7 @@ pub enum Document {
     },
     MerchantCopy(MerchantCopy),
     ZReport(ZReport),
+    InfoSheet(InfoSheet),
 }
 
 impl Document {
@@ -333,7 +355,7 @@ impl Document {
                 copy.duplicate = true;
                 Document::MerchantCopy(copy)
             }
-            z @ Document::ZReport(_) => z,
+            other @ (Document::ZReport(_) | Document::InfoSheet(_)) => other,
         }
     }
 
@@ -350,7 +372,7 @@ impl Document {
         match self {
             Document::Receipt { extras, .. } => extras.duplicate,
             Document::MerchantCopy(copy) => copy.duplicate,
-            Document::ZReport(_) => false,
+            Document::ZReport(_) | Document::InfoSheet(_) => false,
         }
     }
 
@@ -360,6 +382,7 @@ impl Document {
             Document::Receipt { receipt, .. } => format!("Beleg {}", receipt.receipt_number),
             Document::MerchantCopy(copy) => format!("Händlerbeleg {}", copy.receipt_number),
             Document::ZReport(z) => format!("Z-Bericht {}", z.z_number),
+            Document::InfoSheet(sheet) => sheet.title.clone(),
         }
     }
 }

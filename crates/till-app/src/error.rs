@@ -56,6 +56,15 @@ pub enum ErrorCode {
     PrinterAddressPublic,
     /// A receipt offered after a failed print was printed or dismissed meanwhile.
     AlreadyPrinted,
+    // The TSE (its setup and the data sheet).
+    TseUnreachable,
+    TseAuth,
+    TseDisabled,
+    TsePukNeeded,
+    TsePukWrong,
+    TseAdminPin,
+    TseRefused,
+    TseNotSetUp,
 }
 
 /// `code` is stable for the UI to branch on; `message` is for the cashier.

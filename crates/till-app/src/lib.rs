@@ -14,6 +14,7 @@ pub mod secrets;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod tse;
 
 pub use error::{CommandError, ErrorCode};
 pub use state::AppState;

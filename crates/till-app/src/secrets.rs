@@ -1,5 +1,5 @@
 //! Where the till keeps its secrets (the client secret, a paired till's
-//! refresh token): the platform's keychain — the macOS Keychain, the Windows
+//! refresh token, the TSE's API key and secret and its admin PIN): the platform's keychain — the macOS Keychain, the Windows
 //! Credential Manager, the Secret Service on Linux.
 //!
 //! A headless Linux till often has no Secret Service running. Then the secrets
@@ -29,12 +29,20 @@ pub const ENV_SECRET_STORE: &str = "SMART_TILL_SECRET_STORE";
 pub enum SecretKind {
     ClientSecret,
     RefreshToken,
+    /// The TSE account's (fiskaly's) API key and secret.
+    TseApiKey,
+    TseApiSecret,
+    /// The TSS's admin PIN, chosen by the owner in the TSE setup.
+    TseAdminPin,
 }
 
 fn account(env: Environment, kind: SecretKind) -> String {
     let kind = match kind {
         SecretKind::ClientSecret => "client_secret",
         SecretKind::RefreshToken => "refresh_token",
+        SecretKind::TseApiKey => "tse_api_key",
+        SecretKind::TseApiSecret => "tse_api_secret",
+        SecretKind::TseAdminPin => "tse_admin_pin",
     };
     format!("{}/{kind}", env.name())
 }

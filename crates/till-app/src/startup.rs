@@ -23,6 +23,8 @@ use crate::state::{AppState, LinkStatus};
 pub const ENV_DATA_DIR: &str = "SMART_TILL_DATA_DIR";
 /// Pins the demo simulator's port (tests reach it there); a free port otherwise.
 pub const ENV_DEMO_PORT: &str = "SMART_TILL_DEMO_PORT";
+/// Pins the demo TSE simulator's port (tests inject faults there); a free port otherwise.
+pub const ENV_DEMO_TSE_PORT: &str = "SMART_TILL_DEMO_TSE_PORT";
 /// How many smart transactions the demo simulator remembers: a busy day's
 /// worth, so that today's sales can be read back and cancelled, while its
 /// memory stays flat however long the till runs (it forgets them all at a
@@ -114,13 +116,19 @@ pub async fn start(
         }
     };
     // Demo mode signs with the built-in TSE simulator, its TSS and this till
-    // set up already. A real TSE's settings (API key and secret, the TSS
-    // setup) are not part of the app yet: outside demo mode there is no TSE.
+    // set up already; testing and live with the TSE of Settings → TSE, once
+    // its guided setup is complete.
     let (tse, tse_sandbox) = if sandbox.is_some() {
         let (tse, running) = demo_tse().await?;
         (Some(tse), Some(running))
     } else {
-        (None, None)
+        let tse = crate::tse::signing_tse(
+            &settings_file,
+            secrets.as_ref(),
+            environment,
+            &crate::tse::base_url(),
+        );
+        (tse, None)
     };
 
     Ok(AppState {
@@ -132,7 +140,8 @@ pub async fn start(
         environment,
         log_dir: dirs.logs.clone(),
         sandbox,
-        tse,
+        tse: tse.map(std::sync::OnceLock::from).unwrap_or_default(),
+        tse_setup: Default::default(),
         tse_sandbox,
         link: Mutex::new(LinkStatus::default()),
         provider_work: tokio::sync::Mutex::new(()),
@@ -148,15 +157,19 @@ pub async fn start(
 
 /// How many TSE transactions the demo simulator keeps (its memory stays flat all day).
 const DEMO_KEPT_TSE_TRANSACTIONS: usize = 1_000;
-/// The whole time one TSE step may take before the sale goes on without it.
-const TSE_STEP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The built-in TSE simulator of demo mode on a free loopback port, with its
 /// demo TSS (INITIALIZED) and this till registered, and the TSE over it.
 pub async fn demo_tse(
 ) -> Result<(till::Tse, fiskaly_sandbox::RunningSandbox), Box<dyn std::error::Error>> {
+    let port: u16 = match std::env::var(ENV_DEMO_TSE_PORT) {
+        Ok(p) => p
+            .parse()
+            .map_err(|_| format!("{ENV_DEMO_TSE_PORT} must be a port number, not {p:?}"))?,
+        Err(_) => 0,
+    };
     let running = fiskaly_sandbox::serve(
-        SocketAddr::from(([127, 0, 0, 1], 0)),
+        SocketAddr::from(([127, 0, 0, 1], port)),
         Arc::new(fiskaly_sandbox::Sandbox::with_demo_tss().keep_newest(DEMO_KEPT_TSE_TRANSACTIONS)),
     )
     .await?;
@@ -169,7 +182,7 @@ pub async fn demo_tse(
                 api_secret: fiskaly::Secret::new(fiskaly_sandbox::DEMO_API_SECRET),
             },
         )
-        .with_timeout(TSE_STEP_TIMEOUT),
+        .with_timeout(crate::tse::STEP_TIMEOUT),
     )?;
     let tse = till::Tse::new(
         client,

@@ -29,8 +29,11 @@ pub struct AppState {
     pub log_dir: std::path::PathBuf,
     /// Kept alive for as long as the app runs (demo mode only).
     pub sandbox: Option<RunningSandbox>,
-    /// The TSE that signs every sale and cancellation; `None`: none set up.
-    pub tse: Option<till::Tse>,
+    /// The TSE that signs every sale and cancellation; empty: none set up
+    /// (yet: a setup finished while the till runs fills it, see [`AppState::tse`]).
+    pub tse: std::sync::OnceLock<till::Tse>,
+    /// The guided TSE setup's memory (the PUK until it is noted).
+    pub tse_setup: crate::tse::setup::SetupMemory,
     /// The built-in TSE simulator, kept alive with the app (demo mode only).
     pub tse_sandbox: Option<fiskaly_sandbox::RunningSandbox>,
     /// What the last contact with the payment service showed.
@@ -85,8 +88,13 @@ impl AppState {
             shop: self.shop(),
             till_id: &self.till_id,
             demo: self.demo,
-            tse: self.tse.as_ref(),
+            tse: self.tse(),
         }
+    }
+
+    /// The TSE that signs this till's sales, when one is set up.
+    pub fn tse(&self) -> Option<&till::Tse> {
+        self.tse.get()
     }
 
     /// The journal, also after a thread panicked while holding it.

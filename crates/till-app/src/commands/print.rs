@@ -63,7 +63,10 @@ pub async fn z_report_pdf(state: &AppState, z_number: i64) -> Result<Pdf, Comman
     })
 }
 
-async fn pdf_of(document: receipt::Document, columns: usize) -> Result<Vec<u8>, CommandError> {
+pub(crate) async fn pdf_of(
+    document: receipt::Document,
+    columns: usize,
+) -> Result<Vec<u8>, CommandError> {
     printing::blocking(move || receipt::pdf::document_pdf(&document, columns))
         .await?
         .map_err(|e| CommandError::new(ErrorCode::Io, format!("The PDF could not be made ({e}).")))

@@ -37,7 +37,7 @@ pub struct TillStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TseState {
-    /// No TSE is set up (outside demo mode, for now): sales are not signed.
+    /// No TSE is set up (Settings → TSE): sales are not signed.
     None,
     /// Set up; no sale has been signed since the start.
     Unknown,
@@ -57,7 +57,7 @@ pub struct TseStatus {
 }
 
 fn tse_status(state: &AppState) -> TseStatus {
-    let Some(tse) = &state.tse else {
+    let Some(tse) = state.tse() else {
         return TseStatus {
             state: TseState::None,
             serial: None,

@@ -42,6 +42,12 @@ pub fn provider_url(env: Environment) -> Option<String> {
 
 /// The test override of the provider's URL, where it may apply.
 fn overridden(wanted: Option<&str>, debug_build: bool) -> Option<String> {
+    test_override(ENV_PROVIDER_URL, wanted, debug_build)
+}
+
+/// A test override of a service's URL (`var` names it), where it may apply:
+/// a debug build, and https or a loopback address.
+pub(crate) fn test_override(var: &str, wanted: Option<&str>, debug_build: bool) -> Option<String> {
     let url = wanted.map(str::trim).filter(|u| !u.is_empty())?;
     let allowed = debug_build
         && reqwest::Url::parse(url).is_ok_and(|u| {
@@ -60,7 +66,7 @@ fn overridden(wanted: Option<&str>, debug_build: bool) -> Option<String> {
         });
     if !allowed {
         tracing::warn!(
-            "{ENV_PROVIDER_URL} is ignored: only debug builds honour it, for https or a loopback address"
+            "{var} is ignored: only debug builds honour it, for https or a loopback address"
         );
         return None;
     }
