@@ -45,6 +45,13 @@ fn main() {
             "save_printer",
             "remove_printer",
             "test_print",
+            "tse_status",
+            "tse_save_credentials",
+            "tse_setup_run",
+            "tse_puk_noted",
+            "tse_save_dates",
+            "print_tse_data_sheet",
+            "export_tse_data_sheet_pdf",
         ]),
     ))
     .expect("tauri build step failed");

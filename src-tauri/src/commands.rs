@@ -9,11 +9,13 @@ use till::catalog::Article;
 use till::{Basket, Cents, CompletedSale};
 use till_app::commands::{
     card, catalog, closing, connection, journal, print, printers, sale, secucard, session,
-    settings, status,
+    settings, status, tse,
 };
 use till_app::connection::pairing::{PairingStart, PairingStatus};
 use till_app::printing::SavedFile;
 use till_app::settings::{Environment, Language, PrinterConfig, Settings, ShopSettings};
+use till_app::tse::setup::TseView;
+use till_app::tse::FiskalyEnv;
 use till_app::{AppState, CommandError};
 
 type App<'a> = State<'a, Arc<AppState>>;
@@ -313,4 +315,56 @@ pub fn remove_printer(state: App<'_>, printer_id: String) -> Answer<Settings> {
 #[tauri::command]
 pub async fn test_print(printer: PrinterConfig, confirm_public: Option<bool>) -> Answer<()> {
     printers::test_print(printer, confirm_public).await
+}
+
+#[tauri::command]
+pub async fn tse_status(state: App<'_>) -> Answer<TseView> {
+    tse::tse_status(&state).await
+}
+
+#[tauri::command]
+pub async fn tse_save_credentials(
+    state: App<'_>,
+    api_key: Option<String>,
+    api_secret: Option<String>,
+    fiskaly_env: FiskalyEnv,
+) -> Answer<TseView> {
+    tse::tse_save_credentials(&state, api_key, api_secret, fiskaly_env).await
+}
+
+#[tauri::command]
+pub async fn tse_setup_run(
+    state: App<'_>,
+    admin_pin: Option<String>,
+    admin_puk: Option<String>,
+) -> Answer<TseView> {
+    tse::tse_setup_run(&state, admin_pin, admin_puk).await
+}
+
+#[tauri::command]
+pub async fn tse_puk_noted(state: App<'_>) -> Answer<TseView> {
+    tse::tse_puk_noted(&state).await
+}
+
+#[tauri::command]
+pub async fn tse_save_dates(
+    state: App<'_>,
+    purchase_date: Option<String>,
+    start_of_use: Option<String>,
+) -> Answer<TseView> {
+    tse::tse_save_dates(&state, purchase_date, start_of_use).await
+}
+
+#[tauri::command]
+pub async fn print_tse_data_sheet(state: App<'_>) -> Answer<()> {
+    tse::print_data_sheet(&state).await
+}
+
+/// `null` when the owner closes the save dialog.
+#[tauri::command]
+pub async fn export_tse_data_sheet_pdf(
+    app: AppHandle,
+    state: App<'_>,
+) -> Answer<Option<SavedFile>> {
+    crate::dialog::save_pdf(&app, tse::data_sheet_pdf(&state).await?).await
 }

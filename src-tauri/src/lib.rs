@@ -105,6 +105,13 @@ pub fn run() {
             commands::save_printer,
             commands::remove_printer,
             commands::test_print,
+            commands::tse_status,
+            commands::tse_save_credentials,
+            commands::tse_setup_run,
+            commands::tse_puk_noted,
+            commands::tse_save_dates,
+            commands::print_tse_data_sheet,
+            commands::export_tse_data_sheet_pdf,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");

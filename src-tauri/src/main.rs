@@ -15,20 +15,27 @@ Usage:
   smart-till restore <file>   put the backup <file> in place of the journal (the till must be closed);
                               the current journal is kept aside, never deleted; an older copy
                               is refused over a healthy journal (receipt numbers would repeat)
+  smart-till receipt-pdf <number> <file.pdf>
+                              write receipt <number> from the journal as an 80 mm PDF, exactly as
+                              issued (a cancellation's own number gives its receipt); also while
+                              the till runs
 
 The data directory is the platform's app-data directory for de.smarttill.app,
 or SMART_TILL_DATA_DIR when set.
 
-Exit codes: 0 done, 1 failed, 2 wrong usage, 3 the till is running (restore).";
+Exit codes: 0 done, 1 failed, 2 wrong usage, 3 the till is running (restore),
+4 no receipt with that number (receipt-pdf).";
 
 /// The app is running: a restore would pull the journal from under it.
 const EXIT_RUNNING: u8 = 3;
+/// `receipt-pdf`: the journal has no receipt with that number.
+const EXIT_NO_RECEIPT: u8 = 4;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     match args.first().and_then(|a| a.to_str()) {
         // Handled before Tauri starts: no window, no second-instance hand-over.
-        Some("backup" | "restore" | "help" | "--help" | "-h") => {
+        Some("backup" | "restore" | "receipt-pdf" | "help" | "--help" | "-h") => {
             attach_console();
             command_line(&args)
         }
@@ -41,6 +48,9 @@ fn main() -> ExitCode {
 }
 
 fn command_line(args: &[OsString]) -> ExitCode {
+    if args.first().is_some_and(|c| c == "receipt-pdf") {
+        return receipt_pdf(&args[1..]);
+    }
     let (command, file) = match args {
         [c, file] if c == "backup" || c == "restore" => (c.to_str().unwrap_or(""), file),
         [c] if c != "backup" && c != "restore" => {
@@ -137,6 +147,56 @@ fn run_restore(data: &Path, journal: &Path, file: &Path) -> ExitCode {
             if untouched {
                 eprintln!("The journal was not changed.");
             }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `receipt-pdf <number> <file.pdf>`: the logic is `till_app::documents`.
+fn receipt_pdf(args: &[OsString]) -> ExitCode {
+    let [number, file] = args else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let Some(number) = number
+        .to_str()
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+    else {
+        eprintln!(
+            "smart-till receipt-pdf: {:?} is not a receipt number (1, 2, 3, …).",
+            number
+        );
+        return ExitCode::from(2);
+    };
+    let Some(data) = smart_till_lib::data_dir() else {
+        eprintln!("smart-till: no home directory: set SMART_TILL_DATA_DIR to the data directory");
+        return ExitCode::FAILURE;
+    };
+    let journal = smart_till_lib::journal_path(&data);
+    let file = PathBuf::from(file);
+    use till_app::documents::{receipt_pdf_from_journal, ReceiptPdfError};
+    match receipt_pdf_from_journal(&journal, number, &file) {
+        Ok(w) => {
+            println!(
+                "Receipt {}{} written to {} ({} bytes).",
+                w.receipt_number,
+                if w.cancellation {
+                    " (cancellation)"
+                } else {
+                    ""
+                },
+                file.display(),
+                w.bytes
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e @ (ReceiptPdfError::UnknownReceipt(..) | ReceiptPdfError::NoReceipts(_))) => {
+            eprintln!("smart-till receipt-pdf: {e}. Nothing was written.");
+            ExitCode::from(EXIT_NO_RECEIPT)
+        }
+        Err(e) => {
+            eprintln!("smart-till receipt-pdf: {e}. Nothing was written.");
             ExitCode::FAILURE
         }
     }

@@ -86,6 +86,8 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         AuthMode, ConnectionSettings, Environment, Language, PrinterConfig, PrinterKind,
         PrinterTransport, Settings, ShopSettings,
     };
+    use till_app::tse::setup::{TseStep, TseView};
+    use till_app::tse::FiskalyEnv;
     decls![cfg;
         ErrorCode, CommandError,
         Environment, AuthMode, Language, ShopSettings, ConnectionSettings,
@@ -96,5 +98,6 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         MethodTotal, VatTotal, DaySummary, TerminalEndOfDay, Closing, ClosingListItem,
         PairingStart, PairingState, PairingStatus,
         PrinterDiscovery, SavedFile,
+        FiskalyEnv, TseStep, TseView,
     ]
 }

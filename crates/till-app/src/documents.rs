@@ -98,3 +98,84 @@ pub fn sale_document(
         }
     }
 }
+
+/// Why `smart-till receipt-pdf` could not write a receipt.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptPdfError {
+    #[error("there is no journal at {0}")]
+    NoJournal(String),
+    #[error("receipt {0} is not in the journal (its receipts are 1 to {1})")]
+    UnknownReceipt(i64, i64),
+    #[error("receipt {0} is not in the journal, which holds no receipt yet")]
+    NoReceipts(i64),
+    #[error("the journal cannot be read: {0}")]
+    Journal(String),
+    #[error("the PDF could not be made: {0}")]
+    Pdf(String),
+    #[error("{path} cannot be written: {reason}")]
+    Write { path: String, reason: String },
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptPdfWritten {
+    pub receipt_number: i64,
+    pub bytes: usize,
+    /// A cancellation's own receipt (negative amounts).
+    pub cancellation: bool,
+}
+
+/// Writes receipt `number` of the journal at `journal_path` as an 80 mm PDF
+/// to `out`, exactly as it was issued (the command line's `receipt-pdf`).
+/// The journal is opened read-only: the till may be running and selling.
+pub fn receipt_pdf_from_journal(
+    journal_path: &std::path::Path,
+    number: i64,
+    out: &std::path::Path,
+) -> Result<ReceiptPdfWritten, ReceiptPdfError> {
+    if !journal_path.exists() {
+        return Err(ReceiptPdfError::NoJournal(
+            journal_path.display().to_string(),
+        ));
+    }
+    let journal = Journal::open_read_only(journal_path)
+        .map_err(|e| ReceiptPdfError::Journal(e.to_string()))?;
+    let entries = journal
+        .entries(None)
+        .map_err(|e| ReceiptPdfError::Journal(e.to_string()))?;
+    let Some(entry) = entries.iter().find(|e| {
+        e.receipt_number == Some(number) && (e.kind == kind::SALE || e.kind == kind::CANCELLATION)
+    }) else {
+        let last = entries.iter().filter_map(|e| e.receipt_number).max();
+        return Err(match last {
+            Some(last) => ReceiptPdfError::UnknownReceipt(number, last),
+            None => ReceiptPdfError::NoReceipts(number),
+        });
+    };
+    let cancellation = entry.kind == kind::CANCELLATION;
+    let sale_id = if cancellation {
+        format!("{CANCELLATION_PREFIX}{number}")
+    } else {
+        entry.sale_id.clone().unwrap_or_default()
+    };
+    let document = sale_document(&journal, &sale_id, Copy::Customer)
+        .map_err(|e| ReceiptPdfError::Journal(e.message))?;
+    let bytes = receipt::pdf::document_pdf(&document, till::checkout::JOURNAL_RECEIPT_WIDTH)
+        .map_err(|e| ReceiptPdfError::Pdf(e.to_string()))?;
+    let write_error = |e: std::io::Error| ReceiptPdfError::Write {
+        path: out.display().to_string(),
+        reason: e.to_string(),
+    };
+    // Whole or not at all: a script never finds half a PDF under the name.
+    let tmp = out.with_extension("pdf.part");
+    std::fs::write(&tmp, &bytes).map_err(write_error)?;
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        write_error(e)
+    })?;
+    Ok(ReceiptPdfWritten {
+        receipt_number: number,
+        bytes: bytes.len(),
+        cancellation,
+    })
+}

@@ -825,7 +825,15 @@ export type ErrorCode =
   | "printer_paper_out"
   | "printer_error"
   | "printer_address_public"
-  | "already_printed";
+  | "already_printed"
+  | "tse_unreachable"
+  | "tse_auth"
+  | "tse_disabled"
+  | "tse_puk_needed"
+  | "tse_puk_wrong"
+  | "tse_admin_pin"
+  | "tse_refused"
+  | "tse_not_set_up";
 
 /**
  * `code` is stable for the UI to branch on; `message` is for the cashier.
@@ -1196,4 +1204,69 @@ export type PrinterDiscovery = {
  */
 export type SavedFile = {
   path: string,
+};
+
+/**
+ * fiskaly's two environments: an API key belongs to one of them. A TEST TSE
+ * signs like a real one but is not certified for a shop's sales.
+ */
+export type FiskalyEnv = "test" | "live";
+
+/**
+ * Where the guided setup stands.
+ */
+export type TseStep = "credentials" | "create" | "admin_pin" | "register" | "done";
+
+/**
+ * Settings → TSE, as the screen shows it. Never a secret except the PUK,
+ * which the owner must see once.
+ */
+export type TseView = {
+  environment: Environment,
+  /**
+   * Demo mode: the built-in TSE signs, nothing to set up.
+   */
+  demo: boolean,
+  fiskaly_env: FiskalyEnv,
+  /**
+   * The API key and secret are in the secret store (they never leave it).
+   */
+  has_credentials: boolean,
+  /**
+   * The admin PIN is in the secret store.
+   */
+  has_admin_pin: boolean,
+  step: TseStep,
+  /**
+   * The next step needs the PUK typed (the till no longer holds it).
+   */
+  needs_puk: boolean,
+  tss_id: string | null,
+  /**
+   * This till's serial number at the TSE.
+   */
+  client_serial: string | null,
+  /**
+   * The TSS's state as the TSE reported it just now (`INITIALIZED`, …).
+   */
+  tss_state: string | null,
+  /**
+   * The TSE's serial number.
+   */
+  serial: string | null,
+  bsi_certification_id: string | null,
+  /**
+   * The PUK, shown once: only until the owner confirms to have noted it.
+   */
+  puk: string | null,
+  /**
+   * Sales are signed by this TSE in this run of the till.
+   */
+  signing: boolean,
+  /**
+   * Why the TSE could not be asked just now, in words.
+   */
+  problem: CommandError | null,
+  purchase_date: string | null,
+  start_of_use: string | null,
 };
