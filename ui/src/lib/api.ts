@@ -47,6 +47,8 @@ import type {
   ShopSettings,
   TerminalEndOfDay,
   TillStatus,
+  FiskalyEnv,
+  TseView,
 } from './generated/contract';
 
 export type {
@@ -102,6 +104,9 @@ export type {
   StockStatus,
   TerminalEndOfDay,
   TillStatus,
+  FiskalyEnv,
+  TseStep,
+  TseView,
   VatRate,
 } from './generated/contract';
 
@@ -234,4 +239,17 @@ export const api = {
     invoke<Settings>('save_printer', { printer, useForReceipts, confirmPublic }),
   removePrinter: (printerId: string) => invoke<Settings>('remove_printer', { printerId }),
   testPrint: (printer: PrinterConfig, confirmPublic = false) => invoke<void>('test_print', { printer, confirmPublic }),
+
+  // Settings → TSE (the API key and secret go in, never come out)
+  tseStatus: () => invoke<TseView>('tse_status'),
+  tseSaveCredentials: (apiKey: string, apiSecret: string, fiskalyEnv: FiskalyEnv) =>
+    invoke<TseView>('tse_save_credentials', { apiKey, apiSecret, fiskalyEnv }),
+  /** Runs the guided setup from where it stands; `adminPin`/`adminPuk` only where typed. */
+  tseSetupRun: (adminPin: string | null, adminPuk: string | null) => invoke<TseView>('tse_setup_run', { adminPin, adminPuk }),
+  /** The owner has noted the PUK: the till forgets it. */
+  tsePukNoted: () => invoke<TseView>('tse_puk_noted'),
+  tseSaveDates: (purchaseDate: string | null, startOfUse: string | null) =>
+    invoke<TseView>('tse_save_dates', { purchaseDate, startOfUse }),
+  printTseDataSheet: () => invoke<void>('print_tse_data_sheet'),
+  exportTseDataSheetPdf: () => invoke<SavedFile | null>('export_tse_data_sheet_pdf'),
 };

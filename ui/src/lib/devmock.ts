@@ -486,6 +486,32 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
       }
       return { state: left > 0 ? 'waiting' : 'expired', seconds_left: left, message: null };
     }
+    case 'tse_status':
+      // The built-in TSE of demo mode, as the settings screen shows it.
+      return {
+        environment: status.environment,
+        demo: status.demo,
+        fiskaly_env: 'test',
+        has_credentials: true,
+        has_admin_pin: true,
+        step: 'done',
+        needs_puk: false,
+        tss_id: 'b8b0a7a2-1c55-4c7e-9a51-0d6c1a3f0e01',
+        client_serial: 'SMART-TILL-DEMO-1',
+        tss_state: 'INITIALIZED',
+        serial: '5f0c2a9be3d14c7a8e61b0f2d93a47c65e8b1d0a29f74c3e6b5a18d0c2e9f731',
+        bsi_certification_id: 'BSI-K-TR-0000-SIMULATED',
+        puk: null,
+        signing: true,
+        problem: null,
+        purchase_date: null,
+        start_of_use: null,
+      };
+    case 'print_tse_data_sheet':
+      await sleep(400);
+      return null;
+    case 'export_tse_data_sheet_pdf':
+      return { path: '/home/kasse/TSE-Datenblatt-KASSE-1.pdf' };
     case 'pairing_cancel':
       pairingDeadline = 0;
       return null;
