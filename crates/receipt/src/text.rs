@@ -230,4 +230,32 @@ mod tests {
         assert!(text.contains("Betrag EUR                  0,01"));
         assert!(text.contains("        Karte akzeptiert"));
     }
+
+    #[test]
+    fn an_info_sheet_pairs_short_values_and_puts_long_ones_below_their_label() {
+        let sheet = Document::InfoSheet(InfoSheet {
+            shop: sample().shop,
+            title: "Angaben zum elektronischen Aufzeichnungssystem".into(),
+            sections: vec![InfoSection {
+                heading: "TSE".into(),
+                rows: vec![
+                    ("Umgebung".into(), "LIVE".into()),
+                    ("Seriennummer der TSE".into(), "ab".repeat(32)),
+                ],
+            }],
+            notes: vec!["Mitteilung nach § 146a Abs. 4 AO über Mein ELSTER.".into()],
+            issued_at: "03.12.2026 07:00".into(),
+        });
+        let text = render_document_text(&sheet, 32);
+        assert!(text.lines().all(|l| l.chars().count() <= 32), "{text}");
+        assert!(text.contains("Umgebung                    LIVE"), "{text}");
+        assert!(text.contains("Seriennummer der TSE:\n  abab"), "{text}");
+        assert!(text.contains("------------ TSE -------------"), "{text}");
+        assert!(text.contains("Mein ELSTER"), "{text}");
+        assert_eq!(
+            sheet.title(),
+            "Angaben zum elektronischen Aufzeichnungssystem"
+        );
+        assert!(!sheet.clone().into_duplicate().is_duplicate());
+    }
 }

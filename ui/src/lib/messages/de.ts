@@ -344,6 +344,7 @@ export const de = {
   'tse.sheet': "Datenblatt für das Finanzamt (§ 146a Abs. 4 AO)",
   'tse.purchase': "Anschaffungsdatum",
   'tse.startOfUse': "Inbetriebnahme (leer: Tag des ersten signierten Belegs)",
+  'tse.datePattern': "JJJJ-MM-TT, z. B. 2026-12-01",
   'tse.saveDates': "Daten speichern",
   'tse.printSheet': "Datenblatt drucken",
   'tse.pdfSheet': "Als PDF speichern",

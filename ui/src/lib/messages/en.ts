@@ -345,6 +345,7 @@ export const en: Record<MessageKey, string> = {
   'tse.sheet': "Data sheet for the tax office (§ 146a (4) AO)",
   'tse.purchase': "Purchase date",
   'tse.startOfUse': "Start of use (empty: the day of the first signed receipt)",
+  'tse.datePattern': "YYYY-MM-DD, e.g. 2026-12-01",
   'tse.saveDates': "Save the dates",
   'tse.printSheet': "Print the data sheet",
   'tse.pdfSheet': "Save as PDF",
