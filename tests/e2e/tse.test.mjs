@@ -5,7 +5,7 @@
 // whose signature verifies outside the project's code (Python `cryptography`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
@@ -242,6 +242,20 @@ test('a testing till sets up its TSE in Settings → TSE, shows the PUK once, th
   assert.ok(signed.includes(clientSerial), signed);
   await waitForText(driver, 'tse-state', 'TSE ready', WAIT);
   await screenshot(driver, 'tse-signed-en');
-  const [last] = queryJournal(dataDir, "SELECT body FROM entries WHERE kind = 'sale' ORDER BY seq DESC LIMIT 1", 'journal-testing.sqlite3');
+  const [last] = queryJournal(dataDir, "SELECT body, receipt_number FROM entries WHERE kind = 'sale' ORDER BY seq DESC LIMIT 1", 'journal-testing.sqlite3');
   assert.equal(JSON.parse(last.body).tse.tss_serial, serial);
+
+  // The command line writes that receipt from the journal while the till runs.
+  const cli = (...args) =>
+    spawnSync(process.env.SMART_TILL_BIN, args, { env: { ...process.env, SMART_TILL_DATA_DIR: dataDir }, encoding: 'utf8' });
+  const out = join(exportDir, 'cli.pdf');
+  const written = cli('receipt-pdf', String(last.receipt_number), out);
+  assert.equal(written.status, 0, written.stderr);
+  const receiptText = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
+  assert.match(receiptText, new RegExp(`Beleg ${last.receipt_number}\\b`));
+  assert.ok(receiptText.includes(clientSerial), receiptText);
+  const unknown = cli('receipt-pdf', '999', join(exportDir, 'none.pdf'));
+  assert.equal(unknown.status, 4);
+  assert.match(unknown.stderr, /receipt 999 is not in the journal \(its receipts are 1 to 2\)/);
+  assert.ok(!existsSync(join(exportDir, 'none.pdf')));
 });
