@@ -62,17 +62,26 @@ fn command_line(args: &[OsString]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Some(data) = smart_till_lib::data_dir() else {
-        eprintln!("smart-till: no home directory: set SMART_TILL_DATA_DIR to the data directory");
+    let Some((data, journal)) = data_and_journal() else {
         return ExitCode::FAILURE;
     };
-    let journal = smart_till_lib::journal_path(&data);
     let file = PathBuf::from(file);
     if command == "backup" {
         run_backup(&journal, &file)
     } else {
         run_restore(&data, &journal, &file)
     }
+}
+
+/// The data directory and the journal the till opens there (the environment
+/// saved in the settings); says so when there is no data directory.
+fn data_and_journal() -> Option<(PathBuf, PathBuf)> {
+    let Some(data) = smart_till_lib::data_dir() else {
+        eprintln!("smart-till: no home directory: set SMART_TILL_DATA_DIR to the data directory");
+        return None;
+    };
+    let journal = smart_till_lib::journal_path(&data);
+    Some((data, journal))
 }
 
 fn run_backup(journal: &Path, file: &Path) -> ExitCode {
@@ -169,11 +178,9 @@ fn receipt_pdf(args: &[OsString]) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    let Some(data) = smart_till_lib::data_dir() else {
-        eprintln!("smart-till: no home directory: set SMART_TILL_DATA_DIR to the data directory");
+    let Some((_, journal)) = data_and_journal() else {
         return ExitCode::FAILURE;
     };
-    let journal = smart_till_lib::journal_path(&data);
     let file = PathBuf::from(file);
     use till_app::documents::{receipt_pdf_from_journal, ReceiptPdfError};
     match receipt_pdf_from_journal(&journal, number, &file) {

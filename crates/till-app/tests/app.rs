@@ -2,12 +2,13 @@
 //! started in demo mode (the simulator on loopback, a real SQLite journal in a
 //! temporary folder), settings and secrets in memory.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::basket;
 use secuconnect_sandbox::{Outcome, Sandbox, SandboxConfig};
-use till::basket::{Basket, BasketLine};
-use till::{Cents, VatRate};
 use till_app::commands::{card, connection, sale, settings, status};
 use till_app::secrets::MemorySecrets;
 use till_app::settings::{Environment, MemoryStore, ShopSettings, KEY_SHOP};
@@ -40,18 +41,6 @@ impl Host {
 
     fn sandbox(&self) -> &Sandbox {
         &self.state.sandbox.as_ref().expect("demo mode").state
-    }
-}
-
-fn basket(cents: i64) -> Basket {
-    Basket {
-        lines: vec![BasketLine::article(
-            "Kaffee",
-            1,
-            Cents(cents),
-            VatRate::Standard,
-        )],
-        card: None,
     }
 }
 

@@ -7,14 +7,16 @@
 //! test binary (the debug-only overrides); the other runs in demo mode, where
 //! neither applies.
 
+mod common;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use till::basket::{Basket, BasketLine};
-use till::{Cents, VatRate};
+use common::basket;
+use till::Cents;
 use till_app::commands::{journal, printers, sale, status, tse};
 use till_app::documents::{receipt_pdf_from_journal, ReceiptPdfError};
 use till_app::secrets::{MemorySecrets, SecretKind, SecretStore};
@@ -26,18 +28,6 @@ use till_app::startup::{start, Dirs};
 use till_app::tse::setup::TseStep;
 use till_app::tse::FiskalyEnv;
 use till_app::ErrorCode;
-
-fn basket(cents: i64) -> Basket {
-    Basket {
-        lines: vec![BasketLine::article(
-            "Kaffee",
-            1,
-            Cents(cents),
-            VatRate::Standard,
-        )],
-        card: None,
-    }
-}
 
 fn pdf_text(path: &Path) -> String {
     let out = std::process::Command::new("pdftotext")

@@ -2,11 +2,10 @@
 //! setup that stopped half-way resumed, words for the owner, and no secret in
 //! `settings.json`, the logs or what the UI gets.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use fiskaly_sandbox::{serve, Fault, FaultKind, RunningSandbox, Sandbox};
-use tracing_subscriber::fmt::MakeWriter;
 
 use super::setup::{self, SetupContext, SetupMemory, TseStep};
 use super::*;
@@ -73,36 +72,13 @@ fn short() -> Duration {
     Duration::from_secs(10)
 }
 
-/// Log lines kept in memory.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-struct LineWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LineWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Lines {
-    type Writer = LineWriter;
-    fn make_writer(&'a self) -> LineWriter {
-        LineWriter(self.0.clone())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn the_guided_setup_runs_end_to_end_and_the_till_then_signs_with_its_tse() {
-    let lines = Lines::default();
+    let log = tempfile::NamedTempFile::new().unwrap();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
-        .with_writer(lines.clone())
+        .with_writer(Arc::new(log.reopen().unwrap()))
         .finish();
     // One thread: every log line of the test lands here.
     let _guard = tracing::subscriber::set_default(subscriber);
@@ -222,7 +198,7 @@ async fn the_guided_setup_runs_end_to_end_and_the_till_then_signs_with_its_tse()
     );
     assert!(!secrets_file.contains(&puk), "the PUK is never kept");
     let settings = shop.settings_text();
-    let logs = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let logs = std::fs::read_to_string(log.path()).unwrap();
     assert!(logs.contains("TSE: this till is registered"), "{logs}");
     for secret in [
         fiskaly_sandbox::DEMO_API_SECRET,
