@@ -48,6 +48,7 @@ fn main() {
             "tse_status",
             "tse_save_credentials",
             "tse_setup_run",
+            "tse_start_over",
             "tse_puk_noted",
             "tse_save_dates",
             "print_tse_data_sheet",

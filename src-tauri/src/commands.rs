@@ -342,6 +342,11 @@ pub async fn tse_setup_run(
 }
 
 #[tauri::command]
+pub async fn tse_start_over(state: App<'_>) -> Answer<TseView> {
+    tse::tse_start_over(&state).await
+}
+
+#[tauri::command]
 pub async fn tse_puk_noted(state: App<'_>) -> Answer<TseView> {
     tse::tse_puk_noted(&state).await
 }

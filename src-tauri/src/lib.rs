@@ -108,6 +108,7 @@ pub fn run() {
             commands::tse_status,
             commands::tse_save_credentials,
             commands::tse_setup_run,
+            commands::tse_start_over,
             commands::tse_puk_noted,
             commands::tse_save_dates,
             commands::print_tse_data_sheet,

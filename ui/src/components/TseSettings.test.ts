@@ -103,4 +103,21 @@ describe('Settings → TSE', () => {
     expect(b.called('tse_setup_run')).toEqual([{ adminPin: null, adminPuk: 'WRONG' }]);
     expect(screen.getByTestId('tse-step-admin_pin').className).toContain('current');
   });
+
+  it('offers a new TSE when the TSE is out of service for good, and a restart once the new one is set up', async () => {
+    let view: TseView = { ...fresh(), has_credentials: true, has_admin_pin: true, step: 'done', tss_id: 'tss-1', tss_state: 'DISABLED', signing: true };
+    const b = backend({
+      settings,
+      tse_status: () => view,
+      tse_start_over: () => (view = { ...fresh(), has_credentials: true, has_admin_pin: true, step: 'create' }),
+      tse_setup_run: () => (view = { ...view, step: 'done', tss_id: 'tss-2', tss_state: 'INITIALIZED', signing: false }),
+    });
+    render(SettingsScreen, { initialTab: 'tse' });
+    await fireEvent.click(await screen.findByTestId('tse-start-over'));
+    await waitFor(() => expect(screen.getByTestId('tse-settings').dataset.step).toBe('create'));
+    expect(b.called('tse_start_over')).toHaveLength(1);
+    expect(screen.queryByTestId('tse-out-of-service')).toBeNull();
+    await fireEvent.click(screen.getByTestId('tse-run'));
+    expect((await screen.findByTestId('tse-restart-needed')).textContent).toContain('Neustart');
+  });
 });

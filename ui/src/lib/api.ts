@@ -246,6 +246,8 @@ export const api = {
     invoke<TseView>('tse_save_credentials', { apiKey, apiSecret, fiskalyEnv }),
   /** Runs the guided setup from where it stands; `adminPin`/`adminPuk` only where typed. */
   tseSetupRun: (adminPin: string | null, adminPuk: string | null) => invoke<TseView>('tse_setup_run', { adminPin, adminPuk }),
+  /** Leaves a TSS that is out of service for good behind: the setup starts again. */
+  tseStartOver: () => invoke<TseView>('tse_start_over'),
   /** The owner has noted the PUK: the till forgets it. */
   tsePukNoted: () => invoke<TseView>('tse_puk_noted'),
   tseSaveDates: (purchaseDate: string | null, startOfUse: string | null) =>

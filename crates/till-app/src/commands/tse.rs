@@ -120,6 +120,16 @@ pub async fn tse_setup_run(
     tse_status(state).await
 }
 
+/// Leaves a TSS that is out of service for good behind; the setup starts again.
+#[instrument(skip_all)]
+pub async fn tse_start_over(state: &AppState) -> Result<TseView, CommandError> {
+    if state.demo {
+        return Err(demo_refused());
+    }
+    setup::start_over(&context(state), &state.tse_setup).await?;
+    tse_status(state).await
+}
+
 /// The owner has noted the PUK: the till forgets it.
 pub async fn tse_puk_noted(state: &AppState) -> Result<TseView, CommandError> {
     state.tse_setup.forget_puk();

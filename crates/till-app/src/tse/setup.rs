@@ -407,6 +407,42 @@ pub async fn view(
     view
 }
 
+/// A TSS out of service for good (disabled, deleted, defective, evicted) is
+/// left behind: the setup starts again with new ids, the access data and the
+/// admin PIN kept. Refused while the TSE reports the TSS usable (or cannot be
+/// asked): a working TSE is never dropped by mistake.
+pub async fn start_over(ctx: &SetupContext<'_>, memory: &SetupMemory) -> Result<(), CommandError> {
+    let _one_at_a_time = memory.running.lock().await;
+    let env = ctx.environment;
+    let mut config = config(ctx.settings, env);
+    let (Some(credentials), Some(tss_id)) = (credentials(ctx.secrets, env)?, config.tss_id.clone())
+    else {
+        return Ok(());
+    };
+    let tse = client(&ctx.base_url, credentials, LOOK_TIMEOUT, LOOK_TIMEOUT)?;
+    let state = tse.get_tss(&tss_id).await.map_err(tse_error)?.state;
+    if !matches!(
+        state,
+        TssState::Disabled | TssState::Deleted | TssState::Defective | TssState::Evicted
+    ) {
+        return Err(CommandError::new(
+            ErrorCode::InvalidSettings,
+            "This TSE is still in service; the till keeps it.",
+        ));
+    }
+    info!(
+        tss_id,
+        ?state,
+        "TSE: out of service; the setup starts again with a new TSS"
+    );
+    config = super::TseConfig {
+        fiskaly_env: config.fiskaly_env,
+        ..Default::default()
+    };
+    memory.forget_puk();
+    save_config(ctx.settings, env, &config)
+}
+
 /// The owner's dates for the tax office's notice (YYYY-MM-DD, or empty).
 pub fn save_dates(
     ctx: &SetupContext<'_>,
