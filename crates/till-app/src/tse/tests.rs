@@ -82,6 +82,9 @@ async fn the_guided_setup_runs_end_to_end_and_the_till_then_signs_with_its_tse()
         .finish();
     // One thread: every log line of the test lands here.
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Tests on other threads may have met the same log lines first, with no
+    // subscriber: their cached "never" is asked again now that this one is here.
+    tracing::callsite::rebuild_interest_cache();
 
     let shop = Shop::new().await;
     let ctx = shop.ctx(short());
