@@ -19,6 +19,7 @@ mod schema;
 mod search;
 #[doc(hidden)]
 pub mod testing;
+mod tse_events;
 mod verify;
 mod write;
 
@@ -26,6 +27,7 @@ pub use error::JournalError;
 pub use records::*;
 pub use schema::kind;
 pub use schema::MAX_NOTE;
+pub use tse_events::{AbortReason, OutagePeriod, TseAbort, TseOutage};
 pub use search::{JournalEntry, JournalFilter, JournalPage, ListedState, CANCELLATION_PREFIX};
 
 use std::path::Path;
