@@ -21,6 +21,7 @@ mod search;
 pub mod testing;
 mod tse_events;
 mod verify;
+mod verify_tse;
 mod write;
 
 pub use error::JournalError;
