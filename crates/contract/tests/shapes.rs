@@ -182,6 +182,7 @@ fn closing_figures_fit_their_types() {
         chain_head: "ab".repeat(32),
         note: None,
         opened_at: None,
+        tse: None,
     };
     fits("StoredClosing", &closing);
     closing.terminal = Some(json!({"ok": true, "count": 2}));

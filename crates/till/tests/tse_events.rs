@@ -282,3 +282,80 @@ async fn an_outage_open_at_a_restart_is_ended_by_the_first_signature_after_it() 
     assert_eq!(t.kinds(kind::TSE_OUTAGE), 1);
     assert_eq!(t.kinds(kind::TSE_OUTAGE_END), 1);
 }
+
+#[tokio::test]
+async fn the_closing_and_its_z_report_carry_the_tse_serial_ranges_and_outages() {
+    let t = TseTill::new().await;
+    let c = t.checkout();
+    let mut signed = Vec::new();
+    for _ in 0..3 {
+        c.basket_started().await.unwrap();
+        let sale = c.pay_cash(&basket(), Some(Cents(500))).await.unwrap();
+        let record = t
+            .till
+            .journal()
+            .sale_by_receipt(sale.receipt_number as i64)
+            .unwrap();
+        match record.paid.tse {
+            Some(TseRecord::Signed(s)) => signed.push(s),
+            other => panic!("not signed: {other:?}"),
+        }
+    }
+    t.tse_sandbox.set_offline(true).await;
+    c.pay_cash(&basket(), Some(Cents(500))).await.unwrap();
+    t.tse_sandbox.set_offline(false).await;
+    c.basket_started().await.unwrap();
+    c.basket_cleared().await.unwrap();
+    let abort = match &t.aborts()[0].1.tse {
+        Some(TseRecord::Signed(s)) => s.clone(),
+        other => panic!("{other:?}"),
+    };
+
+    let closing = t
+        .till
+        .journal()
+        .close_day_noted(Cents(0), Some(serde_json::json!({"status": "ok"})), None)
+        .unwrap();
+    let tse = closing.tse.clone().expect("the TSE's part");
+    assert_eq!(tse.devices.len(), 1);
+    let d = &tse.devices[0];
+    assert_eq!(d.tss_serial, signed[0].tss_serial);
+    assert_eq!(d.signed, 4, "three sales and the abort");
+    assert_eq!(d.first_tx_number, signed[0].tx_number);
+    assert_eq!(d.last_tx_number, abort.tx_number);
+    assert_eq!(d.first_signature_counter, signed[0].signature_counter);
+    assert_eq!(d.last_signature_counter, abort.signature_counter);
+    assert_eq!(tse.outages.len(), 1);
+    assert!(tse.outages[0].end.is_some());
+    // As stored: read back the same, printed from it.
+    assert_eq!(t.till.journal().closing(closing.z_number).unwrap(), Some(closing.clone()));
+    let header = till::z_report::ZReportHeader {
+        shop: &t.till.shop,
+        till_id: "KASSE-1",
+        demo: true,
+    };
+    let text = receipt::render_document_text(&till::z_report::document(&closing, &header), 42);
+    for needle in [
+        "TSE",
+        &d.tss_serial[..42],
+        &format!("{} - {}", d.first_tx_number, d.last_tx_number),
+        &format!("{} - {}", d.first_signature_counter, d.last_signature_counter),
+        "TSE ausgefallen:",
+        "the TSE cannot be reached",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in\n{text}");
+    }
+
+    // The next period starts afresh: no outage, the next numbers.
+    c.basket_started().await.unwrap();
+    c.pay_cash(&basket(), Some(Cents(500))).await.unwrap();
+    let next = t
+        .till
+        .journal()
+        .close_day_noted(Cents(0), Some(serde_json::json!({"status": "ok"})), None)
+        .unwrap();
+    let tse = next.tse.expect("signed");
+    assert!(tse.outages.is_empty());
+    assert_eq!(tse.devices[0].signed, 1);
+    assert!(tse.devices[0].first_tx_number > abort.tx_number);
+}

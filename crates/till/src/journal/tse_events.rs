@@ -6,7 +6,7 @@
 //! (kept by triggers from the entries) lists those not yet ended by a sale,
 //! a failed payment or an abort, and the clean-up at start finishes them.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::schema::kind;
@@ -44,11 +44,113 @@ pub struct TseOutage {
 
 /// An outage as the closing reports it: from its first failure to the
 /// first signature after it (`end` `None`: still down).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OutagePeriod {
     pub start: String,
     pub end: Option<String>,
     pub reason: String,
+}
+
+/// What one TSE signed in a closing's period (sales, cancellations, aborts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct TseRange {
+    /// The TSE's serial number.
+    pub tss_serial: String,
+    /// How many transactions it signed.
+    pub signed: u64,
+    pub first_tx_number: u64,
+    pub last_tx_number: u64,
+    pub first_signature_counter: u64,
+    pub last_signature_counter: u64,
+}
+
+/// The TSE's part of a closing (the Z report prints it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct TseSummary {
+    /// One per TSE that signed in the period (normally one).
+    pub devices: Vec<TseRange>,
+    /// Outages in the period, or going on at its start.
+    pub outages: Vec<OutagePeriod>,
+}
+
+/// The TSE's part of the period after entry `after_seq`; `None` when there
+/// is nothing of a TSE in it (a till without one).
+pub(super) fn tse_summary(
+    conn: &Connection,
+    after_seq: i64,
+) -> Result<Option<TseSummary>, JournalError> {
+    let mut stmt = conn.prepare(
+        "SELECT json_extract(body, '$.tse.tss_serial') AS serial, COUNT(*),
+                MIN(json_extract(body, '$.tse.tx_number')), MAX(json_extract(body, '$.tse.tx_number')),
+                MIN(json_extract(body, '$.tse.signature_counter')),
+                MAX(json_extract(body, '$.tse.signature_counter'))
+         FROM entries
+         WHERE seq > ?1 AND kind IN ('sale', 'cancellation', 'tse_abort')
+           AND json_valid(body) AND json_extract(body, '$.tse.status') = 'signed'
+         GROUP BY serial ORDER BY MIN(seq)",
+    )?;
+    let devices = stmt
+        .query_map(params![after_seq], |r| {
+            Ok(TseRange {
+                tss_serial: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                signed: r.get::<_, i64>(1)?.max(0) as u64,
+                first_tx_number: r.get::<_, i64>(2)?.max(0) as u64,
+                last_tx_number: r.get::<_, i64>(3)?.max(0) as u64,
+                first_signature_counter: r.get::<_, i64>(4)?.max(0) as u64,
+                last_signature_counter: r.get::<_, i64>(5)?.max(0) as u64,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let outages = outages_between(conn, after_seq, i64::MAX)?;
+    Ok((!devices.is_empty() || !outages.is_empty()).then_some(TseSummary { devices, outages }))
+}
+
+/// The outages that overlap the entries after `after_seq` up to `upto_seq`, oldest first.
+fn outages_between(
+    conn: &Connection,
+    after_seq: i64,
+    upto_seq: i64,
+) -> Result<Vec<OutagePeriod>, JournalError> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, kind, created_at, body FROM entries
+         WHERE kind IN ('tse_outage', 'tse_outage_end') AND seq <= ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![upto_seq], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut out: Vec<(i64, OutagePeriod)> = Vec::new();
+    for row in rows {
+        let (seq, k, at, body) = row?;
+        if k == kind::TSE_OUTAGE {
+            let reason = serde_json::from_str::<TseOutage>(&body)
+                .map(|o| o.reason)
+                .unwrap_or_default();
+            out.push((
+                seq,
+                OutagePeriod {
+                    start: at,
+                    end: None,
+                    reason,
+                },
+            ));
+        } else if let Some((end_seq, last)) = out.last_mut() {
+            if last.end.is_none() {
+                last.end = Some(at);
+                *end_seq = seq;
+            }
+        }
+    }
+    // Those still going on, or that ended within the period.
+    Ok(out
+        .into_iter()
+        .filter(|(last_seq, o)| o.end.is_none() || *last_seq > after_seq)
+        .map(|(_, o)| o)
+        .collect())
 }
 
 impl Journal {
@@ -126,45 +228,6 @@ impl Journal {
         after_seq: i64,
         upto_seq: i64,
     ) -> Result<Vec<OutagePeriod>, JournalError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, kind, created_at, body FROM entries
-             WHERE kind IN ('tse_outage', 'tse_outage_end') AND seq <= ?1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map(params![upto_seq], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?;
-        let mut out: Vec<(i64, OutagePeriod)> = Vec::new();
-        for row in rows {
-            let (seq, k, at, body) = row?;
-            if k == kind::TSE_OUTAGE {
-                let reason = serde_json::from_str::<TseOutage>(&body)
-                    .map(|o| o.reason)
-                    .unwrap_or_default();
-                out.push((
-                    seq,
-                    OutagePeriod {
-                        start: at,
-                        end: None,
-                        reason,
-                    },
-                ));
-            } else if let Some((end_seq, last)) = out.last_mut() {
-                if last.end.is_none() {
-                    last.end = Some(at);
-                    *end_seq = seq;
-                }
-            }
-        }
-        // Keep those still open after the period began or ended within it.
-        Ok(out
-            .into_iter()
-            .filter(|(last_seq, o)| o.end.is_none() || *last_seq > after_seq)
-            .map(|(_, o)| o)
-            .collect())
+        outages_between(&self.conn, after_seq, upto_seq)
     }
 }
