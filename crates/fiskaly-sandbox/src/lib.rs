@@ -26,6 +26,7 @@ pub mod state;
 pub use fiskaly::tlog;
 pub mod tss;
 mod tx;
+pub use tx::TxSummary;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

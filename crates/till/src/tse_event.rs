@@ -141,8 +141,13 @@ impl Checkout<'_> {
         match answer {
             Ok(record) => {
                 crate::drill::point("after_tse_abort");
-                self.journal()
-                    .record_tse_abort(tx_id, &TseAbort { reason, tse: record })?;
+                self.journal().record_tse_abort(
+                    tx_id,
+                    &TseAbort {
+                        reason,
+                        tse: record,
+                    },
+                )?;
                 Ok(true)
             }
             Err(e) => {

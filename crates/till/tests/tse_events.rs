@@ -74,12 +74,7 @@ impl TseTill {
             .entries(Some(kind::TSE_ABORT))
             .unwrap()
             .into_iter()
-            .map(|e| {
-                (
-                    e.sale_id.unwrap(),
-                    serde_json::from_value(e.body).unwrap(),
-                )
-            })
+            .map(|e| (e.sale_id.unwrap(), serde_json::from_value(e.body).unwrap()))
             .collect()
     }
 
@@ -197,7 +192,11 @@ async fn an_abort_signed_before_a_crash_is_read_back_not_signed_again() {
     c.basket_cleared().await.unwrap();
     drop(c);
     t.tse_sandbox.state.clear_faults();
-    assert_eq!(t.kinds(kind::TSE_ABORT), 0, "not journaled before the restart");
+    assert_eq!(
+        t.kinds(kind::TSE_ABORT),
+        0,
+        "not journaled before the restart"
+    );
     assert_eq!(t.active_at_tse(), 0, "the abort was signed");
     t.restart();
     let report = t.checkout().reconcile().await.unwrap();
@@ -242,7 +241,11 @@ async fn an_outage_is_journaled_once_at_its_start_and_once_at_its_end() {
     c.basket_started().await.unwrap();
     c.basket_cleared().await.unwrap();
     assert_eq!(t.till.journal().open_tse().unwrap().len(), 1);
-    assert_eq!(t.kinds(kind::TSE_OUTAGE), 1, "one outage, however many failures");
+    assert_eq!(
+        t.kinds(kind::TSE_OUTAGE),
+        1,
+        "one outage, however many failures"
+    );
     assert_eq!(t.kinds(kind::TSE_OUTAGE_END), 0);
     let outage = &t.till.journal().entries(Some(kind::TSE_OUTAGE)).unwrap()[0];
     assert_eq!(outage.body["code"], "tse_unreachable");
@@ -328,7 +331,10 @@ async fn the_closing_and_its_z_report_carry_the_tse_serial_ranges_and_outages() 
     assert_eq!(tse.outages.len(), 1);
     assert!(tse.outages[0].end.is_some());
     // As stored: read back the same, printed from it.
-    assert_eq!(t.till.journal().closing(closing.z_number).unwrap(), Some(closing.clone()));
+    assert_eq!(
+        t.till.journal().closing(closing.z_number).unwrap(),
+        Some(closing.clone())
+    );
     let header = till::z_report::ZReportHeader {
         shop: &t.till.shop,
         till_id: "KASSE-1",
@@ -339,7 +345,10 @@ async fn the_closing_and_its_z_report_carry_the_tse_serial_ranges_and_outages() 
         "TSE",
         &d.tss_serial[..42],
         &format!("{} - {}", d.first_tx_number, d.last_tx_number),
-        &format!("{} - {}", d.first_signature_counter, d.last_signature_counter),
+        &format!(
+            "{} - {}",
+            d.first_signature_counter, d.last_signature_counter
+        ),
         "TSE ausgefallen:",
         "the TSE cannot be reached",
     ] {

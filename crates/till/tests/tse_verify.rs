@@ -86,10 +86,19 @@ async fn a_signed_sale_whose_total_an_insider_rewrote_and_hashed_again_is_named(
     assert!(body.contains(r#""amount":1190"#), "{body}");
     let forged = body.replace(r#""amount":1190"#, r#""amount":190"#);
     rewrite_and_rehash(&t.till.path, target.seq, &forged);
-    let found = t.till.journal().verify().unwrap().expect("the rewrite is seen");
+    let found = t
+        .till
+        .journal()
+        .verify()
+        .unwrap()
+        .expect("the rewrite is seen");
     assert_eq!(found.seq, target.seq, "{found:?}");
     assert_eq!(found.kind, BreakKind::Altered);
-    assert!(found.reason.contains("differ from what the TSE signed"), "{}", found.reason);
+    assert!(
+        found.reason.contains("differ from what the TSE signed"),
+        "{}",
+        found.reason
+    );
 }
 
 #[tokio::test]
@@ -106,9 +115,18 @@ async fn a_rewrite_of_the_signed_data_too_breaks_the_signature() {
         .replace("^5.00:Bar", "^0.50:Bar");
     assert_ne!(forged, body);
     rewrite_and_rehash(&t.till.path, target.seq, &forged);
-    let found = t.till.journal().verify().unwrap().expect("the forgery is seen");
+    let found = t
+        .till
+        .journal()
+        .verify()
+        .unwrap()
+        .expect("the forgery is seen");
     assert_eq!(found.seq, target.seq, "{found:?}");
-    assert!(found.reason.contains("signature does not match"), "{}", found.reason);
+    assert!(
+        found.reason.contains("signature does not match"),
+        "{}",
+        found.reason
+    );
 }
 
 #[tokio::test]
@@ -118,7 +136,12 @@ async fn a_signature_copied_onto_another_sale_is_named() {
     // Two sales of 2.50: the second gets the first one's TSE data.
     let c = t.checkout();
     let basket = Basket {
-        lines: vec![BasketLine::article("Brot", 1, Cents(250), VatRate::Standard)],
+        lines: vec![BasketLine::article(
+            "Brot",
+            1,
+            Cents(250),
+            VatRate::Standard,
+        )],
         card: None,
     };
     c.pay_cash(&basket, None).await.unwrap();
@@ -127,7 +150,12 @@ async fn a_signature_copied_onto_another_sale_is_named() {
     let mut body = copy.body.clone();
     body["tse"] = first.body["tse"].clone();
     rewrite_and_rehash(&t.till.path, copy.seq, &body.to_string());
-    let found = t.till.journal().verify().unwrap().expect("the copy is seen");
+    let found = t
+        .till
+        .journal()
+        .verify()
+        .unwrap()
+        .expect("the copy is seen");
     assert_eq!(found.seq, copy.seq, "{found:?}");
     assert!(found.reason.contains("used twice"), "{}", found.reason);
 }

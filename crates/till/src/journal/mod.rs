@@ -28,8 +28,8 @@ pub use error::JournalError;
 pub use records::*;
 pub use schema::kind;
 pub use schema::MAX_NOTE;
-pub use tse_events::{AbortReason, OutagePeriod, TseAbort, TseOutage, TseRange, TseSummary};
 pub use search::{JournalEntry, JournalFilter, JournalPage, ListedState, CANCELLATION_PREFIX};
+pub use tse_events::{AbortReason, OutagePeriod, TseAbort, TseOutage, TseRange, TseSummary};
 
 use std::path::Path;
 use std::time::Duration;

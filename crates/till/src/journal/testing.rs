@@ -142,7 +142,14 @@ pub fn rewrite_and_rehash(path: &std::path::Path, seq: i64, body: &str) {
         )
         .unwrap()
         .query_map([seq], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })
         .unwrap()
         .collect::<Result<_, _>>()

@@ -128,7 +128,10 @@ fn check_amounts(seq: i64, s: &TseSignature, payments: &[PaymentPart]) -> Result
     let differs = |what: &str| {
         altered(
             seq,
-            format!("its {what} differ from what the TSE signed ({})", qr.process_data),
+            format!(
+                "its {what} differ from what the TSE signed ({})",
+                qr.process_data
+            ),
         )
     };
     let mut parts = qr.process_data.split('^');
