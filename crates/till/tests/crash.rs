@@ -403,7 +403,8 @@ fn check_tse_agreement(tse: &fiskaly_sandbox::RunningSandbox, path: &Path) {
         })
     };
     // tx id → (what it is, the journal's number and counter where signed)
-    let mut known: HashMap<String, (&str, Option<(u64, u64)>)> = HashMap::new();
+    type Known<'a> = HashMap<String, (&'a str, Option<(u64, u64)>)>;
+    let mut known: Known = HashMap::new();
     for e in journal.entries(Some(kind::SALE)).unwrap() {
         let sale_id = e.sale_id.clone().unwrap();
         let signed = signed_in(&e).map(|(id, n, c)| {
