@@ -18,7 +18,7 @@
 //!   working journals `tse_outage` (when, why), the first success after it
 //!   `tse_outage_end`; both are entries of the chain.
 
-use tracing::warn;
+use tracing::{info, warn};
 
 use crate::checkout::{Checkout, CheckoutError};
 use crate::journal::{AbortReason, TseAbort};
@@ -48,6 +48,7 @@ impl Checkout<'_> {
             });
             id
         };
+        info!(tx_id, "TSE: business event started (first line in the basket)");
         if let Started::Yes = tse.start(&tx_id).await {
             if let Some(event) = lock(&tse.basket).as_mut().filter(|e| e.id == tx_id) {
                 event.started = true;
@@ -140,6 +141,7 @@ impl Checkout<'_> {
         self.journal_tse_outage();
         match answer {
             Ok(record) => {
+                info!(tx_id, ?reason, "TSE: business event aborted (AVBelegabbruch)");
                 crate::drill::point("after_tse_abort");
                 self.journal().record_tse_abort(
                     tx_id,
