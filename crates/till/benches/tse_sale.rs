@@ -27,7 +27,11 @@ fn ms(d: Duration) -> f64 {
 fn summary(name: &str, times: &mut [Duration]) -> (Duration, Duration) {
     times.sort();
     let (p50, p99) = (percentile(times, 0.5), percentile(times, 0.99));
-    println!("{name:<44} p50 {:>6.2} ms   p99 {:>6.2} ms", ms(p50), ms(p99));
+    println!(
+        "{name:<44} p50 {:>6.2} ms   p99 {:>6.2} ms",
+        ms(p50),
+        ms(p99)
+    );
     (p50, p99)
 }
 

@@ -48,7 +48,10 @@ impl Checkout<'_> {
             });
             id
         };
-        info!(tx_id, "TSE: business event started (first line in the basket)");
+        info!(
+            tx_id,
+            "TSE: business event started (first line in the basket)"
+        );
         if let Started::Yes = tse.start(&tx_id).await {
             if let Some(event) = lock(&tse.basket).as_mut().filter(|e| e.id == tx_id) {
                 event.started = true;
@@ -141,7 +144,11 @@ impl Checkout<'_> {
         self.journal_tse_outage();
         match answer {
             Ok(record) => {
-                info!(tx_id, ?reason, "TSE: business event aborted (AVBelegabbruch)");
+                info!(
+                    tx_id,
+                    ?reason,
+                    "TSE: business event aborted (AVBelegabbruch)"
+                );
                 crate::drill::point("after_tse_abort");
                 self.journal().record_tse_abort(
                     tx_id,
