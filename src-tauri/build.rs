@@ -5,6 +5,7 @@ fn main() {
             "app_info",
             "articles",
             "pay_cash",
+            "basket_changed",
             "till_status",
             "sync_now",
             "pay_card",

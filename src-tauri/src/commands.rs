@@ -46,6 +46,11 @@ pub async fn pay_cash(
 }
 
 #[tauri::command]
+pub async fn basket_changed(state: App<'_>, filled: bool) -> Answer<()> {
+    sale::basket_changed(&state, filled).await
+}
+
+#[tauri::command]
 pub async fn till_status(state: App<'_>) -> Answer<status::TillStatus> {
     status::till_status(&state).await
 }

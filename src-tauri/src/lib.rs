@@ -66,6 +66,7 @@ pub fn run() {
             commands::articles,
             commands::article_by_code,
             commands::pay_cash,
+            commands::basket_changed,
             commands::till_status,
             commands::sync_now,
             commands::pay_card,

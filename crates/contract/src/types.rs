@@ -28,15 +28,17 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::cancellation::CancelBlocked;
     use till::catalog::Article;
     use till::closing::{ByMethod, CashMovement, MethodCounts};
-    use till::journal::{JournalEntry, JournalPage, ListedState, RefusedSale};
+    use till::journal::{
+        JournalEntry, JournalPage, ListedState, OutagePeriod, RefusedSale, TseRange, TseSummary,
+    };
     use till::secucard::{CardSplit, Secucard};
     use till::VatRate;
     use till::{Basket, BasketLine, Cents, Closing, CompletedSale, DayFigures, PaymentMethod};
     decls![cfg;
         Cents, VatRate, PaymentMethod, Article, LineKind, BasketLine, Basket, VatTotal,
         CompletedSale, Secucard, CardSplit, RefusedSale,
-        ByMethod, MethodCounts, DayFigures, CashMovement, Closing,
-        ListedState, JournalEntry, JournalPage, CancelBlocked,
+        ByMethod, MethodCounts, DayFigures, CashMovement, OutagePeriod, TseRange, TseSummary,
+        Closing, ListedState, JournalEntry, JournalPage, CancelBlocked,
     ]
 }
 

@@ -182,10 +182,27 @@ fn closing_figures_fit_their_types() {
         chain_head: "ab".repeat(32),
         note: None,
         opened_at: None,
+        tse: None,
     };
     fits("StoredClosing", &closing);
     closing.terminal = Some(json!({"ok": true, "count": 2}));
     closing.note = Some("Wechselgeld".into());
+    fits("StoredClosing", &closing);
+    closing.tse = Some(till::journal::TseSummary {
+        devices: vec![till::journal::TseRange {
+            tss_serial: "5f".repeat(32),
+            signed: 3,
+            first_tx_number: 7,
+            last_tx_number: 9,
+            first_signature_counter: 14,
+            last_signature_counter: 19,
+        }],
+        outages: vec![till::journal::OutagePeriod {
+            start: "2026-11-21T12:00:01.000+01:00".into(),
+            end: None,
+            reason: "the TSE cannot be reached".into(),
+        }],
+    });
     fits("StoredClosing", &closing);
     for m in [
         CashMovement::Float,

@@ -13,7 +13,9 @@
 //! # Ok(()) }
 //! ```
 
-mod der;
+// The DER encodings and the signed log message are the client crate's, so
+// the till verifies exactly the bytes this simulator signs.
+pub(crate) use fiskaly::der;
 pub mod error;
 pub mod faults;
 pub mod keys;
@@ -21,9 +23,10 @@ pub mod process_data;
 mod routes;
 mod server;
 pub mod state;
-pub mod tlog;
+pub use fiskaly::tlog;
 pub mod tss;
 mod tx;
+pub use tx::TxSummary;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -300,3 +300,46 @@ impl Sandbox {
         Ok(found.render(n, &tss.serial_number, &tss.public_key))
     }
 }
+
+/// A transaction as a test compares it with a till's journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TxSummary {
+    pub tss_id: String,
+    pub id: String,
+    pub number: u64,
+    /// `ACTIVE`, `FINISHED` or `CANCELLED` (the latest revision's).
+    pub state: String,
+    /// The latest revision's signature counter.
+    pub signature_counter: u64,
+    /// `BON_TYP` of a finished receipt (`Beleg`, `AVBelegabbruch`, …).
+    pub process_data: Option<String>,
+}
+
+impl Sandbox {
+    /// Every transaction kept, in the order of their numbers per TSS.
+    pub fn transactions(&self) -> Vec<TxSummary> {
+        let inner = self.lock();
+        let mut out: Vec<TxSummary> = inner
+            .data
+            .txs
+            .values()
+            .filter_map(|tx| {
+                let last = tx.revisions.last()?;
+                Some(TxSummary {
+                    tss_id: tx.tss_id.clone(),
+                    id: tx.id.clone(),
+                    number: tx.number,
+                    state: last.state.clone(),
+                    signature_counter: last.signature_counter,
+                    process_data: last
+                        .qr_code_data
+                        .as_deref()
+                        .and_then(QrCode::parse)
+                        .map(|q| q.process_data),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.tss_id, a.number).cmp(&(&b.tss_id, b.number)));
+        out
+    }
+}

@@ -29,8 +29,10 @@
 
 pub mod auth;
 pub mod client;
+pub mod der;
 pub mod error;
 pub mod models;
+pub mod tlog;
 mod tss;
 mod tx;
 
@@ -38,4 +40,5 @@ pub use auth::{Credentials, Secret, TokenRequests};
 pub use client::{Client, ClientConfig};
 pub use error::{ApiErrorBody, Error, Execution};
 pub use models::*;
+pub use tlog::{QrCode, TransactionLog};
 pub use tss::TssSetup;

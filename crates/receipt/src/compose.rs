@@ -2,7 +2,7 @@
 
 use crate::document::{
     Document, InfoSheet, MerchantCopy, ProviderLine, Receipt, ReceiptExtras, ShopHeader, TseBlock,
-    VatLine, ZReport,
+    VatLine, ZReport, ZReportTse,
 };
 use crate::layout::{Align, Layout, Style};
 use crate::money::{format_eur, push_eur};
@@ -278,12 +278,40 @@ pub fn layout_z_report(z: &ZReport, width: usize) -> Layout {
         out.caption("Kartenterminal");
         provider_lines(&mut out, &z.terminal_lines);
     }
+    if let Some(tse) = &z.tse {
+        z_report_tse(&mut out, tse);
+    }
     if let Some(head) = &z.chain_head {
         out.rule('-');
         // The first 16 hex digits: enough to tell a journal cut short.
         out.pair("Prüfwert", head.get(..16).unwrap_or(head));
     }
     out
+}
+
+/// The TSE's part of the Z report: each TSE's serial number, the range of
+/// its transaction numbers and signature counters, and the outages.
+fn z_report_tse(out: &mut Layout, tse: &ZReportTse) {
+    out.caption("TSE");
+    for device in &tse.devices {
+        out.text("Seriennummer:");
+        out.text(&device.serial);
+        out.pair("Signiert", &device.signed.to_string());
+        let (first, last) = device.tx_numbers;
+        out.pair("Transaktionen", &format!("{first} - {last}"));
+        let (first, last) = device.signature_counters;
+        out.pair("Signaturzähler", &format!("{first} - {last}"));
+    }
+    if tse.outages.is_empty() {
+        out.pair("Ausfälle", "keine");
+    }
+    for outage in &tse.outages {
+        out.text("TSE ausgefallen:");
+        let until = outage.end.as_deref().unwrap_or("noch nicht behoben");
+        out.pair("von", &outage.start);
+        out.pair("bis", until);
+        out.text(&outage.reason);
+    }
 }
 
 fn shop_header(out: &mut Layout, shop: &ShopHeader, demo: bool) {

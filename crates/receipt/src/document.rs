@@ -283,6 +283,33 @@ pub struct ZReport {
     /// journal outside its file.
     #[serde(default)]
     pub chain_head: Option<String>,
+    /// What the TSE signed in the period and its outages (KassenSichV).
+    #[serde(default)]
+    pub tse: Option<ZReportTse>,
+}
+
+/// The TSE's part of a Z report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZReportTse {
+    pub devices: Vec<ZReportTseDevice>,
+    pub outages: Vec<ZReportOutage>,
+}
+
+/// One TSE's range of transaction numbers and signature counters in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZReportTseDevice {
+    pub serial: String,
+    pub signed: u64,
+    pub tx_numbers: (u64, u64),
+    pub signature_counters: (u64, u64),
+}
+
+/// An outage of the TSE: from, until (`None`: not over at the closing), why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZReportOutage {
+    pub start: String,
+    pub end: Option<String>,
+    pub reason: String,
 }
 
 /// A sheet of facts under a title, in sections of label and value (e.g. the

@@ -33,7 +33,7 @@ pub use codepage::CodePage;
 pub use document::{
     asks_for_signature, Document, InfoSection, InfoSheet, Logo, MerchantCopy, PaymentLine,
     PaymentTotal, ProviderLine, Receipt, ReceiptExtras, ReceiptLine, SecucardSummary, ShopHeader,
-    TseBlock, VatLine, ZReport,
+    TseBlock, VatLine, ZReport, ZReportOutage, ZReportTse, ZReportTseDevice,
 };
 pub use error::PrintError;
 pub use missed::MissedReceipts;

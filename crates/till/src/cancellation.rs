@@ -260,6 +260,7 @@ impl Checkout<'_> {
             ),
             None => None,
         };
+        self.journal_tse_outage();
         let (number, c) = self.journal().record_cancellation_signed(
             record.receipt_number,
             reason,

@@ -285,6 +285,10 @@ pub struct Closing {
     /// When the period began: the time of its first entry (schema 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened_at: Option<String>,
+    /// What the TSE signed in the period (serial, transaction numbers and
+    /// signature counters) and its outages; `None` without a TSE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tse: Option<crate::journal::TseSummary>,
 }
 
 /// Movements of cash that are not sales.

@@ -32,6 +32,9 @@ pub struct ReconcileReport {
     /// Cancellations still not confirmed either way: ask again later.
     #[serde(default)]
     pub cancellations_pending: usize,
+    /// TSE transactions of abandoned baskets found open and ended (`AVBelegabbruch`).
+    #[serde(default)]
+    pub tse_events_ended: usize,
 }
 
 impl Checkout<'_> {
@@ -58,11 +61,14 @@ impl Checkout<'_> {
         }
         (report.cancellations_settled, report.cancellations_pending) =
             self.settle_cancellations().await?;
+        // Business events a crash or a closed app left open at the TSE.
+        report.tse_events_ended = self.finish_left_open().await?;
         if report.completed.len()
             + report.failed
             + report.pending
             + report.cancellations_settled
             + report.cancellations_pending
+            + report.tse_events_ended
             > 0
         {
             info!(

@@ -15,7 +15,7 @@ use tracing::{info, warn};
 use uuid::Uuid;
 
 use crate::closing::PaymentMethod;
-use crate::journal::{PaymentIntent, SaleRecord};
+use crate::journal::{PaymentIntent, SaleRecord, TseOutage};
 use crate::money::{Cents, VatRate};
 
 /// What the journal keeps of a business event's TSE transaction: its
@@ -79,6 +79,35 @@ pub struct Tse {
     tss_id: String,
     client_id: String,
     seen: std::sync::Mutex<TseSeen>,
+    /// The business event of the basket on screen (its TSE transaction's
+    /// id), from its first line until it is paid or cleared.
+    pub(crate) basket: std::sync::Mutex<Option<OpenEvent>>,
+    /// The newest step's outcome: signed/started, or why not (the outage
+    /// the journal records).
+    pub(crate) health: std::sync::Mutex<Option<Result<(), TseOutage>>>,
+    /// Whether the journal holds an outage without its end; `None` until read.
+    pub(crate) outage_journaled: std::sync::Mutex<Option<bool>>,
+}
+
+/// The business event of the basket on screen.
+#[derive(Debug, Clone)]
+pub(crate) struct OpenEvent {
+    pub id: String,
+    /// The TSE confirmed its start.
+    pub started: bool,
+}
+
+/// The one rule between sales and TSE transactions: a sale's TSE
+/// transaction has the sale's own id (a cancellation's is
+/// [`cancellation_tx_id`]).
+pub fn sale_tx_id(sale_id: &str) -> &str {
+    sale_id
+}
+
+/// The id of a new business event: its TSE transaction's id and, once it
+/// is paid, the sale's ([`sale_tx_id`]).
+pub fn new_event_id() -> String {
+    Uuid::new_v4().to_string()
 }
 
 impl std::fmt::Debug for Tse {
@@ -107,6 +136,9 @@ impl Tse {
             tss_id: tss_id.into(),
             client_id: client_id.into(),
             seen: Default::default(),
+            basket: Default::default(),
+            health: Default::default(),
+            outage_journaled: Default::default(),
         }
     }
 
@@ -115,7 +147,18 @@ impl Tse {
         self.seen.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    fn note_health(&self, outcome: Result<(), TseOutage>) {
+        *self.health.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
+    }
+
     fn note(&self, record: &TseRecord) {
+        self.note_health(match record {
+            TseRecord::Signed(_) => Ok(()),
+            TseRecord::Failed { code, reason, .. } => Err(TseOutage {
+                code: code.clone(),
+                reason: reason.clone(),
+            }),
+        });
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         match record {
             TseRecord::Signed(s) => {
@@ -145,9 +188,13 @@ impl Tse {
             .start_transaction(&self.tss_id, &self.client_id, tx_id)
             .await
         {
-            Ok(_) => Started::Yes,
+            Ok(_) => {
+                self.note_health(Ok(()));
+                Started::Yes
+            }
             Err(e) => {
                 warn!(tx_id, error = %e, "TSE: the transaction did not start");
+                self.note_health(Err(outage_of(&e)));
                 Started::No(e)
             }
         }
@@ -210,6 +257,76 @@ impl Tse {
     pub async fn sign(&self, tx_id: &str, receipt: &fiskaly::Receipt) -> TseRecord {
         let started = self.start(tx_id).await;
         self.finish(tx_id, started, receipt).await
+    }
+}
+
+impl Tse {
+    /// Ends an abandoned business event as `AVBelegabbruch` (DSFinV-K 2.6):
+    /// revision 2 with no amounts, so a repeat is answered as signed before.
+    /// `left_open` (found at start): a transaction the TSE never had stays
+    /// unstarted (`Ok(None)`), one finished before the crash is read back.
+    /// `Err`: not settled now (the TSE is down); tried again later.
+    /// `started`: the TSE confirmed the start (else it is repeated first).
+    pub async fn abort_event(
+        &self,
+        tx_id: &str,
+        left_open: bool,
+        started: bool,
+    ) -> Result<Option<TseRecord>, fiskaly::Error> {
+        let outcome = self.abort_step(tx_id, left_open, started).await;
+        match &outcome {
+            Ok(Some(record)) => self.note(record),
+            Ok(None) => {}
+            Err(e) => self.note_health(Err(outage_of(e))),
+        }
+        outcome
+    }
+
+    async fn abort_step(
+        &self,
+        tx_id: &str,
+        left_open: bool,
+        started: bool,
+    ) -> Result<Option<TseRecord>, fiskaly::Error> {
+        if left_open {
+            match self.client.get_transaction(&self.tss_id, tx_id, None).await {
+                Err(e) if e.api_code() == Some("E_TX_NOT_FOUND") => return Ok(None),
+                Err(e) => return Err(e),
+                Ok(tx) if tx.state != fiskaly::TxState::Active => {
+                    return Ok(Some(signed_or_bad(tx_id, tx)));
+                }
+                Ok(_) => {}
+            }
+        } else if !started {
+            // The start may still be on its way: repeated, it is answered as before.
+            self.client
+                .start_transaction(&self.tss_id, &self.client_id, tx_id)
+                .await?;
+        }
+        let abort = fiskaly::Receipt::new(fiskaly::ReceiptType::Abort);
+        let tx = self
+            .client
+            .finish_transaction(&self.tss_id, &self.client_id, tx_id, 2, &abort)
+            .await?;
+        info!(tx_id, number = tx.number, "TSE: business event aborted");
+        Ok(Some(signed_or_bad(tx_id, tx)))
+    }
+}
+
+fn signed_or_bad(tx_id: &str, tx: fiskaly::Transaction) -> TseRecord {
+    signature_of(tx_id, tx)
+        .map(TseRecord::Signed)
+        .unwrap_or_else(|| TseRecord::Failed {
+            code: "tse_bad_answer".into(),
+            reason: "The TSE answered without a QR code.".into(),
+            at: now(),
+        })
+}
+
+fn outage_of(e: &fiskaly::Error) -> TseOutage {
+    TseOutage {
+        code: e.code().into(),
+        reason: e.words().into(),
     }
 }
 

@@ -2,7 +2,10 @@
 //! ESC/POS, PDF). Built from the closing alone, so a past closing prints the
 //! same today as on its day.
 
-use receipt::{Document, PaymentTotal, ProviderLine, ShopHeader, ZReport};
+use receipt::{
+    Document, PaymentTotal, ProviderLine, ShopHeader, ZReport, ZReportOutage, ZReportTse,
+    ZReportTseDevice,
+};
 
 use crate::closing::Closing;
 use crate::money::Cents;
@@ -68,6 +71,27 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
         cash_out_cents: f.cash_out.0,
         note: closing.note.clone(),
         chain_head: Some(closing.chain_head.clone()),
+        tse: closing.tse.as_ref().map(|t| ZReportTse {
+            devices: t
+                .devices
+                .iter()
+                .map(|d| ZReportTseDevice {
+                    serial: d.tss_serial.clone(),
+                    signed: d.signed,
+                    tx_numbers: (d.first_tx_number, d.last_tx_number),
+                    signature_counters: (d.first_signature_counter, d.last_signature_counter),
+                })
+                .collect(),
+            outages: t
+                .outages
+                .iter()
+                .map(|o| ZReportOutage {
+                    start: printed_time(&o.start),
+                    end: o.end.as_deref().map(printed_time),
+                    reason: o.reason.clone(),
+                })
+                .collect(),
+        }),
     }
 }
 
@@ -142,6 +166,21 @@ mod tests {
             chain_head: "ab".repeat(32),
             note: Some("50 Cent fehlen".into()),
             opened_at: Some("2026-11-21T07:58:00.000+01:00".into()),
+            tse: Some(crate::journal::TseSummary {
+                devices: vec![crate::journal::TseRange {
+                    tss_serial: "5f".repeat(32),
+                    signed: 4,
+                    first_tx_number: 17,
+                    last_tx_number: 21,
+                    first_signature_counter: 40,
+                    last_signature_counter: 49,
+                }],
+                outages: vec![crate::journal::OutagePeriod {
+                    start: "2026-11-21T12:00:01.000+01:00".into(),
+                    end: Some("2026-11-21T12:20:00.000+01:00".into()),
+                    reason: "the TSE cannot be reached".into(),
+                }],
+            }),
         }
     }
 
@@ -193,6 +232,14 @@ mod tests {
             "Kassenschnitt erfolgreich",
             "-0,50",
             "abababababababab",
+            "Transaktionen",
+            "17 - 21",
+            "Signaturzähler",
+            "40 - 49",
+            "TSE ausgefallen:",
+            "21.11.2026 12:00",
+            "21.11.2026 12:20",
+            "the TSE cannot be reached",
         ] {
             assert!(text.contains(needle), "{needle} missing in\n{text}");
         }

@@ -59,7 +59,14 @@ struct Outcome {
 }
 
 /// Runs the child once with the given kill plan.
-fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Kill) -> Outcome {
+fn run_child(
+    url: &str,
+    tse: Option<&str>,
+    journal: &Path,
+    sales: usize,
+    timeout_ms: u64,
+    kill: &Kill,
+) -> Outcome {
     let mut cmd = Command::new(DRILL);
     cmd.arg(url)
         .arg(journal)
@@ -70,6 +77,9 @@ fn run_child(url: &str, journal: &Path, sales: usize, timeout_ms: u64, kill: &Ki
         .args(["--busy-ms", "200", "--lock-every", "37"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
+    if let Some(tse) = tse {
+        cmd.arg("--tse").arg(tse);
+    }
     if let Kill::AtPoint(point, n) = kill {
         cmd.arg("--stop-at").arg(format!("{point}:{n}"));
     }
@@ -157,6 +167,7 @@ fn started(journal: &Path) -> usize {
 /// so a fast machine does not sell everything before the kills are spent.
 fn drill(
     sandbox: &RunningSandbox,
+    tse: Option<&fiskaly_sandbox::RunningSandbox>,
     journal: &Path,
     sales: usize,
     kills: usize,
@@ -165,6 +176,8 @@ fn drill(
 ) -> usize {
     let mut rng = Rng(seed);
     let url = sandbox.url();
+    let tse_url = tse.map(|t| t.url());
+    let tse_url = tse_url.as_deref();
     let timeout_ms = if faults { 600 } else { 2000 };
     let mut done_kills = 0;
     let mut locks = 0;
@@ -175,7 +188,7 @@ fn drill(
         }
         let before = started(journal);
         if done_kills >= kills || before >= sales {
-            let outcome = run_child(&url, journal, sales, timeout_ms, &Kill::Never);
+            let outcome = run_child(&url, tse_url, journal, sales, timeout_ms, &Kill::Never);
             assert!(outcome.exited, "the last run finishes");
             locks += outcome.locks;
             assert!(
@@ -188,7 +201,11 @@ fn drill(
         let share = ((sales - before) / (kills - done_kills + 1)).clamp(1, 60) as u64;
         // Every tenth sale is cancelled: a run of `share` sales has about a tenth as many.
         let cancels = share / 10 + 1;
-        let plan = match rng.below(6) {
+        // With a TSE: also between its finish and the journal write, and
+        // between an abandoned basket's abort and its entry.
+        let plan = match rng.below(if tse.is_some() { 8 } else { 6 }) {
+            6 => Kill::AtPoint("after_tse_finish", 1 + rng.below(share)),
+            7 => Kill::AtPoint("after_tse_abort", 1 + rng.below(share / 7 + 1)),
             0 => Kill::AtPoint("after_answer", 1 + rng.below(share)),
             1 => Kill::AtPoint("before_start", 1 + rng.below(share)),
             2 => Kill::DuringCall(1 + rng.below(share), Duration::from_millis(rng.below(25))),
@@ -199,7 +216,7 @@ fn drill(
         // One sale more than the latest kill point: a kill a little after a
         // call still finds the child running.
         let target = (before + share as usize + 1).min(sales);
-        let outcome = run_child(&url, journal, target, timeout_ms, &plan);
+        let outcome = run_child(&url, tse_url, journal, target, timeout_ms, &plan);
         done_kills += outcome.kills;
         locks += outcome.locks;
         let sold = started(journal).saturating_sub(before) as u64;
@@ -364,6 +381,87 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
     eprintln!("{sales} sales: {paid} paid, {failed} failed, {cancelled} cancelled");
 }
 
+/// Journal and TSE agree: every transaction the TSE finished belongs to a
+/// journaled sale (signed as the journal says), a cancellation, an
+/// abandoned basket or a failed payment; none is left ACTIVE; the journal's
+/// signatures verify (`verify`: the signature, one key, no number or counter twice).
+fn check_tse_agreement(tse: &fiskaly_sandbox::RunningSandbox, path: &Path) {
+    let journal = Journal::open_read_only(path).unwrap();
+    assert_eq!(journal.verify().unwrap(), None, "the signatures verify");
+    assert!(
+        journal.open_tse().unwrap().is_empty(),
+        "no business event left open"
+    );
+    let signed_in = |e: &till::journal::Entry| -> Option<(String, u64, u64)> {
+        let t = &e.body["tse"];
+        (t["status"] == "signed").then(|| {
+            (
+                t["tx_id"].as_str().unwrap().to_string(),
+                t["tx_number"].as_u64().unwrap(),
+                t["signature_counter"].as_u64().unwrap(),
+            )
+        })
+    };
+    // tx id → (what it is, the journal's number and counter where signed)
+    type Known<'a> = HashMap<String, (&'a str, Option<(u64, u64)>)>;
+    let mut known: Known = HashMap::new();
+    for e in journal.entries(Some(kind::SALE)).unwrap() {
+        let sale_id = e.sale_id.clone().unwrap();
+        let signed = signed_in(&e).map(|(id, n, c)| {
+            assert_eq!(id, sale_id, "the sale's TSE transaction is its own id");
+            (n, c)
+        });
+        known.insert(sale_id, ("Beleg", signed));
+    }
+    for e in journal.entries(Some(kind::CANCELLATION)).unwrap() {
+        if let Some((id, n, c)) = signed_in(&e) {
+            known.insert(id, ("Beleg", Some((n, c))));
+        }
+    }
+    for k in [kind::FAILED, kind::TSE_ABORT] {
+        for e in journal.entries(Some(k)).unwrap() {
+            let signed = signed_in(&e).map(|(_, n, c)| (n, c));
+            known.insert(e.sale_id.clone().unwrap(), ("AVBelegabbruch", signed));
+        }
+    }
+    let txs = tse.state.transactions();
+    assert!(!txs.is_empty());
+    let (mut sales, mut aborts) = (0, 0);
+    for t in &txs {
+        assert_ne!(t.state, "ACTIVE", "TSE transaction {} left open", t.id);
+        let Some((what, signed)) = known.get(&t.id) else {
+            panic!(
+                "TSE transaction {} ({:?}) is not in the journal",
+                t.id, t.process_data
+            );
+        };
+        let bon = t.process_data.as_deref().unwrap_or_default();
+        assert!(
+            bon.starts_with(&format!("{what}^")),
+            "{}: {bon} is not {what}",
+            t.id
+        );
+        if let Some((number, counter)) = signed {
+            assert_eq!(
+                (*number, *counter),
+                (t.number, t.signature_counter),
+                "{}",
+                t.id
+            );
+        }
+        if *what == "Beleg" {
+            sales += 1;
+        } else {
+            aborts += 1;
+        }
+    }
+    assert!(aborts > 0, "baskets were abandoned");
+    eprintln!(
+        "TSE: {} transactions, {sales} receipts, {aborts} aborts, none open",
+        txs.len()
+    );
+}
+
 async fn sandbox() -> RunningSandbox {
     let sandbox = secuconnect_sandbox::start_demo().await.unwrap();
     sandbox
@@ -379,11 +477,13 @@ async fn sandbox() -> RunningSandbox {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_sales_killed_at_random_points_agree_with_the_provider() {
     let sandbox = sandbox().await;
+    let tse = fiskaly_sandbox::start_demo().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.sqlite3");
     let (sandbox, kills) = tokio::task::spawn_blocking(move || {
-        let kills = drill(&sandbox, &path, 1000, 30, 0x5eed_cafe, false);
+        let kills = drill(&sandbox, Some(&tse), &path, 1000, 30, 0x5eed_cafe, false);
         check_agreement(&sandbox, &path, 1000);
+        check_tse_agreement(&tse, &path);
         (sandbox, kills)
     })
     .await
@@ -397,10 +497,12 @@ async fn sales_under_the_simulators_faults_and_kills_agree_with_the_provider() {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.sqlite3");
+    let tse = fiskaly_sandbox::start_demo().await.unwrap();
     let (sandbox, _) = tokio::task::spawn_blocking(move || {
-        let kills = drill(&sandbox, &path, 300, 10, 0xfa17_0001, true);
+        let kills = drill(&sandbox, Some(&tse), &path, 300, 10, 0xfa17_0001, true);
         sandbox.state.clear_faults();
         check_agreement(&sandbox, &path, 300);
+        check_tse_agreement(&tse, &path);
         (sandbox, kills)
     })
     .await

@@ -167,6 +167,8 @@ export const api = {
   payCash: (basket: Basket, tendered: Cents | null) =>
     invoke<CompletedSale>('pay_cash', { basket, tendered }),
   payCard: (basket: Basket) => invoke<CardPaymentResult>('pay_card', { basket }),
+  /** The basket filled (the TSE transaction starts) or emptied without a sale (it is aborted). */
+  basketChanged: (filled: boolean) => invoke<void>('basket_changed', { filled }),
   abortCardPayment: () => invoke<{ requested: boolean }>('abort_card_payment'),
   checkCardPayment: () => invoke<CardPaymentResult | null>('check_card_payment'),
   openDrawer: () => invoke<void>('open_drawer'),

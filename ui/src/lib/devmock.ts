@@ -313,6 +313,8 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
       return articles;
     case 'article_by_code':
       return articles.find((x) => x.ean === a.code || x.article_number === a.code) ?? null;
+    case 'basket_changed':
+      return null;
     case 'pay_cash':
       await sleep(400);
       return book(a.basket as Basket, 'cash', (a.tendered as number | null) ?? null);

@@ -82,6 +82,7 @@ export function backend(handlers: Record<string, Handler>): Backend {
     app_info: () => ({ version: '0.1.0', demo: true, shop_name: 'Testladen', till_id: 'KASSE-1' }),
     articles: () => articles,
     till_status: () => onlineStatus,
+    basket_changed: () => null,
     settings: () => {
       throw { code: 'not_found', message: 'no settings' };
     },

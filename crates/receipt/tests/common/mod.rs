@@ -305,6 +305,7 @@ pub fn z_report() -> ZReport {
         cash_out_cents: 0,
         note: Some("Zwei Euro Münzen im Tresor".into()),
         chain_head: Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into()),
+        tse: None,
     }
 }
 

@@ -20,3 +20,19 @@ pub async fn pay_cash(
         .after_sale(receipt::Document::receipt(sale.receipt.clone()), true);
     Ok(sale)
 }
+
+/// The basket went from empty to filled (`filled`), or back to empty
+/// without a sale: the business event's TSE transaction starts (KassenSichV
+/// §2: when the event starts), or ends as `AVBelegabbruch`. The UI does not
+/// wait for it; a TSE that is down is noted in the journal and the status
+/// bar, and the sale goes on without it.
+#[instrument(skip_all, fields(filled))]
+pub async fn basket_changed(state: &AppState, filled: bool) -> Result<(), CommandError> {
+    let checkout = state.checkout();
+    if filled {
+        checkout.basket_started().await?;
+    } else {
+        checkout.basket_cleared().await?;
+    }
+    Ok(())
+}

@@ -99,6 +99,10 @@ pub async fn catch_up(state: &AppState) {
     let online = match state.client.access_token().await {
         Err(e) if e.unreachable() => {
             tracing::warn!(error = %e, "the payment service cannot be reached");
+            // The TSE's clean-up does not need the payment service.
+            if let Err(e) = state.checkout().finish_left_open().await {
+                tracing::warn!(error = %e, "TSE events left open: not ended yet");
+            }
             false
         }
         // It answered (e.g. refused the credentials): reachable.

@@ -2,13 +2,18 @@
 //! journal holds the wanted number, settling what a crash left first.
 //!
 //! `till-crash-drill <base-url> <journal> <sales> [--stop-at POINT:N] [--timeout-ms MS]
-//!  [--busy-ms MS] [--lock-every K]`
+//!  [--busy-ms MS] [--lock-every K] [--tse URL]`
 //!
 //! Every drill point (see `till::drill`) is printed as `point NAME` on
 //! standard output. With `--stop-at`, the till stops dead at the N-th
 //! occurrence of POINT, prints `stopped NAME` and waits to be killed. Sales
 //! alternate card and cash; the baskets follow from the sale's number; every
 //! tenth sale (a card sale) is cancelled right after it is paid.
+//!
+//! With `--tse URL` (a fiskaly SIGN DE endpoint with the simulator's demo
+//! TSS), each basket's TSE transaction starts with its first line and the
+//! sale is signed under it; every seventh sale's basket is first filled and
+//! cleared once (an `AVBelegabbruch`).
 //!
 //! With `--lock-every K`, at every K-th moment the provider has answered a
 //! payment or a cancellation (`after_answer`, `after_cancel_answer`) a second
@@ -26,7 +31,7 @@ use receipt::ShopHeader;
 use secuconnect::{CancellationToken, Client, ClientConfig, Credentials, Secret};
 use till::basket::{Basket, BasketLine};
 use till::journal::kind;
-use till::{Cents, Checkout, Journal, VatRate};
+use till::{Cents, Checkout, Journal, Tse, VatRate};
 
 const CLIENT_ID: &str = "demo-till";
 const CLIENT_SECRET: &str = "demo-secret";
@@ -56,6 +61,7 @@ fn main() {
     let mut timeout = Duration::from_millis(2000);
     let mut busy: Option<Duration> = None;
     let mut lock_every = 0u64;
+    let mut tse_url: Option<String> = None;
     let mut rest = args[4..].iter();
     while let Some(a) = rest.next() {
         match a.as_str() {
@@ -69,6 +75,7 @@ fn main() {
             }
             "--busy-ms" => busy = Some(Duration::from_millis(number(rest.next()))),
             "--lock-every" => lock_every = number(rest.next()),
+            "--tse" => tse_url = Some(rest.next().expect("--tse URL").clone()),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -105,7 +112,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(run(url, path, sales, timeout, busy));
+    rt.block_on(run(url, path, sales, timeout, busy, tse_url));
 }
 
 fn number(arg: Option<&String>) -> u64 {
@@ -124,7 +131,35 @@ fn hold_write_lock(path: &std::path::Path, hold: Duration) {
     });
 }
 
-async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration, busy: Option<Duration>) {
+/// The simulator's demo TSS and till, reached at `url`.
+fn demo_tse(url: &str, timeout: Duration) -> Tse {
+    let client = fiskaly::Client::new(
+        fiskaly::ClientConfig::new(
+            url,
+            fiskaly::Credentials {
+                api_key: "test_demo_api_key_smart_till".into(),
+                api_secret: fiskaly::Secret::new("demo-api-secret-smart-till"),
+            },
+        )
+        .with_timeout(timeout),
+    )
+    .expect("TSE client");
+    Tse::new(
+        client,
+        "b8b0a7a2-1c55-4c7e-9a51-0d6c1a3f0e01",
+        "3f1e9c0d-7b2a-4e55-8c11-5a6b7c8d9e02",
+    )
+}
+
+async fn run(
+    url: String,
+    path: PathBuf,
+    sales: usize,
+    timeout: Duration,
+    busy: Option<Duration>,
+    tse_url: Option<String>,
+) {
+    let tse = tse_url.map(|u| demo_tse(&u, timeout));
     let client = Client::new(
         ClientConfig::new(
             &url,
@@ -154,7 +189,7 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration, busy: 
         shop: shop.clone(),
         till_id: "KASSE-1",
         demo: true,
-        tse: None,
+        tse: tse.as_ref(),
     };
     let cancel = CancellationToken::new();
     loop {
@@ -183,6 +218,21 @@ async fn run(url: String, path: PathBuf, sales: usize, timeout: Duration, busy: 
         }
         let i = started as u64;
         let b = basket(i);
+        if tse.is_some() {
+            if i % 7 == 3 {
+                // A basket filled and cleared without a sale.
+                if let Err(e) = checkout.basket_started().await {
+                    println!("basket {i}: {e}");
+                }
+                if let Err(e) = checkout.basket_cleared().await {
+                    println!("basket {i} not cleared: {e}");
+                }
+            }
+            // The first line enters the basket: its TSE transaction starts.
+            if let Err(e) = checkout.basket_started().await {
+                println!("basket {i}: {e}");
+            }
+        }
         let result = if i.is_multiple_of(2) {
             checkout
                 .pay_card(&b, &cancel)

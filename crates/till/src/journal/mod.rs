@@ -19,7 +19,9 @@ mod schema;
 mod search;
 #[doc(hidden)]
 pub mod testing;
+mod tse_events;
 mod verify;
+mod verify_tse;
 mod write;
 
 pub use error::JournalError;
@@ -27,6 +29,7 @@ pub use records::*;
 pub use schema::kind;
 pub use schema::MAX_NOTE;
 pub use search::{JournalEntry, JournalFilter, JournalPage, ListedState, CANCELLATION_PREFIX};
+pub use tse_events::{AbortReason, OutagePeriod, TseAbort, TseOutage, TseRange, TseSummary};
 
 use std::path::Path;
 use std::time::Duration;

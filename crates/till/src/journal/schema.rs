@@ -161,6 +161,27 @@ BEGIN
         SELECT receipt_number, seq, total, at_ms, day FROM listing_of_entries WHERE seq = NEW.seq;
 END;
 "#,
+    r#"
+-- TSE transactions started when the first line entered the basket
+-- (`tse_start`) and not yet ended by the sale, its failed payment or an
+-- abort (`tse_abort`): the work list of the clean-up at start, which
+-- finishes what a crash or a closed app left open. Kept by the database
+-- from the entries, like `head`; not part of the record.
+CREATE TABLE open_tse (
+    tx_id     TEXT PRIMARY KEY,
+    since_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER entries_open_tse_start AFTER INSERT ON entries
+WHEN NEW.kind = 'tse_start'
+BEGIN INSERT OR IGNORE INTO open_tse (tx_id, since_seq) VALUES (NEW.sale_id, NEW.seq); END;
+CREATE TRIGGER entries_open_tse_end AFTER INSERT ON entries
+WHEN NEW.kind IN ('sale', 'failed', 'tse_abort')
+BEGIN DELETE FROM open_tse WHERE tx_id = NEW.sale_id; END;
+CREATE UNIQUE INDEX entries_tse_once ON entries(sale_id, kind)
+    WHERE kind IN ('tse_start', 'tse_abort');
+-- Outages of the TSE (their start and their end), read by the closing.
+CREATE INDEX entries_tse_outages ON entries(seq) WHERE kind IN ('tse_outage', 'tse_outage_end');
+"#,
 ];
 
 /// The kinds `entries_sale_once` indexes: a query by sale id names them
@@ -202,6 +223,16 @@ pub mod kind {
     pub const CANCEL_FAILED: &str = "cancel_failed";
     /// The journal was restored from a backup (which copy, its last receipt number).
     pub const RESTORED: &str = "restored";
+    /// The first line entered the basket: its TSE transaction is started
+    /// under this id (the sale's id once it is paid).
+    pub const TSE_START: &str = "tse_start";
+    /// The basket was abandoned (or left open by a crash): its TSE
+    /// transaction ended as `AVBelegabbruch` (DSFinV-K 2.6, BON_TYP).
+    pub const TSE_ABORT: &str = "tse_abort";
+    /// The TSE failed after working (or since the start): when, why.
+    pub const TSE_OUTAGE: &str = "tse_outage";
+    /// The first signed step after an outage: the outage's end.
+    pub const TSE_OUTAGE_END: &str = "tse_outage_end";
 }
 
 /// The longest note a closing keeps.

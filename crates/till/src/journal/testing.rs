@@ -111,3 +111,98 @@ pub fn sell(
         (paid_in_one(intent, method, queued), issue.receipt_number)
     })
 }
+
+/// What an insider with the file can do: replace entry `seq`'s body and
+/// hash it and every entry after it again (triggers dropped, the head
+/// row rewritten), so the chain alone holds again.
+pub fn rewrite_and_rehash(path: &std::path::Path, seq: i64, body: &str) {
+    let conn = rusqlite::Connection::open(path).expect("the journal file");
+    conn.execute_batch(
+        "DROP TRIGGER entries_append_only_update; DROP TRIGGER entries_append_only_delete;",
+    )
+    .expect("drop the triggers");
+    conn.execute(
+        "UPDATE entries SET body = ?1 WHERE seq = ?2",
+        rusqlite::params![body, seq],
+    )
+    .expect("rewrite");
+    let mut prev: [u8; 32] = conn
+        .query_row(
+            "SELECT hash FROM entries WHERE seq < ?1 ORDER BY seq DESC LIMIT 1",
+            [seq],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .map(|h| h.try_into().expect("32 bytes"))
+        .unwrap_or(super::schema::GENESIS);
+    type Row = (i64, String, Option<String>, Option<i64>, String, String);
+    let rows: Vec<Row> = conn
+        .prepare(
+            "SELECT seq, kind, sale_id, receipt_number, created_at, body FROM entries
+             WHERE seq >= ?1 ORDER BY seq",
+        )
+        .unwrap()
+        .query_map([seq], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (s, kind, sale_id, receipt, at, body) in rows {
+        let totals: Option<([i64; 17], Option<[i64; 4]>)> = conn
+            .query_row(
+                &format!(
+                    "SELECT {}, {} FROM totals WHERE seq = ?1",
+                    crate::closing::RunningTotals::COLUMNS,
+                    crate::closing::RunningTotals::EXTRA_COLUMNS
+                ),
+                [s],
+                |r| {
+                    let mut t = [0i64; 17];
+                    for (i, v) in t.iter_mut().enumerate() {
+                        *v = r.get(i)?;
+                    }
+                    let extra: Option<i64> = r.get(17)?;
+                    let e = match extra {
+                        Some(_) => {
+                            let mut e = [0i64; 4];
+                            for (i, v) in e.iter_mut().enumerate() {
+                                *v = r.get(17 + i)?;
+                            }
+                            Some(e)
+                        }
+                        None => None,
+                    };
+                    Ok((t, e))
+                },
+            )
+            .ok();
+        let hash = super::verify::entry_hash(
+            &prev,
+            s,
+            &kind,
+            sale_id.as_deref(),
+            receipt,
+            &at,
+            &body,
+            totals.as_ref().map(|(t, e)| (t, e.as_ref())),
+        );
+        conn.execute(
+            "UPDATE entries SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            rusqlite::params![&prev[..], &hash[..], s],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    conn.execute(
+        "UPDATE head SET hash = ?1 WHERE id = 1",
+        rusqlite::params![&prev[..]],
+    )
+    .unwrap();
+}

@@ -543,6 +543,8 @@ impl Journal {
             None => terminal_since_closing(&tx)?.map(|(_, t)| t),
         };
         let opened_at = first_entry_after(&tx, previous.as_ref().map_or(0, |(seq, _)| *seq))?;
+        let tse =
+            super::tse_events::tse_summary(&tx, previous.as_ref().map_or(0, |(seq, _)| *seq))?;
         let mut app = Appender::new(&tx)?;
         let closing = Closing {
             z_number: previous.map(|(_, c)| c.z_number).unwrap_or(0) + 1,
@@ -554,6 +556,7 @@ impl Journal {
             chain_head: hex::encode(app.prev),
             note: note.filter(|n| !n.is_empty()),
             opened_at,
+            tse,
         };
         // The closing carries the totals it closed at: the next day starts from them.
         app.append(

@@ -361,6 +361,48 @@ export type DayFigures = {
 export type CashMovement = "float" | "cash_in" | "cash_out";
 
 /**
+ * An outage as the closing reports it: from its first failure to the
+ * first signature after it (`end` `None`: still down).
+ */
+export type OutagePeriod = {
+  start: string,
+  end: string | null,
+  reason: string,
+};
+
+/**
+ * What one TSE signed in a closing's period (sales, cancellations, aborts).
+ */
+export type TseRange = {
+  /**
+   * The TSE's serial number.
+   */
+  tss_serial: string,
+  /**
+   * How many transactions it signed.
+   */
+  signed: number,
+  first_tx_number: number,
+  last_tx_number: number,
+  first_signature_counter: number,
+  last_signature_counter: number,
+};
+
+/**
+ * The TSE's part of a closing (the Z report prints it).
+ */
+export type TseSummary = {
+  /**
+   * One per TSE that signed in the period (normally one).
+   */
+  devices: Array<TseRange>,
+  /**
+   * Outages in the period, or going on at its start.
+   */
+  outages: Array<OutagePeriod>,
+};
+
+/**
  * A closing as stored: its Z number, the figures, the count and the terminal's answer.
  */
 export type StoredClosing = {
@@ -388,6 +430,11 @@ export type StoredClosing = {
    * When the period began: the time of its first entry (schema 2).
    */
   opened_at?: string | null,
+  /**
+   * What the TSE signed in the period (serial, transaction numbers and
+   * signature counters) and its outages; `None` without a TSE.
+   */
+  tse?: TseSummary | null,
 };
 
 /**

@@ -167,7 +167,16 @@ impl QrCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::TssKey;
+    use p256::ecdsa::signature::Signer;
+    use p256::ecdsa::SigningKey;
+
+    /// A fixed P-256 key: its public point (base64) and the serial number.
+    fn key() -> (SigningKey, String, [u8; 32]) {
+        let key = SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let point = key.verifying_key().to_encoded_point(false);
+        let serial = Sha256::digest(point.as_bytes()).into();
+        (key, BASE64.encode(point.as_bytes()), serial)
+    }
 
     fn log() -> TransactionLog {
         TransactionLog {
@@ -210,10 +219,11 @@ mod tests {
 
     #[test]
     fn a_qr_code_round_trips_and_verifies_only_unchanged() {
-        let key = TssKey::generate();
+        let (key, public_key, serial) = key();
         let mut log = log();
-        log.serial_number = key.serial_number_bytes();
-        let signature = key.sign_plain(&log.signed_bytes());
+        log.serial_number = serial;
+        let signature: Signature = key.sign(&log.signed_bytes());
+        let signature = signature.to_bytes();
         let qr = QrCode {
             client_serial_number: log.client_id.clone(),
             process_type: log.process_type.clone(),
@@ -223,7 +233,7 @@ mod tests {
             start_time: 1_577_833_190,
             log_time: log.log_time as i64,
             signature: BASE64.encode(signature),
-            public_key: key.public_key_base64(),
+            public_key,
         };
         let text = qr.render();
         assert!(text.starts_with("V0;TILL-1;Kassenbeleg-V1;Beleg^1.19_0.00_0.00_0.00_0.00^1.19:Bar;200;1;2019-12-31T22:59:50.000Z;2019-12-31T23:00:00.000Z;ecdsa-plain-SHA256;unixTime;"), "{text}");

@@ -1,0 +1,179 @@
+//! `verify` checks the TSE's signatures: an insider who rewrites a signed
+//! sale in the journal file and hashes the chain again is named. Real
+//! sales through the checkout against both simulators on loopback, a real
+//! SQLite file changed with raw SQL.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Till;
+use fiskaly_sandbox::RunningSandbox;
+use till::journal::testing::rewrite_and_rehash;
+use till::journal::{kind, BreakKind};
+use till::{Basket, BasketLine, Cents, Checkout, Tse, VatRate};
+
+struct TseTill {
+    till: Till,
+    _tse_sandbox: RunningSandbox,
+    tse: Tse,
+}
+
+impl TseTill {
+    async fn new() -> Self {
+        let tse_sandbox = fiskaly_sandbox::start_demo().await.unwrap();
+        let client = fiskaly::Client::new(
+            fiskaly::ClientConfig::new(
+                tse_sandbox.url(),
+                fiskaly::Credentials {
+                    api_key: fiskaly_sandbox::DEMO_API_KEY.into(),
+                    api_secret: fiskaly::Secret::new(fiskaly_sandbox::DEMO_API_SECRET),
+                },
+            )
+            .with_timeout(Duration::from_millis(800)),
+        )
+        .unwrap();
+        Self {
+            till: Till::new().await,
+            tse: Tse::new(
+                client,
+                fiskaly_sandbox::DEMO_TSS_ID,
+                fiskaly_sandbox::DEMO_CLIENT_ID,
+            ),
+            _tse_sandbox: tse_sandbox,
+        }
+    }
+
+    fn checkout(&self) -> Checkout<'_> {
+        Checkout {
+            tse: Some(&self.tse),
+            ..self.till.checkout()
+        }
+    }
+
+    /// Three signed cash sales, one cancelled, one basket abandoned.
+    async fn sell(&self) -> Vec<till::journal::Entry> {
+        let c = self.checkout();
+        for cents in [1190, 500, 250] {
+            c.basket_started().await.unwrap();
+            let basket = Basket {
+                lines: vec![BasketLine::article(
+                    "Wein",
+                    1,
+                    Cents(cents),
+                    VatRate::Standard,
+                )],
+                card: None,
+            };
+            c.pay_cash(&basket, None).await.unwrap();
+        }
+        c.basket_started().await.unwrap();
+        c.basket_cleared().await.unwrap();
+        c.cancel_sale(2, "Kunde", &secuconnect::CancellationToken::new())
+            .await
+            .unwrap();
+        assert_eq!(self.till.journal().verify().unwrap(), None);
+        self.till.journal().entries(Some(kind::SALE)).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_signed_sale_whose_total_an_insider_rewrote_and_hashed_again_is_named() {
+    let t = TseTill::new().await;
+    let sales = t.sell().await;
+    let target = &sales[0];
+    let body = serde_json::to_string(&target.body).unwrap();
+    assert!(body.contains(r#""amount":1190"#), "{body}");
+    let forged = body.replace(r#""amount":1190"#, r#""amount":190"#);
+    rewrite_and_rehash(&t.till.path, target.seq, &forged);
+    let found = t
+        .till
+        .journal()
+        .verify()
+        .unwrap()
+        .expect("the rewrite is seen");
+    assert_eq!(found.seq, target.seq, "{found:?}");
+    assert_eq!(found.kind, BreakKind::Altered);
+    assert!(
+        found.reason.contains("differ from what the TSE signed"),
+        "{}",
+        found.reason
+    );
+}
+
+#[tokio::test]
+async fn a_rewrite_of_the_signed_data_too_breaks_the_signature() {
+    let t = TseTill::new().await;
+    let sales = t.sell().await;
+    let target = &sales[1];
+    let body = serde_json::to_string(&target.body).unwrap();
+    // The amounts, the process data and the QR code all rewritten alike:
+    // only the TSE's key could sign that.
+    let forged = body
+        .replace(r#""amount":500"#, r#""amount":50"#)
+        .replace("Beleg^5.00_", "Beleg^0.50_")
+        .replace("^5.00:Bar", "^0.50:Bar");
+    assert_ne!(forged, body);
+    rewrite_and_rehash(&t.till.path, target.seq, &forged);
+    let found = t
+        .till
+        .journal()
+        .verify()
+        .unwrap()
+        .expect("the forgery is seen");
+    assert_eq!(found.seq, target.seq, "{found:?}");
+    assert!(
+        found.reason.contains("signature does not match"),
+        "{}",
+        found.reason
+    );
+}
+
+#[tokio::test]
+async fn a_signature_copied_onto_another_sale_is_named() {
+    let t = TseTill::new().await;
+    let sales = t.sell().await;
+    // Two sales of 2.50: the second gets the first one's TSE data.
+    let c = t.checkout();
+    let basket = Basket {
+        lines: vec![BasketLine::article(
+            "Brot",
+            1,
+            Cents(250),
+            VatRate::Standard,
+        )],
+        card: None,
+    };
+    c.pay_cash(&basket, None).await.unwrap();
+    let sales_now = t.till.journal().entries(Some(kind::SALE)).unwrap();
+    let (first, copy) = (&sales[2], sales_now.last().unwrap());
+    let mut body = copy.body.clone();
+    body["tse"] = first.body["tse"].clone();
+    rewrite_and_rehash(&t.till.path, copy.seq, &body.to_string());
+    let found = t
+        .till
+        .journal()
+        .verify()
+        .unwrap()
+        .expect("the copy is seen");
+    assert_eq!(found.seq, copy.seq, "{found:?}");
+    assert!(found.reason.contains("used twice"), "{}", found.reason);
+}
+
+#[tokio::test]
+async fn a_signed_cancellation_rewritten_is_named() {
+    let t = TseTill::new().await;
+    t.sell().await;
+    let cancellation = t
+        .till
+        .journal()
+        .entries(Some(kind::CANCELLATION))
+        .unwrap()
+        .remove(0);
+    let body = serde_json::to_string(&cancellation.body).unwrap();
+    let forged = body.replace(r#""amount":-500"#, r#""amount":-900"#);
+    assert_ne!(forged, body);
+    rewrite_and_rehash(&t.till.path, cancellation.seq, &forged);
+    let found = t.till.journal().verify().unwrap().expect("seen");
+    assert_eq!(found.seq, cancellation.seq, "{found:?}");
+}
