@@ -10,6 +10,7 @@ use till::basket::{LineKind, VatTotal};
 use till::journal::{kind, Cancellation, PaidSale, Payment, PaymentIntent, SaleRecord};
 use till::{Cents, Closing, Journal, JournalError, PaymentMethod, VatRate};
 
+use crate::tse::TseMaster;
 use crate::writer::{Row, Value, WriteError, Writer};
 
 /// The DFKA taxonomy version the tables follow.
@@ -135,6 +136,7 @@ pub fn export(
     // Then the receipts, one at a time, each into the closing that covers it.
     let mut intents: HashMap<String, (String, PaymentIntent)> = HashMap::new();
     let mut period = 0;
+    let mut tse = TseMaster::default();
     let kinds = [kind::INTENT, kind::SALE, kind::FAILED, kind::CANCELLATION];
     journal.for_each_entry(&kinds, |e| {
         while period < periods.len() && periods[period].0 < e.seq {
@@ -168,7 +170,7 @@ pub fn export(
                         intent,
                         paid: Box::new(paid),
                     };
-                    write_receipt(&mut writer, cashpoint, closing, &receipt)?;
+                    write_receipt(&mut writer, cashpoint, closing, &receipt, &mut tse)?;
                 }
             }
             kind::FAILED => {
@@ -187,7 +189,7 @@ pub fn export(
                         body: Box::new(c),
                         original: Box::new(original),
                     };
-                    write_receipt(&mut writer, cashpoint, closing, &receipt)?;
+                    write_receipt(&mut writer, cashpoint, closing, &receipt, &mut tse)?;
                 }
             }
             _ => {}
@@ -301,6 +303,16 @@ fn write_closing(
             ("KEINE_UST_ZUORDNUNG", Value::text("0")),
         ]),
     )?;
+    if let Some((id, serial)) = payment_terminal(closing) {
+        // The payment terminal the closing's end of day ran on.
+        w.push(
+            "Stamm_Terminals",
+            &with_head(vec![
+                ("TERMINAL_ID", Value::text(id)),
+                ("TERMINAL_SERIENNR", Value::text(serial)),
+            ]),
+        )?;
+    }
     for (gv, key, v) in business_cases(closing)? {
         w.push(
             "Z_GV_Typ",
@@ -347,6 +359,25 @@ fn write_closing(
     Ok(())
 }
 
+/// The payment terminal of a closing, from the terminal's end-of-day answer
+/// stored in it: its terminal id (TID, as its receipt names it) and its
+/// device id at the provider. `None` where no end of day ran.
+pub fn payment_terminal(closing: &Closing) -> Option<(String, String)> {
+    let answer = closing.terminal.as_ref()?;
+    let device = answer["device_destination"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let tid = answer["receipt"]
+        .as_array()?
+        .iter()
+        .find(|l| l["value"]["name"] == "Terminal-ID")
+        .and_then(|l| l["value"]["value"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| device.clone());
+    (!tid.is_empty()).then_some((tid, device))
+}
+
 /// The closing's figures by business case and VAT key: sales (`Umsatz`)
 /// per rate, voucher loads, the float, cash in and out, and the counting
 /// difference; rows of zero are left out.
@@ -389,6 +420,7 @@ fn write_receipt(
     cp: &Cashpoint,
     closing: &Closing,
     r: &Receipt,
+    tse: &mut TseMaster,
 ) -> Result<(), ExportError> {
     let with_head = head(cp, closing);
     // A cancellation repeats the original's lines with the signs turned.
@@ -441,6 +473,11 @@ fn write_receipt(
             ("UMS_BRUTTO", Value::cents(total)),
         ]),
     )?;
+    let tse_record = match r {
+        Receipt::Sale { paid, .. } => paid.tse.as_ref(),
+        Receipt::Cancellation { body, .. } => body.tse.as_ref(),
+    };
+    tse.receipt(w, &with_head, closing.z_number, &bon_id, tse_record)?;
     for v in &vat {
         w.push(
             "Bonkopf_USt",

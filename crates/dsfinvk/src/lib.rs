@@ -4,6 +4,7 @@
 
 pub mod definition;
 pub mod from_journal;
+mod tse;
 pub mod writer;
 
 pub use definition::{Column, ColumnType, Table};
