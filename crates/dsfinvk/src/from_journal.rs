@@ -101,6 +101,26 @@ enum Receipt {
     },
 }
 
+/// How far an export is: journal entries read of all there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Progress {
+    /// Whole percent, 0–100.
+    pub fn percent(self) -> u8 {
+        match self.total {
+            0 => 100,
+            t => (self.done.min(t) * 100 / t) as u8,
+        }
+    }
+}
+
+/// How many receipts' entries pass between two progress reports.
+const PROGRESS_EVERY: i64 = 2_000;
+
 /// Writes the export of every closing whose business day (the day it was
 /// made) lies in `from..=to` into `out` (a folder).
 pub fn export(
@@ -110,6 +130,23 @@ pub fn export(
     cashpoint: &Cashpoint,
     out: &Path,
 ) -> Result<ExportSummary, ExportError> {
+    export_with_progress(journal, from, to, cashpoint, out, &mut |_| {})
+}
+
+/// [`export`], telling `progress` how far it is now and then (and at the end).
+pub fn export_with_progress(
+    journal: &Journal,
+    from: NaiveDate,
+    to: NaiveDate,
+    cashpoint: &Cashpoint,
+    out: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ExportSummary, ExportError> {
+    let total = journal
+        .head()?
+        .map(|(seq, _)| seq.max(0) as u64)
+        .unwrap_or(0);
+    progress(Progress { done: 0, total });
     let mut writer = Writer::create(out)?;
     // First the closings (few): which periods are exported, and their rows.
     let mut periods: Vec<(i64, Option<Closing>)> = Vec::new();
@@ -138,7 +175,15 @@ pub fn export(
     let mut period = 0;
     let mut tse = TseMaster::default();
     let kinds = [kind::INTENT, kind::SALE, kind::FAILED, kind::CANCELLATION];
+    let mut reported = 0;
     journal.for_each_entry(&kinds, |e| {
+        if e.seq - reported >= PROGRESS_EVERY {
+            reported = e.seq;
+            progress(Progress {
+                done: e.seq as u64,
+                total,
+            });
+        }
         while period < periods.len() && periods[period].0 < e.seq {
             period += 1;
         }
@@ -202,10 +247,11 @@ pub fn export(
         .map(|(f, n)| (f.to_string(), n))
         .collect();
     writer.finish()?;
+    progress(Progress { done: total, total });
     Ok(ExportSummary { closings, rows })
 }
 
-fn business_day(closed_at: &str) -> Result<NaiveDate, String> {
+pub(crate) fn business_day(closed_at: &str) -> Result<NaiveDate, String> {
     parse_time(closed_at).map(|t| t.date_naive())
 }
 

@@ -296,3 +296,90 @@ fn odd_days_export_valid_cancellations_only_a_tse_outage_texts_and_zero_rate() {
         .iter()
         .any(|c| c["GV_TYP"] == "Einzahlung" && c["Z_NR"] == "2"));
 }
+
+#[test]
+fn a_zip_export_holds_the_same_valid_files_and_a_taken_target_or_an_empty_range_is_refused() {
+    use dsfinvk::{export_to, PackageError};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let plan = Plan {
+        days: 2,
+        sales_per_day: 6,
+        tse_outage: 1,
+        seed: 5,
+    };
+    block_on(generate(&path, &plan)).unwrap();
+    let journal = till::Journal::open_read_only(&path).unwrap();
+    let today = Local::now().date_naive();
+    let from = today - Days::new(1);
+
+    let zip_path = dir.path().join("Export 2026.zip");
+    let mut seen = Vec::new();
+    let done = export_to(&journal, from, today, &cashpoint(), &zip_path, &mut |p| {
+        seen.push(p.percent())
+    })
+    .unwrap();
+    assert!(done.zip && done.bytes > 0);
+    assert_eq!(done.summary.closings, vec![1, 2]);
+    assert_eq!(seen.first(), Some(&0));
+    assert_eq!(seen.last(), Some(&100));
+    // Nothing but the zip is left beside it.
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("journal"))
+        .collect();
+    assert_eq!(beside, vec!["Export 2026.zip".to_string()]);
+    // Unzipped, it is the export: 20 tables, the index, the DTD, valid.
+    let unzipped = dir.path().join("unzipped");
+    zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap())
+        .unwrap()
+        .extract(&unzipped)
+        .unwrap();
+    assert_eq!(std::fs::read_dir(&unzipped).unwrap().count(), 22);
+    assert_valid(&unzipped);
+    let folder = dir.path().join("folder");
+    export_to(&journal, from, today, &cashpoint(), &folder, &mut |_| {}).unwrap();
+    for t in dsfinvk::definition::official() {
+        assert_eq!(
+            std::fs::read(folder.join(&t.file)).unwrap(),
+            std::fs::read(unzipped.join(&t.file)).unwrap(),
+            "{}",
+            t.file
+        );
+    }
+
+    // Refusals, before anything is written.
+    let err = export_to(&journal, from, today, &cashpoint(), &zip_path, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, PackageError::NotEmpty(_)), "{err}");
+    let err = export_to(&journal, from, today, &cashpoint(), &folder, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, PackageError::NotEmpty(_)), "{err}");
+    let long_ago = today - Days::new(400);
+    let nothing = dir.path().join("nothing");
+    let err = export_to(
+        &journal,
+        long_ago,
+        long_ago,
+        &cashpoint(),
+        &nothing,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, PackageError::NoClosing { .. }), "{err}");
+    assert!(!nothing.exists());
+    let err = export_to(&journal, today, from, &cashpoint(), &nothing, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, PackageError::BadRange { .. }), "{err}");
+
+    // A full disk: the zip's file is the kernel's /dev/full (ENOSPC on write).
+    #[cfg(target_os = "linux")]
+    {
+        let full = dir.path().join("full.zip");
+        std::os::unix::fs::symlink("/dev/full", dir.path().join(".full.zip.part")).unwrap();
+        let err = export_to(&journal, from, today, &cashpoint(), &full, &mut |_| {}).unwrap_err();
+        assert!(matches!(err, PackageError::DiskFull(_)), "{err}");
+        assert!(err.to_string().contains("disk is full"));
+        assert!(!full.exists());
+        assert!(!dir.path().join(".full.zip.files").exists());
+        assert!(!dir.path().join(".full.zip.part").exists());
+    }
+}
