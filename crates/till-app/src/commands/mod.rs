@@ -14,3 +14,4 @@ pub mod secucard;
 pub mod session;
 pub mod settings;
 pub mod status;
+pub mod tax_export;

@@ -825,7 +825,11 @@ export type ErrorCode =
   | "printer_paper_out"
   | "printer_error"
   | "printer_address_public"
-  | "already_printed";
+  | "already_printed"
+  | "export_no_closing"
+  | "export_target_taken"
+  | "disk_full"
+  | "export_failed";
 
 /**
  * `code` is stable for the UI to branch on; `message` is for the cashier.
@@ -1196,4 +1200,24 @@ export type PrinterDiscovery = {
  */
 export type SavedFile = {
   path: string,
+};
+
+/**
+ * What an export wrote, in words for the end-of-day screen.
+ */
+export type TaxExport = {
+  /**
+   * The zip file or folder written.
+   */
+  path: string,
+  zip: boolean,
+  /**
+   * The Z numbers of the closings in it.
+   */
+  closings: Array<number>,
+  /**
+   * Receipts (sales and cancellations) in it.
+   */
+  receipts: number,
+  bytes: number,
 };
