@@ -18,19 +18,21 @@ use crate::writer::WriteError;
 /// Why an export was not written.
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
-    #[error("there is no closing (end of day) between {from} and {to}: nothing to export")]
+    #[error("There is no closing (end of day) between {from} and {to}: nothing to export.")]
     NoClosing { from: NaiveDate, to: NaiveDate },
-    #[error("the first day ({from}) is after the last ({to})")]
+    #[error("The first day ({from}) is after the last ({to}).")]
     BadRange { from: NaiveDate, to: NaiveDate },
-    #[error("{0} already exists and is not empty: choose a new name or an empty folder")]
+    #[error(
+        "The target {0} already exists and is not empty: choose a new name or an empty folder."
+    )]
     NotEmpty(PathBuf),
-    #[error("the disk is full: the export to {0} was not written (nothing of it is left behind); free some space or choose another drive")]
+    #[error("The disk is full: the export to {0} was not written (nothing of it is left behind). Free some space or choose another drive.")]
     DiskFull(PathBuf),
-    #[error("the journal cannot be read: {0}")]
+    #[error("The journal cannot be read: {0}")]
     Journal(#[from] JournalError),
-    #[error("the export could not be written to {path}: {source}")]
+    #[error("The export could not be written to {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
-    #[error("the export stopped: {0}")]
+    #[error("The export stopped: {0}")]
     Export(ExportError),
 }
 

@@ -159,13 +159,7 @@ fn command_error(e: PackageError) -> CommandError {
     if code == ErrorCode::ExportFailed {
         warn!(error = %e, "DSFinV-K export failed");
     }
-    let message = e.to_string();
-    let mut chars = message.chars();
-    let message = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => message,
-    };
-    CommandError::new(code, message + ".")
+    CommandError::new(code, e.to_string())
 }
 
 #[cfg(test)]
