@@ -133,7 +133,7 @@ impl DemoTill {
         })?;
         let client = Client::new(
             ClientConfig::new(
-                &sandbox.url(),
+                sandbox.url(),
                 Credentials {
                     client_id: demo::DEMO_CLIENT_ID.into(),
                     client_secret: Secret::new(demo::DEMO_CLIENT_SECRET),
