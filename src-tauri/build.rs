@@ -42,6 +42,7 @@ fn main() {
             "open_drawer",
             "print_z_report",
             "export_z_report_pdf",
+            "export_dsfinvk",
             "printers_discover",
             "save_printer",
             "remove_printer",

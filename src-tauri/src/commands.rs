@@ -9,7 +9,7 @@ use till::catalog::Article;
 use till::{Basket, Cents, CompletedSale};
 use till_app::commands::{
     card, catalog, closing, connection, journal, print, printers, sale, secucard, session,
-    settings, status, tse,
+    settings, status, tax_export, tse,
 };
 use till_app::connection::pairing::{PairingStart, PairingStatus};
 use till_app::printing::SavedFile;
@@ -295,6 +295,30 @@ pub async fn export_z_report_pdf(
     z_number: i64,
 ) -> Answer<Option<SavedFile>> {
     crate::dialog::save_pdf(&app, print::z_report_pdf(&state, z_number).await?).await
+}
+
+/// The tax audit export (DSFinV-K) of the closings from `from` to `to`
+/// (`YYYY-MM-DD`) into the zip picked in the save dialog; the percent done
+/// goes to `progress`. `null` when the cashier closes the dialog.
+#[tauri::command]
+pub async fn export_dsfinvk(
+    app: AppHandle,
+    state: App<'_>,
+    from: String,
+    to: String,
+    progress: tauri::ipc::Channel<u8>,
+) -> Answer<Option<tax_export::TaxExport>> {
+    let (from, to) = (tax_export::parse_day(&from)?, tax_export::parse_day(&to)?);
+    let name = tax_export::suggested_name(&state.till_id, from, to);
+    let Some(path) = crate::dialog::save_export_path(&app, &name).await? else {
+        return Ok(None);
+    };
+    let report = move |percent| {
+        let _ = progress.send(percent);
+    };
+    tax_export::export_from_app(&state, from, to, path, report)
+        .await
+        .map(Some)
 }
 
 #[tauri::command]

@@ -1,5 +1,6 @@
-//! Saving a PDF where the cashier picks in the desktop's save dialog, or
-//! into `SMART_TILL_EXPORT_DIR` without asking when it is set.
+//! Saving a PDF or the tax audit export where the cashier picks in the
+//! desktop's save dialog, or into `SMART_TILL_EXPORT_DIR` without asking
+//! when it is set.
 
 use till_app::printing::{export_dir, write_pdf, Pdf, SavedFile};
 use till_app::{CommandError, ErrorCode};
@@ -30,4 +31,33 @@ pub async fn save_pdf(app: &tauri::AppHandle, pdf: Pdf) -> Result<Option<SavedFi
         }
     };
     write_pdf(path, pdf.bytes).await.map(Some)
+}
+
+/// Where the tax audit export (a zip) goes: picked in the save dialog, or
+/// `file_name` in `SMART_TILL_EXPORT_DIR`. `None` when the cashier closes the dialog.
+pub async fn save_export_path(
+    app: &tauri::AppHandle,
+    file_name: &str,
+) -> Result<Option<std::path::PathBuf>, CommandError> {
+    if let Some(dir) = export_dir() {
+        return Ok(Some(dir.join(file_name)));
+    }
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_file_name(file_name)
+        .add_filter("ZIP", &["zip"])
+        .save_file(move |picked| {
+            let _ = tx.send(picked);
+        });
+    let Some(picked) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    picked.into_path().map(Some).map_err(|e| {
+        CommandError::new(
+            ErrorCode::Io,
+            format!("The export cannot be saved there ({e})."),
+        )
+    })
 }

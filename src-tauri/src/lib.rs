@@ -15,7 +15,7 @@ use till_app::settings::STORE_FILE;
 use till_app::startup::Dirs;
 use tracing::info;
 
-pub use till_app::startup::{data_dir, journal_path};
+pub use till_app::startup::{data_dir, journal_path, shop_settings};
 pub use till_app::IDENTIFIER;
 
 pub fn run() {
@@ -102,6 +102,7 @@ pub fn run() {
             commands::open_drawer,
             commands::print_z_report,
             commands::export_z_report_pdf,
+            commands::export_dsfinvk,
             commands::printers_discover,
             commands::save_printer,
             commands::remove_printer,

@@ -19,17 +19,26 @@ Usage:
                               write receipt <number> from the journal as an 80 mm PDF, exactly as
                               issued (a cancellation's own number gives its receipt); also while
                               the till runs
+  smart-till export-dsfinvk --from YYYY-MM-DD --to YYYY-MM-DD <out>
+                              the tax audit export (DSFinV-K) of every closing whose business day
+                              lies in the range, into the folder <out> (new or empty) or, where
+                              <out> ends in .zip, into that zip file; also while the till runs
 
 The data directory is the platform's app-data directory for de.smarttill.app,
 or SMART_TILL_DATA_DIR when set.
 
 Exit codes: 0 done, 1 failed, 2 wrong usage, 3 the till is running (restore),
-4 no receipt with that number (receipt-pdf).";
+4 no receipt with that number (receipt-pdf) or no closing in the range (export-dsfinvk),
+5 <out> exists and is not empty (export-dsfinvk).";
 
 /// The app is running: a restore would pull the journal from under it.
 const EXIT_RUNNING: u8 = 3;
 /// `receipt-pdf`: the journal has no receipt with that number.
 const EXIT_NO_RECEIPT: u8 = 4;
+/// `export-dsfinvk`: the range holds no closing: nothing was exported.
+const EXIT_NO_CLOSING: u8 = 4;
+/// `export-dsfinvk`: the target is taken: nothing was written.
+const EXIT_TARGET_TAKEN: u8 = 5;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
@@ -38,6 +47,10 @@ fn main() -> ExitCode {
         Some("backup" | "restore" | "receipt-pdf" | "help" | "--help" | "-h") => {
             attach_console();
             command_line(&args)
+        }
+        Some("export-dsfinvk") => {
+            attach_console();
+            export_dsfinvk(&args[1..])
         }
         _ => {
             smart_till_lib::footprint::before_start();
@@ -205,6 +218,72 @@ fn receipt_pdf(args: &[OsString]) -> ExitCode {
         Err(e) => {
             eprintln!("smart-till receipt-pdf: {e}. Nothing was written.");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `export-dsfinvk --from DAY --to DAY OUT`: the work is `till_app`'s.
+fn export_dsfinvk(args: &[OsString]) -> ExitCode {
+    use till_app::commands::tax_export;
+    use till_app::ErrorCode;
+    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    let (from, to, out) = match args.as_slice() {
+        ["--from", from, "--to", to, out] | ["--to", to, "--from", from, out] => (*from, *to, *out),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let (from, to) = match (tax_export::parse_day(from), tax_export::parse_day(to)) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("smart-till export-dsfinvk: {}", e.message);
+            return ExitCode::from(2);
+        }
+    };
+    let Some((data, journal)) = data_and_journal() else {
+        return ExitCode::FAILURE;
+    };
+    if !journal.exists() {
+        eprintln!(
+            "smart-till export-dsfinvk: there is no journal at {}.",
+            journal.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let shop = smart_till_lib::shop_settings(&data);
+    let mut shown = 0;
+    let result = tax_export::export(&journal, &shop, from, to, Path::new(out), &mut |percent| {
+        // A line every 10 % on a terminal that waits.
+        if percent >= shown + 10 || percent == 100 {
+            shown = percent;
+            eprintln!("{percent:>3} %");
+        }
+    });
+    match result {
+        Ok(done) => {
+            println!(
+                "DSFinV-K export written to {}: {} closing(s) (Z {}), {} receipts, {} bytes.",
+                done.path,
+                done.closings.len(),
+                done.closings
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                done.receipts,
+                done.bytes
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("smart-till export-dsfinvk: {}", e.message);
+            match e.code {
+                ErrorCode::ExportNoClosing => ExitCode::from(EXIT_NO_CLOSING),
+                ErrorCode::ExportTargetTaken => ExitCode::from(EXIT_TARGET_TAKEN),
+                ErrorCode::InvalidInput => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -81,6 +81,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
     use till_app::commands::secucard::{LoadMethod, PasscodeValid};
     use till_app::commands::session::AppInfo;
     use till_app::commands::status::{TillStatus, TseState, TseStatus};
+    use till_app::commands::tax_export::TaxExport;
     use till_app::connection::pairing::{PairingStart, PairingState, PairingStatus};
     use till_app::error::{CommandError, ErrorCode};
     use till_app::printing::{PrinterStatus, SavedFile};
@@ -99,7 +100,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         SaleDetail, ReceiptPreview, CancellationDone,
         MethodTotal, VatTotal, DaySummary, TerminalEndOfDay, Closing, ClosingListItem,
         PairingStart, PairingState, PairingStatus,
-        PrinterDiscovery, SavedFile,
+        PrinterDiscovery, SavedFile, TaxExport,
         FiskalyEnv, TseStep, TseView,
     ]
 }

@@ -10,6 +10,7 @@ use till::basket::{LineKind, VatTotal};
 use till::journal::{kind, Cancellation, PaidSale, Payment, PaymentIntent, SaleRecord};
 use till::{Cents, Closing, Journal, JournalError, PaymentMethod, VatRate};
 
+use crate::tse::TseMaster;
 use crate::writer::{Row, Value, WriteError, Writer};
 
 /// The DFKA taxonomy version the tables follow.
@@ -100,6 +101,26 @@ enum Receipt {
     },
 }
 
+/// How far an export is: journal entries read of all there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Progress {
+    /// Whole percent, 0–100.
+    pub fn percent(self) -> u8 {
+        match self.total {
+            0 => 100,
+            t => (self.done.min(t) * 100 / t) as u8,
+        }
+    }
+}
+
+/// How many receipts' entries pass between two progress reports.
+const PROGRESS_EVERY: i64 = 2_000;
+
 /// Writes the export of every closing whose business day (the day it was
 /// made) lies in `from..=to` into `out` (a folder).
 pub fn export(
@@ -109,6 +130,23 @@ pub fn export(
     cashpoint: &Cashpoint,
     out: &Path,
 ) -> Result<ExportSummary, ExportError> {
+    export_with_progress(journal, from, to, cashpoint, out, &mut |_| {})
+}
+
+/// [`export`], telling `progress` how far it is now and then (and at the end).
+pub fn export_with_progress(
+    journal: &Journal,
+    from: NaiveDate,
+    to: NaiveDate,
+    cashpoint: &Cashpoint,
+    out: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ExportSummary, ExportError> {
+    let total = journal
+        .head()?
+        .map(|(seq, _)| seq.max(0) as u64)
+        .unwrap_or(0);
+    progress(Progress { done: 0, total });
     let mut writer = Writer::create(out)?;
     // First the closings (few): which periods are exported, and their rows.
     let mut periods: Vec<(i64, Option<Closing>)> = Vec::new();
@@ -135,8 +173,17 @@ pub fn export(
     // Then the receipts, one at a time, each into the closing that covers it.
     let mut intents: HashMap<String, (String, PaymentIntent)> = HashMap::new();
     let mut period = 0;
+    let mut tse = TseMaster::default();
     let kinds = [kind::INTENT, kind::SALE, kind::FAILED, kind::CANCELLATION];
+    let mut reported = 0;
     journal.for_each_entry(&kinds, |e| {
+        if e.seq - reported >= PROGRESS_EVERY {
+            reported = e.seq;
+            progress(Progress {
+                done: e.seq as u64,
+                total,
+            });
+        }
         while period < periods.len() && periods[period].0 < e.seq {
             period += 1;
         }
@@ -168,7 +215,7 @@ pub fn export(
                         intent,
                         paid: Box::new(paid),
                     };
-                    write_receipt(&mut writer, cashpoint, closing, &receipt)?;
+                    write_receipt(&mut writer, cashpoint, closing, &receipt, &mut tse)?;
                 }
             }
             kind::FAILED => {
@@ -187,7 +234,7 @@ pub fn export(
                         body: Box::new(c),
                         original: Box::new(original),
                     };
-                    write_receipt(&mut writer, cashpoint, closing, &receipt)?;
+                    write_receipt(&mut writer, cashpoint, closing, &receipt, &mut tse)?;
                 }
             }
             _ => {}
@@ -200,10 +247,11 @@ pub fn export(
         .map(|(f, n)| (f.to_string(), n))
         .collect();
     writer.finish()?;
+    progress(Progress { done: total, total });
     Ok(ExportSummary { closings, rows })
 }
 
-fn business_day(closed_at: &str) -> Result<NaiveDate, String> {
+pub(crate) fn business_day(closed_at: &str) -> Result<NaiveDate, String> {
     parse_time(closed_at).map(|t| t.date_naive())
 }
 
@@ -301,6 +349,16 @@ fn write_closing(
             ("KEINE_UST_ZUORDNUNG", Value::text("0")),
         ]),
     )?;
+    if let Some((id, serial)) = payment_terminal(closing) {
+        // The payment terminal the closing's end of day ran on.
+        w.push(
+            "Stamm_Terminals",
+            &with_head(vec![
+                ("TERMINAL_ID", Value::text(id)),
+                ("TERMINAL_SERIENNR", Value::text(serial)),
+            ]),
+        )?;
+    }
     for (gv, key, v) in business_cases(closing)? {
         w.push(
             "Z_GV_Typ",
@@ -347,6 +405,25 @@ fn write_closing(
     Ok(())
 }
 
+/// The payment terminal of a closing, from the terminal's end-of-day answer
+/// stored in it: its terminal id (TID, as its receipt names it) and its
+/// device id at the provider. `None` where no end of day ran.
+pub fn payment_terminal(closing: &Closing) -> Option<(String, String)> {
+    let answer = closing.terminal.as_ref()?;
+    let device = answer["device_destination"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let tid = answer["receipt"]
+        .as_array()?
+        .iter()
+        .find(|l| l["value"]["name"] == "Terminal-ID")
+        .and_then(|l| l["value"]["value"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| device.clone());
+    (!tid.is_empty()).then_some((tid, device))
+}
+
 /// The closing's figures by business case and VAT key: sales (`Umsatz`)
 /// per rate, voucher loads, the float, cash in and out, and the counting
 /// difference; rows of zero are left out.
@@ -389,6 +466,7 @@ fn write_receipt(
     cp: &Cashpoint,
     closing: &Closing,
     r: &Receipt,
+    tse: &mut TseMaster,
 ) -> Result<(), ExportError> {
     let with_head = head(cp, closing);
     // A cancellation repeats the original's lines with the signs turned.
@@ -441,6 +519,11 @@ fn write_receipt(
             ("UMS_BRUTTO", Value::cents(total)),
         ]),
     )?;
+    let tse_record = match r {
+        Receipt::Sale { paid, .. } => paid.tse.as_ref(),
+        Receipt::Cancellation { body, .. } => body.tse.as_ref(),
+    };
+    tse.receipt(w, &with_head, closing.z_number, &bon_id, tse_record)?;
     for v in &vat {
         w.push(
             "Bonkopf_USt",

@@ -4,8 +4,13 @@
 
 pub mod definition;
 pub mod from_journal;
+pub mod package;
+mod tse;
 pub mod writer;
 
 pub use definition::{Column, ColumnType, Table};
-pub use from_journal::{export, Cashpoint, ExportError, ExportSummary, Register};
+pub use from_journal::{
+    export, export_with_progress, Cashpoint, ExportError, ExportSummary, Progress, Register,
+};
+pub use package::{export_to, Exported, PackageError};
 pub use writer::{Row, Value, WriteError, Writer};

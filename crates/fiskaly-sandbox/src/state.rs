@@ -71,6 +71,9 @@ pub(crate) struct Inner {
     pub admin_sessions: HashSet<(String, String)>,
     pub faults: Vec<Fault>,
     pub counts: AuthCounts,
+    /// The time transactions are logged at (unix seconds) instead of the
+    /// clock's, for journals written days in the past (`set_clock`).
+    pub clock: Option<i64>,
 }
 
 impl Inner {
@@ -83,6 +86,7 @@ impl Inner {
             admin_sessions: HashSet::new(),
             faults: Vec::new(),
             counts: AuthCounts::default(),
+            clock: None,
         }
     }
 }
@@ -216,6 +220,22 @@ impl Sandbox {
         self.persist(&inner);
         drop(inner);
         self.set_offline(false);
+    }
+
+    /// Logs the transaction steps from now on at `unix` seconds (`None`: the
+    /// clock again). For test journals whose business days lie in the past:
+    /// a TSS that has logged no transaction yet starts its log then; after
+    /// that, log times still never go back.
+    pub fn set_clock(&self, unix: Option<i64>) {
+        let mut inner = self.lock();
+        inner.clock = unix;
+        if let Some(at) = unix {
+            for tss in inner.data.tss.values_mut() {
+                if tss.transaction_counter == 0 {
+                    tss.last_log_time = tss.last_log_time.min(at);
+                }
+            }
+        }
     }
 
     pub fn configure(&self, config: &SandboxConfig) {

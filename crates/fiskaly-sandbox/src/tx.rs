@@ -178,6 +178,7 @@ impl Sandbox {
         };
 
         let existing = inner.data.txs.get(&key).cloned();
+        let clock = inner.clock;
         let tss = inner.data.tss.get_mut(tss_id).expect("looked up above");
         if existing.is_none() && tss.active_transactions >= MAX_ACTIVE_TRANSACTIONS {
             return Err(ApiError::bad_request(
@@ -204,7 +205,7 @@ impl Sandbox {
             (false, _) => ("FinishTransaction", "Finish"),
         };
         tss.signature_counter += 1;
-        let log_time = now().max(tss.last_log_time);
+        let log_time = clock.unwrap_or_else(now).max(tss.last_log_time);
         tss.last_log_time = log_time;
         let key_pair = tss.key();
         let log = TransactionLog {

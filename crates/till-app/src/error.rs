@@ -65,6 +65,13 @@ pub enum ErrorCode {
     TseAdminPin,
     TseRefused,
     TseNotSetUp,
+    // The tax audit export.
+    /// No closing in the range asked for.
+    ExportNoClosing,
+    /// The file exists, or the folder is not empty.
+    ExportTargetTaken,
+    DiskFull,
+    ExportFailed,
 }
 
 /// `code` is stable for the UI to branch on; `message` is for the cashier.

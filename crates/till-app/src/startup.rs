@@ -65,6 +65,13 @@ pub fn journal_path(data: &Path) -> PathBuf {
     data.join(journal_file(settings.connection().environment))
 }
 
+/// The shop's settings saved in `data` (their defaults where none are
+/// saved or the file cannot be read), for the command line.
+pub fn shop_settings(data: &Path) -> crate::settings::ShopSettings {
+    let settings = SettingsFile::new(Arc::new(JsonFileStore::new(data.join(STORE_FILE))));
+    settings.section(crate::settings::KEY_SHOP, &mut Vec::new())
+}
+
 /// Opens the environment's journal and connects to its provider: the
 /// built-in simulator in demo mode, the provider's testing or live system with
 /// the credentials from the keychain otherwise. Printing starts with the

@@ -407,6 +407,15 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
     case 'export_z_report_pdf':
       await sleep(600);
       return { path: `/home/kasse/Belege/Z-${a.zNumber}.pdf` };
+    case 'export_dsfinvk': {
+      // The progress channel as the real command drives it.
+      const channel = a.progress as { onmessage?: (n: number) => void } | undefined;
+      for (const p of [0, 25, 50, 75, 100]) {
+        channel?.onmessage?.(p);
+        await sleep(150);
+      }
+      return { path: `/home/kasse/DSFinV-K_KASSE-1_${a.from}_${a.to}.zip`, zip: true, closings: [1, 2], receipts: 184, bytes: 48213 };
+    }
     case 'journal_search': {
       let list = sales.slice();
       if (a.receiptNumber != null) list = list.filter((s) => s.receipt_number === a.receiptNumber);

@@ -157,3 +157,37 @@ describe('past closings', () => {
     expect((await screen.findByTestId('z-report')).textContent).toBe('Z-BON 16');
   });
 });
+
+describe('export for the tax office', () => {
+  it('exports the range picked and says what was written, or why not', async () => {
+    let answer: () => unknown = () => ({
+      path: '/media/usb/DSFinV-K_KASSE-1_2026-11-01_2026-11-30.zip',
+      zip: true,
+      closings: [4, 5, 6],
+      receipts: 120,
+      bytes: 48213,
+    });
+    const b = backend({ day_summary: () => day, export_dsfinvk: () => answer() });
+    render(ClosingScreen);
+    await fireEvent.click(await screen.findByTestId('show-tax-export'));
+    await fireEvent.input(screen.getByTestId('tax-export-from'), { target: { value: '2026-11-01' } });
+    await fireEvent.input(screen.getByTestId('tax-export-to'), { target: { value: '2026-11-30' } });
+    await fireEvent.click(screen.getByTestId('tax-export-start'));
+    const result = await screen.findByTestId('tax-export-result');
+    expect(result.textContent).toContain('DSFinV-K_KASSE-1_2026-11-01_2026-11-30.zip');
+    expect(result.textContent).toContain('3 Tagesabschlüsse (Z 4–6), 120 Belege, 47 kB');
+    const args = b.called('export_dsfinvk')[0];
+    expect([args.from, args.to]).toEqual(['2026-11-01', '2026-11-30']);
+
+    answer = () => {
+      throw { code: 'export_no_closing', message: 'There is no closing' };
+    };
+    await fireEvent.click(screen.getByTestId('tax-export-start'));
+    await waitFor(() => expect(screen.getByTestId('tax-export-error').textContent).toContain('keinen Tagesabschluss'));
+    expect(screen.queryByTestId('tax-export-result')).toBeNull();
+
+    // A range backwards cannot be started.
+    await fireEvent.input(screen.getByTestId('tax-export-from'), { target: { value: '2026-12-01' } });
+    expect((screen.getByTestId('tax-export-start') as HTMLButtonElement).disabled).toBe(true);
+  });
+});

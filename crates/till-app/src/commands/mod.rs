@@ -14,4 +14,5 @@ pub mod secucard;
 pub mod session;
 pub mod settings;
 pub mod status;
+pub mod tax_export;
 pub mod tse;

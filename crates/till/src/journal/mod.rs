@@ -90,6 +90,15 @@ impl Journal {
         })
     }
 
+    /// The journal's file (`None` for one in memory): exports open their own
+    /// read-only connection on it, so that selling goes on meanwhile.
+    pub fn path(&self) -> Option<std::path::PathBuf> {
+        self.conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+
     /// How long a write waits for another program's lock before it gives up.
     pub fn set_busy_timeout(&self, timeout: Duration) -> Result<(), JournalError> {
         Ok(self.conn.busy_timeout(timeout)?)

@@ -880,7 +880,11 @@ export type ErrorCode =
   | "tse_puk_wrong"
   | "tse_admin_pin"
   | "tse_refused"
-  | "tse_not_set_up";
+  | "tse_not_set_up"
+  | "export_no_closing"
+  | "export_target_taken"
+  | "disk_full"
+  | "export_failed";
 
 /**
  * `code` is stable for the UI to branch on; `message` is for the cashier.
@@ -1251,6 +1255,26 @@ export type PrinterDiscovery = {
  */
 export type SavedFile = {
   path: string,
+};
+
+/**
+ * What an export wrote, in words for the end-of-day screen.
+ */
+export type TaxExport = {
+  /**
+   * The zip file or folder written.
+   */
+  path: string,
+  zip: boolean,
+  /**
+   * The Z numbers of the closings in it.
+   */
+  closings: Array<number>,
+  /**
+   * Receipts (sales and cancellations) in it.
+   */
+  receipts: number,
+  bytes: number,
 };
 
 /**
