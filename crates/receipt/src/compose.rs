@@ -34,8 +34,10 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
     out.pair("Kasse", &receipt.till_id);
     out.rule('-');
     for line in &receipt.lines {
+        // A discounted line shows its price before the discount, the discount under it.
+        let off = line.discount.as_ref().map_or(0, |d| d.amount_cents);
         let mut amount = String::with_capacity(16);
-        push_eur(&mut amount, line.total_cents);
+        push_eur(&mut amount, line.total_cents + off);
         amount.push(' ');
         amount.push(line.vat_mark);
         if line.quantity == 1 {
@@ -49,6 +51,12 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
                     format_eur(line.unit_price_cents)
                 ),
                 &amount,
+            );
+        }
+        if let Some(d) = &line.discount {
+            out.pair(
+                &format!("  {}", d.label),
+                &format!("{}  ", format_eur(-d.amount_cents)),
             );
         }
     }

@@ -21,6 +21,18 @@ pub struct ReceiptLine {
     pub total_cents: i64,
     /// The letter that ties the line to its row in the VAT table (A = 19 %, B = 7 %, C = 0 %).
     pub vat_mark: char,
+    /// A discount taken off the line (`total_cents` is after it): its words
+    /// ("Rabatt 10 %") and amount, printed under the line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<LineDiscountText>,
+}
+
+/// A line's discount as printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct LineDiscountText {
+    pub label: String,
+    /// Positive: what was taken off.
+    pub amount_cents: i64,
 }
 
 /// One row of the VAT table.

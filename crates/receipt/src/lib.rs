@@ -31,8 +31,9 @@ pub mod text;
 pub use self::escpos::{render_escpos, DrawerKick, DrawerPin, EscPosSettings, PrinterModel};
 pub use codepage::CodePage;
 pub use document::{
-    asks_for_signature, Document, Logo, MerchantCopy, PaymentLine, PaymentTotal, ProviderLine,
-    Receipt, ReceiptExtras, ReceiptLine, SecucardSummary, ShopHeader, TseBlock, VatLine, ZReport,
+    asks_for_signature, Document, LineDiscountText, Logo, MerchantCopy, PaymentLine, PaymentTotal,
+    ProviderLine, Receipt, ReceiptExtras, ReceiptLine, SecucardSummary, ShopHeader, TseBlock,
+    VatLine, ZReport,
 };
 pub use error::PrintError;
 pub use missed::MissedReceipts;

@@ -61,6 +61,7 @@ mod tests {
                     unit_price_cents: 99,
                     total_cents: 198,
                     vat_mark: 'A',
+                    discount: None,
                 },
                 ReceiptLine {
                     quantity: 1,
@@ -68,6 +69,7 @@ mod tests {
                     unit_price_cents: 45,
                     total_cents: 45,
                     vat_mark: 'B',
+                    discount: None,
                 },
             ],
             total_cents: 243,

@@ -12,6 +12,7 @@ pub mod cancellation;
 pub mod catalog;
 pub mod checkout;
 pub mod closing;
+pub mod discount;
 pub mod drill;
 pub mod end_of_day;
 pub mod integrity;

@@ -31,6 +31,16 @@ pub fn build(input: ReceiptInput<'_>) -> Receipt {
             unit_price_cents: l.unit_price.0,
             total_cents: l.total().0,
             vat_mark: l.vat.mark(),
+            // Only discounts given with a rule are named (sales journaled
+            // before rules existed rebuild exactly as they were printed).
+            discount: l
+                .discount_rule
+                .as_ref()
+                .filter(|r| r.total().0 != 0)
+                .map(|r| receipt::LineDiscountText {
+                    label: r.label(),
+                    amount_cents: r.total().0,
+                }),
         })
         .collect();
     let vat = input.basket.vat_totals().iter().map(vat_line).collect();

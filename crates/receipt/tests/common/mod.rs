@@ -22,6 +22,7 @@ fn line(quantity: i64, text: &str, unit: i64, mark: char) -> ReceiptLine {
         unit_price_cents: unit,
         total_cents: quantity * unit,
         vat_mark: mark,
+        discount: None,
     }
 }
 
