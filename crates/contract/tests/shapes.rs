@@ -182,6 +182,8 @@ fn closing_figures_fit_their_types() {
         chain_head: "ab".repeat(32),
         note: None,
         opened_at: None,
+        retained: None,
+        drawer: None,
     };
     fits("StoredClosing", &closing);
     closing.terminal = Some(json!({"ok": true, "count": 2}));

@@ -21,10 +21,10 @@ pub struct ReceiptLine {
     pub total_cents: i64,
     /// The letter that ties the line to its row in the VAT table (A = 19 %, B = 7 %, C = 0 %).
     pub vat_mark: char,
-    /// A discount taken off the line (`total_cents` is after it): its words
-    /// ("Rabatt 10 %") and amount, printed under the line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<LineDiscountText>,
+    /// Discounts taken off the line (`total_cents` is after them): their
+    /// words ("Rabatt 10 %") and amounts, printed under the line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<LineDiscountText>,
 }
 
 /// A line's discount as printed.
@@ -295,6 +295,23 @@ pub struct ZReport {
     /// journal outside its file.
     #[serde(default)]
     pub chain_head: Option<String>,
+    /// An X report: the running period's figures, printed without closing it.
+    #[serde(default)]
+    pub interim: bool,
+    /// Cash put in and taken out, by reason (DSFinV-K's names), signed.
+    #[serde(default)]
+    pub cash_by_reason: Vec<PaymentTotal>,
+    #[serde(default)]
+    pub returns_count: u64,
+    /// Negative: what returns paid back.
+    #[serde(default)]
+    pub returns_cents: i64,
+    /// Discounts given (positive).
+    #[serde(default)]
+    pub discounts_cents: i64,
+    /// The cash kept in the drawer for the next day.
+    #[serde(default)]
+    pub retained_cents: Option<i64>,
 }
 
 /// Anything the till prints: what a print job carries and what is stored for a reprint.
@@ -371,6 +388,7 @@ impl Document {
         match self {
             Document::Receipt { receipt, .. } => format!("Beleg {}", receipt.receipt_number),
             Document::MerchantCopy(copy) => format!("Händlerbeleg {}", copy.receipt_number),
+            Document::ZReport(z) if z.interim => "X-Bericht".to_string(),
             Document::ZReport(z) => format!("Z-Bericht {}", z.z_number),
         }
     }

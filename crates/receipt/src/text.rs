@@ -61,7 +61,7 @@ mod tests {
                     unit_price_cents: 99,
                     total_cents: 198,
                     vat_mark: 'A',
-                    discount: None,
+                    discounts: vec![],
                 },
                 ReceiptLine {
                     quantity: 1,
@@ -69,7 +69,7 @@ mod tests {
                     unit_price_cents: 45,
                     total_cents: 45,
                     vat_mark: 'B',
-                    discount: None,
+                    discounts: vec![],
                 },
             ],
             total_cents: 243,

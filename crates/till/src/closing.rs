@@ -285,6 +285,13 @@ pub struct Closing {
     /// When the period began: the time of its first entry (schema 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened_at: Option<String>,
+    /// The cash left in the drawer for the next day (the next float's
+    /// suggestion); `None`: all counted cash stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained: Option<Cents>,
+    /// Movements by reason, returns, discounts (`None` in older closings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawer: Option<crate::journal::DrawerFigures>,
 }
 
 /// Movements of cash that are not sales.

@@ -80,6 +80,29 @@ impl LineDiscount {
         self.line_amount + self.basket_share
     }
 
+    /// The receipt's lines under the article: the line's own discount, then
+    /// its share of the basket's ("Rabatt auf den Einkauf 5 %").
+    pub fn printed(&self) -> Vec<receipt::LineDiscountText> {
+        let mut out = Vec::new();
+        if let (Some(rule), true) = (self.line, self.line_amount.0 != 0) {
+            out.push(receipt::LineDiscountText {
+                label: rule.label(),
+                amount_cents: self.line_amount.0,
+            });
+        }
+        if let (Some(rule), true) = (self.basket, self.basket_share.0 != 0) {
+            let label = match rule {
+                Discount::Percent { percent } => format!("{BUSINESS_CASE} Einkauf {percent} %"),
+                Discount::Amount { .. } => format!("{BUSINESS_CASE} Einkauf"),
+            };
+            out.push(receipt::LineDiscountText {
+                label,
+                amount_cents: self.basket_share.0,
+            });
+        }
+        out
+    }
+
     /// The receipt's words for the discount under the line.
     pub fn label(&self) -> String {
         match (self.line, self.basket) {

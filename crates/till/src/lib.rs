@@ -9,6 +9,8 @@
 pub mod backup;
 pub mod basket;
 pub mod cancellation;
+pub mod cash_day;
+pub mod cash_movement;
 pub mod catalog;
 pub mod checkout;
 pub mod closing;
@@ -21,6 +23,7 @@ pub mod money;
 pub mod outbox;
 pub mod receipt_doc;
 pub mod reconcile;
+pub mod returns;
 pub mod sale;
 pub mod secucard;
 pub mod sha256x8;

@@ -33,14 +33,11 @@ pub fn build(input: ReceiptInput<'_>) -> Receipt {
             vat_mark: l.vat.mark(),
             // Only discounts given with a rule are named (sales journaled
             // before rules existed rebuild exactly as they were printed).
-            discount: l
+            discounts: l
                 .discount_rule
                 .as_ref()
-                .filter(|r| r.total().0 != 0)
-                .map(|r| receipt::LineDiscountText {
-                    label: r.label(),
-                    amount_cents: r.total().0,
-                }),
+                .map(crate::discount::LineDiscount::printed)
+                .unwrap_or_default(),
         })
         .collect();
     let vat = input.basket.vat_totals().iter().map(vat_line).collect();

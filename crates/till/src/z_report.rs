@@ -17,6 +17,7 @@ pub struct ZReportHeader<'a> {
 /// The Z report of `closing`.
 pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
     let f = &closing.figures;
+    let drawer = closing.drawer.clone().unwrap_or_default();
     let counts = f.counts_by_method;
     let payments = [
         ("Bar", counts.cash, f.by_method.cash),
@@ -68,7 +69,51 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
         cash_out_cents: f.cash_out.0,
         note: closing.note.clone(),
         chain_head: Some(closing.chain_head.clone()),
+        interim: false,
+        cash_by_reason: drawer
+            .by_reason
+            .iter()
+            .map(|r| PaymentTotal {
+                label: r.business_case.clone(),
+                count: r.count.max(0) as u64,
+                amount_cents: r.amount.0,
+            })
+            .collect(),
+        returns_count: drawer.returns_count.max(0) as u64,
+        returns_cents: drawer.returns_total.0,
+        discounts_cents: drawer.discounts.0,
+        retained_cents: closing.retained.map(|c| c.0),
     }
+}
+
+/// The X report: the running period's figures as the Z report would show
+/// them (the same computation and layout), marked "X-Bericht", nothing counted
+/// and nothing closed.
+pub fn x_report(
+    figures: crate::closing::DayFigures,
+    drawer: crate::journal::DrawerFigures,
+    opened_at: Option<String>,
+    now: &str,
+    header: &ZReportHeader<'_>,
+) -> ZReport {
+    let running = Closing {
+        z_number: 0,
+        closed_at: now.into(),
+        figures,
+        cash_counted: Cents::ZERO,
+        difference: Cents::ZERO,
+        terminal: None,
+        chain_head: String::new(),
+        note: None,
+        opened_at,
+        retained: None,
+        drawer: Some(drawer),
+    };
+    let mut z = build(&running, header);
+    z.interim = true;
+    z.cash_counted_cents = None;
+    z.chain_head = None;
+    z
 }
 
 /// The Z report as a printable document.
@@ -142,6 +187,8 @@ mod tests {
             chain_head: "ab".repeat(32),
             note: Some("50 Cent fehlen".into()),
             opened_at: Some("2026-11-21T07:58:00.000+01:00".into()),
+            retained: None,
+            drawer: None,
         }
     }
 

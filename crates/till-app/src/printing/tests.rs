@@ -58,7 +58,7 @@ fn sale_receipt() -> Document {
             unit_price_cents: 45,
             total_cents: 90,
             vat_mark: 'B',
-            discount: None,
+            discounts: vec![],
         }],
         total_cents: 90,
         vat: vec![],

@@ -12,6 +12,7 @@
 //!   and the outbox worker need not scan the journal. It is written in the same
 //!   transaction as the entries it mirrors.
 
+mod cash_day;
 mod error;
 mod query;
 mod records;
@@ -22,6 +23,7 @@ pub mod testing;
 mod verify;
 mod write;
 
+pub use cash_day::{CashDayError, DrawerFigures, FloatState, ReasonTotal};
 pub use error::JournalError;
 pub use records::*;
 pub use schema::kind;

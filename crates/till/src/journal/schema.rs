@@ -202,6 +202,14 @@ pub mod kind {
     pub const CANCEL_FAILED: &str = "cancel_failed";
     /// The journal was restored from a backup (which copy, its last receipt number).
     pub const RESTORED: &str = "restored";
+    /// Cash put in or taken out with a reason (DSFinV-K `Privateinlage`,
+    /// `Privatentnahme`, `Geldtransit`, `Auszahlung`, `Einzahlung`): a receipt
+    /// of its own with a number from the sales' sequence.
+    pub const CASH_RECEIPT: &str = "cash_receipt";
+    /// Lines of a paid sale taken back: a receipt of its own; `sale_id` is the original's.
+    pub const RETURN: &str = "return";
+    /// The counted cash differs from the expected at a closing (`DifferenzSollIst`).
+    pub const CASH_DIFFERENCE: &str = "cash_difference";
 }
 
 /// The longest note a closing keeps.

@@ -64,7 +64,7 @@ pub(super) struct Appender<'t> {
     tx: &'t Transaction<'t>,
     seq: i64,
     prev: [u8; 32],
-    created_at: String,
+    pub(super) created_at: String,
 }
 
 impl<'t> Appender<'t> {
@@ -515,8 +515,25 @@ impl Journal {
         terminal: Option<serde_json::Value>,
         note: Option<&str>,
     ) -> Result<Closing, JournalError> {
+        self.close_day_retaining(cash_counted, terminal, note, None)
+    }
+
+    /// [`Journal::close_day_noted`] with the cash kept in the drawer for the
+    /// next day (`retained`, at most what was counted; the next float's
+    /// suggestion). A counting difference is journaled as its own entry
+    /// (`cash_difference`, DSFinV-K `DifferenzSollIst`) before the closing.
+    pub fn close_day_retaining(
+        &mut self,
+        cash_counted: Cents,
+        terminal: Option<serde_json::Value>,
+        note: Option<&str>,
+        retained: Option<Cents>,
+    ) -> Result<Closing, JournalError> {
         if !(0..=MAX_COUNTED).contains(&cash_counted.0) {
             return Err(JournalError::CountedCash);
+        }
+        if retained.is_some_and(|r| r.0 < 0 || r > cash_counted) {
+            return Err(JournalError::Amount);
         }
         let note = note.map(crate::basket::clean_text);
         if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
@@ -542,18 +559,32 @@ impl Journal {
             Some(t) => Some(t),
             None => terminal_since_closing(&tx)?.map(|(_, t)| t),
         };
-        let opened_at = first_entry_after(&tx, previous.as_ref().map_or(0, |(seq, _)| *seq))?;
+        let since_seq = previous.as_ref().map_or(0, |(seq, _)| *seq);
+        let opened_at = first_entry_after(&tx, since_seq)?;
+        let drawer = super::cash_day::drawer_figures(&tx, since_seq, i64::MAX)?;
         let mut app = Appender::new(&tx)?;
+        let difference = cash_counted - figures.cash_expected;
+        if difference != Cents::ZERO {
+            let body = serde_json::json!({
+                "business_case": crate::cash_movement::DIFFERENCE_BUSINESS_CASE,
+                "amount": difference,
+                "expected": figures.cash_expected,
+                "counted": cash_counted,
+            });
+            app.append(kind::CASH_DIFFERENCE, None, None, &body.to_string(), None)?;
+        }
         let closing = Closing {
             z_number: previous.map(|(_, c)| c.z_number).unwrap_or(0) + 1,
             closed_at: app.created_at.clone(),
-            difference: cash_counted - figures.cash_expected,
+            difference,
             figures,
             cash_counted,
             terminal,
             chain_head: hex::encode(app.prev),
             note: note.filter(|n| !n.is_empty()),
             opened_at,
+            retained,
+            drawer: Some(drawer),
         };
         // The closing carries the totals it closed at: the next day starts from them.
         app.append(
