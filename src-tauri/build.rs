@@ -45,6 +45,14 @@ fn main() {
             "save_printer",
             "remove_printer",
             "test_print",
+            "float_state",
+            "set_float",
+            "apply_discounts",
+            "cash_movement",
+            "return_lines",
+            "x_report_text",
+            "print_x_report",
+            "export_x_report_pdf",
         ]),
     ))
     .expect("tauri build step failed");

@@ -83,8 +83,9 @@ pub async fn close_day(
     state: App<'_>,
     cash_counted: Cents,
     note: Option<String>,
+    retained: Option<Cents>,
 ) -> Answer<closing::Closing> {
-    closing::close_day(&state, cash_counted, note).await
+    closing::close_day(&state, cash_counted, note, retained).await
 }
 
 #[tauri::command]
@@ -313,4 +314,67 @@ pub fn remove_printer(state: App<'_>, printer_id: String) -> Answer<Settings> {
 #[tauri::command]
 pub async fn test_print(printer: PrinterConfig, confirm_public: Option<bool>) -> Answer<()> {
     printers::test_print(printer, confirm_public).await
+}
+
+// The drawer's day (till_app::commands::cash_day).
+
+#[tauri::command]
+pub async fn float_state(state: App<'_>) -> Answer<till::journal::FloatState> {
+    till_app::commands::cash_day::float_state(&state).await
+}
+
+#[tauri::command]
+pub async fn set_float(state: App<'_>, amount: Cents) -> Answer<till::journal::FloatState> {
+    till_app::commands::cash_day::set_float(&state, amount).await
+}
+
+#[tauri::command]
+pub async fn apply_discounts(
+    state: App<'_>,
+    basket: Basket,
+    discounts: till_app::commands::cash_day::DiscountRequest,
+    manager_pin: Option<String>,
+) -> Answer<Basket> {
+    till_app::commands::cash_day::apply_discounts(&state, basket, discounts, manager_pin).await
+}
+
+#[tauri::command]
+pub async fn cash_movement(
+    state: App<'_>,
+    reason: till::cash_movement::CashReason,
+    amount: Cents,
+    note: Option<String>,
+    manager_pin: Option<String>,
+) -> Answer<till_app::commands::cash_day::DrawerReceipt> {
+    till_app::commands::cash_day::cash_movement(&state, reason, amount, note, manager_pin).await
+}
+
+#[tauri::command]
+pub async fn return_lines(
+    state: App<'_>,
+    receipt_number: i64,
+    lines: Vec<till::returns::ReturnLine>,
+    manager_pin: Option<String>,
+) -> Answer<till_app::commands::cash_day::DrawerReceipt> {
+    till_app::commands::cash_day::return_lines(&state, receipt_number, lines, manager_pin).await
+}
+
+#[tauri::command]
+pub async fn x_report_text(state: App<'_>) -> Answer<String> {
+    till_app::commands::cash_day::x_report_text(&state).await
+}
+
+#[tauri::command]
+pub async fn print_x_report(state: App<'_>) -> Answer<()> {
+    till_app::commands::cash_day::print_x_report(&state).await
+}
+
+/// `null` when the cashier closes the save dialog.
+#[tauri::command]
+pub async fn export_x_report_pdf(app: AppHandle, state: App<'_>) -> Answer<Option<SavedFile>> {
+    crate::dialog::save_pdf(
+        &app,
+        till_app::commands::cash_day::x_report_pdf(&state).await?,
+    )
+    .await
 }

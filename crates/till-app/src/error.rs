@@ -56,6 +56,15 @@ pub enum ErrorCode {
     PrinterAddressPublic,
     /// A receipt offered after a failed print was printed or dismissed meanwhile.
     AlreadyPrinted,
+    // The drawer's day.
+    /// Above the cashier's limit: a manager must authorise it.
+    ManagerRequired,
+    /// The opening float stands once the first sale is booked.
+    FloatLocked,
+    /// More cash out than the drawer holds.
+    NotInDrawer,
+    /// The lines cannot be taken back (already returned, unknown, a voucher load).
+    NotReturnable,
 }
 
 /// `code` is stable for the UI to branch on; `message` is for the cashier.
@@ -139,6 +148,21 @@ impl From<till::JournalError> for CommandError {
                 Self::new(ErrorCode::InvalidInput, capitalise(&e.to_string()))
             }
             _ => Self::new(ErrorCode::Journal, capitalise(&e.to_string())),
+        }
+    }
+}
+
+impl From<till::journal::CashDayError> for CommandError {
+    fn from(e: till::journal::CashDayError) -> Self {
+        use till::journal::CashDayError as C;
+        match e {
+            C::Journal(j) => j.into(),
+            C::FloatLocked => Self::new(ErrorCode::FloatLocked, capitalise(&e.to_string())),
+            C::FloatAmount | C::Movement(_) => {
+                Self::new(ErrorCode::InvalidInput, capitalise(&e.to_string()))
+            }
+            C::NotInDrawer(_) => Self::new(ErrorCode::NotInDrawer, capitalise(&e.to_string())),
+            C::Return(_) => Self::new(ErrorCode::NotReturnable, capitalise(&e.to_string())),
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct DaySummary {
     pub drawer_openings: i64,
     pub cash_in: Cents,
     pub cash_out: Cents,
+    /// Cash in and out by reason, returns and discounts of the period.
+    pub drawer: till::journal::DrawerFigures,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -70,6 +72,8 @@ pub struct Closing {
     pub note: Option<String>,
     pub terminal: Option<TerminalEndOfDay>,
     pub report_text: String,
+    /// The cash kept in the drawer for the next day.
+    pub retained: Option<Cents>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -84,6 +88,7 @@ pub struct ClosingListItem {
 
 fn summary_of(
     f: &DayFigures,
+    drawer: till::journal::DrawerFigures,
     business_day: String,
     opened_at: Option<String>,
     terminal_closed: bool,
@@ -130,6 +135,7 @@ fn summary_of(
         drawer_openings: f.drawer_openings,
         cash_in: f.cash_in,
         cash_out: f.cash_out,
+        drawer,
     }
 }
 
@@ -152,6 +158,7 @@ pub async fn day_summary(state: &AppState) -> Result<DaySummary, CommandError> {
     let opened_at = journal.day_opened_at()?;
     Ok(summary_of(
         &figures,
+        journal.drawer_figures()?,
         today(),
         opened_at,
         terminal_closed,
@@ -191,6 +198,7 @@ pub async fn close_day(
     state: &AppState,
     cash_counted: Cents,
     note: Option<String>,
+    retained: Option<Cents>,
 ) -> Result<Closing, CommandError> {
     let _work = state.provider_work.lock().await;
     let nothing = {
@@ -207,9 +215,10 @@ pub async fn close_day(
     // The terminal's end of day runs unless its answer is journaled since the last closing.
     let stored = state
         .checkout()
-        .close_day_noted(
+        .close_day_retaining(
             cash_counted,
             note.as_deref(),
+            retained,
             Some(&Device::Me),
             &CancellationToken::new(),
         )
@@ -221,6 +230,7 @@ fn closing_of(c: &StoredClosing, state: &AppState) -> Closing {
     let business_day = day_of(&c.closed_at);
     let summary = summary_of(
         &c.figures,
+        c.drawer.clone().unwrap_or_default(),
         business_day.clone(),
         c.opened_at.clone(),
         c.terminal.is_some(),
@@ -238,6 +248,7 @@ fn closing_of(c: &StoredClosing, state: &AppState) -> Closing {
         note: c.note.clone(),
         terminal,
         report_text,
+        retained: c.retained,
     }
 }
 
@@ -324,7 +335,7 @@ mod tests {
         now.cancelled = 250;
         now.drawer_openings = 2;
         let f = DayFigures::between(&since, &now);
-        let s = summary_of(&f, "2026-11-21".into(), None, false, 0);
+        let s = summary_of(&f, Default::default(), "2026-11-21".into(), None, false, 0);
         let methods: Vec<_> = s
             .by_method
             .iter()

@@ -160,6 +160,13 @@ pub async fn cancel_sale(
         }
         ListedState::Paid => {}
     }
+    // Lines already taken back were refunded: the rest goes back as a return.
+    if !state.journal().returns_of(sale_id)?.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::NotCancellable,
+            "Lines of this sale were taken back already: take the rest back as a return.",
+        ));
+    }
     let _work = state.provider_work.lock().await;
     let reason = reason
         .map(|r| till::basket::clean_text(&r))

@@ -3,6 +3,7 @@
 //! `#[tauri::command]`s call these and nothing else.
 
 pub mod card;
+pub mod cash_day;
 pub mod catalog;
 pub mod closing;
 pub mod connection;

@@ -30,6 +30,17 @@ export type ShopHeader = {
 };
 
 /**
+ * A line's discount as printed.
+ */
+export type LineDiscountText = {
+  label: string,
+  /**
+   * Positive: what was taken off.
+   */
+  amount_cents: number,
+};
+
+/**
  * One article line of the receipt.
  */
 export type ReceiptLine = {
@@ -41,6 +52,11 @@ export type ReceiptLine = {
    * The letter that ties the line to its row in the VAT table (A = 19 %, B = 7 %, C = 0 %).
    */
   vat_mark: string,
+  /**
+   * Discounts taken off the line (`total_cents` is after them): their
+   * words ("Rabatt 10 %") and amounts, printed under the line.
+   */
+  discounts?: Array<LineDiscountText>,
 };
 
 /**
@@ -180,6 +196,31 @@ export type Article = {
  */
 export type LineKind = "article" | "card_load";
 
+/**
+ * How a discount is given.
+ */
+export type Discount = { "kind": "percent", percent: number, } | { "kind": "amount", amount: Cents, };
+
+/**
+ * How a line's discount was found; stored with the line in the sale's intent.
+ */
+export type LineDiscount = {
+  /**
+   * Always `Rabatt` (DSFinV-K), so that the export needs no table.
+   */
+  business_case: string,
+  /**
+   * The line's own discount, if any, and what it took off.
+   */
+  line?: Discount | null,
+  line_amount: Cents,
+  /**
+   * The basket's discount, if any, and this line's share of it.
+   */
+  basket?: Discount | null,
+  basket_share: Cents,
+};
+
 export type BasketLine = {
   article_number?: string | null,
   ean?: string | null,
@@ -195,6 +236,11 @@ export type BasketLine = {
    */
   discount?: Cents,
   kind?: LineKind,
+  /**
+   * How `discount` was found (`discount::apply`): the line's own rule and
+   * its share of the basket's; named on the receipt ("Rabatt 10 %").
+   */
+  discount_rule?: LineDiscount | null,
 };
 
 export type Basket = {
@@ -388,6 +434,15 @@ export type StoredClosing = {
    * When the period began: the time of its first entry (schema 2).
    */
   opened_at?: string | null,
+  /**
+   * The cash left in the drawer for the next day (the next float's
+   * suggestion); `None`: all counted cash stays.
+   */
+  retained?: Cents | null,
+  /**
+   * Movements by reason, returns, discounts (`None` in older closings).
+   */
+  drawer?: DrawerFigures | null,
 };
 
 /**
@@ -441,6 +496,90 @@ export type JournalPage = {
  * the cashier's language (`journal.blocked.<code>`).
  */
 export type CancelBlocked = "cancellation" | "cancelling" | "already_cancelled" | "terminal_closed";
+
+/**
+ * Why cash goes in or out.
+ */
+export type CashReason = "private_deposit" | "private_withdrawal" | "to_bank" | "expense" | "change_fetched";
+
+/**
+ * In or out of the drawer.
+ */
+export type Direction = "in" | "out";
+
+/**
+ * The opening float of the running period.
+ */
+export type FloatState = {
+  /**
+   * The float set for this period (`None`: not asked yet).
+   */
+  amount: Cents | null,
+  /**
+   * What the last closing left in the drawer.
+   */
+  suggestion: Cents,
+  /**
+   * A sale is booked: the float stands.
+   */
+  locked: boolean,
+};
+
+/**
+ * Movements of one reason in a period.
+ */
+export type ReasonTotal = {
+  reason: CashReason,
+  business_case: string,
+  count: number,
+  /**
+   * Signed: in positive, out negative.
+   */
+  amount: Cents,
+};
+
+/**
+ * What a period's running totals do not tell: movements by reason,
+ * returns, discounts. Stored in the closing, so a Z report reprints the same.
+ */
+export type DrawerFigures = {
+  by_reason: Array<ReasonTotal>,
+  returns_count: number,
+  /**
+   * Negative: what returns paid back.
+   */
+  returns_total: Cents,
+  /**
+   * Discounts given on the period's sales (positive; cancelled sales' taken off).
+   */
+  discounts: Cents,
+};
+
+/**
+ * A line and how many of its units to take back (the UI's request).
+ */
+export type ReturnLine = {
+  /**
+   * The line's index in the original basket (0 = the first line).
+   */
+  line: number,
+  quantity: number,
+};
+
+/**
+ * A line as taken back: negative amounts.
+ */
+export type ReturnedLine = {
+  line: number,
+  quantity: number,
+  text: string,
+  vat: VatRate,
+  unit_price: Cents,
+  /**
+   * What is refunded for it (negative).
+   */
+  amount: Cents,
+};
 
 // ---------- from catalog ----------
 
@@ -825,7 +964,11 @@ export type ErrorCode =
   | "printer_paper_out"
   | "printer_error"
   | "printer_address_public"
-  | "already_printed";
+  | "already_printed"
+  | "manager_required"
+  | "float_locked"
+  | "not_in_drawer"
+  | "not_returnable";
 
 /**
  * `code` is stable for the UI to branch on; `message` is for the cashier.
@@ -1137,6 +1280,10 @@ export type DaySummary = {
   drawer_openings: number,
   cash_in: Cents,
   cash_out: Cents,
+  /**
+   * Cash in and out by reason, returns and discounts of the period.
+   */
+  drawer: DrawerFigures,
 };
 
 export type TerminalEndOfDay = {
@@ -1157,6 +1304,10 @@ export type Closing = {
   note: string | null,
   terminal: TerminalEndOfDay | null,
   report_text: string,
+  /**
+   * The cash kept in the drawer for the next day.
+   */
+  retained: Cents | null,
 };
 
 export type ClosingListItem = {
@@ -1196,4 +1347,28 @@ export type PrinterDiscovery = {
  */
 export type SavedFile = {
   path: string,
+};
+
+/**
+ * The discounts the cashier gave: per line (by index) and on the basket.
+ */
+export type DiscountRequest = {
+  lines: Array<Discount | null>,
+  basket: Discount | null,
+};
+
+/**
+ * A movement or return booked: its receipt number and the slip.
+ */
+export type DrawerReceipt = {
+  receipt_number: number,
+  /**
+   * Signed: in positive, out (and refunds) negative.
+   */
+  amount: Cents,
+  receipt_text: string,
+  /**
+   * The whole card sale was cancelled on the terminal instead (`canceltrx`).
+   */
+  card_cancelled: boolean,
 };

@@ -372,6 +372,10 @@ export const de = {
   'missed.print': 'Jetzt drucken',
   'missed.dismiss': 'Nicht drucken',
   'missed.printed': 'Beleg Nr. {n} gedruckt.',
+  'error.float_locked': 'Der Anfangsbestand steht: der erste Verkauf des Tages ist gebucht.',
+  'error.manager_required': 'Das übersteigt Ihre Grenze: eine Leitung muss es freigeben.',
+  'error.not_in_drawer': 'So viel Bargeld ist nicht in der Kasse.',
+  'error.not_returnable': 'Diese Positionen können nicht zurückgenommen werden (schon zurückgegeben, unbekannt oder eine Kartenaufladung).',
   'error.already_printed': 'Dieser Beleg wartet nicht mehr: er wurde schon gedruckt oder verworfen. Eine Kopie gibt es im Journal.',
 } as const;
 

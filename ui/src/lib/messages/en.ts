@@ -373,5 +373,9 @@ export const en: Record<MessageKey, string> = {
   'missed.print': 'Print now',
   'missed.dismiss': "Don't print",
   'missed.printed': 'Receipt no. {n} printed.',
+  'error.float_locked': 'The opening float stands: the first sale of the day is booked.',
+  'error.manager_required': 'This is above your limit: a manager must authorise it.',
+  'error.not_in_drawer': 'There is not that much cash in the drawer.',
+  'error.not_returnable': 'These lines cannot be taken back (already returned, unknown, or a card load).',
   'error.already_printed': 'This receipt is no longer waiting: it was printed or dismissed already. The journal has a copy.',
 };
