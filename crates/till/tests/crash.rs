@@ -2,7 +2,8 @@
 //! simulator, is killed with SIGKILL at chosen and at random points, is
 //! started again, reconciles, and in the end its journal and the simulator
 //! agree exactly: no sale lost or duplicated, nobody charged twice, no refund
-//! given that the journal lacks, the chain verifies. Every tenth sale is
+//! given that the journal lacks, the chain verifies, every cash movement is
+//! booked once with its receipt number in the sequence. Every tenth sale is
 //! cancelled (kills land before and after the terminal's refund too), and now
 //! and then another connection holds the journal's write lock right after the
 //! provider answered. The same check runs with the simulator's faults.
@@ -188,7 +189,9 @@ fn drill(
         let share = ((sales - before) / (kills - done_kills + 1)).clamp(1, 60) as u64;
         // Every tenth sale is cancelled: a run of `share` sales has about a tenth as many.
         let cancels = share / 10 + 1;
-        let plan = match rng.below(6) {
+        let plan = match rng.below(7) {
+            // A cash movement comes before every seventh sale.
+            5 => Kill::AtPoint("cash_signed", 1 + rng.below(share / 7 + 1)),
             0 => Kill::AtPoint("after_answer", 1 + rng.below(share)),
             1 => Kill::AtPoint("before_start", 1 + rng.below(share)),
             2 => Kill::DuringCall(1 + rng.below(share), Duration::from_millis(rng.below(25))),
@@ -353,14 +356,25 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
     assert_eq!(figures.sales, paid + cancelled);
     assert_eq!(paid + failed + cancelled, sales as i64);
     assert!(cancelled > 0, "the drill cancelled sales");
-    // Receipt numbers are gapless across sales and cancellations.
-    let mut numbers: Vec<i64> = [kind::SALE, kind::CANCELLATION]
+    // Every cash movement due was booked once, whatever the kills hit.
+    let movements = journal.entries(Some(kind::CASH_RECEIPT)).unwrap().len() as i64;
+    assert_eq!(
+        movements,
+        (sales as i64 + 3) / 7,
+        "one movement per seven sales"
+    );
+    assert_eq!(figures.cash_in.0, movements * 100);
+    // Receipt numbers are gapless across sales, cancellations and movements.
+    let mut numbers: Vec<i64> = [kind::SALE, kind::CANCELLATION, kind::CASH_RECEIPT]
         .iter()
         .flat_map(|k| journal.entries(Some(k)).unwrap())
         .map(|e| e.receipt_number.unwrap())
         .collect();
     numbers.sort_unstable();
-    assert_eq!(numbers, (1..=paid + 2 * cancelled).collect::<Vec<_>>());
+    assert_eq!(
+        numbers,
+        (1..=paid + 2 * cancelled + movements).collect::<Vec<_>>()
+    );
     eprintln!("{sales} sales: {paid} paid, {failed} failed, {cancelled} cancelled");
 }
 
