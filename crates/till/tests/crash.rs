@@ -169,6 +169,7 @@ fn drill(
     let timeout_ms = if faults { 600 } else { 2000 };
     let mut done_kills = 0;
     let mut locks = 0;
+    let mut cash_kills = 0;
     let mut micros_per_sale = 10_000u64;
     for _ in 0..kills * 5 + 20 {
         if faults {
@@ -183,7 +184,11 @@ fn drill(
                 locks > 0,
                 "the journal's lock was taken from under the till"
             );
-            eprintln!("{done_kills} kills, {locks} times the journal locked after an answer");
+            eprintln!("{done_kills} kills ({cash_kills} between a cash movement's signing and its journaling), {locks} times the journal locked after an answer");
+            assert!(
+                faults || cash_kills > 0,
+                "a kill landed between a cash movement's signing and its journaling"
+            );
             return done_kills;
         }
         let share = ((sales - before) / (kills - done_kills + 1)).clamp(1, 60) as u64;
@@ -204,6 +209,9 @@ fn drill(
         let target = (before + share as usize + 1).min(sales);
         let outcome = run_child(&url, journal, target, timeout_ms, &plan);
         done_kills += outcome.kills;
+        if matches!(plan, Kill::AtPoint("cash_signed", _)) {
+            cash_kills += outcome.kills;
+        }
         locks += outcome.locks;
         let sold = started(journal).saturating_sub(before) as u64;
         if let (Some(selling), true) = (outcome.selling, sold > 0) {
