@@ -25,13 +25,13 @@ pub fn app_info(state: App<'_>) -> session::AppInfo {
 }
 
 #[tauri::command]
-pub fn articles() -> Vec<Article> {
-    catalog::articles()
+pub fn articles(state: App<'_>) -> Answer<Vec<Article>> {
+    catalog::articles(&state)
 }
 
 #[tauri::command]
-pub fn article_by_code(code: String) -> Option<Article> {
-    catalog::article_by_code(&code)
+pub fn article_by_code(state: App<'_>, code: String) -> Answer<Option<Article>> {
+    catalog::article_by_code(&state, &code)
 }
 
 #[tauri::command]

@@ -28,7 +28,7 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::cancellation::CancelBlocked;
     use till::catalog::Article;
     use till::closing::{ByMethod, CashMovement, MethodCounts};
-    use till::journal::{JournalEntry, JournalPage, ListedState, RefusedSale};
+    use till::journal::{CashierRef, JournalEntry, JournalPage, ListedState, RefusedSale};
     use till::secucard::{CardSplit, Secucard};
     use till::VatRate;
     use till::{Basket, BasketLine, Cents, Closing, CompletedSale, DayFigures, PaymentMethod};
@@ -36,7 +36,7 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
         Cents, VatRate, PaymentMethod, Article, LineKind, BasketLine, Basket, VatTotal,
         CompletedSale, Secucard, CardSplit, RefusedSale,
         ByMethod, MethodCounts, DayFigures, CashMovement, Closing,
-        ListedState, JournalEntry, JournalPage, CancelBlocked,
+        ListedState, JournalEntry, JournalPage, CancelBlocked, CashierRef,
     ]
 }
 
@@ -70,6 +70,7 @@ pub fn catalog(cfg: &Config) -> Vec<Decl> {
 /// the command error with its codes. The day's VAT total is `DayVatTotal`
 /// (the till's `VatTotal` is the basket's).
 pub fn till_app(cfg: &Config) -> Vec<Decl> {
+    use till_app::cashier::{CashierSettings, SessionInfo};
     use till_app::commands::card::{AbortRequested, CardOutcome, CardPaymentResult, CardSale};
     use till_app::commands::closing::{
         Closing, ClosingListItem, DaySummary, MethodTotal, TerminalEndOfDay, VatTotal,
@@ -96,5 +97,6 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         MethodTotal, VatTotal, DaySummary, TerminalEndOfDay, Closing, ClosingListItem,
         PairingStart, PairingState, PairingStatus,
         PrinterDiscovery, SavedFile,
+        CashierSettings, SessionInfo,
     ]
 }

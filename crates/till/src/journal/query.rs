@@ -400,7 +400,7 @@ impl Journal {
     /// Entries of one kind (all when `None`), oldest first.
     pub fn entries(&self, kind: Option<&str>) -> Result<Vec<Entry>, JournalError> {
         let mut stmt = self.conn.prepare(
-            "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash
+            "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash, cashier
              FROM entries WHERE (?1 IS NULL OR kind = ?1) ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![kind], entry_of)?;
@@ -416,7 +416,7 @@ impl Journal {
     ) -> Result<(), E> {
         let marks: Vec<String> = (1..=kinds.len()).map(|i| format!("?{i}")).collect();
         let sql = format!(
-            "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash
+            "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash, cashier
              FROM entries WHERE kind IN ({}) ORDER BY seq",
             marks.join(", ")
         );
@@ -441,5 +441,8 @@ fn entry_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         created_at: r.get(4)?,
         body: serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
         hash: hex::encode(r.get::<_, Vec<u8>>(6)?),
+        cashier: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|c| serde_json::from_str(&c).ok()),
     })
 }

@@ -197,6 +197,13 @@ pub struct RefusedSale {
     pub problem: String,
 }
 
+/// The cashier an entry names: who was logged in on the till when it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct CashierRef {
+    pub id: String,
+    pub name: String,
+}
+
 /// An entry as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -207,6 +214,9 @@ pub struct Entry {
     pub created_at: String,
     pub body: serde_json::Value,
     pub hash: String,
+    /// Who was logged in (`None` in entries written before the till knew cashiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashier: Option<CashierRef>,
 }
 
 /// What is wrong with the chain at the first entry where it does not hold.

@@ -10,7 +10,7 @@ use super::query::{
     terminal_since_closing, totals_at,
 };
 use super::records::*;
-use super::schema::{kind, GENESIS, MAX_COUNTED, MAX_NOTE};
+use super::schema::{kind, GENESIS, MAX_COUNTED, MAX_NOTE, RECORDED_AS_GIVEN};
 use super::verify::entry_hash;
 use super::Journal;
 use crate::basket::VatTotal;
@@ -65,6 +65,8 @@ pub(super) struct Appender<'t> {
     seq: i64,
     prev: [u8; 32],
     created_at: String,
+    /// The cashier logged in on this till (`Journal::set_cashier`), as stored.
+    cashier: Option<String>,
 }
 
 impl<'t> Appender<'t> {
@@ -84,11 +86,17 @@ impl<'t> Appender<'t> {
             )
             .optional()?
             .unwrap_or((0, GENESIS.to_vec()));
+        let cashier = tx
+            .prepare_cached("SELECT cashier FROM temp.session WHERE id = 1")?
+            .query_row([], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten();
         Ok(Self {
             tx,
             seq,
             prev: prev.try_into().map_err(|_| JournalError::Corrupt)?,
             created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+            cashier,
         })
     }
 
@@ -116,11 +124,12 @@ impl<'t> Appender<'t> {
             &self.created_at,
             body,
             totals_arr.as_ref().map(|(a, e)| (a, Some(e))),
+            self.cashier.as_deref(),
         );
         self.tx
             .prepare_cached(
-                "INSERT INTO entries (seq, kind, sale_id, receipt_number, created_at, body, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO entries (seq, kind, sale_id, receipt_number, created_at, body, prev_hash, hash, cashier)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 seq,
@@ -130,7 +139,8 @@ impl<'t> Appender<'t> {
                 self.created_at,
                 body,
                 &self.prev[..],
-                &hash[..]
+                &hash[..],
+                self.cashier
             ])?;
         if let Some((a, e)) = totals_arr {
             self.tx
@@ -167,6 +177,38 @@ impl Journal {
         tx.commit()?;
         self.settings = Some(body);
         Ok(changed)
+    }
+
+    /// Writes entries of one of the kinds in [`RECORDED_AS_GIVEN`] (a login,
+    /// an authorisation, catalogue changes), one per body as it is, in one
+    /// transaction: all of them or none.
+    pub fn record(
+        &mut self,
+        entry: &str,
+        bodies: &[serde_json::Value],
+    ) -> Result<(), JournalError> {
+        let Some(&entry) = RECORDED_AS_GIVEN.iter().find(|k| **k == entry) else {
+            return Err(JournalError::Other(format!(
+                "`{entry}` is not a kind of entry recorded as given"
+            )));
+        };
+        let tx = self.write_tx()?;
+        let mut app = Appender::new(&tx)?;
+        for body in bodies {
+            app.append(entry, None, None, &body.to_string(), None)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The body of the newest entry of `entry`'s kind, if there is one.
+    pub fn last_recorded(&self, entry: &str) -> Result<Option<serde_json::Value>, JournalError> {
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM entries WHERE kind = ?1 ORDER BY seq DESC LIMIT 1")?
+            .query_row([entry], |r| r.get(0))
+            .optional()?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
     }
 
     /// Writes the intent to pay: from here the sale is `paying` until the

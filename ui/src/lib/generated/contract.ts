@@ -442,6 +442,14 @@ export type JournalPage = {
  */
 export type CancelBlocked = "cancellation" | "cancelling" | "already_cancelled" | "terminal_closed";
 
+/**
+ * The cashier an entry names: who was logged in on the till when it was written.
+ */
+export type CashierRef = {
+  id: string,
+  name: string,
+};
+
 // ---------- from catalog ----------
 
 /**
@@ -825,7 +833,34 @@ export type ErrorCode =
   | "printer_paper_out"
   | "printer_error"
   | "printer_address_public"
-  | "already_printed";
+  | "already_printed"
+  | "not_logged_in"
+  | "manager_required"
+  | "not_a_manager"
+  | "wrong_pin"
+  | "pin_locked"
+  | "invalid_pin"
+  | "weak_pin"
+  | "pin_taken"
+  | "owner_exists"
+  | "last_manager"
+  | "cashier_not_found"
+  | "number_taken"
+  | "ean_taken"
+  | "invalid_ean"
+  | "label_unit"
+  | "missing_field"
+  | "too_long"
+  | "price_out_of_range"
+  | "no_vat_rate"
+  | "article_not_found"
+  | "group_not_found"
+  | "group_code_taken"
+  | "invalid_colour"
+  | "import_has_bad_lines"
+  | "import_stale"
+  | "bad_file"
+  | "catalog";
 
 /**
  * `code` is stable for the UI to branch on; `message` is for the cashier.
@@ -1196,4 +1231,34 @@ export type PrinterDiscovery = {
  */
 export type SavedFile = {
   path: string,
+};
+
+export type CashierSettings = {
+  /**
+   * The till locks after this many minutes without a touch; 0: never.
+   */
+  lock_after_minutes: number,
+  /**
+   * The amounts a cashier may handle alone (cash out, discounts).
+   */
+  limits: Limits,
+};
+
+/**
+ * What the lock screen and the status bar need.
+ */
+export type SessionInfo = {
+  /**
+   * Who is logged in; `None`: the till is locked.
+   */
+  cashier: Cashier | null,
+  /**
+   * A testing or live till without a manager: the owner is asked for first.
+   */
+  needs_owner: boolean,
+  lock_after_minutes: number,
+  /**
+   * The active cashiers' names, for the lock screen (never their PINs).
+   */
+  names: Array<string>,
 };
