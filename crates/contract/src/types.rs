@@ -27,7 +27,7 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::basket::{LineKind, VatTotal};
     use till::cancellation::CancelBlocked;
     use till::catalog::Article;
-    use till::closing::{ByMethod, CashMovement, MethodCounts};
+    use till::closing::{ByMethod, CashMovement, CashierTakings, MethodCounts};
     use till::journal::{CashierRef, JournalEntry, JournalPage, ListedState, RefusedSale};
     use till::secucard::{CardSplit, Secucard};
     use till::VatRate;
@@ -36,7 +36,7 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
         Cents, VatRate, PaymentMethod, Article, LineKind, BasketLine, Basket, VatTotal,
         CompletedSale, Secucard, CardSplit, RefusedSale,
         ByMethod, MethodCounts, DayFigures, CashMovement, Closing,
-        ListedState, JournalEntry, JournalPage, CancelBlocked, CashierRef,
+        ListedState, JournalEntry, JournalPage, CancelBlocked, CashierRef, CashierTakings,
     ]
 }
 
@@ -71,6 +71,7 @@ pub fn catalog(cfg: &Config) -> Vec<Decl> {
 /// (the till's `VatTotal` is the basket's).
 pub fn till_app(cfg: &Config) -> Vec<Decl> {
     use till_app::cashier::{CashierSettings, SessionInfo};
+    use till_app::commands::articles::{BadLineText, ImportDone, ImportSummary};
     use till_app::commands::card::{AbortRequested, CardOutcome, CardPaymentResult, CardSale};
     use till_app::commands::closing::{
         Closing, ClosingListItem, DaySummary, MethodTotal, TerminalEndOfDay, VatTotal,
@@ -97,6 +98,6 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         MethodTotal, VatTotal, DaySummary, TerminalEndOfDay, Closing, ClosingListItem,
         PairingStart, PairingState, PairingStatus,
         PrinterDiscovery, SavedFile,
-        CashierSettings, SessionInfo,
+        CashierSettings, SessionInfo, BadLineText, ImportSummary, ImportDone,
     ]
 }

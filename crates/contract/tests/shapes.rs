@@ -92,6 +92,7 @@ fn sale() -> CompletedSale {
         ],
         demo: true,
         tse: Some(&tse),
+        served_by: Some("Anna"),
     });
     CompletedSale {
         sale_id: "sale-7".into(),
@@ -182,6 +183,7 @@ fn closing_figures_fit_their_types() {
         chain_head: "ab".repeat(32),
         note: None,
         opened_at: None,
+        by_cashier: vec![],
     };
     fits("StoredClosing", &closing);
     closing.terminal = Some(json!({"ok": true, "count": 2}));

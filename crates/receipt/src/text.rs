@@ -97,6 +97,7 @@ mod tests {
             provider_lines: vec![],
             demo: false,
             tse: None,
+            served_by: None,
         }
     }
 

@@ -187,6 +187,7 @@ pub async fn start(
         catalog: Mutex::new(catalog),
         session: Default::default(),
         catalog_journaled: Mutex::new(journaled),
+        pending_import: Mutex::new(None),
     };
     // Changes made while the till was closed (an import on the command line, the demo shop).
     state.journal_catalog_changes().map_err(|e| e.message)?;

@@ -62,6 +62,8 @@ pub struct AppState {
     pub session: crate::cashier::Session,
     /// The newest catalogue change already in the journal (`changes.seq`).
     pub catalog_journaled: Mutex<i64>,
+    /// The CSV file previewed on the import screen, until it is imported.
+    pub pending_import: Mutex<Option<catalog::ImportPreview>>,
 }
 
 /// How many catalogue changes go into the journal in one transaction.

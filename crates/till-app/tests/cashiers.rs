@@ -188,3 +188,170 @@ fn a_testing_or_live_till_starts_with_an_empty_catalogue_of_its_own() {
         .unwrap()
         .is_empty());
 }
+
+fn basket(text: &str, cents: i64) -> till::Basket {
+    till::Basket {
+        lines: vec![till::BasketLine::article(
+            text,
+            1,
+            Cents(cents),
+            till::VatRate::Standard,
+        )],
+        card: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cashiers_sale_names_them_and_their_cancellation_asks_for_a_manager() {
+    use till_app::commands::{closing, journal, sale};
+    let host = demo_till().await;
+    let s = &host.state;
+    cashier::login(s, DEMO_CASHIER_PIN).unwrap();
+    let sold = sale::pay_cash(s, basket("Kaffee", 220), Some(Cents(500)))
+        .await
+        .unwrap();
+    assert_eq!(sold.receipt.served_by.as_deref(), Some("Demo Kasse"));
+    assert!(
+        sold.receipt_text.contains("Es bediente Sie: Demo Kasse"),
+        "{}",
+        sold.receipt_text
+    );
+    let e = journal::cancel_sale(s, &sold.sale_id, None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::ManagerRequired);
+    let e = journal::cancel_sale(s, &sold.sale_id, None, Some(DEMO_CASHIER_PIN.into()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotAManager);
+    journal::cancel_sale(s, &sold.sale_id, None, Some(DEMO_MANAGER_PIN.into()))
+        .await
+        .expect("a manager's PIN on the spot is enough");
+    // The manager sells one more.
+    cashier::login(s, DEMO_MANAGER_PIN).unwrap();
+    sale::pay_cash(s, basket("Croissant", 129), None)
+        .await
+        .unwrap();
+    let day = closing::day_summary(s).await.unwrap();
+    let by: Vec<(Option<&str>, i64, i64, Cents)> = day
+        .by_cashier
+        .iter()
+        .map(|c| (c.name.as_deref(), c.sales, c.cancellations, c.total))
+        .collect();
+    assert_eq!(
+        by,
+        [
+            (Some("Demo Kasse"), 1, 1, Cents(0)),
+            (Some("Demo Chefin"), 1, 0, Cents(129))
+        ]
+    );
+    // A cashier cannot close the day alone; the closing keeps the takings per cashier.
+    cashier::login(s, DEMO_CASHIER_PIN).unwrap();
+    let e = closing::close_day(s, Cents(129), None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::ManagerRequired);
+    let closed = closing::close_day(s, Cents(129), None, Some(DEMO_MANAGER_PIN.into()))
+        .await
+        .unwrap();
+    assert!(
+        closed.report_text.contains("Umsatz je Kassierer"),
+        "{}",
+        closed.report_text
+    );
+    assert!(
+        closed.report_text.contains("Demo Kasse (2x)"),
+        "{}",
+        closed.report_text
+    );
+    assert_eq!(s.journal().verify().unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_managers_article_is_sold_by_its_ean_and_the_journal_explains_its_price() {
+    use till_app::commands::articles;
+    let host = demo_till().await;
+    let s = &host.state;
+    cashier::login(s, DEMO_CASHIER_PIN).unwrap();
+    let mut draft =
+        catalog::ArticleDraft::new("777", "Apfelsaft 1 l", Cents(189), till::VatRate::Standard);
+    draft.eans = vec!["4006381333931".into()];
+    let e = articles::save_article(s, None, draft.clone(), None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::ManagerRequired);
+    let saved = articles::save_article(s, None, draft, Some(DEMO_MANAGER_PIN.into())).unwrap();
+    let sold = sale_catalog::article_by_code(s, "4006381333931")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (sold.article_number.as_str(), sold.price),
+        ("777", Cents(189))
+    );
+    let change = s
+        .journal()
+        .last_recorded(kind::CATALOG_CHANGE)
+        .unwrap()
+        .unwrap();
+    assert_eq!(change["entity_id"], saved.id.to_string());
+    assert_eq!(change["by"]["name"], "Demo Chefin");
+    // Deactivated, it no longer sells.
+    articles::set_article_active(s, saved.id, false, Some(DEMO_MANAGER_PIN.into())).unwrap();
+    assert_eq!(
+        sale_catalog::article_by_code(s, "4006381333931").unwrap(),
+        None
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_csv_file_is_previewed_then_imported_all_or_nothing() {
+    use till_app::commands::articles;
+    let host = demo_till().await;
+    let s = &host.state;
+    let good = "Artikelnummer;EAN;Bezeichnung;Preis;MwSt\r\n9001;4006381333931;Limo;1,50;19\r\n";
+    let bad = format!("{good}9002;;Brause;zwei;19\r\n");
+    let summary = articles::import_preview(s, bad.replace("\r\n", "\n").into_bytes()).unwrap();
+    assert_eq!((summary.new, summary.bad.len()), (1, 1));
+    assert_eq!(summary.bad[0].line, 3, "{:?}", summary.bad);
+    articles::import_preview(s, bad.clone().into_bytes()).unwrap();
+    assert!(
+        summary.bad[0].problems[0].contains("zwei"),
+        "{:?}",
+        summary.bad
+    );
+    let e = articles::import_apply(s, false, None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::ImportHasBadLines);
+    assert_eq!(
+        sale_catalog::article_by_code(s, "4006381333931").unwrap(),
+        None,
+        "nothing half-imported"
+    );
+    articles::import_preview(s, bad.into_bytes()).unwrap();
+    let done = articles::import_apply(s, true, None).unwrap();
+    assert_eq!((done.created, done.skipped_bad_lines), (1, 1));
+    let limo = sale_catalog::article_by_code(s, "4006381333931")
+        .unwrap()
+        .unwrap();
+    assert_eq!(limo.price, Cents(150));
+
+    // The command line's import and export, on a catalogue file of their own.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.csv");
+    std::fs::write(&file, good).unwrap();
+    let cat = dir.path().join("catalog.sqlite3");
+    let (report, ok) = articles::import_file_at(&cat, &file, true).unwrap();
+    assert!(ok && report.contains("1 new"), "{report}");
+    let (_, ok) = articles::import_file_at(&cat, &file, false).unwrap();
+    assert!(ok);
+    let (report, _) = articles::import_file_at(&cat, &file, false).unwrap();
+    assert!(report.contains("0 new, 0 changed, 1 unchanged"), "{report}");
+    std::fs::write(&file, "Artikelnummer;Bezeichnung;Preis\n1;;x\n").unwrap();
+    let (report, ok) = articles::import_file_at(&cat, &file, false).unwrap();
+    assert!(!ok && report.contains("line 2"), "{report}");
+    let out = dir.path().join("out.csv");
+    articles::export_file_at(&cat, &out).unwrap();
+    let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
+    assert!(text.contains("9001;4006381333931;Limo;1,50"), "{text}");
+    assert!(
+        articles::export_file_at(&cat, &out).is_err(),
+        "never overwritten"
+    );
+}

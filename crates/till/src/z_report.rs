@@ -43,7 +43,17 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
         .and_then(|t| t.get("receipt"))
         .and_then(|r| serde_json::from_value::<Vec<ProviderLine>>(r.clone()).ok())
         .unwrap_or_default();
+    let cashiers = closing
+        .by_cashier
+        .iter()
+        .map(|c| PaymentTotal {
+            label: c.name.clone().unwrap_or_else(|| "ohne Anmeldung".into()),
+            count: (c.sales + c.cancellations).max(0) as u64,
+            amount_cents: c.total.0,
+        })
+        .collect();
     ZReport {
+        cashiers,
         shop: header.shop.clone(),
         till_id: header.till_id.to_string(),
         z_number: closing.z_number.max(0) as u64,
@@ -142,6 +152,7 @@ mod tests {
             chain_head: "ab".repeat(32),
             note: Some("50 Cent fehlen".into()),
             opened_at: Some("2026-11-21T07:58:00.000+01:00".into()),
+            by_cashier: vec![],
         }
     }
 

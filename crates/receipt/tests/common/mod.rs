@@ -40,6 +40,7 @@ fn base(number: u64, lines: Vec<ReceiptLine>, vat: Vec<VatLine>) -> Receipt {
         provider_lines: vec![],
         demo: false,
         tse: None,
+        served_by: None,
     }
 }
 
@@ -305,6 +306,7 @@ pub fn z_report() -> ZReport {
         cash_out_cents: 0,
         note: Some("Zwei Euro Münzen im Tresor".into()),
         chain_head: Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into()),
+        cashiers: vec![],
     }
 }
 

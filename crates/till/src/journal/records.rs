@@ -58,10 +58,12 @@ impl PaymentIntent {
 }
 
 /// The receipt number and time a paid sale is issued with.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Issue {
     pub receipt_number: i64,
     pub issued_at: chrono::DateTime<chrono::Local>,
+    /// The cashier logged in ("Es bediente Sie: …"); the entry names them too.
+    pub served_by: Option<String>,
 }
 
 /// One payment of a sale.
@@ -122,6 +124,9 @@ pub struct SaleRecord {
     pub state: SaleState,
     /// The Z number of the closing the sale is locked into.
     pub closed_in: Option<i64>,
+    /// Who was logged in when the sale was paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashier: Option<CashierRef>,
 }
 
 /// A counter-booking as stored.

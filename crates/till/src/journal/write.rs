@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::error::JournalError;
 use super::query::{
     first_entry_after, last_closing, latest_totals, read_intent, settings_before, state_of,
-    terminal_since_closing, totals_at,
+    takings_by_cashier, terminal_since_closing, totals_at,
 };
 use super::records::*;
 use super::schema::{kind, GENESIS, MAX_COUNTED, MAX_NOTE, RECORDED_AS_GIVEN};
@@ -59,6 +59,19 @@ fn queued_for(
     })
 }
 
+/// The cashier logged in on this connection (`Journal::set_cashier`), as stored.
+pub(super) fn session_json(conn: &rusqlite::Connection) -> Result<Option<String>, JournalError> {
+    Ok(conn
+        .prepare_cached("SELECT cashier FROM temp.session WHERE id = 1")?
+        .query_row([], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+fn session_cashier(conn: &rusqlite::Connection) -> Result<Option<CashierRef>, JournalError> {
+    Ok(session_json(conn)?.and_then(|c| serde_json::from_str(&c).ok()))
+}
+
 /// Appends entries inside one transaction, keeping the chain's head.
 pub(super) struct Appender<'t> {
     tx: &'t Transaction<'t>,
@@ -86,11 +99,7 @@ impl<'t> Appender<'t> {
             )
             .optional()?
             .unwrap_or((0, GENESIS.to_vec()));
-        let cashier = tx
-            .prepare_cached("SELECT cashier FROM temp.session WHERE id = 1")?
-            .query_row([], |r| r.get::<_, Option<String>>(0))
-            .optional()?
-            .flatten();
+        let cashier = session_json(tx)?;
         Ok(Self {
             tx,
             seq,
@@ -245,10 +254,12 @@ impl Journal {
         let mut totals = latest_totals(&tx)?;
         let receipt_number = totals.last_receipt + 1;
         let issued_at = now();
+        let served_by = session_cashier(&tx)?.map(|c| c.name);
         let (paid, out) = build(
             Issue {
                 receipt_number,
                 issued_at,
+                served_by,
             },
             &intent,
         );
@@ -585,6 +596,7 @@ impl Journal {
             None => terminal_since_closing(&tx)?.map(|(_, t)| t),
         };
         let opened_at = first_entry_after(&tx, previous.as_ref().map_or(0, |(seq, _)| *seq))?;
+        let by_cashier = takings_by_cashier(&tx, previous.as_ref().map_or(0, |(seq, _)| *seq))?;
         let mut app = Appender::new(&tx)?;
         let closing = Closing {
             z_number: previous.map(|(_, c)| c.z_number).unwrap_or(0) + 1,
@@ -596,6 +608,7 @@ impl Journal {
             chain_head: hex::encode(app.prev),
             note: note.filter(|n| !n.is_empty()),
             opened_at,
+            by_cashier,
         };
         // The closing carries the totals it closed at: the next day starts from them.
         app.append(

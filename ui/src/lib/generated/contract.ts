@@ -134,6 +134,10 @@ export type Receipt = {
    * receipts from before the till had a TSE, or without one.
    */
   tse?: TseBlock,
+  /**
+   * The cashier's name: "Es bediente Sie: …".
+   */
+  served_by?: string,
 };
 
 /**
@@ -388,6 +392,10 @@ export type StoredClosing = {
    * When the period began: the time of its first entry (schema 2).
    */
   opened_at?: string | null,
+  /**
+   * Takings per cashier (schema 5; empty in older closings).
+   */
+  by_cashier?: Array<CashierTakings>,
 };
 
 /**
@@ -448,6 +456,23 @@ export type CancelBlocked = "cancellation" | "cancelling" | "already_cancelled" 
 export type CashierRef = {
   id: string,
   name: string,
+};
+
+/**
+ * What one cashier took in a period: sales less cancellations, as the journal names them.
+ */
+export type CashierTakings = {
+  /**
+   * `None`: entries written while nobody was logged in (or before the till knew cashiers).
+   */
+  cashier_id: string | null,
+  name: string | null,
+  sales: number,
+  cancellations: number,
+  /**
+   * Payments of the sales plus the (negative) cancellations.
+   */
+  total: Cents,
 };
 
 // ---------- from catalog ----------
@@ -1172,6 +1197,10 @@ export type DaySummary = {
   drawer_openings: number,
   cash_in: Cents,
   cash_out: Cents,
+  /**
+   * Takings per cashier (sales less cancellations), by the names the journal carries.
+   */
+  by_cashier: Array<CashierTakings>,
 };
 
 export type TerminalEndOfDay = {
@@ -1261,4 +1290,39 @@ export type SessionInfo = {
    * The active cashiers' names, for the lock screen (never their PINs).
    */
   names: Array<string>,
+};
+
+/**
+ * A bad line as the shop owner reads it.
+ */
+export type BadLineText = {
+  line: number,
+  number: string,
+  problems: Array<string>,
+};
+
+/**
+ * What the import screen shows of a preview: the counts, the bad lines
+ * with their numbers and reasons, and the first rows.
+ */
+export type ImportSummary = {
+  encoding: Encoding,
+  new: number,
+  changed: number,
+  unchanged: number,
+  new_groups: Array<string>,
+  ignored_columns: Array<string>,
+  bad: Array<BadLineText>,
+  rows: Array<ImportRow>,
+};
+
+/**
+ * What an import did.
+ */
+export type ImportDone = {
+  created: number,
+  changed: number,
+  unchanged: number,
+  groups_created: number,
+  skipped_bad_lines: number,
 };
