@@ -15,7 +15,7 @@ use till_app::settings::STORE_FILE;
 use till_app::startup::Dirs;
 use tracing::info;
 
-pub use till_app::startup::{data_dir, journal_path};
+pub use till_app::startup::{catalog_path, data_dir, journal_path};
 pub use till_app::IDENTIFIER;
 
 pub fn run() {
@@ -113,6 +113,26 @@ pub fn run() {
             commands::save_printer,
             commands::remove_printer,
             commands::test_print,
+            commands::sale_groups,
+            commands::group_articles,
+            commands::search_articles,
+            commands::scan_code,
+            commands::list_articles,
+            commands::save_article,
+            commands::set_article_active,
+            commands::groups,
+            commands::save_group,
+            commands::import_preview,
+            commands::import_apply,
+            commands::export_articles,
+            commands::session,
+            commands::login,
+            commands::lock,
+            commands::create_owner,
+            commands::cashiers,
+            commands::save_cashier,
+            commands::deactivate_cashier,
+            commands::save_cashier_settings,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");

@@ -28,10 +28,10 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::cancellation::CancelBlocked;
     use till::cash_movement::{CashReason, Direction};
     use till::catalog::Article;
-    use till::closing::{ByMethod, CashMovement, MethodCounts};
+    use till::closing::{ByMethod, CashMovement, CashierTakings, MethodCounts};
     use till::discount::{Discount, LineDiscount};
+    use till::journal::{CashierRef, JournalEntry, JournalPage, ListedState, RefusedSale};
     use till::journal::{DrawerFigures, FloatState, ReasonTotal};
-    use till::journal::{JournalEntry, JournalPage, ListedState, RefusedSale};
     use till::returns::{ReturnLine, ReturnedLine};
     use till::secucard::{CardSplit, Secucard};
     use till::VatRate;
@@ -41,7 +41,7 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
         Basket, VatTotal,
         CompletedSale, Secucard, CardSplit, RefusedSale,
         ByMethod, MethodCounts, DayFigures, CashMovement, Closing,
-        ListedState, JournalEntry, JournalPage, CancelBlocked,
+        ListedState, JournalEntry, JournalPage, CancelBlocked, CashierRef, CashierTakings,
         CashReason, Direction, FloatState, ReasonTotal, DrawerFigures, ReturnLine, ReturnedLine,
     ]
 }
@@ -76,6 +76,8 @@ pub fn catalog(cfg: &Config) -> Vec<Decl> {
 /// the command error with its codes. The day's VAT total is `DayVatTotal`
 /// (the till's `VatTotal` is the basket's).
 pub fn till_app(cfg: &Config) -> Vec<Decl> {
+    use till_app::cashier::{CashierSettings, SessionInfo};
+    use till_app::commands::articles::{BadLineText, ImportDone, ImportSummary};
     use till_app::commands::card::{AbortRequested, CardOutcome, CardPaymentResult, CardSale};
     use till_app::commands::cash_day::{DiscountRequest, DrawerReceipt};
     use till_app::commands::closing::{
@@ -103,5 +105,6 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         MethodTotal, VatTotal, DaySummary, TerminalEndOfDay, Closing, ClosingListItem,
         PairingStart, PairingState, PairingStatus,
         PrinterDiscovery, SavedFile, DiscountRequest, DrawerReceipt,
+        CashierSettings, SessionInfo, BadLineText, ImportSummary, ImportDone,
     ]
 }

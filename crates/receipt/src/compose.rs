@@ -89,6 +89,10 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
         out.blank();
         provider_lines(&mut out, &receipt.provider_lines);
     }
+    if let Some(name) = &receipt.served_by {
+        out.blank();
+        out.text(&format!("Es bediente Sie: {name}"));
+    }
     if let Some(id) = &receipt.transaction_id {
         out.blank();
         out.text(&format!("TA {id}"));
@@ -225,6 +229,15 @@ pub fn layout_z_report(z: &ZReport, width: usize) -> Layout {
     out.styled(Style::BOLD, |o| {
         o.pair("SUMME EUR", &format_eur(z.total_cents))
     });
+    if !z.cashiers.is_empty() {
+        out.caption("Umsatz je Kassierer");
+        for c in &z.cashiers {
+            out.pair(
+                &format!("{} ({}x)", c.label, c.count),
+                &format_eur(c.amount_cents),
+            );
+        }
+    }
     out.caption("Umsatzsteuer");
     vat_table(&mut out, &z.vat);
     if z.returns_count != 0 {

@@ -87,6 +87,10 @@ pub struct Receipt {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub tse: Option<TseBlock>,
+    /// The cashier's name: "Es bediente Sie: …".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub served_by: Option<String>,
 }
 
 /// The TSE's part of a receipt (§6 KassenSichV, §146a AO).
@@ -312,6 +316,9 @@ pub struct ZReport {
     /// The cash kept in the drawer for the next day.
     #[serde(default)]
     pub retained_cents: Option<i64>,
+    /// Takings per cashier: sales less cancellations, by the name the journal carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cashiers: Vec<PaymentTotal>,
 }
 
 /// Anything the till prints: what a print job carries and what is stored for a reprint.

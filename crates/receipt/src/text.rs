@@ -99,6 +99,7 @@ mod tests {
             provider_lines: vec![],
             demo: false,
             tse: None,
+            served_by: None,
         }
     }
 

@@ -4,8 +4,8 @@
 //! connection and its pairing, and the background work (`background`).
 //! Its tests run under plain `cargo test`, no window needed.
 
-pub mod approval;
 pub mod background;
+pub mod cashier;
 pub mod commands;
 pub mod connection;
 pub mod documents;

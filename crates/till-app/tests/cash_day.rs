@@ -12,7 +12,7 @@ use till::discount::Discount;
 use till::returns::ReturnLine;
 use till::{Cents, VatRate};
 use till_app::commands::cash_day::{self, DiscountRequest};
-use till_app::commands::{card, journal, sale};
+use till_app::commands::{card, cashiers, journal, sale};
 use till_app::secrets::MemorySecrets;
 use till_app::settings::MemoryStore;
 use till_app::startup::{start, Dirs};
@@ -58,20 +58,33 @@ fn basket() -> Basket {
 async fn above_the_limits_a_manager_is_required() {
     let (_dir, state) = till().await;
     cash_day::set_float(&state, Cents(50_000)).await.unwrap();
-    // 250 € to the bank: above the cashier's 200 €.
-    let e = cash_day::cash_movement(&state, CashReason::ToBank, Cents(25_000), None, None)
+    // The demo cashier (not a manager): cash out above 50 € and discounts
+    // above 5 € need a manager's PIN.
+    cashiers::login(&state, catalog::demo::DEMO_CASHIER_PIN).unwrap();
+    let e = cash_day::cash_movement(&state, CashReason::ToBank, Cents(6_000), None, None)
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::ManagerRequired);
-    // Cash in needs no manager, 200 € out is within the limit.
-    cash_day::cash_movement(&state, CashReason::ChangeFetched, Cents(25_000), None, None)
+    // Cash in needs no manager, 50 € out is within the limit.
+    cash_day::cash_movement(&state, CashReason::ChangeFetched, Cents(2_000), None, None)
         .await
         .unwrap();
-    let out = cash_day::cash_movement(&state, CashReason::ToBank, Cents(20_000), None, None)
+    let out = cash_day::cash_movement(&state, CashReason::ToBank, Cents(5_000), None, None)
         .await
         .unwrap();
-    assert_eq!((out.receipt_number, out.amount), (2, Cents(-20_000)));
-    // 50 % off 44,40 €: 22,20 € off, above the 20 € limit.
+    assert_eq!((out.receipt_number, out.amount), (2, Cents(-5_000)));
+    // With the manager's PIN: booked, the authorisation journaled with the movement.
+    let pin = Some(catalog::demo::DEMO_MANAGER_PIN.to_string());
+    let out = cash_day::cash_movement(&state, CashReason::ToBank, Cents(6_000), None, pin)
+        .await
+        .unwrap();
+    let m = state
+        .journal()
+        .cash_receipt(out.receipt_number)
+        .unwrap()
+        .unwrap();
+    assert!(m.authorised_by.is_some(), "{m:?}");
+    // 50 % off 44,40 €: 22,20 € off, above the 5 € limit.
     let half = DiscountRequest {
         lines: vec![],
         basket: Some(Discount::Percent { percent: 50 }),
@@ -80,11 +93,11 @@ async fn above_the_limits_a_manager_is_required() {
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::ManagerRequired);
-    let tenth = DiscountRequest {
-        lines: vec![None, Some(Discount::Percent { percent: 10 })],
+    let small = DiscountRequest {
+        lines: vec![None, Some(Discount::Amount { amount: Cents(400) })],
         basket: None,
     };
-    let priced = cash_day::apply_discounts(&state, basket(), tenth, None)
+    let priced = cash_day::apply_discounts(&state, basket(), small, None)
         .await
         .unwrap();
     assert_eq!(priced.total(), Cents(440 + 3_600));
@@ -155,7 +168,7 @@ async fn card_sales_come_back_whole_on_the_card_and_in_part_in_cash() {
         .receipt_text
         .contains(&format!("RÜCKGABE zu Beleg {number}")));
     // The rest can no longer be cancelled as a whole, and that coffee not returned again.
-    let e = journal::cancel_sale(&state, &part.sale.sale_id, None)
+    let e = journal::cancel_sale(&state, &part.sale.sale_id, None, None)
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::NotCancellable);

@@ -211,6 +211,7 @@ pub fn slip(
         transaction_id: None,
         provider_lines: vec![],
         demo,
+        served_by: None,
         tse: movement.tse.as_ref().map(crate::receipt_doc::tse_block),
     }
 }

@@ -18,6 +18,8 @@ pub struct ReceiptInput<'a> {
     pub demo: bool,
     /// The TSE's signature of the sale, or why there is none.
     pub tse: Option<&'a crate::tse::TseRecord>,
+    /// The cashier's name ("Es bediente Sie: …").
+    pub served_by: Option<&'a str>,
 }
 
 pub fn build(input: ReceiptInput<'_>) -> Receipt {
@@ -54,6 +56,7 @@ pub fn build(input: ReceiptInput<'_>) -> Receipt {
         provider_lines: input.provider_lines,
         demo: input.demo,
         tse: input.tse.map(tse_block),
+        served_by: input.served_by.map(str::to_string),
     }
 }
 
@@ -123,6 +126,7 @@ pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
         provider_lines,
         demo,
         tse: record.paid.tse.as_ref(),
+        served_by: record.cashier.as_ref().map(|c| c.name.as_str()),
     }))
 }
 
@@ -237,6 +241,7 @@ pub fn render_provider_only(lines: &[secuconnect::ReceiptLine], width: usize) ->
             .collect(),
         demo: false,
         tse: None,
+        served_by: None,
     };
     let text = receipt::render_text(&receipt, width);
     // Only the provider's part: it follows the till's (empty) header and VAT table.

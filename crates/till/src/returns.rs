@@ -240,6 +240,7 @@ pub fn receipt_of(
             })
             .collect(),
         demo,
+        served_by: None,
         tse: record.tse.as_ref().map(crate::receipt_doc::tse_block),
     }
 }

@@ -44,7 +44,17 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
         .and_then(|t| t.get("receipt"))
         .and_then(|r| serde_json::from_value::<Vec<ProviderLine>>(r.clone()).ok())
         .unwrap_or_default();
+    let cashiers = closing
+        .by_cashier
+        .iter()
+        .map(|c| PaymentTotal {
+            label: c.name.clone().unwrap_or_else(|| "ohne Anmeldung".into()),
+            count: (c.sales + c.cancellations).max(0) as u64,
+            amount_cents: c.total.0,
+        })
+        .collect();
     ZReport {
+        cashiers,
         shop: header.shop.clone(),
         till_id: header.till_id.to_string(),
         z_number: closing.z_number.max(0) as u64,
@@ -92,6 +102,7 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
 pub fn x_report(
     figures: crate::closing::DayFigures,
     drawer: crate::journal::DrawerFigures,
+    by_cashier: Vec<crate::closing::CashierTakings>,
     opened_at: Option<String>,
     now: &str,
     header: &ZReportHeader<'_>,
@@ -108,6 +119,7 @@ pub fn x_report(
         opened_at,
         retained: None,
         drawer: Some(drawer),
+        by_cashier,
     };
     let mut z = build(&running, header);
     z.interim = true;
@@ -189,6 +201,7 @@ mod tests {
             opened_at: Some("2026-11-21T07:58:00.000+01:00".into()),
             retained: None,
             drawer: None,
+            by_cashier: vec![],
         }
     }
 

@@ -162,6 +162,7 @@ async fn a_day_with_float_discount_movements_and_a_return_closes_to_the_cent() {
     let x = till::z_report::x_report(
         figures.clone(),
         drawer,
+        vec![],
         None,
         "2026-12-03T12:00:00+01:00",
         &header,

@@ -745,7 +745,7 @@ fn a_schema_3_journal_is_migrated_listed_and_still_verifies() {
     assert_eq!(user_version(&path), 3);
     let before = hashes(&path);
     let mut j = Journal::open(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     assert_eq!(hashes(&path), before, "the migration changes no entry");
     assert_eq!(j.verify().unwrap(), None);
     let all = in_memory_list(&j);

@@ -41,6 +41,7 @@ fn base(number: u64, lines: Vec<ReceiptLine>, vat: Vec<VatLine>) -> Receipt {
         provider_lines: vec![],
         demo: false,
         tse: None,
+        served_by: None,
     }
 }
 
@@ -312,6 +313,7 @@ pub fn z_report() -> ZReport {
         returns_cents: 0,
         discounts_cents: 0,
         retained_cents: None,
+        cashiers: vec![],
     }
 }
 

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 use tracing::instrument;
 use ts_rs::TS;
 
-use crate::approval::{self, Action};
+use crate::cashier::authorise;
 use crate::error::{CommandError, ErrorCode};
 use crate::printing::Pdf;
 use crate::state::AppState;
+use catalog::Action;
 use till::cash_movement::CashReason;
 use till::discount::{self, Discount};
 use till::journal::FloatState;
@@ -59,7 +60,8 @@ pub async fn apply_discounts(
     let priced = discount::apply(&basket.clean(), &discounts.lines, discounts.basket)
         .map_err(|e| CommandError::new(ErrorCode::InvalidInput, capitalised(&e.to_string())))?;
     let off: Cents = priced.lines.iter().map(|l| l.discount).sum();
-    approval::authorise(state, Action::Discount, off, manager_pin.as_deref())?;
+    // A manager's authorisation is journaled by `authorise` itself (entry `authorisation`).
+    authorise(state, Action::Discount, off, manager_pin.as_deref())?;
     Ok(priced)
 }
 
@@ -74,10 +76,11 @@ pub async fn cash_movement(
 ) -> Result<DrawerReceipt, CommandError> {
     let authorised = match reason.direction() {
         till::cash_movement::Direction::Out => {
-            approval::authorise(state, Action::CashOut, amount, manager_pin.as_deref())?
+            authorise(state, Action::CashOut, amount, manager_pin.as_deref())?
         }
         till::cash_movement::Direction::In => None,
     };
+    let authorised = authorised.map(|a| serde_json::to_value(a).unwrap_or_default());
     let booked = state
         .checkout()
         .cash_movement(reason, amount, note.as_deref().unwrap_or(""), authorised)
@@ -107,8 +110,14 @@ pub async fn return_lines(
     let checkout = state.checkout();
     if checkout.return_is_whole_card_sale(receipt_number, &lines)? {
         let sale_id = state.journal().sale_by_receipt(receipt_number)?.sale_id;
-        let done =
-            crate::commands::journal::cancel_sale(state, &sale_id, Some("Rückgabe".into())).await?;
+        // The cancellation asks for the right to cancel itself.
+        let done = crate::commands::journal::cancel_sale(
+            state,
+            &sale_id,
+            Some("Rückgabe".into()),
+            manager_pin,
+        )
+        .await?;
         return Ok(DrawerReceipt {
             receipt_number: done.receipt_number,
             amount: done.total,
@@ -124,8 +133,9 @@ pub async fn return_lines(
         let planned = till::returns::plan(&sale.intent.basket, &already, &lines)
             .map_err(|e| CommandError::from(till::journal::CashDayError::from(e)))?;
         let refund: Cents = planned.iter().map(|l| -l.amount).sum();
-        let authorised =
-            approval::authorise(state, Action::Return, refund, manager_pin.as_deref())?;
+        // Money given back for a paid sale: the right to cancel (Storno).
+        let authorised = authorise(state, Action::CancelSale, refund, manager_pin.as_deref())?
+            .map(|a| serde_json::to_value(a).unwrap_or_default());
         checkout
             .take_back(receipt_number, &lines, authorised)
             .await?
@@ -144,11 +154,12 @@ pub async fn return_lines(
 
 /// The X report: the running period's figures, as the Z report shows them.
 pub fn x_report_document(state: &AppState) -> Result<receipt::Document, CommandError> {
-    let (figures, drawer, opened_at) = {
+    let (figures, drawer, by_cashier, opened_at) = {
         let journal = state.journal();
         (
             journal.day_figures()?,
             journal.drawer_figures()?,
+            journal.takings_by_cashier()?,
             journal.day_opened_at()?,
         )
     };
@@ -157,6 +168,7 @@ pub fn x_report_document(state: &AppState) -> Result<receipt::Document, CommandE
     Ok(receipt::Document::ZReport(till::z_report::x_report(
         figures,
         drawer,
+        by_cashier,
         opened_at,
         &now,
         &till::z_report::ZReportHeader {

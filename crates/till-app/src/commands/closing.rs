@@ -50,6 +50,8 @@ pub struct DaySummary {
     pub cash_out: Cents,
     /// Cash in and out by reason, returns and discounts of the period.
     pub drawer: till::journal::DrawerFigures,
+    /// Takings per cashier (sales less cancellations), by the names the journal carries.
+    pub by_cashier: Vec<till::closing::CashierTakings>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -93,6 +95,7 @@ fn summary_of(
     opened_at: Option<String>,
     terminal_closed: bool,
     outbox_pending: usize,
+    by_cashier: Vec<till::closing::CashierTakings>,
 ) -> DaySummary {
     let c = f.counts_by_method;
     let by_method = [
@@ -136,6 +139,7 @@ fn summary_of(
         cash_in: f.cash_in,
         cash_out: f.cash_out,
         drawer,
+        by_cashier,
     }
 }
 
@@ -163,12 +167,22 @@ pub async fn day_summary(state: &AppState) -> Result<DaySummary, CommandError> {
         opened_at,
         terminal_closed,
         outbox.count + outbox.failed.len(),
+        journal.takings_by_cashier()?,
     ))
 }
 
 /// Runs the terminal's end of day; the answer goes into the next closing.
 #[instrument(skip_all)]
-pub async fn terminal_end_of_day(state: &AppState) -> Result<TerminalEndOfDay, CommandError> {
+pub async fn terminal_end_of_day(
+    state: &AppState,
+    manager_pin: Option<String>,
+) -> Result<TerminalEndOfDay, CommandError> {
+    crate::cashier::authorise(
+        state,
+        catalog::Action::CloseDay,
+        till::Cents::ZERO,
+        manager_pin.as_deref(),
+    )?;
     let _work = state.provider_work.lock().await;
     // Journaled at once: a restart before the closing keeps it.
     let answer = state
@@ -199,7 +213,14 @@ pub async fn close_day(
     cash_counted: Cents,
     note: Option<String>,
     retained: Option<Cents>,
+    manager_pin: Option<String>,
 ) -> Result<Closing, CommandError> {
+    crate::cashier::authorise(
+        state,
+        catalog::Action::CloseDay,
+        till::Cents::ZERO,
+        manager_pin.as_deref(),
+    )?;
     let _work = state.provider_work.lock().await;
     let nothing = {
         let journal = state.journal();
@@ -235,6 +256,7 @@ fn closing_of(c: &StoredClosing, state: &AppState) -> Closing {
         c.opened_at.clone(),
         c.terminal.is_some(),
         0,
+        c.by_cashier.clone(),
     );
     let terminal = c.terminal.as_ref().map(|t| terminal_of(t, &c.closed_at));
     let report_text = receipt::render_document_text(&z_report_of(c, state), 42);
@@ -335,7 +357,15 @@ mod tests {
         now.cancelled = 250;
         now.drawer_openings = 2;
         let f = DayFigures::between(&since, &now);
-        let s = summary_of(&f, Default::default(), "2026-11-21".into(), None, false, 0);
+        let s = summary_of(
+            &f,
+            Default::default(),
+            "2026-11-21".into(),
+            None,
+            false,
+            0,
+            vec![],
+        );
         let methods: Vec<_> = s
             .by_method
             .iter()

@@ -143,8 +143,15 @@ pub async fn cancel_sale(
     state: &AppState,
     sale_id: &str,
     reason: Option<String>,
+    manager_pin: Option<String>,
 ) -> Result<CancellationDone, CommandError> {
     let entry = entry_of(state, sale_id)?;
+    crate::cashier::authorise(
+        state,
+        catalog::Action::CancelSale,
+        till::Cents(entry.total.0.abs()),
+        manager_pin.as_deref(),
+    )?;
     match entry.state {
         ListedState::Cancellation => {
             return Err(CommandError::new(

@@ -67,6 +67,7 @@ fn sale_receipt() -> Document {
         provider_lines: vec![],
         demo: false,
         tse: None,
+        served_by: None,
     })
 }
 

@@ -150,6 +150,10 @@ export type Receipt = {
    * receipts from before the till had a TSE, or without one.
    */
   tse?: TseBlock,
+  /**
+   * The cashier's name: "Es bediente Sie: …".
+   */
+  served_by?: string,
 };
 
 /**
@@ -443,6 +447,10 @@ export type StoredClosing = {
    * Movements by reason, returns, discounts (`None` in older closings).
    */
   drawer?: DrawerFigures | null,
+  /**
+   * Takings per cashier (schema 5; empty in older closings).
+   */
+  by_cashier?: Array<CashierTakings>,
 };
 
 /**
@@ -496,6 +504,31 @@ export type JournalPage = {
  * the cashier's language (`journal.blocked.<code>`).
  */
 export type CancelBlocked = "cancellation" | "cancelling" | "already_cancelled" | "terminal_closed";
+
+/**
+ * The cashier an entry names: who was logged in on the till when it was written.
+ */
+export type CashierRef = {
+  id: string,
+  name: string,
+};
+
+/**
+ * What one cashier took in a period: sales less cancellations, as the journal names them.
+ */
+export type CashierTakings = {
+  /**
+   * `None`: entries written while nobody was logged in (or before the till knew cashiers).
+   */
+  cashier_id: string | null,
+  name: string | null,
+  sales: number,
+  cancellations: number,
+  /**
+   * Payments of the sales plus the (negative) cancellations.
+   */
+  total: Cents,
+};
 
 /**
  * Why cash goes in or out.
@@ -965,10 +998,36 @@ export type ErrorCode =
   | "printer_error"
   | "printer_address_public"
   | "already_printed"
-  | "manager_required"
   | "float_locked"
   | "not_in_drawer"
-  | "not_returnable";
+  | "not_returnable"
+  | "not_logged_in"
+  | "manager_required"
+  | "not_a_manager"
+  | "wrong_pin"
+  | "pin_locked"
+  | "invalid_pin"
+  | "weak_pin"
+  | "pin_taken"
+  | "owner_exists"
+  | "last_manager"
+  | "cashier_not_found"
+  | "number_taken"
+  | "ean_taken"
+  | "invalid_ean"
+  | "label_unit"
+  | "missing_field"
+  | "too_long"
+  | "price_out_of_range"
+  | "no_vat_rate"
+  | "article_not_found"
+  | "group_not_found"
+  | "group_code_taken"
+  | "invalid_colour"
+  | "import_has_bad_lines"
+  | "import_stale"
+  | "bad_file"
+  | "catalog";
 
 /**
  * `code` is stable for the UI to branch on; `message` is for the cashier.
@@ -1284,6 +1343,10 @@ export type DaySummary = {
    * Cash in and out by reason, returns and discounts of the period.
    */
   drawer: DrawerFigures,
+  /**
+   * Takings per cashier (sales less cancellations), by the names the journal carries.
+   */
+  by_cashier: Array<CashierTakings>,
 };
 
 export type TerminalEndOfDay = {
@@ -1371,4 +1434,69 @@ export type DrawerReceipt = {
    * The whole card sale was cancelled on the terminal instead (`canceltrx`).
    */
   card_cancelled: boolean,
+};
+
+export type CashierSettings = {
+  /**
+   * The till locks after this many minutes without a touch; 0: never.
+   */
+  lock_after_minutes: number,
+  /**
+   * The amounts a cashier may handle alone (cash out, discounts).
+   */
+  limits: Limits,
+};
+
+/**
+ * What the lock screen and the status bar need.
+ */
+export type SessionInfo = {
+  /**
+   * Who is logged in; `None`: the till is locked.
+   */
+  cashier: Cashier | null,
+  /**
+   * A testing or live till without a manager: the owner is asked for first.
+   */
+  needs_owner: boolean,
+  lock_after_minutes: number,
+  /**
+   * The active cashiers' names, for the lock screen (never their PINs).
+   */
+  names: Array<string>,
+};
+
+/**
+ * A bad line as the shop owner reads it.
+ */
+export type BadLineText = {
+  line: number,
+  number: string,
+  problems: Array<string>,
+};
+
+/**
+ * What the import screen shows of a preview: the counts, the bad lines
+ * with their numbers and reasons, and the first rows.
+ */
+export type ImportSummary = {
+  encoding: Encoding,
+  new: number,
+  changed: number,
+  unchanged: number,
+  new_groups: Array<string>,
+  ignored_columns: Array<string>,
+  bad: Array<BadLineText>,
+  rows: Array<ImportRow>,
+};
+
+/**
+ * What an import did.
+ */
+export type ImportDone = {
+  created: number,
+  changed: number,
+  unchanged: number,
+  groups_created: number,
+  skipped_bad_lines: number,
 };
