@@ -247,11 +247,11 @@ async fn a_cashiers_sale_names_them_and_their_cancellation_asks_for_a_manager() 
     );
     // A cashier cannot close the day alone; the closing keeps the takings per cashier.
     cashier::login(s, DEMO_CASHIER_PIN).unwrap();
-    let e = closing::close_day(s, Cents(129), None, None)
+    let e = closing::close_day(s, Cents(129), None, None, None)
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::ManagerRequired);
-    let closed = closing::close_day(s, Cents(129), None, Some(DEMO_MANAGER_PIN.into()))
+    let closed = closing::close_day(s, Cents(129), None, None, Some(DEMO_MANAGER_PIN.into()))
         .await
         .unwrap();
     assert!(
