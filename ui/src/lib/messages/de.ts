@@ -242,6 +242,7 @@ export const de = {
   'drawer.reason.change_fetched': 'Wechselgeld eingelegt',
   'drawer.amount': 'Betrag',
   'drawer.note': 'Notiz',
+  'drawer.managerPin': 'PIN der Leitung (über der Grenze, Rückgabe)',
   'drawer.book': 'Buchen und Lade öffnen',
   'drawer.booking': 'Wird gebucht …',
   'drawer.invalidAmount': 'Bitte einen Betrag wie 50,00 eingeben.',

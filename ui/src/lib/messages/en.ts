@@ -243,6 +243,7 @@ export const en: Record<MessageKey, string> = {
   'drawer.reason.change_fetched': 'Change put in',
   'drawer.amount': 'Amount',
   'drawer.note': 'Note',
+  'drawer.managerPin': 'Manager PIN (above the limit, returns)',
   'drawer.book': 'Book and open drawer',
   'drawer.booking': 'Booking …',
   'drawer.invalidAmount': 'Please type an amount like 50.00.',
