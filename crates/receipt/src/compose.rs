@@ -83,8 +83,11 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
             out.pair("  Punkte", &points.to_string());
         }
     }
-    out.blank();
-    vat_table(&mut out, &receipt.vat);
+    // A cash movement's slip carries no VAT: no empty table.
+    if !receipt.vat.is_empty() {
+        out.blank();
+        vat_table(&mut out, &receipt.vat);
+    }
     if !receipt.provider_lines.is_empty() {
         out.blank();
         provider_lines(&mut out, &receipt.provider_lines);
