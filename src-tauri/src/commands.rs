@@ -8,8 +8,8 @@ use tauri::{AppHandle, State};
 use till::catalog::Article;
 use till::{Basket, Cents, CompletedSale};
 use till_app::commands::{
-    card, catalog, closing, connection, journal, print, printers, sale, secucard, session,
-    settings, status, tax_export, tse,
+    articles, card, cashiers, catalog, closing, connection, journal, print, printers, sale,
+    secucard, session, settings, status, tax_export, tse,
 };
 use till_app::connection::pairing::{PairingStart, PairingStatus};
 use till_app::printing::SavedFile;
@@ -27,13 +27,13 @@ pub fn app_info(state: App<'_>) -> session::AppInfo {
 }
 
 #[tauri::command]
-pub fn articles() -> Vec<Article> {
-    catalog::articles()
+pub fn articles(state: App<'_>) -> Answer<Vec<Article>> {
+    catalog::articles(&state)
 }
 
 #[tauri::command]
-pub fn article_by_code(code: String) -> Option<Article> {
-    catalog::article_by_code(&code)
+pub fn article_by_code(state: App<'_>, code: String) -> Answer<Option<Article>> {
+    catalog::article_by_code(&state, &code)
 }
 
 #[tauri::command]
@@ -81,8 +81,11 @@ pub async fn day_summary(state: App<'_>) -> Answer<closing::DaySummary> {
 }
 
 #[tauri::command]
-pub async fn terminal_end_of_day(state: App<'_>) -> Answer<closing::TerminalEndOfDay> {
-    closing::terminal_end_of_day(&state).await
+pub async fn terminal_end_of_day(
+    state: App<'_>,
+    manager_pin: Option<String>,
+) -> Answer<closing::TerminalEndOfDay> {
+    closing::terminal_end_of_day(&state, manager_pin).await
 }
 
 #[tauri::command]
@@ -90,8 +93,10 @@ pub async fn close_day(
     state: App<'_>,
     cash_counted: Cents,
     note: Option<String>,
+    retained: Option<Cents>,
+    manager_pin: Option<String>,
 ) -> Answer<closing::Closing> {
-    closing::close_day(&state, cash_counted, note).await
+    closing::close_day(&state, cash_counted, note, retained, manager_pin).await
 }
 
 #[tauri::command]
@@ -130,8 +135,9 @@ pub async fn cancel_sale(
     state: App<'_>,
     sale_id: String,
     reason: Option<String>,
+    manager_pin: Option<String>,
 ) -> Answer<journal::CancellationDone> {
-    journal::cancel_sale(&state, &sale_id, reason).await
+    journal::cancel_sale(&state, &sale_id, reason, manager_pin).await
 }
 
 #[tauri::command]
@@ -149,8 +155,12 @@ pub async fn settings(state: App<'_>) -> Answer<Settings> {
 }
 
 #[tauri::command]
-pub async fn save_shop(state: App<'_>, shop: ShopSettings) -> Answer<Settings> {
-    settings::save_shop(&state, shop).await
+pub async fn save_shop(
+    state: App<'_>,
+    shop: ShopSettings,
+    manager_pin: Option<String>,
+) -> Answer<Settings> {
+    settings::save_shop(&state, shop, manager_pin).await
 }
 
 #[tauri::command]
@@ -213,8 +223,9 @@ pub async fn set_environment(
     environment: Environment,
     client_id: Option<String>,
     client_secret: Option<String>,
+    manager_pin: Option<String>,
 ) -> Answer<Settings> {
-    connection::set_environment(&state, environment, client_id, client_secret).await
+    connection::set_environment(&state, environment, client_id, client_secret, manager_pin).await
 }
 
 #[tauri::command]
@@ -332,13 +343,25 @@ pub async fn save_printer(
     printer: PrinterConfig,
     use_for_receipts: bool,
     confirm_public: Option<bool>,
+    manager_pin: Option<String>,
 ) -> Answer<Settings> {
-    printers::save_printer(&state, printer, use_for_receipts, confirm_public).await
+    printers::save_printer(
+        &state,
+        printer,
+        use_for_receipts,
+        confirm_public,
+        manager_pin,
+    )
+    .await
 }
 
 #[tauri::command]
-pub fn remove_printer(state: App<'_>, printer_id: String) -> Answer<Settings> {
-    printers::remove_printer(&state, &printer_id)
+pub fn remove_printer(
+    state: App<'_>,
+    printer_id: String,
+    manager_pin: Option<String>,
+) -> Answer<Settings> {
+    printers::remove_printer(&state, &printer_id, manager_pin)
 }
 
 #[tauri::command]
@@ -401,4 +424,221 @@ pub async fn export_tse_data_sheet_pdf(
     state: App<'_>,
 ) -> Answer<Option<SavedFile>> {
     crate::dialog::save_pdf(&app, tse::data_sheet_pdf(&state).await?).await
+}
+
+// The drawer's day (till_app::commands::cash_day).
+
+#[tauri::command]
+pub async fn float_state(state: App<'_>) -> Answer<till::journal::FloatState> {
+    till_app::commands::cash_day::float_state(&state).await
+}
+
+#[tauri::command]
+pub async fn set_float(state: App<'_>, amount: Cents) -> Answer<till::journal::FloatState> {
+    till_app::commands::cash_day::set_float(&state, amount).await
+}
+
+#[tauri::command]
+pub async fn apply_discounts(
+    state: App<'_>,
+    basket: Basket,
+    discounts: till_app::commands::cash_day::DiscountRequest,
+    manager_pin: Option<String>,
+) -> Answer<Basket> {
+    till_app::commands::cash_day::apply_discounts(&state, basket, discounts, manager_pin).await
+}
+
+#[tauri::command]
+pub async fn cash_movement(
+    state: App<'_>,
+    reason: till::cash_movement::CashReason,
+    amount: Cents,
+    note: Option<String>,
+    manager_pin: Option<String>,
+) -> Answer<till_app::commands::cash_day::DrawerReceipt> {
+    till_app::commands::cash_day::cash_movement(&state, reason, amount, note, manager_pin).await
+}
+
+#[tauri::command]
+pub async fn return_lines(
+    state: App<'_>,
+    receipt_number: i64,
+    lines: Vec<till::returns::ReturnLine>,
+    manager_pin: Option<String>,
+) -> Answer<till_app::commands::cash_day::DrawerReceipt> {
+    till_app::commands::cash_day::return_lines(&state, receipt_number, lines, manager_pin).await
+}
+
+#[tauri::command]
+pub async fn x_report_text(state: App<'_>) -> Answer<String> {
+    till_app::commands::cash_day::x_report_text(&state).await
+}
+
+#[tauri::command]
+pub async fn print_x_report(state: App<'_>) -> Answer<()> {
+    till_app::commands::cash_day::print_x_report(&state).await
+}
+
+/// `null` when the cashier closes the save dialog.
+#[tauri::command]
+pub async fn export_x_report_pdf(app: AppHandle, state: App<'_>) -> Answer<Option<SavedFile>> {
+    crate::dialog::save_pdf(
+        &app,
+        till_app::commands::cash_day::x_report_pdf(&state).await?,
+    )
+    .await
+}
+
+// ---------- the catalogue and the cashiers ----------
+
+#[tauri::command]
+pub fn sale_groups(state: App<'_>) -> Answer<Vec<::catalog::Group>> {
+    catalog::sale_groups(&state)
+}
+
+#[tauri::command]
+pub fn group_articles(
+    state: App<'_>,
+    group: Option<uuid::Uuid>,
+    page: u32,
+    per_page: u32,
+) -> Answer<::catalog::Page> {
+    catalog::group_articles(&state, group, page, per_page)
+}
+
+#[tauri::command]
+pub fn search_articles(
+    state: App<'_>,
+    query: String,
+    limit: u32,
+) -> Answer<Vec<::catalog::Article>> {
+    catalog::search_articles(&state, &query, false, limit)
+}
+
+#[tauri::command]
+pub fn scan_code(state: App<'_>, code: String) -> Answer<::catalog::ScanOutcome> {
+    catalog::scan(&state, &code)
+}
+
+#[tauri::command]
+pub fn list_articles(
+    state: App<'_>,
+    query: String,
+    include_inactive: bool,
+) -> Answer<Vec<::catalog::Article>> {
+    articles::list_articles(&state, &query, include_inactive)
+}
+
+#[tauri::command]
+pub fn save_article(
+    state: App<'_>,
+    id: Option<uuid::Uuid>,
+    draft: ::catalog::ArticleDraft,
+    manager_pin: Option<String>,
+) -> Answer<::catalog::Article> {
+    articles::save_article(&state, id, draft, manager_pin)
+}
+
+#[tauri::command]
+pub fn set_article_active(
+    state: App<'_>,
+    id: uuid::Uuid,
+    active: bool,
+    manager_pin: Option<String>,
+) -> Answer<()> {
+    articles::set_article_active(&state, id, active, manager_pin)
+}
+
+#[tauri::command]
+pub fn groups(state: App<'_>) -> Answer<Vec<::catalog::Group>> {
+    articles::groups(&state)
+}
+
+#[tauri::command]
+pub fn save_group(
+    state: App<'_>,
+    id: Option<uuid::Uuid>,
+    draft: ::catalog::GroupDraft,
+    manager_pin: Option<String>,
+) -> Answer<::catalog::Group> {
+    articles::save_group(&state, id, draft, manager_pin)
+}
+
+#[tauri::command]
+pub async fn import_preview(state: App<'_>, bytes: Vec<u8>) -> Answer<articles::ImportSummary> {
+    articles::import_preview(&state, bytes)
+}
+
+#[tauri::command]
+pub async fn import_apply(
+    state: App<'_>,
+    good_lines_only: bool,
+    manager_pin: Option<String>,
+) -> Answer<articles::ImportDone> {
+    articles::import_apply(&state, good_lines_only, manager_pin)
+}
+
+#[tauri::command]
+pub async fn export_articles(app: AppHandle, state: App<'_>) -> Answer<Option<SavedFile>> {
+    let bytes = articles::export_articles(&state)?;
+    crate::dialog::save_file(&app, "artikel.csv", "CSV", "csv", bytes).await
+}
+
+#[tauri::command]
+pub fn session(state: App<'_>) -> Answer<till_app::cashier::SessionInfo> {
+    cashiers::session(&state)
+}
+
+#[tauri::command]
+pub async fn login(state: App<'_>, pin: String) -> Answer<till_app::cashier::SessionInfo> {
+    cashiers::login(&state, &pin)
+}
+
+#[tauri::command]
+pub fn lock(state: App<'_>) -> Answer<till_app::cashier::SessionInfo> {
+    cashiers::lock(&state)
+}
+
+#[tauri::command]
+pub async fn create_owner(
+    state: App<'_>,
+    name: String,
+    pin: String,
+) -> Answer<till_app::cashier::SessionInfo> {
+    cashiers::create_owner(&state, &name, &pin)
+}
+
+#[tauri::command]
+pub fn cashiers(state: App<'_>) -> Answer<Vec<::catalog::Cashier>> {
+    cashiers::cashiers(&state)
+}
+
+#[tauri::command]
+pub async fn save_cashier(
+    state: App<'_>,
+    id: Option<uuid::Uuid>,
+    name: String,
+    role: ::catalog::Role,
+    pin: Option<String>,
+    manager_pin: Option<String>,
+) -> Answer<::catalog::Cashier> {
+    cashiers::save_cashier(&state, id, &name, role, pin, manager_pin)
+}
+
+#[tauri::command]
+pub fn deactivate_cashier(
+    state: App<'_>,
+    id: uuid::Uuid,
+    manager_pin: Option<String>,
+) -> Answer<()> {
+    cashiers::deactivate_cashier(&state, id, manager_pin)
+}
+
+#[tauri::command]
+pub fn save_cashier_settings(
+    state: App<'_>,
+    settings: till_app::cashier::CashierSettings,
+    manager_pin: Option<String>,
+) -> Answer<till_app::cashier::CashierSettings> {
+    cashiers::save_cashier_settings(&state, settings, manager_pin)
 }

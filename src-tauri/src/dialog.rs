@@ -61,3 +61,38 @@ pub async fn save_export_path(
         )
     })
 }
+
+/// Saves a file (an article export) where the cashier picks, or into
+/// `SMART_TILL_EXPORT_DIR` without asking; `None` when the dialog is closed.
+pub async fn save_file(
+    app: &tauri::AppHandle,
+    file_name: &str,
+    filter: &str,
+    extension: &str,
+    bytes: Vec<u8>,
+) -> Result<Option<SavedFile>, CommandError> {
+    let path = match export_dir() {
+        Some(dir) => dir.join(file_name),
+        None => {
+            use tauri_plugin_dialog::DialogExt;
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            app.dialog()
+                .file()
+                .set_file_name(file_name)
+                .add_filter(filter, &[extension])
+                .save_file(move |picked| {
+                    let _ = tx.send(picked);
+                });
+            let Some(picked) = rx.await.ok().flatten() else {
+                return Ok(None);
+            };
+            picked.into_path().map_err(|e| {
+                CommandError::new(
+                    ErrorCode::Io,
+                    format!("The file cannot be saved there ({e})."),
+                )
+            })?
+        }
+    };
+    write_pdf(path, bytes).await.map(Some)
+}

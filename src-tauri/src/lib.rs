@@ -15,7 +15,7 @@ use till_app::settings::STORE_FILE;
 use till_app::startup::Dirs;
 use tracing::info;
 
-pub use till_app::startup::{data_dir, journal_path, shop_settings};
+pub use till_app::startup::{catalog_path, data_dir, journal_path, shop_settings};
 pub use till_app::IDENTIFIER;
 
 pub fn run() {
@@ -103,6 +103,14 @@ pub fn run() {
             commands::print_z_report,
             commands::export_z_report_pdf,
             commands::export_dsfinvk,
+            commands::float_state,
+            commands::set_float,
+            commands::apply_discounts,
+            commands::cash_movement,
+            commands::return_lines,
+            commands::x_report_text,
+            commands::print_x_report,
+            commands::export_x_report_pdf,
             commands::printers_discover,
             commands::save_printer,
             commands::remove_printer,
@@ -115,6 +123,26 @@ pub fn run() {
             commands::tse_save_dates,
             commands::print_tse_data_sheet,
             commands::export_tse_data_sheet_pdf,
+            commands::sale_groups,
+            commands::group_articles,
+            commands::search_articles,
+            commands::scan_code,
+            commands::list_articles,
+            commands::save_article,
+            commands::set_article_active,
+            commands::groups,
+            commands::save_group,
+            commands::import_preview,
+            commands::import_apply,
+            commands::export_articles,
+            commands::session,
+            commands::login,
+            commands::lock,
+            commands::create_owner,
+            commands::cashiers,
+            commands::save_cashier,
+            commands::deactivate_cashier,
+            commands::save_cashier_settings,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");

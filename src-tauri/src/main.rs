@@ -23,6 +23,12 @@ Usage:
                               the tax audit export (DSFinV-K) of every closing whose business day
                               lies in the range, into the folder <out> (new or empty) or, where
                               <out> ends in .zip, into that zip file; also while the till runs
+  smart-till import-articles <file.csv> [--dry-run]
+                              import articles from a CSV file (the format is in the README): prints
+                              the preview and every bad line; imports the good lines in one go
+                              (nothing with --dry-run); fails when nothing could be imported
+  smart-till export-articles <out.csv>
+                              write every article as CSV (UTF-8, ';', decimal comma)
 
 The data directory is the platform's app-data directory for de.smarttill.app,
 or SMART_TILL_DATA_DIR when set.
@@ -44,6 +50,10 @@ fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     match args.first().and_then(|a| a.to_str()) {
         // Handled before Tauri starts: no window, no second-instance hand-over.
+        Some("import-articles" | "export-articles") => {
+            attach_console();
+            articles_command(&args)
+        }
         Some("backup" | "restore" | "receipt-pdf" | "help" | "--help" | "-h") => {
             attach_console();
             command_line(&args)
@@ -56,6 +66,53 @@ fn main() -> ExitCode {
             smart_till_lib::footprint::before_start();
             smart_till_lib::run();
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// `import-articles` and `export-articles`: the logic is till-app's, on the
+/// catalogue of the environment the till is set to.
+fn articles_command(args: &[OsString]) -> ExitCode {
+    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    let (import, file, dry_run) = match args.as_slice() {
+        ["import-articles", file] => (true, *file, false),
+        ["import-articles", file, "--dry-run"] | ["import-articles", "--dry-run", file] => {
+            (true, *file, true)
+        }
+        ["export-articles", file] => (false, *file, false),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(data) = smart_till_lib::data_dir() else {
+        eprintln!("smart-till: no home directory: set SMART_TILL_DATA_DIR to the data directory");
+        return ExitCode::FAILURE;
+    };
+    let done = if import {
+        till_app::commands::articles::import_file_at(
+            &smart_till_lib::catalog_path(&data),
+            Path::new(file),
+            dry_run,
+        )
+    } else {
+        till_app::commands::articles::export_file_at(
+            &smart_till_lib::catalog_path(&data),
+            Path::new(file),
+        )
+    };
+    match done {
+        Ok((report, ok)) => {
+            print!("{report}");
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("smart-till: {}", e.message);
+            ExitCode::FAILURE
         }
     }
 }

@@ -17,28 +17,35 @@ pub fn secuconnect(cfg: &Config) -> Vec<Decl> {
 
 pub fn receipt(cfg: &Config) -> Vec<Decl> {
     use receipt::{
-        MissedReceipts, PaymentLine, ProviderLine, Receipt, ReceiptLine, ShopHeader, TseBlock,
-        VatLine,
+        LineDiscountText, MissedReceipts, PaymentLine, ProviderLine, Receipt, ReceiptLine,
+        ShopHeader, TseBlock, VatLine,
     };
-    decls![cfg; ShopHeader, ReceiptLine, VatLine, PaymentLine, ProviderLine, TseBlock, Receipt, MissedReceipts]
+    decls![cfg; ShopHeader, LineDiscountText, ReceiptLine, VatLine, PaymentLine, ProviderLine, TseBlock, Receipt, MissedReceipts]
 }
 
 pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::basket::{LineKind, VatTotal};
     use till::cancellation::CancelBlocked;
+    use till::cash_movement::{CashReason, Direction};
     use till::catalog::Article;
-    use till::closing::{ByMethod, CashMovement, MethodCounts};
+    use till::closing::{ByMethod, CashMovement, CashierTakings, MethodCounts};
+    use till::discount::{Discount, LineDiscount};
     use till::journal::{
-        JournalEntry, JournalPage, ListedState, OutagePeriod, RefusedSale, TseRange, TseSummary,
+        CashierRef, JournalEntry, JournalPage, ListedState, OutagePeriod, RefusedSale, TseRange,
+        TseSummary,
     };
+    use till::journal::{DrawerFigures, FloatState, ReasonTotal};
+    use till::returns::{ReturnLine, ReturnedLine};
     use till::secucard::{CardSplit, Secucard};
     use till::VatRate;
     use till::{Basket, BasketLine, Cents, Closing, CompletedSale, DayFigures, PaymentMethod};
     decls![cfg;
-        Cents, VatRate, PaymentMethod, Article, LineKind, BasketLine, Basket, VatTotal,
+        Cents, VatRate, PaymentMethod, Article, LineKind, Discount, LineDiscount, BasketLine,
+        Basket, VatTotal,
         CompletedSale, Secucard, CardSplit, RefusedSale,
         ByMethod, MethodCounts, DayFigures, CashMovement, OutagePeriod, TseRange, TseSummary,
-        Closing, ListedState, JournalEntry, JournalPage, CancelBlocked,
+        Closing, ListedState, JournalEntry, JournalPage, CancelBlocked, CashierRef, CashierTakings,
+        CashReason, Direction, FloatState, ReasonTotal, DrawerFigures, ReturnLine, ReturnedLine,
     ]
 }
 
@@ -72,7 +79,10 @@ pub fn catalog(cfg: &Config) -> Vec<Decl> {
 /// the command error with its codes. The day's VAT total is `DayVatTotal`
 /// (the till's `VatTotal` is the basket's).
 pub fn till_app(cfg: &Config) -> Vec<Decl> {
+    use till_app::cashier::{CashierSettings, SessionInfo};
+    use till_app::commands::articles::{BadLineText, ImportDone, ImportSummary};
     use till_app::commands::card::{AbortRequested, CardOutcome, CardPaymentResult, CardSale};
+    use till_app::commands::cash_day::{DiscountRequest, DrawerReceipt};
     use till_app::commands::closing::{
         Closing, ClosingListItem, DaySummary, MethodTotal, TerminalEndOfDay, VatTotal,
     };
@@ -102,5 +112,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         PairingStart, PairingState, PairingStatus,
         PrinterDiscovery, SavedFile, TaxExport,
         FiskalyEnv, TseStep, TseView,
+        DiscountRequest, DrawerReceipt,
+        CashierSettings, SessionInfo, BadLineText, ImportSummary, ImportDone,
     ]
 }

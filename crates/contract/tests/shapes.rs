@@ -92,6 +92,7 @@ fn sale() -> CompletedSale {
         ],
         demo: true,
         tse: Some(&tse),
+        served_by: Some("Anna"),
     });
     CompletedSale {
         sale_id: "sale-7".into(),
@@ -183,6 +184,9 @@ fn closing_figures_fit_their_types() {
         note: None,
         opened_at: None,
         tse: None,
+        retained: None,
+        drawer: None,
+        by_cashier: vec![],
     };
     fits("StoredClosing", &closing);
     closing.terminal = Some(json!({"ok": true, "count": 2}));

@@ -70,8 +70,10 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
     out.pair("Kasse", &receipt.till_id);
     out.rule('-');
     for line in &receipt.lines {
+        // A discounted line shows its price before the discount, the discount under it.
+        let off: i64 = line.discounts.iter().map(|d| d.amount_cents).sum();
         let mut amount = String::with_capacity(16);
-        push_eur(&mut amount, line.total_cents);
+        push_eur(&mut amount, line.total_cents + off);
         amount.push(' ');
         amount.push(line.vat_mark);
         if line.quantity == 1 {
@@ -85,6 +87,12 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
                     format_eur(line.unit_price_cents)
                 ),
                 &amount,
+            );
+        }
+        for d in &line.discounts {
+            out.pair(
+                &format!("  {}", d.label),
+                &format!("{}  ", format_eur(-d.amount_cents)),
             );
         }
     }
@@ -111,11 +119,18 @@ pub fn layout_receipt(receipt: &Receipt, extras: &ReceiptExtras, width: usize) -
             out.pair("  Punkte", &points.to_string());
         }
     }
-    out.blank();
-    vat_table(&mut out, &receipt.vat);
+    // A cash movement's slip carries no VAT: no empty table.
+    if !receipt.vat.is_empty() {
+        out.blank();
+        vat_table(&mut out, &receipt.vat);
+    }
     if !receipt.provider_lines.is_empty() {
         out.blank();
         provider_lines(&mut out, &receipt.provider_lines);
+    }
+    if let Some(name) = &receipt.served_by {
+        out.blank();
+        out.text(&format!("Es bediente Sie: {name}"));
     }
     if let Some(id) = &receipt.transaction_id {
         out.blank();
@@ -215,7 +230,12 @@ pub fn layout_z_report(z: &ZReport, width: usize) -> Layout {
     shop_header(&mut out, &z.shop, z.demo);
     out.blank();
     out.styled(Style::IMPORTANT, |o| {
-        o.center(&format!("Z-Bericht Nr. {}", z.z_number))
+        if z.interim {
+            // The running period, not closed: no Z number is used up.
+            o.center("X-Bericht (Zwischenbericht)")
+        } else {
+            o.center(&format!("Z-Bericht Nr. {}", z.z_number))
+        }
     });
     out.rule('-');
     out.pair("Kasse", &z.till_id);
@@ -248,15 +268,41 @@ pub fn layout_z_report(z: &ZReport, width: usize) -> Layout {
     out.styled(Style::BOLD, |o| {
         o.pair("SUMME EUR", &format_eur(z.total_cents))
     });
+    if !z.cashiers.is_empty() {
+        out.caption("Umsatz je Kassierer");
+        for c in &z.cashiers {
+            out.pair(
+                &format!("{} ({}x)", c.label, c.count),
+                &format_eur(c.amount_cents),
+            );
+        }
+    }
     out.caption("Umsatzsteuer");
     vat_table(&mut out, &z.vat);
+    if z.returns_count != 0 {
+        out.pair(
+            &format!("Rückgaben ({}x)", z.returns_count),
+            &format_eur(z.returns_cents),
+        );
+    }
+    if z.discounts_cents != 0 {
+        out.pair("Rabatte", &format_eur(-z.discounts_cents));
+    }
     out.caption("Kassenbestand");
     out.pair("Anfangsbestand", &format_eur(z.float_cents));
-    if z.cash_in_cents != 0 {
-        out.pair("Einlagen", &format_eur(z.cash_in_cents));
+    if z.cash_by_reason.is_empty() {
+        if z.cash_in_cents != 0 {
+            out.pair("Einlagen", &format_eur(z.cash_in_cents));
+        }
+        if z.cash_out_cents != 0 {
+            out.pair("Entnahmen", &format_eur(-z.cash_out_cents));
+        }
     }
-    if z.cash_out_cents != 0 {
-        out.pair("Entnahmen", &format_eur(-z.cash_out_cents));
+    for r in &z.cash_by_reason {
+        out.pair(
+            &format!("{} ({}x)", r.label, r.count),
+            &format_eur(r.amount_cents),
+        );
     }
     out.pair("Soll", &format_eur(z.cash_expected_cents));
     match z.cash_counted_cents {
@@ -267,6 +313,9 @@ pub fn layout_z_report(z: &ZReport, width: usize) -> Layout {
             });
         }
         None => out.pair("Gezählt", "nicht gezählt"),
+    }
+    if let Some(kept) = z.retained_cents {
+        out.pair("Verbleibt in der Kasse", &format_eur(kept));
     }
     if let Some(note) = z.note.as_deref().filter(|n| !n.trim().is_empty()) {
         out.caption("Notiz");

@@ -21,6 +21,18 @@ pub struct ReceiptLine {
     pub total_cents: i64,
     /// The letter that ties the line to its row in the VAT table (A = 19 %, B = 7 %, C = 0 %).
     pub vat_mark: char,
+    /// Discounts taken off the line (`total_cents` is after them): their
+    /// words ("Rabatt 10 %") and amounts, printed under the line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<LineDiscountText>,
+}
+
+/// A line's discount as printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct LineDiscountText {
+    pub label: String,
+    /// Positive: what was taken off.
+    pub amount_cents: i64,
 }
 
 /// One row of the VAT table.
@@ -75,6 +87,10 @@ pub struct Receipt {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub tse: Option<TseBlock>,
+    /// The cashier's name: "Es bediente Sie: …".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub served_by: Option<String>,
 }
 
 /// The TSE's part of a receipt (§6 KassenSichV, §146a AO).
@@ -283,6 +299,26 @@ pub struct ZReport {
     /// journal outside its file.
     #[serde(default)]
     pub chain_head: Option<String>,
+    /// An X report: the running period's figures, printed without closing it.
+    #[serde(default)]
+    pub interim: bool,
+    /// Cash put in and taken out, by reason (DSFinV-K's names), signed.
+    #[serde(default)]
+    pub cash_by_reason: Vec<PaymentTotal>,
+    #[serde(default)]
+    pub returns_count: u64,
+    /// Negative: what returns paid back.
+    #[serde(default)]
+    pub returns_cents: i64,
+    /// Discounts given (positive).
+    #[serde(default)]
+    pub discounts_cents: i64,
+    /// The cash kept in the drawer for the next day.
+    #[serde(default)]
+    pub retained_cents: Option<i64>,
+    /// Takings per cashier: sales less cancellations, by the name the journal carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cashiers: Vec<PaymentTotal>,
     /// What the TSE signed in the period and its outages (KassenSichV).
     #[serde(default)]
     pub tse: Option<ZReportTse>,
@@ -408,6 +444,7 @@ impl Document {
         match self {
             Document::Receipt { receipt, .. } => format!("Beleg {}", receipt.receipt_number),
             Document::MerchantCopy(copy) => format!("Händlerbeleg {}", copy.receipt_number),
+            Document::ZReport(z) if z.interim => "X-Bericht".to_string(),
             Document::ZReport(z) => format!("Z-Bericht {}", z.z_number),
             Document::InfoSheet(sheet) => sheet.title.clone(),
         }

@@ -31,9 +31,9 @@ pub mod text;
 pub use self::escpos::{render_escpos, DrawerKick, DrawerPin, EscPosSettings, PrinterModel};
 pub use codepage::CodePage;
 pub use document::{
-    asks_for_signature, Document, InfoSection, InfoSheet, Logo, MerchantCopy, PaymentLine,
-    PaymentTotal, ProviderLine, Receipt, ReceiptExtras, ReceiptLine, SecucardSummary, ShopHeader,
-    TseBlock, VatLine, ZReport, ZReportOutage, ZReportTse, ZReportTseDevice,
+    asks_for_signature, Document, InfoSection, InfoSheet, LineDiscountText, Logo, MerchantCopy,
+    PaymentLine, PaymentTotal, ProviderLine, Receipt, ReceiptExtras, ReceiptLine, SecucardSummary,
+    ShopHeader, TseBlock, VatLine, ZReport, ZReportOutage, ZReportTse, ZReportTseDevice,
 };
 pub use error::PrintError;
 pub use missed::MissedReceipts;

@@ -61,6 +61,7 @@ mod tests {
                     unit_price_cents: 99,
                     total_cents: 198,
                     vat_mark: 'A',
+                    discounts: vec![],
                 },
                 ReceiptLine {
                     quantity: 1,
@@ -68,6 +69,7 @@ mod tests {
                     unit_price_cents: 45,
                     total_cents: 45,
                     vat_mark: 'B',
+                    discounts: vec![],
                 },
             ],
             total_cents: 243,
@@ -97,6 +99,7 @@ mod tests {
             provider_lines: vec![],
             demo: false,
             tse: None,
+            served_by: None,
         }
     }
 

@@ -72,6 +72,45 @@ pub enum ErrorCode {
     ExportTargetTaken,
     DiskFull,
     ExportFailed,
+    // The drawer's day.
+    /// The opening float stands once the first sale is booked.
+    FloatLocked,
+    /// More cash out than the drawer holds.
+    NotInDrawer,
+    /// The lines cannot be taken back (already returned, unknown, a voucher load).
+    NotReturnable,
+    // Cashiers and rights.
+    /// Nobody is logged in on the till (it is locked).
+    NotLoggedIn,
+    /// The logged-in cashier may not do this alone: a manager's PIN is needed.
+    ManagerRequired,
+    NotAManager,
+    WrongPin,
+    PinLocked,
+    InvalidPin,
+    WeakPin,
+    PinTaken,
+    OwnerExists,
+    LastManager,
+    CashierNotFound,
+    // The catalogue.
+    NumberTaken,
+    EanTaken,
+    InvalidEan,
+    LabelUnit,
+    MissingField,
+    TooLong,
+    PriceOutOfRange,
+    NoVatRate,
+    ArticleNotFound,
+    GroupNotFound,
+    GroupCodeTaken,
+    InvalidColour,
+    ImportHasBadLines,
+    ImportStale,
+    BadFile,
+    /// The catalogue file cannot be read or written.
+    Catalog,
 }
 
 /// `code` is stable for the UI to branch on; `message` is for the cashier.
@@ -159,6 +198,21 @@ impl From<till::JournalError> for CommandError {
     }
 }
 
+impl From<till::journal::CashDayError> for CommandError {
+    fn from(e: till::journal::CashDayError) -> Self {
+        use till::journal::CashDayError as C;
+        match e {
+            C::Journal(j) => j.into(),
+            C::FloatLocked => Self::new(ErrorCode::FloatLocked, capitalise(&e.to_string())),
+            C::FloatAmount | C::Movement(_) => {
+                Self::new(ErrorCode::InvalidInput, capitalise(&e.to_string()))
+            }
+            C::NotInDrawer(_) => Self::new(ErrorCode::NotInDrawer, capitalise(&e.to_string())),
+            C::Return(_) => Self::new(ErrorCode::NotReturnable, capitalise(&e.to_string())),
+        }
+    }
+}
+
 impl From<SecucardError> for CommandError {
     fn from(e: SecucardError) -> Self {
         match e {
@@ -184,6 +238,40 @@ impl From<SecucardError> for CommandError {
             ),
             SecucardError::Checkout(e) => e.into(),
         }
+    }
+}
+
+impl From<catalog::CatalogError> for CommandError {
+    fn from(e: catalog::CatalogError) -> Self {
+        use catalog::CatalogError as C;
+        let code = match &e {
+            C::NumberTaken(_) => ErrorCode::NumberTaken,
+            C::EanTaken { .. } => ErrorCode::EanTaken,
+            C::InvalidEan(_) => ErrorCode::InvalidEan,
+            C::LabelUnit(_) => ErrorCode::LabelUnit,
+            C::Missing(_) => ErrorCode::MissingField,
+            C::TooLong { .. } => ErrorCode::TooLong,
+            C::PriceOutOfRange => ErrorCode::PriceOutOfRange,
+            C::NoVatRate => ErrorCode::NoVatRate,
+            C::ArticleNotFound(_) => ErrorCode::ArticleNotFound,
+            C::GroupNotFound(_) => ErrorCode::GroupNotFound,
+            C::GroupCodeTaken(_) => ErrorCode::GroupCodeTaken,
+            C::InvalidColour(_) => ErrorCode::InvalidColour,
+            C::CashierNotFound => ErrorCode::CashierNotFound,
+            C::InvalidPin => ErrorCode::InvalidPin,
+            C::WeakPin => ErrorCode::WeakPin,
+            C::PinTaken => ErrorCode::PinTaken,
+            C::WrongPin => ErrorCode::WrongPin,
+            C::PinLocked { .. } => ErrorCode::PinLocked,
+            C::NotAManager => ErrorCode::NotAManager,
+            C::OwnerExists => ErrorCode::OwnerExists,
+            C::LastManager => ErrorCode::LastManager,
+            C::ImportHasBadLines(_) => ErrorCode::ImportHasBadLines,
+            C::ImportStale => ErrorCode::ImportStale,
+            C::BadFile(_) => ErrorCode::BadFile,
+            C::Storage(_) | C::SchemaTooNew(_) | C::PinHash(_) => ErrorCode::Catalog,
+        };
+        Self::new(code, e.to_string())
     }
 }
 

@@ -5,6 +5,7 @@
 //! Its tests run under plain `cargo test`, no window needed.
 
 pub mod background;
+pub mod cashier;
 pub mod commands;
 pub mod connection;
 pub mod documents;

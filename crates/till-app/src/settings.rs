@@ -487,6 +487,7 @@ mod tests {
             provider_lines: vec![],
             demo: false,
             tse: None,
+            served_by: None,
         };
         let text = receipt::render_text(&receipt, 42);
         assert!(text.contains("St.-Nr. 201/123/45678"), "{text}");

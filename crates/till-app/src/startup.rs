@@ -72,6 +72,45 @@ pub fn shop_settings(data: &Path) -> crate::settings::ShopSettings {
     settings.section(crate::settings::KEY_SHOP, &mut Vec::new())
 }
 
+/// The catalogue beside the environment's journal: `catalog.sqlite3` in demo
+/// mode, `catalog-testing.sqlite3` and `catalog-live.sqlite3` otherwise, so
+/// that the demo shop's articles never reach a real till.
+pub fn catalog_file(env: Environment) -> &'static str {
+    match env {
+        Environment::Demo => "catalog.sqlite3",
+        Environment::Testing => "catalog-testing.sqlite3",
+        Environment::Live => "catalog-live.sqlite3",
+    }
+}
+
+/// The catalogue the till opens in `data` (the command line's import and export).
+pub fn catalog_path(data: &Path) -> PathBuf {
+    let settings = SettingsFile::new(Arc::new(JsonFileStore::new(data.join(STORE_FILE))));
+    data.join(catalog_file(settings.connection().environment))
+}
+
+/// Opens the environment's catalogue; demo mode's starts with the demo shop.
+pub fn open_catalog(
+    data: &Path,
+    environment: Environment,
+) -> Result<catalog::Catalog, Box<dyn std::error::Error>> {
+    let path = data.join(catalog_file(environment));
+    let mut catalog = catalog::Catalog::open(&path)?;
+    if environment == Environment::Demo {
+        catalog.load_demo()?;
+    }
+    info!(path = %path.display(), "catalogue open");
+    Ok(catalog)
+}
+
+/// The newest catalogue change the journal already has.
+fn catalog_journaled(journal: &Journal) -> Result<i64, till::JournalError> {
+    Ok(journal
+        .last_recorded(till::journal::kind::CATALOG_CHANGE)?
+        .and_then(|b| b["catalog_seq"].as_i64())
+        .unwrap_or(0))
+}
+
 /// Opens the environment's journal and connects to its provider: the
 /// built-in simulator in demo mode, the provider's testing or live system with
 /// the credentials from the keychain otherwise. Printing starts with the
@@ -91,6 +130,8 @@ pub async fn start(
     let journal_path = dirs.data.join(journal_file(environment));
     let journal = Journal::open(&journal_path)?;
     info!(path = %journal_path.display(), environment = environment.name(), "journal open");
+    let catalog = open_catalog(&dirs.data, environment)?;
+    let journaled = catalog_journaled(&journal)?;
 
     let (client, sandbox) = match client_for(&settings.connection, secrets.as_ref())? {
         Some(client) => {
@@ -138,7 +179,7 @@ pub async fn start(
         (tse, None)
     };
 
-    Ok(AppState {
+    let state = AppState {
         client,
         journal: Mutex::new(journal),
         shop: Mutex::new(settings.shop.header()),
@@ -159,7 +200,15 @@ pub async fn start(
         secrets,
         pairing: Pairing::default(),
         settings: settings_file,
-    })
+        catalog: Mutex::new(catalog),
+        session: Default::default(),
+        catalog_journaled: Mutex::new(journaled),
+        pending_import: Mutex::new(None),
+    };
+    // Changes made while the till was closed (an import on the command line, the demo shop).
+    state.journal_catalog_changes().map_err(|e| e.message)?;
+    crate::cashier::start_session(&state).map_err(|e| e.message)?;
+    Ok(state)
 }
 
 /// How many TSE transactions the demo simulator keeps (its memory stays flat all day).

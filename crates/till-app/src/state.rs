@@ -59,7 +59,18 @@ pub struct AppState {
     pub pairing: Pairing,
     /// The settings file (`settings.json`).
     pub settings: SettingsFile,
+    /// The shop's articles, groups and cashiers (`catalog.sqlite3` beside the journal).
+    pub catalog: Mutex<catalog::Catalog>,
+    /// Who is logged in on this till.
+    pub session: crate::cashier::Session,
+    /// The newest catalogue change already in the journal (`changes.seq`).
+    pub catalog_journaled: Mutex<i64>,
+    /// The CSV file previewed on the import screen, until it is imported.
+    pub pending_import: Mutex<Option<catalog::ImportPreview>>,
 }
+
+/// How many catalogue changes go into the journal in one transaction.
+const CHANGES_PER_ROUND: u32 = 1_000;
 
 /// Online/offline as last seen, and when the till last caught up.
 #[derive(Debug, Clone)]
@@ -100,6 +111,40 @@ impl AppState {
     /// The journal, also after a thread panicked while holding it.
     pub fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
         self.journal.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The catalogue, also after a thread panicked while holding it.
+    pub fn catalog(&self) -> std::sync::MutexGuard<'_, catalog::Catalog> {
+        self.catalog.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes the catalogue's changes the journal does not have yet into it
+    /// (who, when, old → new), so that the journal explains every price a
+    /// receipt shows. Called after every change, and at start for changes
+    /// made while the till was closed (the command-line import).
+    pub fn journal_catalog_changes(&self) -> Result<(), crate::CommandError> {
+        let mut done = self
+            .catalog_journaled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let catalog = self.catalog();
+        loop {
+            let changes = catalog.changes_since(*done, CHANGES_PER_ROUND)?;
+            let Some(last) = changes.last().map(|c| c.seq) else {
+                return Ok(());
+            };
+            let bodies: Vec<serde_json::Value> = changes
+                .iter()
+                .map(|c| {
+                    let mut body = serde_json::to_value(&c.event).unwrap_or_default();
+                    body["catalog_seq"] = c.seq.into();
+                    body
+                })
+                .collect();
+            self.journal()
+                .record(till::journal::kind::CATALOG_CHANGE, &bodies)?;
+            *done = last;
+        }
     }
 
     pub fn shop(&self) -> ShopHeader {

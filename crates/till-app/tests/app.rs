@@ -59,7 +59,9 @@ async fn a_shop_the_receipt_cannot_carry_is_refused_and_nothing_is_saved() {
         vat_id: Some("DE12345".into()),
         ..ShopSettings::default()
     };
-    let e = settings::save_shop(&host.state, bad).await.unwrap_err();
+    let e = settings::save_shop(&host.state, bad, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidVatId);
     assert_eq!(serde_json::to_value(e.code).unwrap(), "invalid_vat_id");
     use till_app::settings::SettingsStore;
@@ -69,7 +71,7 @@ async fn a_shop_the_receipt_cannot_carry_is_refused_and_nothing_is_saved() {
         name: "  Bäckerei Sonne ".into(),
         ..ShopSettings::default()
     };
-    let saved = settings::save_shop(&host.state, good).await.unwrap();
+    let saved = settings::save_shop(&host.state, good, None).await.unwrap();
     assert_eq!(saved.shop.name, "Bäckerei Sonne");
     assert_eq!(
         host.state.shop().name,
@@ -92,7 +94,7 @@ async fn a_shop_the_receipt_cannot_carry_is_refused_and_nothing_is_saved() {
 async fn switching_environment_checks_first_and_saves_only_what_passed() {
     let host = Host::start().await;
     // Testing needs credentials: refused in words, nothing saved.
-    let e = connection::set_environment(&host.state, Environment::Testing, None, None)
+    let e = connection::set_environment(&host.state, Environment::Testing, None, None, None)
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidSettings);
@@ -104,7 +106,7 @@ async fn switching_environment_checks_first_and_saves_only_what_passed() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidSettings);
     // Demo to demo is always allowed and saved.
-    let shown = connection::set_environment(&host.state, Environment::Demo, None, None)
+    let shown = connection::set_environment(&host.state, Environment::Demo, None, None, None)
         .await
         .unwrap();
     assert_eq!(shown.connection.environment, Environment::Demo);

@@ -100,6 +100,8 @@ async fn a_testing_till_sets_up_its_tse_in_the_settings_and_signs_its_sales_with
         )
         .unwrap();
     let state = start(&dirs, store.clone(), secrets.clone()).await.unwrap();
+    // A testing till asks for its owner first (a manager: settings and printers are theirs).
+    till_app::cashier::create_owner(&state, "Inhaberin", "2580").unwrap();
     assert!(!state.demo);
 
     // No TSE yet: the sales are not signed, the settings ask for the access data.
@@ -193,6 +195,7 @@ async fn a_testing_till_sets_up_its_tse_in_the_settings_and_signs_its_sales_with
         },
         true,
         None,
+        None,
     )
     .await
     .unwrap();
@@ -235,7 +238,7 @@ async fn receipt_pdf_writes_a_receipt_of_a_real_journal_and_names_an_unknown_num
     let sale = sale::pay_cash(&state, basket(1234), Some(Cents(2000)))
         .await
         .unwrap();
-    journal::cancel_sale(&state, &sale.sale_id, Some("Kunde".into()))
+    journal::cancel_sale(&state, &sale.sale_id, Some("Kunde".into()), None)
         .await
         .unwrap();
     let journal_path = till_app::startup::journal_path(dir.path());

@@ -35,6 +35,10 @@ pub struct BasketLine {
     pub discount: Cents,
     #[serde(default, skip_serializing_if = "is_article")]
     pub kind: LineKind,
+    /// How `discount` was found (`discount::apply`): the line's own rule and
+    /// its share of the basket's; named on the receipt ("Rabatt 10 %").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_rule: Option<crate::discount::LineDiscount>,
 }
 
 fn is_zero(c: &Cents) -> bool {
@@ -57,6 +61,7 @@ impl BasketLine {
             vat,
             discount: Cents::ZERO,
             kind: LineKind::Article,
+            discount_rule: None,
         }
     }
 
@@ -71,6 +76,7 @@ impl BasketLine {
             vat: VatRate::Zero,
             discount: Cents::ZERO,
             kind: LineKind::CardLoad,
+            discount_rule: None,
         }
     }
 
@@ -220,6 +226,14 @@ impl Basket {
                 .filter(|t| *t <= MAX_TOTAL)
                 .ok_or(BasketError::TooLarge)?;
             if line.discount.0 < 0 || line.discount.0 > gross {
+                return Err(BasketError::Discount(n));
+            }
+            // A discount's record must say what it took off; a voucher load takes none.
+            let rule_ok = match &line.discount_rule {
+                Some(rule) => rule.total() == line.discount && line.kind == LineKind::Article,
+                None => true,
+            };
+            if !rule_ok {
                 return Err(BasketError::Discount(n));
             }
             if line.kind == LineKind::CardLoad && (self.card.is_none() || line.vat != VatRate::Zero)

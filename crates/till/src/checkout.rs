@@ -251,6 +251,7 @@ pub(crate) fn complete(
         provider_lines: provider_lines(&customer_lines),
         demo: settings.demo,
         tse: tse.as_ref(),
+        served_by: issue.served_by.as_deref(),
     });
     let receipt_text = receipt::render_text(&receipt, JOURNAL_RECEIPT_WIDTH);
     let merchant = stx

@@ -289,6 +289,28 @@ pub struct Closing {
     /// signature counters) and its outages; `None` without a TSE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tse: Option<crate::journal::TseSummary>,
+    /// The cash left in the drawer for the next day (the next float's
+    /// suggestion); `None`: all counted cash stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained: Option<Cents>,
+    /// Movements by reason, returns, discounts (`None` in older closings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawer: Option<crate::journal::DrawerFigures>,
+    /// Takings per cashier (schema 6; empty in older closings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_cashier: Vec<CashierTakings>,
+}
+
+/// What one cashier took in a period: sales less cancellations, as the journal names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct CashierTakings {
+    /// `None`: entries written while nobody was logged in (or before the till knew cashiers).
+    pub cashier_id: Option<String>,
+    pub name: Option<String>,
+    pub sales: i64,
+    pub cancellations: i64,
+    /// Payments of the sales plus the (negative) cancellations.
+    pub total: Cents,
 }
 
 /// Movements of cash that are not sales.

@@ -41,11 +41,25 @@ impl Checkout<'_> {
 
     /// [`Checkout::close_day`] with the cashier's note. The terminal's end of
     /// day runs only if it has not run since the last closing.
-    #[instrument(skip(self, cancel))]
     pub async fn close_day_noted(
         &self,
         cash_counted: Cents,
         note: Option<&str>,
+        terminal: Option<&Device>,
+        cancel: &CancellationToken,
+    ) -> Result<Closing, CheckoutError> {
+        self.close_day_retaining(cash_counted, note, None, terminal, cancel)
+            .await
+    }
+
+    /// [`Checkout::close_day_noted`] with the cash kept in the drawer for the
+    /// next day (the next float's suggestion).
+    #[instrument(skip(self, cancel))]
+    pub async fn close_day_retaining(
+        &self,
+        cash_counted: Cents,
+        note: Option<&str>,
+        retained: Option<Cents>,
         terminal: Option<&Device>,
         cancel: &CancellationToken,
     ) -> Result<Closing, CheckoutError> {
@@ -58,7 +72,9 @@ impl Checkout<'_> {
             self.terminal_end_of_day(device, cancel).await?;
         }
         // The closing takes the terminal's answer journaled since the last one.
-        let closing = self.journal().close_day_noted(cash_counted, None, note)?;
+        let closing = self
+            .journal()
+            .close_day_retaining(cash_counted, None, note, retained)?;
         info!(
             z = closing.z_number,
             total = closing.figures.total.0,

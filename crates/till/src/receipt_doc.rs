@@ -18,6 +18,8 @@ pub struct ReceiptInput<'a> {
     pub demo: bool,
     /// The TSE's signature of the sale, or why there is none.
     pub tse: Option<&'a crate::tse::TseRecord>,
+    /// The cashier's name ("Es bediente Sie: …").
+    pub served_by: Option<&'a str>,
 }
 
 pub fn build(input: ReceiptInput<'_>) -> Receipt {
@@ -31,6 +33,13 @@ pub fn build(input: ReceiptInput<'_>) -> Receipt {
             unit_price_cents: l.unit_price.0,
             total_cents: l.total().0,
             vat_mark: l.vat.mark(),
+            // Only discounts given with a rule are named (sales journaled
+            // before rules existed rebuild exactly as they were printed).
+            discounts: l
+                .discount_rule
+                .as_ref()
+                .map(crate::discount::LineDiscount::printed)
+                .unwrap_or_default(),
         })
         .collect();
     let vat = input.basket.vat_totals().iter().map(vat_line).collect();
@@ -47,6 +56,7 @@ pub fn build(input: ReceiptInput<'_>) -> Receipt {
         provider_lines: input.provider_lines,
         demo: input.demo,
         tse: input.tse.map(tse_block),
+        served_by: input.served_by.map(str::to_string),
     }
 }
 
@@ -116,6 +126,7 @@ pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
         provider_lines,
         demo,
         tse: record.paid.tse.as_ref(),
+        served_by: record.cashier.as_ref().map(|c| c.name.as_str()),
     }))
 }
 
@@ -230,6 +241,7 @@ pub fn render_provider_only(lines: &[secuconnect::ReceiptLine], width: usize) ->
             .collect(),
         demo: false,
         tse: None,
+        served_by: None,
     };
     let text = receipt::render_text(&receipt, width);
     // Only the provider's part: it follows the till's (empty) header and VAT table.

@@ -20,6 +20,7 @@ pub struct ZReportHeader<'a> {
 /// The Z report of `closing`.
 pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
     let f = &closing.figures;
+    let drawer = closing.drawer.clone().unwrap_or_default();
     let counts = f.counts_by_method;
     let payments = [
         ("Bar", counts.cash, f.by_method.cash),
@@ -46,7 +47,17 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
         .and_then(|t| t.get("receipt"))
         .and_then(|r| serde_json::from_value::<Vec<ProviderLine>>(r.clone()).ok())
         .unwrap_or_default();
+    let cashiers = closing
+        .by_cashier
+        .iter()
+        .map(|c| PaymentTotal {
+            label: c.name.clone().unwrap_or_else(|| "ohne Anmeldung".into()),
+            count: (c.sales + c.cancellations).max(0) as u64,
+            amount_cents: c.total.0,
+        })
+        .collect();
     ZReport {
+        cashiers,
         shop: header.shop.clone(),
         till_id: header.till_id.to_string(),
         z_number: closing.z_number.max(0) as u64,
@@ -92,7 +103,55 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
                 })
                 .collect(),
         }),
+        interim: false,
+        cash_by_reason: drawer
+            .by_reason
+            .iter()
+            .map(|r| PaymentTotal {
+                label: r.business_case.clone(),
+                count: r.count.max(0) as u64,
+                amount_cents: r.amount.0,
+            })
+            .collect(),
+        returns_count: drawer.returns_count.max(0) as u64,
+        returns_cents: drawer.returns_total.0,
+        discounts_cents: drawer.discounts.0,
+        retained_cents: closing.retained.map(|c| c.0),
     }
+}
+
+/// The X report: the running period's figures as the Z report would show
+/// them (the same computation and layout), marked "X-Bericht", nothing counted
+/// and nothing closed.
+pub fn x_report(
+    figures: crate::closing::DayFigures,
+    drawer: crate::journal::DrawerFigures,
+    by_cashier: Vec<crate::closing::CashierTakings>,
+    opened_at: Option<String>,
+    now: &str,
+    header: &ZReportHeader<'_>,
+) -> ZReport {
+    let running = Closing {
+        z_number: 0,
+        closed_at: now.into(),
+        figures,
+        cash_counted: Cents::ZERO,
+        difference: Cents::ZERO,
+        terminal: None,
+        chain_head: String::new(),
+        note: None,
+        opened_at,
+        // The TSE's part is the closing's: an interim report leaves it out.
+        tse: None,
+        retained: None,
+        drawer: Some(drawer),
+        by_cashier,
+    };
+    let mut z = build(&running, header);
+    z.interim = true;
+    z.cash_counted_cents = None;
+    z.chain_head = None;
+    z
 }
 
 /// The Z report as a printable document.
@@ -181,6 +240,9 @@ mod tests {
                     reason: "the TSE cannot be reached".into(),
                 }],
             }),
+            retained: None,
+            drawer: None,
+            by_cashier: vec![],
         }
     }
 

@@ -2,7 +2,8 @@
 //! simulator, is killed with SIGKILL at chosen and at random points, is
 //! started again, reconciles, and in the end its journal and the simulator
 //! agree exactly: no sale lost or duplicated, nobody charged twice, no refund
-//! given that the journal lacks, the chain verifies. Every tenth sale is
+//! given that the journal lacks, the chain verifies, every cash movement is
+//! booked once with its receipt number in the sequence. Every tenth sale is
 //! cancelled (kills land before and after the terminal's refund too), and now
 //! and then another connection holds the journal's write lock right after the
 //! provider answered. The same check runs with the simulator's faults.
@@ -181,6 +182,7 @@ fn drill(
     let timeout_ms = if faults { 600 } else { 2000 };
     let mut done_kills = 0;
     let mut locks = 0;
+    let mut cash_kills = 0;
     let mut micros_per_sale = 10_000u64;
     for _ in 0..kills * 5 + 20 {
         if faults {
@@ -195,7 +197,11 @@ fn drill(
                 locks > 0,
                 "the journal's lock was taken from under the till"
             );
-            eprintln!("{done_kills} kills, {locks} times the journal locked after an answer");
+            eprintln!("{done_kills} kills ({cash_kills} between a cash movement's signing and its journaling), {locks} times the journal locked after an answer");
+            assert!(
+                faults || cash_kills > 0,
+                "a kill landed between a cash movement's signing and its journaling"
+            );
             return done_kills;
         }
         let share = ((sales - before) / (kills - done_kills + 1)).clamp(1, 60) as u64;
@@ -203,8 +209,10 @@ fn drill(
         let cancels = share / 10 + 1;
         // With a TSE: also between its finish and the journal write, and
         // between an abandoned basket's abort and its entry.
-        let plan = match rng.below(if tse.is_some() { 8 } else { 6 }) {
-            6 => Kill::AtPoint("after_tse_finish", 1 + rng.below(share)),
+        let plan = match rng.below(if tse.is_some() { 9 } else { 7 }) {
+            // A cash movement comes before every seventh sale.
+            5 => Kill::AtPoint("cash_signed", 1 + rng.below(share / 7 + 1)),
+            6 if tse.is_some() => Kill::AtPoint("after_tse_finish", 1 + rng.below(share)),
             7 => Kill::AtPoint("after_tse_abort", 1 + rng.below(share / 7 + 1)),
             0 => Kill::AtPoint("after_answer", 1 + rng.below(share)),
             1 => Kill::AtPoint("before_start", 1 + rng.below(share)),
@@ -218,6 +226,9 @@ fn drill(
         let target = (before + share as usize + 1).min(sales);
         let outcome = run_child(&url, tse_url, journal, target, timeout_ms, &plan);
         done_kills += outcome.kills;
+        if matches!(plan, Kill::AtPoint("cash_signed", _)) {
+            cash_kills += outcome.kills;
+        }
         locks += outcome.locks;
         let sold = started(journal).saturating_sub(before) as u64;
         if let (Some(selling), true) = (outcome.selling, sold > 0) {
@@ -370,14 +381,25 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
     assert_eq!(figures.sales, paid + cancelled);
     assert_eq!(paid + failed + cancelled, sales as i64);
     assert!(cancelled > 0, "the drill cancelled sales");
-    // Receipt numbers are gapless across sales and cancellations.
-    let mut numbers: Vec<i64> = [kind::SALE, kind::CANCELLATION]
+    // Every cash movement due was booked once, whatever the kills hit.
+    let movements = journal.entries(Some(kind::CASH_RECEIPT)).unwrap().len() as i64;
+    assert_eq!(
+        movements,
+        (sales as i64 + 3) / 7,
+        "one movement per seven sales"
+    );
+    assert_eq!(figures.cash_in.0, movements * 100);
+    // Receipt numbers are gapless across sales, cancellations and movements.
+    let mut numbers: Vec<i64> = [kind::SALE, kind::CANCELLATION, kind::CASH_RECEIPT]
         .iter()
         .flat_map(|k| journal.entries(Some(k)).unwrap())
         .map(|e| e.receipt_number.unwrap())
         .collect();
     numbers.sort_unstable();
-    assert_eq!(numbers, (1..=paid + 2 * cancelled).collect::<Vec<_>>());
+    assert_eq!(
+        numbers,
+        (1..=paid + 2 * cancelled + movements).collect::<Vec<_>>()
+    );
     eprintln!("{sales} sales: {paid} paid, {failed} failed, {cancelled} cancelled");
 }
 

@@ -745,8 +745,8 @@ fn a_schema_3_journal_is_migrated_listed_and_still_verifies() {
     assert_eq!(user_version(&path), 3);
     let before = hashes(&path);
     let mut j = Journal::open(&path).unwrap();
-    // Schema 4 (the list) and 5 (the TSE's open transactions).
-    assert_eq!(user_version(&path), 5);
+    // Schema 4 (the list), 5 (the TSE's open transactions) and 6 (the cashier).
+    assert_eq!(user_version(&path), 6);
     assert_eq!(hashes(&path), before, "the migration changes no entry");
     assert_eq!(j.verify().unwrap(), None);
     let all = in_memory_list(&j);

@@ -1,4 +1,4 @@
-import type { Article, Basket, BasketLine, VatRate } from './api';
+import type { Article, Basket, BasketLine, Discount, DiscountRequest, VatRate } from './api';
 
 export const VAT_PERCENT: Record<VatRate, number> = { standard: 19, reduced: 7, zero: 0 };
 
@@ -11,8 +11,39 @@ export function basketTotal(basket: Basket): number {
   return basket.lines.reduce((sum, l) => sum + lineTotal(l), 0);
 }
 
+/**
+ * The basket without its discounts: the Rust side turns discounts into cents
+ * for the lines as they are, so any change to the lines asks for them again.
+ */
+export function withoutDiscounts(basket: Basket): Basket {
+  if (!basket.lines.some((l) => l.discount || l.discount_rule)) return basket;
+  return {
+    ...basket,
+    lines: basket.lines.map((l) => {
+      const { discount: _d, discount_rule: _r, ...rest } = l;
+      return rest;
+    }),
+  };
+}
+
+/** The discounts given so far, read back from the priced lines (to add another). */
+export function discountRequest(basket: Basket): DiscountRequest {
+  return {
+    lines: basket.lines.map((l) => l.discount_rule?.line ?? null),
+    basket: basket.lines.map((l) => l.discount_rule?.basket ?? null).find((d) => d) ?? null,
+  };
+}
+
+/** What the discounts take off the basket. */
+export function discountTotal(basket: Basket): number {
+  return basket.lines.reduce((s, l) => s + (l.discount ?? 0), 0);
+}
+
+export type { Discount };
+
 /** Adds an article; the same article again raises the quantity of its line. */
 export function addArticle(basket: Basket, article: Article, quantity = 1): Basket {
+  basket = withoutDiscounts(basket);
   const i = basket.lines.findIndex(
     (l) => l.article_number === article.article_number && l.unit_price === article.price,
   );
@@ -38,6 +69,7 @@ export function addArticle(basket: Basket, article: Article, quantity = 1): Bask
 
 /** A line for an amount typed on the keypad. */
 export function addAmount(basket: Basket, cents: number, vat: VatRate, text: string): Basket {
+  basket = withoutDiscounts(basket);
   return {
     lines: [
       ...basket.lines,
@@ -49,6 +81,7 @@ export function addAmount(basket: Basket, cents: number, vat: VatRate, text: str
 /** Sets a line's quantity; zero or less removes the line. */
 export function setQuantity(basket: Basket, index: number, quantity: number): Basket {
   if (quantity <= 0) return removeLine(basket, index);
+  basket = withoutDiscounts(basket);
   return { lines: basket.lines.map((l, i) => (i === index ? { ...l, quantity } : l)) };
 }
 
@@ -56,6 +89,7 @@ export function setQuantity(basket: Basket, index: number, quantity: number): Ba
 export const CARD_LOAD_EAN = '4260447149502';
 
 export function removeLine(basket: Basket, index: number): Basket {
+  basket = withoutDiscounts(basket);
   return { lines: basket.lines.filter((_, i) => i !== index) };
 }
 

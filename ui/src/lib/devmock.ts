@@ -287,6 +287,8 @@ function summary(): DaySummary {
     drawer_openings: 0,
     cash_in: 0,
     cash_out: 0,
+    drawer: { by_reason: [], returns_count: 0, returns_total: 0, discounts: 0 },
+    by_cashier: [],
   };
 }
 
@@ -446,6 +448,7 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
       const closing: Closing = {
         z_number: z, closed_at: new Date().toISOString(), business_day: sum.business_day, summary: sum,
         cash_counted: a.cashCounted as number, difference, note: (a.note as string | null) ?? null, terminal: null,
+        retained: (a.retained as number | null) ?? null,
         report_text: [center('Z-BON ' + z), center(settings.shop.name), '', pad('Umsatz', eur(sum.total)), ...sum.by_method.map((m) => pad(`${{ cash: 'Bar', card: 'Karte', secucard: 'Kundenkarte' }[m.method]} (${m.count})`, eur(m.amount))), '', pad('Bar erwartet', eur(sum.cash_expected)), pad('Bar gezählt', eur(a.cashCounted as number)), pad('Differenz', eur(difference))].join('\n'),
       };
       for (const s of sales) if (s.z_number === null) s.z_number = z;
@@ -455,13 +458,29 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
     }
     case 'closings':
       return page(closings, a.offset as number, a.limit as number);
+    case 'float_state':
+      return { amount: 15000, suggestion: 15000, locked: true };
+    case 'set_float':
+      return { amount: a.amount as number, suggestion: 15000, locked: false };
+    case 'apply_discounts':
+      // The pretend backend gives no discounts: the basket comes back as it was.
+      return a.basket;
+    case 'cash_movement':
+    case 'return_lines':
+      return { receipt_number: nextReceipt++, amount: 0, receipt_text: 'Beleg', card_cancelled: false };
+    case 'x_report_text':
+      return [center('X-Bericht'), center(settings.shop.name)].join('\n');
+    case 'print_x_report':
+      return undefined;
+    case 'export_x_report_pdf':
+      return { path: '/tmp/X-Bericht.pdf' };
     case 'closing': {
       const c = closings.find((x) => x.z_number === a.zNumber);
       if (!c) throw { code: 'not_found', message: 'No such closing.' };
       const sum = { ...summary(), business_day: c.business_day, total: c.total, sales_count: c.sales_count };
       const closing: Closing = {
         z_number: c.z_number, closed_at: c.closed_at, business_day: c.business_day, summary: sum,
-        cash_counted: sum.cash_expected + c.difference, difference: c.difference, note: null, terminal: null,
+        cash_counted: sum.cash_expected + c.difference, difference: c.difference, note: null, terminal: null, retained: null,
         report_text: [center('Z-BON ' + c.z_number), center(settings.shop.name), '', pad('Umsatz', eur(c.total)), pad('Verkäufe', String(c.sales_count)), pad('Differenz', eur(c.difference))].join('\n'),
       };
       return closing;

@@ -8,6 +8,7 @@ export type Screen =
   | 'receipt'
   | 'journal'
   | 'closing'
+  | 'drawer'
   | 'settings';
 
 /** `locked` while a blocking call must not be left (a card payment on the terminal). */

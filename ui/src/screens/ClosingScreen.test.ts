@@ -31,6 +31,8 @@ const day: DaySummary = {
   drawer_openings: 0,
   cash_in: 0,
   cash_out: 0,
+  drawer: { by_reason: [], returns_count: 0, returns_total: 0, discounts: 0 },
+  by_cashier: [],
 };
 
 describe('end of day', () => {
@@ -55,6 +57,7 @@ describe('end of day', () => {
         difference: (a.cashCounted as number) - day.cash_expected,
         note: a.note as string,
         terminal: null,
+        retained: null,
         report_text: 'Z-BON 17',
       }),
       export_z_report_pdf: () => ({ path: '/tmp/Z-17.pdf' }),
@@ -78,11 +81,58 @@ describe('end of day', () => {
 
     expect((await screen.findByTestId('z-result')).textContent).toContain('Tagesabschluss Z 17');
     expect(screen.getByTestId('z-difference').textContent).toBe('-0,40 €');
-    expect(b.called('close_day')).toEqual([{ cashCounted: 35550, note: 'Rückgeld falsch' }]);
+    expect(b.called('close_day')).toEqual([{ cashCounted: 35550, note: 'Rückgeld falsch', retained: null }]);
 
     await fireEvent.click(screen.getByTestId('z-pdf'));
     expect((await screen.findByTestId('closing-done')).textContent).toContain('/tmp/Z-17.pdf');
     expect(b.called('export_z_report_pdf')).toEqual([{ zNumber: 17 }]);
+  });
+
+  it('shows cash movements by reason, returns and discounts, the X report, and keeps cash for tomorrow', async () => {
+    const b = backend({
+      day_summary: () => ({
+        ...day,
+        drawer: {
+          by_reason: [{ reason: 'to_bank', business_case: 'Geldtransit', count: 1, amount: -5000 }],
+          returns_count: 1,
+          returns_total: -212,
+          discounts: 150,
+        },
+      }),
+      x_report_text: () => 'X-Bericht (Zwischenbericht)',
+      close_day: (a): Closing => ({
+        z_number: 18,
+        closed_at: '2026-11-21T19:00:00+01:00',
+        business_day: day.business_day,
+        summary: day,
+        cash_counted: a.cashCounted as number,
+        difference: 0,
+        note: null,
+        terminal: null,
+        retained: a.retained as number,
+        report_text: 'Z-BON 18',
+      }),
+    });
+    render(ClosingScreen);
+    await screen.findByTestId('day-summary');
+    expect(screen.getByTestId('reason-to_bank').textContent).toBe('-50,00 €');
+    expect(screen.getByTestId('returns-total').textContent).toBe('-2,12 €');
+    expect(screen.getByTestId('discounts-total').textContent).toBe('-1,50 €');
+    await fireEvent.click(screen.getByTestId('x-report'));
+    expect((await screen.findByTestId('x-report-text')).textContent).toContain('X-Bericht');
+    expect(b.called('x_report_text')).toHaveLength(1);
+    await fireEvent.click(screen.getByText('✕', { selector: '[data-testid="x-result"] button' }));
+    await fireEvent.input(screen.getByTestId('count-20000'), { target: { value: '1' } });
+    await fireEvent.input(screen.getByTestId('count-10000'), { target: { value: '1' } });
+    await fireEvent.input(screen.getByTestId('count-5000'), { target: { value: '1' } });
+    await fireEvent.input(screen.getByTestId('count-500'), { target: { value: '1' } });
+    await fireEvent.input(screen.getByTestId('count-50'), { target: { value: '1' } });
+    await fireEvent.input(screen.getByTestId('count-20'), { target: { value: '2' } });
+    await fireEvent.input(screen.getByTestId('close-retained'), { target: { value: '100,00' } });
+    await fireEvent.click(screen.getByTestId('close-day'));
+    await fireEvent.click(screen.getByTestId('close-day-yes'));
+    expect((await screen.findByTestId('z-retained')).textContent).toBe('100,00 €');
+    expect(b.called('close_day')).toEqual([{ cashCounted: 35590, note: null, retained: 10000 }]);
   });
 
   it('runs the terminal end of day with progress and shows its totals', async () => {

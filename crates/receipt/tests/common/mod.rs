@@ -22,6 +22,7 @@ fn line(quantity: i64, text: &str, unit: i64, mark: char) -> ReceiptLine {
         unit_price_cents: unit,
         total_cents: quantity * unit,
         vat_mark: mark,
+        discounts: vec![],
     }
 }
 
@@ -40,6 +41,7 @@ fn base(number: u64, lines: Vec<ReceiptLine>, vat: Vec<VatLine>) -> Receipt {
         provider_lines: vec![],
         demo: false,
         tse: None,
+        served_by: None,
     }
 }
 
@@ -306,6 +308,13 @@ pub fn z_report() -> ZReport {
         note: Some("Zwei Euro Münzen im Tresor".into()),
         chain_head: Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into()),
         tse: None,
+        interim: false,
+        cash_by_reason: vec![],
+        returns_count: 0,
+        returns_cents: 0,
+        discounts_cents: 0,
+        retained_cents: None,
+        cashiers: vec![],
     }
 }
 

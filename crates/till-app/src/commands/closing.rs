@@ -48,6 +48,10 @@ pub struct DaySummary {
     pub drawer_openings: i64,
     pub cash_in: Cents,
     pub cash_out: Cents,
+    /// Cash in and out by reason, returns and discounts of the period.
+    pub drawer: till::journal::DrawerFigures,
+    /// Takings per cashier (sales less cancellations), by the names the journal carries.
+    pub by_cashier: Vec<till::closing::CashierTakings>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -70,6 +74,8 @@ pub struct Closing {
     pub note: Option<String>,
     pub terminal: Option<TerminalEndOfDay>,
     pub report_text: String,
+    /// The cash kept in the drawer for the next day.
+    pub retained: Option<Cents>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -84,10 +90,12 @@ pub struct ClosingListItem {
 
 fn summary_of(
     f: &DayFigures,
+    drawer: till::journal::DrawerFigures,
     business_day: String,
     opened_at: Option<String>,
     terminal_closed: bool,
     outbox_pending: usize,
+    by_cashier: Vec<till::closing::CashierTakings>,
 ) -> DaySummary {
     let c = f.counts_by_method;
     let by_method = [
@@ -130,6 +138,8 @@ fn summary_of(
         drawer_openings: f.drawer_openings,
         cash_in: f.cash_in,
         cash_out: f.cash_out,
+        drawer,
+        by_cashier,
     }
 }
 
@@ -152,16 +162,27 @@ pub async fn day_summary(state: &AppState) -> Result<DaySummary, CommandError> {
     let opened_at = journal.day_opened_at()?;
     Ok(summary_of(
         &figures,
+        journal.drawer_figures()?,
         today(),
         opened_at,
         terminal_closed,
         outbox.count + outbox.failed.len(),
+        journal.takings_by_cashier()?,
     ))
 }
 
 /// Runs the terminal's end of day; the answer goes into the next closing.
 #[instrument(skip_all)]
-pub async fn terminal_end_of_day(state: &AppState) -> Result<TerminalEndOfDay, CommandError> {
+pub async fn terminal_end_of_day(
+    state: &AppState,
+    manager_pin: Option<String>,
+) -> Result<TerminalEndOfDay, CommandError> {
+    crate::cashier::authorise(
+        state,
+        catalog::Action::CloseDay,
+        till::Cents::ZERO,
+        manager_pin.as_deref(),
+    )?;
     let _work = state.provider_work.lock().await;
     // Journaled at once: a restart before the closing keeps it.
     let answer = state
@@ -191,7 +212,15 @@ pub async fn close_day(
     state: &AppState,
     cash_counted: Cents,
     note: Option<String>,
+    retained: Option<Cents>,
+    manager_pin: Option<String>,
 ) -> Result<Closing, CommandError> {
+    crate::cashier::authorise(
+        state,
+        catalog::Action::CloseDay,
+        till::Cents::ZERO,
+        manager_pin.as_deref(),
+    )?;
     let _work = state.provider_work.lock().await;
     let nothing = {
         let journal = state.journal();
@@ -207,9 +236,10 @@ pub async fn close_day(
     // The terminal's end of day runs unless its answer is journaled since the last closing.
     let stored = state
         .checkout()
-        .close_day_noted(
+        .close_day_retaining(
             cash_counted,
             note.as_deref(),
+            retained,
             Some(&Device::Me),
             &CancellationToken::new(),
         )
@@ -221,10 +251,12 @@ fn closing_of(c: &StoredClosing, state: &AppState) -> Closing {
     let business_day = day_of(&c.closed_at);
     let summary = summary_of(
         &c.figures,
+        c.drawer.clone().unwrap_or_default(),
         business_day.clone(),
         c.opened_at.clone(),
         c.terminal.is_some(),
         0,
+        c.by_cashier.clone(),
     );
     let terminal = c.terminal.as_ref().map(|t| terminal_of(t, &c.closed_at));
     let report_text = receipt::render_document_text(&z_report_of(c, state), 42);
@@ -238,6 +270,7 @@ fn closing_of(c: &StoredClosing, state: &AppState) -> Closing {
         note: c.note.clone(),
         terminal,
         report_text,
+        retained: c.retained,
     }
 }
 
@@ -324,7 +357,15 @@ mod tests {
         now.cancelled = 250;
         now.drawer_openings = 2;
         let f = DayFigures::between(&since, &now);
-        let s = summary_of(&f, "2026-11-21".into(), None, false, 0);
+        let s = summary_of(
+            &f,
+            Default::default(),
+            "2026-11-21".into(),
+            None,
+            false,
+            0,
+            vec![],
+        );
         let methods: Vec<_> = s
             .by_method
             .iter()

@@ -143,8 +143,15 @@ pub async fn cancel_sale(
     state: &AppState,
     sale_id: &str,
     reason: Option<String>,
+    manager_pin: Option<String>,
 ) -> Result<CancellationDone, CommandError> {
     let entry = entry_of(state, sale_id)?;
+    crate::cashier::authorise(
+        state,
+        catalog::Action::CancelSale,
+        till::Cents(entry.total.0.abs()),
+        manager_pin.as_deref(),
+    )?;
     match entry.state {
         ListedState::Cancellation => {
             return Err(CommandError::new(
@@ -159,6 +166,13 @@ pub async fn cancel_sale(
             ))
         }
         ListedState::Paid => {}
+    }
+    // Lines already taken back were refunded: the rest goes back as a return.
+    if !state.journal().returns_of(sale_id)?.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::NotCancellable,
+            "Lines of this sale were taken back already: take the rest back as a return.",
+        ));
     }
     let _work = state.provider_work.lock().await;
     let reason = reason

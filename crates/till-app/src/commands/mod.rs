@@ -2,7 +2,10 @@
 //! the app's state and typed arguments. The desktop shell's
 //! `#[tauri::command]`s call these and nothing else.
 
+pub mod articles;
 pub mod card;
+pub mod cash_day;
+pub mod cashiers;
 pub mod catalog;
 pub mod closing;
 pub mod connection;

@@ -62,7 +62,14 @@ pub async fn save_printer(
     printer: PrinterConfig,
     use_for_receipts: bool,
     confirm_public: Option<bool>,
+    manager_pin: Option<String>,
 ) -> Result<Settings, CommandError> {
+    crate::cashier::authorise(
+        state,
+        catalog::Action::Settings,
+        till::Cents::ZERO,
+        manager_pin.as_deref(),
+    )?;
     let printer = checked(printer, confirm_public).await?;
     let current = state.settings.load(&state.log_dir);
     let mut printers = current.printers;
@@ -80,7 +87,17 @@ pub async fn save_printer(
 
 /// Removes a printer (receipts then go nowhere until another one is chosen).
 #[instrument(skip_all)]
-pub fn remove_printer(state: &AppState, printer_id: &str) -> Result<Settings, CommandError> {
+pub fn remove_printer(
+    state: &AppState,
+    printer_id: &str,
+    manager_pin: Option<String>,
+) -> Result<Settings, CommandError> {
+    crate::cashier::authorise(
+        state,
+        catalog::Action::Settings,
+        till::Cents::ZERO,
+        manager_pin.as_deref(),
+    )?;
     let current = state.settings.load(&state.log_dir);
     let printers: Vec<PrinterConfig> = current
         .printers

@@ -21,7 +21,17 @@ pub async fn settings(state: &AppState) -> Result<Settings, CommandError> {
 
 /// Saves the shop's data; the next receipt carries the new header. A new
 /// till number applies from the next start (the journal is per till).
-pub async fn save_shop(state: &AppState, shop: ShopSettings) -> Result<Settings, CommandError> {
+pub async fn save_shop(
+    state: &AppState,
+    shop: ShopSettings,
+    manager_pin: Option<String>,
+) -> Result<Settings, CommandError> {
+    crate::cashier::authorise(
+        state,
+        catalog::Action::Settings,
+        till::Cents::ZERO,
+        manager_pin.as_deref(),
+    )?;
     let shop = shop.validated()?;
     state.settings.put(KEY_SHOP, &shop)?;
     state.set_shop(shop.header());

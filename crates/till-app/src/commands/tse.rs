@@ -80,6 +80,12 @@ pub async fn tse_status(state: &AppState) -> Result<TseView, CommandError> {
     .await)
 }
 
+/// The TSE's settings are the settings' (a manager's): the one logged in.
+fn manager_only(state: &AppState) -> Result<(), CommandError> {
+    crate::cashier::authorise(state, catalog::Action::Settings, till::Cents::ZERO, None)?;
+    Ok(())
+}
+
 /// Keeps the fiskaly API key and secret once the TSE accepted them.
 #[instrument(skip_all)]
 pub async fn tse_save_credentials(
@@ -91,6 +97,7 @@ pub async fn tse_save_credentials(
     if state.demo {
         return Err(demo_refused());
     }
+    manager_only(state)?;
     setup::save_credentials(&context(state), api_key, api_secret, fiskaly_env).await?;
     tse_status(state).await
 }
@@ -106,6 +113,7 @@ pub async fn tse_setup_run(
     if state.demo {
         return Err(demo_refused());
     }
+    manager_only(state)?;
     let ctx = context(state);
     setup::run(&ctx, &state.tse_setup, admin_pin, admin_puk).await?;
     if state.tse().is_none() {
@@ -126,6 +134,7 @@ pub async fn tse_start_over(state: &AppState) -> Result<TseView, CommandError> {
     if state.demo {
         return Err(demo_refused());
     }
+    manager_only(state)?;
     setup::start_over(&context(state), &state.tse_setup).await?;
     tse_status(state).await
 }
@@ -145,6 +154,7 @@ pub async fn tse_save_dates(
     if state.demo {
         return Err(demo_refused());
     }
+    manager_only(state)?;
     setup::save_dates(&context(state), purchase_date, start_of_use)?;
     tse_status(state).await
 }

@@ -58,6 +58,7 @@ fn sale_receipt() -> Document {
             unit_price_cents: 45,
             total_cents: 90,
             vat_mark: 'B',
+            discounts: vec![],
         }],
         total_cents: 90,
         vat: vec![],
@@ -66,6 +67,7 @@ fn sale_receipt() -> Document {
         provider_lines: vec![],
         demo: false,
         tse: None,
+        served_by: None,
     })
 }
 

@@ -8,7 +8,8 @@
 //! standard output. With `--stop-at`, the till stops dead at the N-th
 //! occurrence of POINT, prints `stopped NAME` and waits to be killed. Sales
 //! alternate card and cash; the baskets follow from the sale's number; every
-//! tenth sale (a card sale) is cancelled right after it is paid.
+//! tenth sale (a card sale) is cancelled right after it is paid; before every
+//! seventh, change is put into the drawer (a cash movement, its own receipt).
 //!
 //! With `--tse URL` (a fiskaly SIGN DE endpoint with the simulator's demo
 //! TSS), each basket's TSE transaction starts with its first line and the
@@ -30,6 +31,7 @@ use std::time::Duration;
 use receipt::ShopHeader;
 use secuconnect::{CancellationToken, Client, ClientConfig, Credentials, Secret};
 use till::basket::{Basket, BasketLine};
+use till::cash_movement::CashReason;
 use till::journal::kind;
 use till::{Cents, Checkout, Journal, Tse, VatRate};
 
@@ -215,6 +217,25 @@ async fn run(
         if started >= sales {
             println!("done {started}");
             return;
+        }
+        // Change is put in before every seventh sale (3, 10, 17, …): a
+        // receipt of its own, from the sales' sequence. One killed before it
+        // was journaled is booked again; one journaled is not.
+        let movements = journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entries(Some(kind::CASH_RECEIPT))
+            .expect("journal")
+            .len();
+        if movements < (started + 4) / 7 {
+            match checkout
+                .cash_movement(CashReason::ChangeFetched, Cents(100), "", None)
+                .await
+            {
+                Ok(m) => println!("movement {}", m.record.receipt_number),
+                Err(e) => println!("movement not booked: {e}"),
+            }
+            continue;
         }
         let i = started as u64;
         let b = basket(i);

@@ -12,6 +12,7 @@
 //!   and the outbox worker need not scan the journal. It is written in the same
 //!   transaction as the entries it mirrors.
 
+mod cash_day;
 mod error;
 mod query;
 mod records;
@@ -24,10 +25,11 @@ mod verify;
 mod verify_tse;
 mod write;
 
+pub use cash_day::{CashDayError, DrawerFigures, FloatState, ReasonTotal};
 pub use error::JournalError;
 pub use records::*;
 pub use schema::kind;
-pub use schema::MAX_NOTE;
+pub use schema::{MAX_NOTE, RECORDED_AS_GIVEN};
 pub use search::{JournalEntry, JournalFilter, JournalPage, ListedState, CANCELLATION_PREFIX};
 pub use tse_events::{AbortReason, OutagePeriod, TseAbort, TseOutage, TseRange, TseSummary};
 
@@ -65,7 +67,19 @@ impl Journal {
             running: Default::default(),
         };
         journal.migrate()?;
+        journal.create_session()?;
         Ok(journal)
+    }
+
+    /// The cashier logged in on this till (`None`: nobody). Every entry
+    /// written from now on names them, inside its hash.
+    pub fn set_cashier(&mut self, cashier: Option<&CashierRef>) -> Result<(), JournalError> {
+        let json = cashier.map(serde_json::to_string).transpose()?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO temp.session (id, cashier) VALUES (1, ?1)",
+            [json],
+        )?;
+        Ok(())
     }
 
     /// Opens an existing journal for reading only (audits, exports): every
@@ -83,11 +97,22 @@ impl Journal {
                 MIGRATIONS.len()
             )));
         }
-        Ok(Self {
+        let journal = Self {
             conn,
             settings: None,
             running: Default::default(),
-        })
+        };
+        // A write then fails as the file's mode says (`ReadOnly`), not for a missing session.
+        journal.create_session()?;
+        Ok(journal)
+    }
+
+    /// Who is logged in on this till: per connection (a TEMP table), never in the file.
+    fn create_session(&self) -> Result<(), JournalError> {
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), cashier TEXT)",
+        )?;
+        Ok(())
     }
 
     /// The journal's file (`None` for one in memory): exports open their own

@@ -8,6 +8,7 @@ use super::records::*;
 use super::schema::kind;
 use super::Journal;
 use crate::closing::{Closing, DayFigures, RunningTotals};
+use crate::money::Cents;
 use crate::sale::SaleState;
 
 pub(super) fn latest_totals(conn: &Connection) -> Result<RunningTotals, JournalError> {
@@ -156,16 +157,17 @@ impl Journal {
 
     /// The paid sale with this receipt number.
     pub fn sale_by_receipt(&self, receipt_number: i64) -> Result<SaleRecord, JournalError> {
-        let row: Option<(i64, String, String, String)> = self
+        type Row = (i64, String, String, String, Option<String>);
+        let row: Option<Row> = self
             .conn
             .prepare_cached(
-                "SELECT seq, sale_id, body, created_at FROM entries WHERE receipt_number = ?1 AND kind = 'sale'",
+                "SELECT seq, sale_id, body, created_at, cashier FROM entries WHERE receipt_number = ?1 AND kind = 'sale'",
             )?
             .query_row([receipt_number], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
-        let (seq, sale_id, body, created_at) =
+        let (seq, sale_id, body, created_at, cashier) =
             row.ok_or(JournalError::UnknownReceipt(receipt_number))?;
         let mut paid: PaidSale = serde_json::from_str(&body)?;
         let intent = read_intent(&self.conn, &sale_id)?;
@@ -207,6 +209,7 @@ impl Journal {
             None => None,
         };
         Ok(SaleRecord {
+            cashier: cashier.and_then(|c| serde_json::from_str(&c).ok()),
             created_at,
             settings,
             intent,
@@ -400,7 +403,7 @@ impl Journal {
     /// Entries of one kind (all when `None`), oldest first.
     pub fn entries(&self, kind: Option<&str>) -> Result<Vec<Entry>, JournalError> {
         let mut stmt = self.conn.prepare(
-            "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash
+            "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash, cashier
              FROM entries WHERE (?1 IS NULL OR kind = ?1) ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![kind], entry_of)?;
@@ -416,7 +419,7 @@ impl Journal {
     ) -> Result<(), E> {
         let marks: Vec<String> = (1..=kinds.len()).map(|i| format!("?{i}")).collect();
         let sql = format!(
-            "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash
+            "SELECT seq, kind, sale_id, receipt_number, created_at, body, hash, cashier
              FROM entries WHERE kind IN ({}) ORDER BY seq",
             marks.join(", ")
         );
@@ -431,6 +434,47 @@ impl Journal {
     }
 }
 
+/// Sales and cancellations after entry `after_seq`, added up per cashier
+/// (by the name each entry carries), in the order each cashier first appears.
+pub(super) fn takings_by_cashier(
+    conn: &rusqlite::Connection,
+    after_seq: i64,
+) -> Result<Vec<crate::closing::CashierTakings>, JournalError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT cashier,
+                SUM(kind = 'sale'), SUM(kind = 'cancellation'),
+                SUM(CASE WHEN NOT json_valid(body) THEN 0
+                         WHEN kind = 'cancellation' THEN COALESCE(json_extract(body, '$.total'), 0)
+                         ELSE (SELECT COALESCE(SUM(json_extract(p.value, '$.amount')), 0)
+                               FROM json_each(body, '$.payments') p) END),
+                MIN(seq)
+         FROM entries
+         WHERE kind IN ('sale', 'cancellation') AND seq > ?1
+         GROUP BY cashier ORDER BY MIN(seq)",
+    )?;
+    let rows = stmt.query_map([after_seq], |r| {
+        let who: Option<CashierRef> = r
+            .get::<_, Option<String>>(0)?
+            .and_then(|c| serde_json::from_str(&c).ok());
+        Ok(crate::closing::CashierTakings {
+            cashier_id: who.as_ref().map(|c| c.id.clone()),
+            name: who.map(|c| c.name),
+            sales: r.get(1)?,
+            cancellations: r.get(2)?,
+            total: Cents(r.get(3)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+impl Journal {
+    /// Takings per cashier since the last closing (the end-of-day review).
+    pub fn takings_by_cashier(&self) -> Result<Vec<crate::closing::CashierTakings>, JournalError> {
+        let after = last_closing(&self.conn)?.map_or(0, |(seq, _)| seq);
+        takings_by_cashier(&self.conn, after)
+    }
+}
+
 fn entry_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     let body: String = r.get(5)?;
     Ok(Entry {
@@ -441,5 +485,8 @@ fn entry_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         created_at: r.get(4)?,
         body: serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
         hash: hex::encode(r.get::<_, Vec<u8>>(6)?),
+        cashier: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|c| serde_json::from_str(&c).ok()),
     })
 }

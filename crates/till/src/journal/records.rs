@@ -58,10 +58,12 @@ impl PaymentIntent {
 }
 
 /// The receipt number and time a paid sale is issued with.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Issue {
     pub receipt_number: i64,
     pub issued_at: chrono::DateTime<chrono::Local>,
+    /// The cashier logged in ("Es bediente Sie: …"); the entry names them too.
+    pub served_by: Option<String>,
 }
 
 /// One payment of a sale.
@@ -122,6 +124,9 @@ pub struct SaleRecord {
     pub state: SaleState,
     /// The Z number of the closing the sale is locked into.
     pub closed_in: Option<i64>,
+    /// Who was logged in when the sale was paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashier: Option<CashierRef>,
 }
 
 /// A counter-booking as stored.
@@ -197,6 +202,13 @@ pub struct RefusedSale {
     pub problem: String,
 }
 
+/// The cashier an entry names: who was logged in on the till when it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct CashierRef {
+    pub id: String,
+    pub name: String,
+}
+
 /// An entry as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -207,6 +219,9 @@ pub struct Entry {
     pub created_at: String,
     pub body: serde_json::Value,
     pub hash: String,
+    /// Who was logged in (`None` in entries written before the till knew cashiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashier: Option<CashierRef>,
 }
 
 /// What is wrong with the chain at the first entry where it does not hold.

@@ -182,6 +182,14 @@ CREATE UNIQUE INDEX entries_tse_once ON entries(sale_id, kind)
 -- Outages of the TSE (their start and their end), read by the closing.
 CREATE INDEX entries_tse_outages ON entries(seq) WHERE kind IN ('tse_outage', 'tse_outage_end');
 "#,
+    r#"
+-- Who worked the till when an entry was written: the cashier logged in, as
+-- JSON {"id": …, "name": …}. NULL in the entries written before (hashed
+-- without it) and in those written with nobody logged in.
+ALTER TABLE entries ADD COLUMN cashier TEXT;
+CREATE INDEX entries_sales_cashier ON entries(seq, cashier) WHERE kind IN ('sale', 'cancellation');
+CREATE INDEX entries_catalog_changes ON entries(kind, seq) WHERE kind = 'catalog_change';
+"#,
 ];
 
 /// The kinds `entries_sale_once` indexes: a query by sale id names them
@@ -233,7 +241,32 @@ pub mod kind {
     pub const TSE_OUTAGE: &str = "tse_outage";
     /// The first signed step after an outage: the outage's end.
     pub const TSE_OUTAGE_END: &str = "tse_outage_end";
+    /// Cash put in or taken out with a reason (DSFinV-K `Privateinlage`,
+    /// `Privatentnahme`, `Geldtransit`, `Auszahlung`, `Einzahlung`): a receipt
+    /// of its own with a number from the sales' sequence.
+    pub const CASH_RECEIPT: &str = "cash_receipt";
+    /// Lines of a paid sale taken back: a receipt of its own; `sale_id` is the original's.
+    pub const RETURN: &str = "return";
+    /// The counted cash differs from the expected at a closing (`DifferenzSollIst`).
+    pub const CASH_DIFFERENCE: &str = "cash_difference";
+    /// A cashier logged in on the till, or the till was locked.
+    pub const LOGIN: &str = "login";
+    pub const LOGOUT: &str = "logout";
+    /// A manager's PIN on the spot allowed one action (who, what, how much).
+    pub const AUTHORISATION: &str = "authorisation";
+    /// A change to an article, group or cashier (who, when, old → new), so
+    /// that the journal explains every price a receipt shows.
+    pub const CATALOG_CHANGE: &str = "catalog_change";
 }
+
+/// The kinds the layers above the journal write as they are (`Journal::record`):
+/// none of them touches a sale, a total or a receipt number.
+pub const RECORDED_AS_GIVEN: &[&str] = &[
+    kind::LOGIN,
+    kind::LOGOUT,
+    kind::AUTHORISATION,
+    kind::CATALOG_CHANGE,
+];
 
 /// The longest note a closing keeps.
 pub const MAX_NOTE: usize = 1000;

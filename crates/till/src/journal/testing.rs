@@ -134,10 +134,18 @@ pub fn rewrite_and_rehash(path: &std::path::Path, seq: i64, body: &str) {
         )
         .map(|h| h.try_into().expect("32 bytes"))
         .unwrap_or(super::schema::GENESIS);
-    type Row = (i64, String, Option<String>, Option<i64>, String, String);
+    type Row = (
+        i64,
+        String,
+        Option<String>,
+        Option<i64>,
+        String,
+        String,
+        Option<String>,
+    );
     let rows: Vec<Row> = conn
         .prepare(
-            "SELECT seq, kind, sale_id, receipt_number, created_at, body FROM entries
+            "SELECT seq, kind, sale_id, receipt_number, created_at, body, cashier FROM entries
              WHERE seq >= ?1 ORDER BY seq",
         )
         .unwrap()
@@ -149,12 +157,13 @@ pub fn rewrite_and_rehash(path: &std::path::Path, seq: i64, body: &str) {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    for (s, kind, sale_id, receipt, at, body) in rows {
+    for (s, kind, sale_id, receipt, at, body, cashier) in rows {
         let totals: Option<([i64; 17], Option<[i64; 4]>)> = conn
             .query_row(
                 &format!(
@@ -192,6 +201,7 @@ pub fn rewrite_and_rehash(path: &std::path::Path, seq: i64, body: &str) {
             &at,
             &body,
             totals.as_ref().map(|(t, e)| (t, e.as_ref())),
+            cashier.as_deref(),
         );
         conn.execute(
             "UPDATE entries SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",

@@ -339,7 +339,7 @@ fn verify_range(
     // Entries and their running totals are read side by side in position
     // order (a merge, not a lookup per entry).
     let mut entry_stmt = conn.prepare(
-        "SELECT seq, kind, sale_id, receipt_number, created_at, body, prev_hash, hash
+        "SELECT seq, kind, sale_id, receipt_number, created_at, body, prev_hash, hash, cashier
          FROM entries WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
     )?;
     let mut totals_stmt = conn.prepare(&format!(
@@ -436,6 +436,7 @@ fn verify_range(
             r.get_ref(4)?.as_bytes()?,
             r.get_ref(5)?.as_bytes()?,
             totals.as_ref().map(|(t, e)| (t, e.as_ref())),
+            r.get_ref(8)?.as_bytes_or_null()?,
         );
         batch.push(&buf);
         batch_seqs.push((seq, stored));
@@ -534,6 +535,7 @@ pub(super) fn entry_hash(
     created_at: &str,
     body: &str,
     totals: Option<(&[i64; 17], Option<&[i64; 4]>)>,
+    cashier: Option<&str>,
 ) -> [u8; 32] {
     entry_hash_bytes(
         &mut Vec::with_capacity(256 + body.len()),
@@ -545,6 +547,7 @@ pub(super) fn entry_hash(
         created_at.as_bytes(),
         body.as_bytes(),
         totals,
+        cashier.map(str::as_bytes),
     )
 }
 
@@ -562,6 +565,7 @@ fn entry_hash_bytes(
     created_at: &[u8],
     body: &[u8],
     totals: Option<(&[i64; 17], Option<&[i64; 4]>)>,
+    cashier: Option<&[u8]>,
 ) -> [u8; 32] {
     entry_message(
         buf,
@@ -573,6 +577,7 @@ fn entry_hash_bytes(
         created_at,
         body,
         totals,
+        cashier,
     );
     Sha256::digest(&buf[..]).into()
 }
@@ -589,6 +594,7 @@ fn entry_message(
     created_at: &[u8],
     body: &[u8],
     totals: Option<(&[i64; 17], Option<&[i64; 4]>)>,
+    cashier: Option<&[u8]>,
 ) {
     buf.clear();
     buf.extend_from_slice(prev);
@@ -624,5 +630,12 @@ fn entry_message(
             }
         }
         None => buf.push(0),
+    }
+    // The cashier (schema 6) comes last, and only when there is one: entries
+    // written before are hashed exactly as they were. The totals' tag fixes
+    // their length, so a message with a cashier can never equal one without.
+    if let Some(c) = cashier {
+        buf.extend_from_slice(&(c.len() as u64).to_le_bytes());
+        buf.extend_from_slice(c);
     }
 }

@@ -7,10 +7,10 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::error::JournalError;
 use super::query::{
     first_entry_after, last_closing, latest_totals, read_intent, settings_before, state_of,
-    terminal_since_closing, totals_at,
+    takings_by_cashier, terminal_since_closing, totals_at,
 };
 use super::records::*;
-use super::schema::{kind, GENESIS, MAX_COUNTED, MAX_NOTE};
+use super::schema::{kind, GENESIS, MAX_COUNTED, MAX_NOTE, RECORDED_AS_GIVEN};
 use super::verify::entry_hash;
 use super::Journal;
 use crate::basket::VatTotal;
@@ -59,12 +59,27 @@ fn queued_for(
     })
 }
 
+/// The cashier logged in on this connection (`Journal::set_cashier`), as stored.
+pub(super) fn session_json(conn: &rusqlite::Connection) -> Result<Option<String>, JournalError> {
+    Ok(conn
+        .prepare_cached("SELECT cashier FROM temp.session WHERE id = 1")?
+        .query_row([], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+fn session_cashier(conn: &rusqlite::Connection) -> Result<Option<CashierRef>, JournalError> {
+    Ok(session_json(conn)?.and_then(|c| serde_json::from_str(&c).ok()))
+}
+
 /// Appends entries inside one transaction, keeping the chain's head.
 pub(super) struct Appender<'t> {
     tx: &'t Transaction<'t>,
     seq: i64,
     prev: [u8; 32],
-    created_at: String,
+    pub(super) created_at: String,
+    /// The cashier logged in on this till (`Journal::set_cashier`), as stored.
+    cashier: Option<String>,
 }
 
 impl<'t> Appender<'t> {
@@ -84,11 +99,13 @@ impl<'t> Appender<'t> {
             )
             .optional()?
             .unwrap_or((0, GENESIS.to_vec()));
+        let cashier = session_json(tx)?;
         Ok(Self {
             tx,
             seq,
             prev: prev.try_into().map_err(|_| JournalError::Corrupt)?,
             created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+            cashier,
         })
     }
 
@@ -116,11 +133,12 @@ impl<'t> Appender<'t> {
             &self.created_at,
             body,
             totals_arr.as_ref().map(|(a, e)| (a, Some(e))),
+            self.cashier.as_deref(),
         );
         self.tx
             .prepare_cached(
-                "INSERT INTO entries (seq, kind, sale_id, receipt_number, created_at, body, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO entries (seq, kind, sale_id, receipt_number, created_at, body, prev_hash, hash, cashier)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 seq,
@@ -130,7 +148,8 @@ impl<'t> Appender<'t> {
                 self.created_at,
                 body,
                 &self.prev[..],
-                &hash[..]
+                &hash[..],
+                self.cashier
             ])?;
         if let Some((a, e)) = totals_arr {
             self.tx
@@ -169,6 +188,38 @@ impl Journal {
         Ok(changed)
     }
 
+    /// Writes entries of one of the kinds in [`RECORDED_AS_GIVEN`] (a login,
+    /// an authorisation, catalogue changes), one per body as it is, in one
+    /// transaction: all of them or none.
+    pub fn record(
+        &mut self,
+        entry: &str,
+        bodies: &[serde_json::Value],
+    ) -> Result<(), JournalError> {
+        let Some(&entry) = RECORDED_AS_GIVEN.iter().find(|k| **k == entry) else {
+            return Err(JournalError::Other(format!(
+                "`{entry}` is not a kind of entry recorded as given"
+            )));
+        };
+        let tx = self.write_tx()?;
+        let mut app = Appender::new(&tx)?;
+        for body in bodies {
+            app.append(entry, None, None, &body.to_string(), None)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The body of the newest entry of `entry`'s kind, if there is one.
+    pub fn last_recorded(&self, entry: &str) -> Result<Option<serde_json::Value>, JournalError> {
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM entries WHERE kind = ?1 ORDER BY seq DESC LIMIT 1")?
+            .query_row([entry], |r| r.get(0))
+            .optional()?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
     /// Writes the intent to pay: from here the sale is `paying` until the
     /// provider's answer (or reading the transaction back) settles it.
     pub fn begin_payment(&mut self, intent: &PaymentIntent) -> Result<i64, JournalError> {
@@ -203,10 +254,12 @@ impl Journal {
         let mut totals = latest_totals(&tx)?;
         let receipt_number = totals.last_receipt + 1;
         let issued_at = now();
+        let served_by = session_cashier(&tx)?.map(|c| c.name);
         let (paid, out) = build(
             Issue {
                 receipt_number,
                 issued_at,
+                served_by,
             },
             &intent,
         );
@@ -515,8 +568,25 @@ impl Journal {
         terminal: Option<serde_json::Value>,
         note: Option<&str>,
     ) -> Result<Closing, JournalError> {
+        self.close_day_retaining(cash_counted, terminal, note, None)
+    }
+
+    /// [`Journal::close_day_noted`] with the cash kept in the drawer for the
+    /// next day (`retained`, at most what was counted; the next float's
+    /// suggestion). A counting difference is journaled as its own entry
+    /// (`cash_difference`, DSFinV-K `DifferenzSollIst`) before the closing.
+    pub fn close_day_retaining(
+        &mut self,
+        cash_counted: Cents,
+        terminal: Option<serde_json::Value>,
+        note: Option<&str>,
+        retained: Option<Cents>,
+    ) -> Result<Closing, JournalError> {
         if !(0..=MAX_COUNTED).contains(&cash_counted.0) {
             return Err(JournalError::CountedCash);
+        }
+        if retained.is_some_and(|r| r.0 < 0 || r > cash_counted) {
+            return Err(JournalError::Amount);
         }
         let note = note.map(crate::basket::clean_text);
         if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
@@ -542,14 +612,26 @@ impl Journal {
             Some(t) => Some(t),
             None => terminal_since_closing(&tx)?.map(|(_, t)| t),
         };
-        let opened_at = first_entry_after(&tx, previous.as_ref().map_or(0, |(seq, _)| *seq))?;
-        let tse =
-            super::tse_events::tse_summary(&tx, previous.as_ref().map_or(0, |(seq, _)| *seq))?;
+        let since_seq = previous.as_ref().map_or(0, |(seq, _)| *seq);
+        let opened_at = first_entry_after(&tx, since_seq)?;
+        let tse = super::tse_events::tse_summary(&tx, since_seq)?;
+        let drawer = super::cash_day::drawer_figures(&tx, since_seq, i64::MAX)?;
+        let by_cashier = takings_by_cashier(&tx, since_seq)?;
         let mut app = Appender::new(&tx)?;
+        let difference = cash_counted - figures.cash_expected;
+        if difference != Cents::ZERO {
+            let body = serde_json::json!({
+                "business_case": crate::cash_movement::DIFFERENCE_BUSINESS_CASE,
+                "amount": difference,
+                "expected": figures.cash_expected,
+                "counted": cash_counted,
+            });
+            app.append(kind::CASH_DIFFERENCE, None, None, &body.to_string(), None)?;
+        }
         let closing = Closing {
             z_number: previous.map(|(_, c)| c.z_number).unwrap_or(0) + 1,
             closed_at: app.created_at.clone(),
-            difference: cash_counted - figures.cash_expected,
+            difference,
             figures,
             cash_counted,
             terminal,
@@ -557,6 +639,9 @@ impl Journal {
             note: note.filter(|n| !n.is_empty()),
             opened_at,
             tse,
+            retained,
+            drawer: Some(drawer),
+            by_cashier,
         };
         // The closing carries the totals it closed at: the next day starts from them.
         app.append(
