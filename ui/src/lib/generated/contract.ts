@@ -30,6 +30,17 @@ export type ShopHeader = {
 };
 
 /**
+ * A line's discount as printed.
+ */
+export type LineDiscountText = {
+  label: string,
+  /**
+   * Positive: what was taken off.
+   */
+  amount_cents: number,
+};
+
+/**
  * One article line of the receipt.
  */
 export type ReceiptLine = {
@@ -41,6 +52,11 @@ export type ReceiptLine = {
    * The letter that ties the line to its row in the VAT table (A = 19 %, B = 7 %, C = 0 %).
    */
   vat_mark: string,
+  /**
+   * Discounts taken off the line (`total_cents` is after them): their
+   * words ("Rabatt 10 %") and amounts, printed under the line.
+   */
+  discounts?: Array<LineDiscountText>,
 };
 
 /**
@@ -134,6 +150,10 @@ export type Receipt = {
    * receipts from before the till had a TSE, or without one.
    */
   tse?: TseBlock,
+  /**
+   * The cashier's name: "Es bediente Sie: …".
+   */
+  served_by?: string,
 };
 
 /**
@@ -180,6 +200,31 @@ export type Article = {
  */
 export type LineKind = "article" | "card_load";
 
+/**
+ * How a discount is given.
+ */
+export type Discount = { "kind": "percent", percent: number, } | { "kind": "amount", amount: Cents, };
+
+/**
+ * How a line's discount was found; stored with the line in the sale's intent.
+ */
+export type LineDiscount = {
+  /**
+   * Always `Rabatt` (DSFinV-K), so that the export needs no table.
+   */
+  business_case: string,
+  /**
+   * The line's own discount, if any, and what it took off.
+   */
+  line?: Discount | null,
+  line_amount: Cents,
+  /**
+   * The basket's discount, if any, and this line's share of it.
+   */
+  basket?: Discount | null,
+  basket_share: Cents,
+};
+
 export type BasketLine = {
   article_number?: string | null,
   ean?: string | null,
@@ -195,6 +240,11 @@ export type BasketLine = {
    */
   discount?: Cents,
   kind?: LineKind,
+  /**
+   * How `discount` was found (`discount::apply`): the line's own rule and
+   * its share of the basket's; named on the receipt ("Rabatt 10 %").
+   */
+  discount_rule?: LineDiscount | null,
 };
 
 export type Basket = {
@@ -435,6 +485,19 @@ export type StoredClosing = {
    * signature counters) and its outages; `None` without a TSE.
    */
   tse?: TseSummary | null,
+  /**
+   * The cash left in the drawer for the next day (the next float's
+   * suggestion); `None`: all counted cash stays.
+   */
+  retained?: Cents | null,
+  /**
+   * Movements by reason, returns, discounts (`None` in older closings).
+   */
+  drawer?: DrawerFigures | null,
+  /**
+   * Takings per cashier (schema 6; empty in older closings).
+   */
+  by_cashier?: Array<CashierTakings>,
 };
 
 /**
@@ -488,6 +551,115 @@ export type JournalPage = {
  * the cashier's language (`journal.blocked.<code>`).
  */
 export type CancelBlocked = "cancellation" | "cancelling" | "already_cancelled" | "terminal_closed";
+
+/**
+ * The cashier an entry names: who was logged in on the till when it was written.
+ */
+export type CashierRef = {
+  id: string,
+  name: string,
+};
+
+/**
+ * What one cashier took in a period: sales less cancellations, as the journal names them.
+ */
+export type CashierTakings = {
+  /**
+   * `None`: entries written while nobody was logged in (or before the till knew cashiers).
+   */
+  cashier_id: string | null,
+  name: string | null,
+  sales: number,
+  cancellations: number,
+  /**
+   * Payments of the sales plus the (negative) cancellations.
+   */
+  total: Cents,
+};
+
+/**
+ * Why cash goes in or out.
+ */
+export type CashReason = "private_deposit" | "private_withdrawal" | "to_bank" | "expense" | "change_fetched";
+
+/**
+ * In or out of the drawer.
+ */
+export type Direction = "in" | "out";
+
+/**
+ * The opening float of the running period.
+ */
+export type FloatState = {
+  /**
+   * The float set for this period (`None`: not asked yet).
+   */
+  amount: Cents | null,
+  /**
+   * What the last closing left in the drawer.
+   */
+  suggestion: Cents,
+  /**
+   * A sale is booked: the float stands.
+   */
+  locked: boolean,
+};
+
+/**
+ * Movements of one reason in a period.
+ */
+export type ReasonTotal = {
+  reason: CashReason,
+  business_case: string,
+  count: number,
+  /**
+   * Signed: in positive, out negative.
+   */
+  amount: Cents,
+};
+
+/**
+ * What a period's running totals do not tell: movements by reason,
+ * returns, discounts. Stored in the closing, so a Z report reprints the same.
+ */
+export type DrawerFigures = {
+  by_reason: Array<ReasonTotal>,
+  returns_count: number,
+  /**
+   * Negative: what returns paid back.
+   */
+  returns_total: Cents,
+  /**
+   * Discounts given on the period's sales (positive; cancelled sales' taken off).
+   */
+  discounts: Cents,
+};
+
+/**
+ * A line and how many of its units to take back (the UI's request).
+ */
+export type ReturnLine = {
+  /**
+   * The line's index in the original basket (0 = the first line).
+   */
+  line: number,
+  quantity: number,
+};
+
+/**
+ * A line as taken back: negative amounts.
+ */
+export type ReturnedLine = {
+  line: number,
+  quantity: number,
+  text: string,
+  vat: VatRate,
+  unit_price: Cents,
+  /**
+   * What is refunded for it (negative).
+   */
+  amount: Cents,
+};
 
 // ---------- from catalog ----------
 
@@ -884,7 +1056,37 @@ export type ErrorCode =
   | "export_no_closing"
   | "export_target_taken"
   | "disk_full"
-  | "export_failed";
+  | "export_failed"
+  | "float_locked"
+  | "not_in_drawer"
+  | "not_returnable"
+  | "not_logged_in"
+  | "manager_required"
+  | "not_a_manager"
+  | "wrong_pin"
+  | "pin_locked"
+  | "invalid_pin"
+  | "weak_pin"
+  | "pin_taken"
+  | "owner_exists"
+  | "last_manager"
+  | "cashier_not_found"
+  | "number_taken"
+  | "ean_taken"
+  | "invalid_ean"
+  | "label_unit"
+  | "missing_field"
+  | "too_long"
+  | "price_out_of_range"
+  | "no_vat_rate"
+  | "article_not_found"
+  | "group_not_found"
+  | "group_code_taken"
+  | "invalid_colour"
+  | "import_has_bad_lines"
+  | "import_stale"
+  | "bad_file"
+  | "catalog";
 
 /**
  * `code` is stable for the UI to branch on; `message` is for the cashier.
@@ -1196,6 +1398,14 @@ export type DaySummary = {
   drawer_openings: number,
   cash_in: Cents,
   cash_out: Cents,
+  /**
+   * Cash in and out by reason, returns and discounts of the period.
+   */
+  drawer: DrawerFigures,
+  /**
+   * Takings per cashier (sales less cancellations), by the names the journal carries.
+   */
+  by_cashier: Array<CashierTakings>,
 };
 
 export type TerminalEndOfDay = {
@@ -1216,6 +1426,10 @@ export type Closing = {
   note: string | null,
   terminal: TerminalEndOfDay | null,
   report_text: string,
+  /**
+   * The cash kept in the drawer for the next day.
+   */
+  retained: Cents | null,
 };
 
 export type ClosingListItem = {
@@ -1340,4 +1554,93 @@ export type TseView = {
   problem: CommandError | null,
   purchase_date: string | null,
   start_of_use: string | null,
+};
+
+/**
+ * The discounts the cashier gave: per line (by index) and on the basket.
+ */
+export type DiscountRequest = {
+  lines: Array<Discount | null>,
+  basket: Discount | null,
+};
+
+/**
+ * A movement or return booked: its receipt number and the slip.
+ */
+export type DrawerReceipt = {
+  receipt_number: number,
+  /**
+   * Signed: in positive, out (and refunds) negative.
+   */
+  amount: Cents,
+  receipt_text: string,
+  /**
+   * The whole card sale was cancelled on the terminal instead (`canceltrx`).
+   */
+  card_cancelled: boolean,
+};
+
+export type CashierSettings = {
+  /**
+   * The till locks after this many minutes without a touch; 0: never.
+   */
+  lock_after_minutes: number,
+  /**
+   * The amounts a cashier may handle alone (cash out, discounts).
+   */
+  limits: Limits,
+};
+
+/**
+ * What the lock screen and the status bar need.
+ */
+export type SessionInfo = {
+  /**
+   * Who is logged in; `None`: the till is locked.
+   */
+  cashier: Cashier | null,
+  /**
+   * A testing or live till without a manager: the owner is asked for first.
+   */
+  needs_owner: boolean,
+  lock_after_minutes: number,
+  /**
+   * The active cashiers' names, for the lock screen (never their PINs).
+   */
+  names: Array<string>,
+};
+
+/**
+ * A bad line as the shop owner reads it.
+ */
+export type BadLineText = {
+  line: number,
+  number: string,
+  problems: Array<string>,
+};
+
+/**
+ * What the import screen shows of a preview: the counts, the bad lines
+ * with their numbers and reasons, and the first rows.
+ */
+export type ImportSummary = {
+  encoding: Encoding,
+  new: number,
+  changed: number,
+  unchanged: number,
+  new_groups: Array<string>,
+  ignored_columns: Array<string>,
+  bad: Array<BadLineText>,
+  rows: Array<ImportRow>,
+};
+
+/**
+ * What an import did.
+ */
+export type ImportDone = {
+  created: number,
+  changed: number,
+  unchanged: number,
+  groups_created: number,
+  skipped_bad_lines: number,
 };
