@@ -12,6 +12,8 @@
 // (and the arguments it sends as top-level parameters) are written here.
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  ScanOutcome,
+  SessionInfo,
   AppInfo,
   Article,
   Basket,
@@ -103,6 +105,8 @@ export type {
   TerminalEndOfDay,
   TillStatus,
   VatRate,
+  ScanOutcome,
+  SessionInfo,
 } from './generated/contract';
 
 // ---------- what only the UI names ----------
@@ -157,6 +161,13 @@ export const api = {
   // catalogue
   articles: () => invoke<Article[]>('articles'),
   articleByCode: (code: string) => invoke<Article | null>('article_by_code', { code }),
+  scanCode: (code: string) => invoke<ScanOutcome>('scan_code', { code }),
+
+  // cashiers
+  session: () => invoke<SessionInfo>('session'),
+  login: (pin: string) => invoke<SessionInfo>('login', { pin }),
+  lock: () => invoke<SessionInfo>('lock'),
+  createOwner: (name: string, pin: string) => invoke<SessionInfo>('create_owner', { name, pin }),
 
   // payments
   payCash: (basket: Basket, tendered: Cents | null) =>
@@ -204,13 +215,14 @@ export const api = {
       limit: q.limit ?? 50,
     }),
   journalSale: (saleId: string) => invoke<SaleDetail>('journal_sale', { saleId }),
-  cancelSale: (saleId: string, reason: string | null) =>
-    invoke<CancellationDone>('cancel_sale', { saleId, reason }),
+  cancelSale: (saleId: string, reason: string | null, managerPin: string | null = null) =>
+    invoke<CancellationDone>('cancel_sale', { saleId, reason, managerPin }),
 
   // end of day
   daySummary: () => invoke<DaySummary>('day_summary'),
   terminalEndOfDay: () => invoke<TerminalEndOfDay>('terminal_end_of_day'),
-  closeDay: (cashCounted: Cents, note: string | null) => invoke<Closing>('close_day', { cashCounted, note }),
+  closeDay: (cashCounted: Cents, note: string | null, managerPin: string | null = null) =>
+    invoke<Closing>('close_day', { cashCounted, note, managerPin }),
   closings: (offset = 0, limit = 20) => invoke<ClosingListItem[]>('closings', { offset, limit }),
   closing: (zNumber: number) => invoke<Closing>('closing', { zNumber }),
   printZReport: (zNumber: number) => invoke<void>('print_z_report', { zNumber }),
