@@ -14,6 +14,13 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   ScanOutcome,
   SessionInfo,
+  Group,
+  ArticlePage,
+  CatalogArticle,
+  ArticleDraft,
+  GroupDraft,
+  ImportSummary,
+  ImportDone,
   AppInfo,
   Article,
   Basket,
@@ -107,6 +114,13 @@ export type {
   VatRate,
   ScanOutcome,
   SessionInfo,
+  Group,
+  ArticlePage,
+  CatalogArticle,
+  ArticleDraft,
+  GroupDraft,
+  ImportSummary,
+  ImportDone,
 } from './generated/contract';
 
 // ---------- what only the UI names ----------
@@ -162,6 +176,25 @@ export const api = {
   articles: () => invoke<Article[]>('articles'),
   articleByCode: (code: string) => invoke<Article | null>('article_by_code', { code }),
   scanCode: (code: string) => invoke<ScanOutcome>('scan_code', { code }),
+  saleGroups: () => invoke<Group[]>('sale_groups'),
+  groupArticles: (group: string | null, page: number, perPage: number) =>
+    invoke<ArticlePage>('group_articles', { group, page, perPage }),
+  searchArticles: (query: string, limit: number) => invoke<CatalogArticle[]>('search_articles', { query, limit }),
+
+  // the back office's articles (changes need a manager: `managerPin`)
+  listArticles: (query: string, includeInactive: boolean) =>
+    invoke<CatalogArticle[]>('list_articles', { query, includeInactive }),
+  saveArticle: (id: string | null, draft: ArticleDraft, managerPin: string | null = null) =>
+    invoke<CatalogArticle>('save_article', { id, draft, managerPin }),
+  setArticleActive: (id: string, active: boolean, managerPin: string | null = null) =>
+    invoke<void>('set_article_active', { id, active, managerPin }),
+  groups: () => invoke<Group[]>('groups'),
+  saveGroup: (id: string | null, draft: GroupDraft, managerPin: string | null = null) =>
+    invoke<Group>('save_group', { id, draft, managerPin }),
+  importPreview: (bytes: number[]) => invoke<ImportSummary>('import_preview', { bytes }),
+  importApply: (goodLinesOnly: boolean, managerPin: string | null = null) =>
+    invoke<ImportDone>('import_apply', { goodLinesOnly, managerPin }),
+  exportArticles: () => invoke<SavedFile | null>('export_articles'),
 
   // cashiers
   session: () => invoke<SessionInfo>('session'),

@@ -8,7 +8,8 @@ export type Screen =
   | 'receipt'
   | 'journal'
   | 'closing'
-  | 'settings';
+  | 'settings'
+  | 'articles';
 
 /** `locked` while a blocking call must not be left (a card payment on the terminal). */
 export const nav = $state<{ screen: Screen; locked: boolean }>({ screen: 'sale', locked: false });
