@@ -68,7 +68,7 @@ test('a CSV file is previewed, imported and its article sold by scanning; price 
     '\ufeffArtikelnummer;EAN;Bezeichnung;Preis;MwSt;Warengruppe\n' +
       '8001;4006381333931;Orangensaft 0,5 l;1,79;19;Kaltgetränke\n' +
       '8002;;Brause;zwei;19;Kaltgetränke\n' +
-      '8003;;Limo "Zitrone; extra";2,10;19;Kaltgetränke\n',
+      '8003;;"Limo Zitrone; extra";2,10;19;Kaltgetränke\n',
   );
   await driver.findElement(byTestId('nav-articles')).click();
   await driver.findElement(byTestId('tab-import')).click();

@@ -12,6 +12,10 @@
 // (and the arguments it sends as top-level parameters) are written here.
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  Limits,
+  Cashier,
+  CashierSettings,
+  Role,
   ScanOutcome,
   SessionInfo,
   Group,
@@ -201,6 +205,13 @@ export const api = {
   login: (pin: string) => invoke<SessionInfo>('login', { pin }),
   lock: () => invoke<SessionInfo>('lock'),
   createOwner: (name: string, pin: string) => invoke<SessionInfo>('create_owner', { name, pin }),
+  cashiers: () => invoke<Cashier[]>('cashiers'),
+  saveCashier: (id: string | null, name: string, role: Role, pin: string | null, managerPin: string | null = null) =>
+    invoke<Cashier>('save_cashier', { id, name, role, pin, managerPin }),
+  deactivateCashier: (id: string, managerPin: string | null = null) => invoke<void>('deactivate_cashier', { id, managerPin }),
+  /** What is not given stays as it is. */
+  saveCashierSettings: (lockAfterMinutes: number | null, limits: Limits | null, managerPin: string | null = null) =>
+    invoke<CashierSettings>('save_cashier_settings', { lockAfterMinutes, limits, managerPin }),
 
   // payments
   payCash: (basket: Basket, tendered: Cents | null) =>
