@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { until } from 'selenium-webdriver';
+import { Key, until } from 'selenium-webdriver';
 import { byTestId, launchApp, queryJournal, screenshot, waitForText } from './harness.mjs';
 
 /** Types `code` and Enter as a keyboard-wedge scanner does: fast keystrokes, no field focused. */
 async function scan(driver, code) {
   await driver.executeScript('document.activeElement && document.activeElement.blur()');
-  await driver.actions().sendKeys(`${code}\n`).perform();
+  await driver.actions().sendKeys(code, Key.ENTER).perform();
 }
 
 async function payExactly(driver) {
