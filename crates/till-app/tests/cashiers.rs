@@ -344,7 +344,8 @@ async fn a_csv_file_is_previewed_then_imported_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a.csv");
     std::fs::write(&file, good).unwrap();
-    let cat = dir.path().join("catalog.sqlite3");
+    // A data folder the till never made is made.
+    let cat = dir.path().join("data").join("catalog.sqlite3");
     let (report, ok) = articles::import_file_at(&cat, &file, true).unwrap();
     assert!(ok && report.contains("1 new"), "{report}");
     let (_, ok) = articles::import_file_at(&cat, &file, false).unwrap();
