@@ -637,8 +637,9 @@ pub fn deactivate_cashier(
 #[tauri::command]
 pub fn save_cashier_settings(
     state: App<'_>,
-    settings: till_app::cashier::CashierSettings,
+    lock_after_minutes: Option<u32>,
+    limits: Option<::catalog::Limits>,
     manager_pin: Option<String>,
 ) -> Answer<till_app::cashier::CashierSettings> {
-    cashiers::save_cashier_settings(&state, settings, manager_pin)
+    cashiers::save_cashier_settings(&state, lock_after_minutes, limits, manager_pin)
 }

@@ -103,7 +103,8 @@ async function launchOnce({ dataDir: kept, env = {} }) {
       .withCapabilities({ browserName: 'wry', 'tauri:options': { application: process.env.SMART_TILL_BIN } })
       .build();
     await driver.manage().setTimeouts({ implicit: IMPLICIT_WAIT_MS });
-    await driver.wait(until.elementLocated(By.css('[data-testid="articles"] button')), 30000);
+    // The sale screen's buttons, or the lock screen (a fresh testing/live till asks for its owner).
+    await driver.wait(until.elementLocated(By.css('[data-testid="articles"] button, [data-testid="lock-screen"]')), 30000);
   } catch (e) {
     await stop();
     throw e;

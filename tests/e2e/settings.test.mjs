@@ -39,6 +39,18 @@ async function cashSale(driver) {
   return text;
 }
 
+/** A sale of an amount typed on the keypad (a till without articles). */
+async function amountSale(driver) {
+  await driver.findElement(byTestId('nav-sale')).click();
+  for (const key of ['9', '9']) await driver.findElement(byTestId(`key-${key}`)).click();
+  await driver.findElement(byTestId('amount-19')).click();
+  await driver.findElement(byTestId('pay-cash')).click();
+  await driver.findElement(byTestId('pay-exact')).click();
+  const text = await (await driver.wait(until.elementLocated(byTestId('receipt')), WAIT)).getText();
+  await driver.findElement(byTestId('new-sale')).click();
+  return text;
+}
+
 async function replaceText(driver, testid, text) {
   const field = await driver.wait(until.elementLocated(byTestId(testid)), WAIT);
   // The form appears filled from the stored settings; wait for that before typing.
@@ -235,12 +247,19 @@ test('pairing with the provider: the code is shown, confirmed in the back office
     () => assert.fail('the till still runs the demo after the switch'),
     () => {},
   );
+  // A fresh testing till has no cashier yet: it asks for the owner first, and has no articles.
+  await app.driver.wait(until.elementLocated(byTestId('owner-name')), WAIT).sendKeys('Inhaberin');
+  await app.driver.findElement(byTestId('owner-pin')).sendKeys('2580');
+  await app.driver.findElement(byTestId('owner-save')).click();
+  await app.driver.wait(until.elementLocated(byTestId('cashier-name')), WAIT);
+  await app.driver.wait(until.elementLocated(byTestId('no-articles')), WAIT);
   await openSettings(app.driver, 'connection');
   await app.driver.wait(until.elementLocated(byTestId('env-running')), WAIT);
   await app.driver.wait(until.elementLocated(byTestId('auth-device')), WAIT);
   await app.driver.findElement(byTestId('auth-device')).click();
   await app.driver.wait(until.elementLocated({ css: '.tag.ok' }), WAIT);
-  const receipt = await cashSale(app.driver);
+  const receipt = await amountSale(app.driver);
+  assert.match(receipt, /Es bediente Sie: Inhaberin/);
   const stx = /TA (STX_[A-Z0-9]+)/.exec(receipt)?.[1];
   assert.ok(stx, receipt);
   assert.ok(existsSync(join(dataDir, 'journal-testing.sqlite3')), 'the testing journal is its own file');

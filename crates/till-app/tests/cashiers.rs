@@ -60,6 +60,14 @@ async fn demo_mode_starts_with_the_demo_shop_and_its_manager_logged_in() {
     let changes = s.journal().entries(Some(kind::CATALOG_CHANGE)).unwrap();
     assert!(changes.len() >= 16, "{}", changes.len());
     assert_eq!(changes[0].body["by"]["name"], "Demo Chefin");
+    // The idle lock is a manager's setting; what is not given stays.
+    use till_app::commands::cashiers;
+    let saved = cashiers::save_cashier_settings(s, Some(10), None, None).unwrap();
+    assert_eq!(saved.lock_after_minutes, 10);
+    assert_eq!(saved.limits, catalog::Limits::default());
+    assert_eq!(cashier::session_info(s).unwrap().lock_after_minutes, 10);
+    let e = cashiers::save_cashier_settings(s, Some(100_000), None, None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidSettings);
     // The catalogue sits beside the journal.
     assert!(host.dir.path().join("catalog.sqlite3").exists());
 }
@@ -336,7 +344,8 @@ async fn a_csv_file_is_previewed_then_imported_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a.csv");
     std::fs::write(&file, good).unwrap();
-    let cat = dir.path().join("catalog.sqlite3");
+    // A data folder the till never made is made.
+    let cat = dir.path().join("data").join("catalog.sqlite3");
     let (report, ok) = articles::import_file_at(&cat, &file, true).unwrap();
     assert!(ok && report.contains("1 new"), "{report}");
     let (_, ok) = articles::import_file_at(&cat, &file, false).unwrap();

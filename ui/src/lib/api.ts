@@ -12,6 +12,19 @@
 // (and the arguments it sends as top-level parameters) are written here.
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
+  Limits,
+  Cashier,
+  CashierSettings,
+  Role,
+  ScanOutcome,
+  SessionInfo,
+  Group,
+  ArticlePage,
+  CatalogArticle,
+  ArticleDraft,
+  GroupDraft,
+  ImportSummary,
+  ImportDone,
   AppInfo,
   Article,
   Basket,
@@ -123,6 +136,15 @@ export type {
   TseStep,
   TseView,
   VatRate,
+  ScanOutcome,
+  SessionInfo,
+  Group,
+  ArticlePage,
+  CatalogArticle,
+  ArticleDraft,
+  GroupDraft,
+  ImportSummary,
+  ImportDone,
 } from './generated/contract';
 
 // ---------- what only the UI names ----------
@@ -177,6 +199,39 @@ export const api = {
   // catalogue
   articles: () => invoke<Article[]>('articles'),
   articleByCode: (code: string) => invoke<Article | null>('article_by_code', { code }),
+  scanCode: (code: string) => invoke<ScanOutcome>('scan_code', { code }),
+  saleGroups: () => invoke<Group[]>('sale_groups'),
+  groupArticles: (group: string | null, page: number, perPage: number) =>
+    invoke<ArticlePage>('group_articles', { group, page, perPage }),
+  searchArticles: (query: string, limit: number) => invoke<CatalogArticle[]>('search_articles', { query, limit }),
+
+  // the back office's articles (changes need a manager: `managerPin`)
+  listArticles: (query: string, includeInactive: boolean) =>
+    invoke<CatalogArticle[]>('list_articles', { query, includeInactive }),
+  saveArticle: (id: string | null, draft: ArticleDraft, managerPin: string | null = null) =>
+    invoke<CatalogArticle>('save_article', { id, draft, managerPin }),
+  setArticleActive: (id: string, active: boolean, managerPin: string | null = null) =>
+    invoke<void>('set_article_active', { id, active, managerPin }),
+  groups: () => invoke<Group[]>('groups'),
+  saveGroup: (id: string | null, draft: GroupDraft, managerPin: string | null = null) =>
+    invoke<Group>('save_group', { id, draft, managerPin }),
+  importPreview: (bytes: number[]) => invoke<ImportSummary>('import_preview', { bytes }),
+  importApply: (goodLinesOnly: boolean, managerPin: string | null = null) =>
+    invoke<ImportDone>('import_apply', { goodLinesOnly, managerPin }),
+  exportArticles: () => invoke<SavedFile | null>('export_articles'),
+
+  // cashiers
+  session: () => invoke<SessionInfo>('session'),
+  login: (pin: string) => invoke<SessionInfo>('login', { pin }),
+  lock: () => invoke<SessionInfo>('lock'),
+  createOwner: (name: string, pin: string) => invoke<SessionInfo>('create_owner', { name, pin }),
+  cashiers: () => invoke<Cashier[]>('cashiers'),
+  saveCashier: (id: string | null, name: string, role: Role, pin: string | null, managerPin: string | null = null) =>
+    invoke<Cashier>('save_cashier', { id, name, role, pin, managerPin }),
+  deactivateCashier: (id: string, managerPin: string | null = null) => invoke<void>('deactivate_cashier', { id, managerPin }),
+  /** What is not given stays as it is. */
+  saveCashierSettings: (lockAfterMinutes: number | null, limits: Limits | null, managerPin: string | null = null) =>
+    invoke<CashierSettings>('save_cashier_settings', { lockAfterMinutes, limits, managerPin }),
 
   // payments
   payCash: (basket: Basket, tendered: Cents | null) =>
@@ -226,14 +281,18 @@ export const api = {
       limit: q.limit ?? 50,
     }),
   journalSale: (saleId: string) => invoke<SaleDetail>('journal_sale', { saleId }),
-  cancelSale: (saleId: string, reason: string | null) =>
-    invoke<CancellationDone>('cancel_sale', { saleId, reason }),
+  cancelSale: (saleId: string, reason: string | null, managerPin: string | null = null) =>
+    invoke<CancellationDone>('cancel_sale', { saleId, reason, managerPin }),
 
   // end of day
   daySummary: () => invoke<DaySummary>('day_summary'),
   terminalEndOfDay: () => invoke<TerminalEndOfDay>('terminal_end_of_day'),
-  closeDay: (cashCounted: Cents, note: string | null, retained: Cents | null = null) =>
-    invoke<Closing>('close_day', { cashCounted, note, retained }),
+  closeDay: (
+    cashCounted: Cents,
+    note: string | null,
+    retained: Cents | null = null,
+    managerPin: string | null = null,
+  ) => invoke<Closing>('close_day', { cashCounted, note, retained, managerPin }),
   xReportText: () => invoke<string>('x_report_text'),
   printXReport: () => invoke<void>('print_x_report'),
   exportXReportPdf: () => invoke<SavedFile | null>('export_x_report_pdf'),

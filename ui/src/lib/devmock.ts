@@ -271,6 +271,7 @@ function summary(): DaySummary {
   const cashSales = active.filter((s) => s.methods[0] === 'cash').reduce((a, s) => a + s.total, 0);
   return {
     business_day: new Date().toISOString().slice(0, 10),
+    by_cashier: [],
     opened_at: open.at(-1)?.issued_at ?? null,
     sales_count: active.length + cancelled.length,
     cancellations_count: cancelled.length,

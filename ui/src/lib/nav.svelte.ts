@@ -9,7 +9,8 @@ export type Screen =
   | 'journal'
   | 'closing'
   | 'drawer'
-  | 'settings';
+  | 'settings'
+  | 'articles';
 
 /** `locked` while a blocking call must not be left (a card payment on the terminal). */
 export const nav = $state<{ screen: Screen; locked: boolean }>({ screen: 'sale', locked: false });

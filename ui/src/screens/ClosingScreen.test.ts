@@ -9,6 +9,7 @@ afterEach(cleanup);
 
 const day: DaySummary = {
   business_day: '2026-11-21',
+  by_cashier: [],
   opened_at: '2026-11-21T07:00:00+01:00',
   sales_count: 42,
   cancellations_count: 1,
@@ -81,7 +82,9 @@ describe('end of day', () => {
 
     expect((await screen.findByTestId('z-result')).textContent).toContain('Tagesabschluss Z 17');
     expect(screen.getByTestId('z-difference').textContent).toBe('-0,40 €');
-    expect(b.called('close_day')).toEqual([{ cashCounted: 35550, note: 'Rückgeld falsch', retained: null }]);
+    expect(b.called('close_day')).toEqual([
+      { cashCounted: 35550, note: 'Rückgeld falsch', retained: null, managerPin: null },
+    ]);
 
     await fireEvent.click(screen.getByTestId('z-pdf'));
     expect((await screen.findByTestId('closing-done')).textContent).toContain('/tmp/Z-17.pdf');

@@ -94,7 +94,7 @@ describe('journal', () => {
     await fireEvent.input(screen.getByTestId('cancel-reason'), { target: { value: 'Falsch gebucht' } });
     await fireEvent.click(screen.getByTestId('cancel-confirm-yes'));
     expect((await screen.findByTestId('journal-done')).textContent).toContain('Storno-Beleg Nr. 14');
-    expect(b.called('cancel_sale')).toEqual([{ saleId: 'sale-12', reason: 'Falsch gebucht' }]);
+    expect(b.called('cancel_sale')).toEqual([{ saleId: 'sale-12', reason: 'Falsch gebucht', managerPin: null }]);
     await waitFor(() => expect(screen.queryByTestId('cancel-sale')).toBeNull());
   });
 

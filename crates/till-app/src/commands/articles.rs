@@ -266,6 +266,19 @@ pub fn import_file(
     Ok((out, true))
 }
 
+/// The catalogue file for the command line; its folder is made when the till never ran.
+fn open_for_cli(catalog: &std::path::Path) -> Result<Catalog, CommandError> {
+    if let Some(dir) = catalog.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CommandError::new(
+                ErrorCode::Io,
+                format!("{} cannot be made: {e}", dir.display()),
+            )
+        })?;
+    }
+    Ok(Catalog::open(catalog)?)
+}
+
 /// `smart-till import-articles`: the file imported into the catalogue at `catalog`.
 pub fn import_file_at(
     catalog: &std::path::Path,
@@ -278,7 +291,7 @@ pub fn import_file_at(
             format!("{} cannot be read: {e}", file.display()),
         )
     })?;
-    import_file(&mut Catalog::open(catalog)?, &bytes, dry_run)
+    import_file(&mut open_for_cli(catalog)?, &bytes, dry_run)
 }
 
 /// `smart-till export-articles`: every article of the catalogue at `catalog` into `out`
@@ -287,7 +300,7 @@ pub fn export_file_at(
     catalog: &std::path::Path,
     out: &std::path::Path,
 ) -> Result<(String, bool), CommandError> {
-    let catalog = Catalog::open(catalog)?;
+    let catalog = open_for_cli(catalog)?;
     let bytes = catalog.export_csv()?;
     let count = catalog.all_articles()?.len();
     let io = |e: std::io::Error| {

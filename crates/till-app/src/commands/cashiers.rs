@@ -92,10 +92,11 @@ pub fn deactivate_cashier(
     state.journal_catalog_changes()
 }
 
-/// The idle lock and the limits (a setting: a manager's).
+/// The idle lock and the limits (a setting: a manager's); what is not given stays.
 pub fn save_cashier_settings(
     state: &AppState,
-    settings: CashierSettings,
+    lock_after_minutes: Option<u32>,
+    limits: Option<catalog::Limits>,
     manager_pin: Option<String>,
 ) -> Result<CashierSettings, CommandError> {
     cashier::authorise(
@@ -104,6 +105,11 @@ pub fn save_cashier_settings(
         till::Cents::ZERO,
         manager_pin.as_deref(),
     )?;
+    let current = state.cashier_settings();
+    let settings = CashierSettings {
+        lock_after_minutes: lock_after_minutes.unwrap_or(current.lock_after_minutes),
+        limits: limits.unwrap_or(current.limits),
+    };
     if settings.lock_after_minutes > MAX_LOCK_AFTER_MINUTES {
         return Err(CommandError::new(
             ErrorCode::InvalidSettings,
