@@ -289,7 +289,6 @@ function summary(): DaySummary {
     cash_in: 0,
     cash_out: 0,
     drawer: { by_reason: [], returns_count: 0, returns_total: 0, discounts: 0 },
-    by_cashier: [],
   };
 }
 

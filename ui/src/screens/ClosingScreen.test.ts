@@ -33,7 +33,6 @@ const day: DaySummary = {
   cash_in: 0,
   cash_out: 0,
   drawer: { by_reason: [], returns_count: 0, returns_total: 0, discounts: 0 },
-  by_cashier: [],
 };
 
 describe('end of day', () => {
@@ -135,7 +134,7 @@ describe('end of day', () => {
     await fireEvent.click(screen.getByTestId('close-day'));
     await fireEvent.click(screen.getByTestId('close-day-yes'));
     expect((await screen.findByTestId('z-retained')).textContent).toBe('100,00 €');
-    expect(b.called('close_day')).toEqual([{ cashCounted: 35590, note: null, retained: 10000 }]);
+    expect(b.called('close_day')).toEqual([{ cashCounted: 35590, note: null, retained: 10000, managerPin: null }]);
   });
 
   it('runs the terminal end of day with progress and shows its totals', async () => {
