@@ -42,13 +42,22 @@ impl Checkout<'_> {
             }
         }
         if let Some(tse) = self.tse {
+            // Journaled before the TSE signs: a crash after the signature
+            // leaves the transaction in the journal's list of open events,
+            // which the clean-up at start reads back from the TSE.
+            self.lock().record_tse_start(&movement.id)?;
+            crate::tse_event::lock(&tse.in_flight).insert(movement.id.clone());
             let record = tse
                 .sign(&movement.id, &cash_movement::tse_receipt(&movement))
                 .await;
             movement.tse = Some(record);
         }
         crate::drill::point("cash_signed");
-        self.lock().record_cash_receipt(&mut movement)?;
+        let booked = self.lock().record_cash_receipt(&mut movement);
+        if let Some(tse) = self.tse {
+            crate::tse_event::lock(&tse.in_flight).remove(&movement.id);
+        }
+        booked?;
         crate::drill::point("cash_journaled");
         info!(
             receipt = movement.receipt_number,

@@ -82,6 +82,9 @@ pub struct Tse {
     /// The business event of the basket on screen (its TSE transaction's
     /// id), from its first line until it is paid or cleared.
     pub(crate) basket: std::sync::Mutex<Option<OpenEvent>>,
+    /// Cash movements being signed right now (their `tse_start` is
+    /// journaled): the clean-up of events left open leaves them alone.
+    pub(crate) in_flight: std::sync::Mutex<std::collections::HashSet<String>>,
     /// The newest step's outcome: signed/started, or why not (the outage
     /// the journal records).
     pub(crate) health: std::sync::Mutex<Option<Result<(), TseOutage>>>,
@@ -137,6 +140,7 @@ impl Tse {
             client_id: client_id.into(),
             seen: Default::default(),
             basket: Default::default(),
+            in_flight: Default::default(),
             health: Default::default(),
             outage_journaled: Default::default(),
         }

@@ -107,7 +107,7 @@ impl Checkout<'_> {
         let current = lock(&tse.basket).as_ref().map(|e| e.id.clone());
         let mut ended = 0;
         for tx_id in open {
-            if current.as_deref() == Some(tx_id.as_str()) {
+            if current.as_deref() == Some(tx_id.as_str()) || lock(&tse.in_flight).contains(&tx_id) {
                 continue;
             }
             let paying = {
@@ -203,6 +203,6 @@ impl Checkout<'_> {
     }
 }
 
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -404,7 +404,8 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
 }
 
 /// Journal and TSE agree: every transaction the TSE finished belongs to a
-/// journaled sale (signed as the journal says), a cancellation, an
+/// journaled sale (signed as the journal says), a cancellation, a cash
+/// movement (or one read back as not booked after a kill), an
 /// abandoned basket or a failed payment; none is left ACTIVE; the journal's
 /// signatures verify (`verify`: the signature, one key, no number or counter twice).
 fn check_tse_agreement(tse: &fiskaly_sandbox::RunningSandbox, path: &Path) {
@@ -440,10 +441,24 @@ fn check_tse_agreement(tse: &fiskaly_sandbox::RunningSandbox, path: &Path) {
             known.insert(id, ("Beleg", Some((n, c))));
         }
     }
+    for e in journal.entries(Some(kind::CASH_RECEIPT)).unwrap() {
+        let signed = signed_in(&e).map(|(_, n, c)| (n, c));
+        known.insert(e.sale_id.clone().unwrap(), ("AVTransfer", signed));
+    }
     for k in [kind::FAILED, kind::TSE_ABORT] {
         for e in journal.entries(Some(k)).unwrap() {
             let signed = signed_in(&e).map(|(_, n, c)| (n, c));
-            known.insert(e.sale_id.clone().unwrap(), ("AVBelegabbruch", signed));
+            // A cash movement signed just before a kill is read back at the
+            // restart and journaled as not booked, with what the TSE signed.
+            let what = if e.body["tse"]["qr_code_data"]
+                .as_str()
+                .is_some_and(|q| q.contains(";AVTransfer^"))
+            {
+                "AVTransfer"
+            } else {
+                "AVBelegabbruch"
+            };
+            known.insert(e.sale_id.clone().unwrap(), (what, signed));
         }
     }
     let txs = tse.state.transactions();

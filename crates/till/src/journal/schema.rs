@@ -162,9 +162,10 @@ BEGIN
 END;
 "#,
     r#"
--- TSE transactions started when the first line entered the basket
--- (`tse_start`) and not yet ended by the sale, its failed payment or an
--- abort (`tse_abort`): the work list of the clean-up at start, which
+-- TSE transactions started when the first line entered the basket or a
+-- cash movement is about to be signed (`tse_start`) and not yet ended by
+-- the sale, its failed payment, the movement's receipt or an abort
+-- (`tse_abort`): the work list of the clean-up at start, which
 -- finishes what a crash or a closed app left open. Kept by the database
 -- from the entries, like `head`; not part of the record.
 CREATE TABLE open_tse (
@@ -175,7 +176,7 @@ CREATE TRIGGER entries_open_tse_start AFTER INSERT ON entries
 WHEN NEW.kind = 'tse_start'
 BEGIN INSERT OR IGNORE INTO open_tse (tx_id, since_seq) VALUES (NEW.sale_id, NEW.seq); END;
 CREATE TRIGGER entries_open_tse_end AFTER INSERT ON entries
-WHEN NEW.kind IN ('sale', 'failed', 'tse_abort')
+WHEN NEW.kind IN ('sale', 'failed', 'tse_abort', 'cash_receipt')
 BEGIN DELETE FROM open_tse WHERE tx_id = NEW.sale_id; END;
 CREATE UNIQUE INDEX entries_tse_once ON entries(sale_id, kind)
     WHERE kind IN ('tse_start', 'tse_abort');
