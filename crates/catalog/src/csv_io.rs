@@ -189,6 +189,14 @@ pub fn read(bytes: &[u8]) -> Result<Sheet> {
         )));
     }
     let (text, encoding) = decode(bytes);
+    // The csv reader counts a CRLF's line from its `\n`, one line behind the
+    // record it starts: spreadsheets write CRLF, and bad lines must be named
+    // by the number the shop owner sees in the editor.
+    let text = if text.contains("\r\n") {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    };
     let first = text.lines().next().unwrap_or("");
     let delimiter = if first.contains(';') {
         b';'

@@ -158,6 +158,12 @@ fn odd_files_read_right() {
     let preview = s.catalog.preview_import(utf8.as_bytes()).unwrap();
     assert_eq!(preview.encoding, catalog::csv_io::Encoding::Utf8Bom);
     assert_eq!(preview.count(RowKind::Unchanged), 3);
+    // and its lines keep their numbers (a spreadsheet's CRLF counts one line, not two)
+    let lines: Vec<u64> = preview.rows.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [2, 5, 6]);
+    let crlf = "Artikelnummer;Bezeichnung;Preis;MwSt\r\n1;Gut;1,00;19\r\n2;Schlecht;zwei;19\r\n";
+    let preview = s.catalog.preview_import(crlf.as_bytes()).unwrap();
+    assert_eq!(preview.bad.iter().map(|b| b.line).collect::<Vec<_>>(), [3]);
 }
 
 #[test]
