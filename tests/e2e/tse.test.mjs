@@ -71,10 +71,18 @@ async function tseSandbox(url, method, path, body) {
   if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
 }
 
-/** A cash sale of a water; answers the receipt's text and leaves it on screen. */
-async function sale(driver) {
+/**
+ * A cash sale of 0,99 €: a water, or (`typed`: a till without articles) the
+ * amount typed at 19 %; answers the receipt's text and leaves it on screen.
+ */
+async function sale(driver, { typed = false } = {}) {
   await driver.findElement(byTestId('nav-sale')).click();
-  await (await driver.wait(until.elementLocated(byTestId('article-51')), WAIT)).click();
+  if (typed) {
+    for (const key of ['9', '9']) await (await driver.wait(until.elementLocated(byTestId(`key-${key}`)), WAIT)).click();
+    await driver.findElement(byTestId('amount-19')).click();
+  } else {
+    await (await driver.wait(until.elementLocated(byTestId('article-51')), WAIT)).click();
+  }
   await waitForText(driver, 'basket-total', /0[.,]99/, 5000);
   await driver.findElement(byTestId('pay-cash')).click();
   await driver.findElement(byTestId('pay-exact')).click();
@@ -175,9 +183,14 @@ test('a testing till sets up its TSE in Settings → TSE, shows the PUK once, th
     rmSync(exportDir, { recursive: true, force: true });
   });
   const { driver } = app;
+  // A fresh testing till asks for its owner first (a manager: the TSE's settings are theirs).
+  await driver.wait(until.elementLocated(byTestId('owner-name')), WAIT).sendKeys('Inhaberin');
+  await driver.findElement(byTestId('owner-pin')).sendKeys('2580');
+  await driver.findElement(byTestId('owner-save')).click();
+  await driver.wait(until.elementLocated(byTestId('cashier-name')), WAIT);
 
   // Before: no TSE, the sale is not signed and the bar shows no TSE pill.
-  const unsigned = await sale(driver);
+  const unsigned = await sale(driver, { typed: true });
   assert.doesNotMatch(unsigned, /Signatur:|TSE ausgefallen/);
   assert.equal((await driver.findElements(byTestId('tse-state'))).length, 0);
   await driver.findElement(byTestId('new-sale')).click();
@@ -237,7 +250,7 @@ test('a testing till sets up its TSE in Settings → TSE, shows the PUK once, th
   assert.ok(sheet.includes(serial.slice(0, 30)), sheet);
 
   // The next sale is signed by this TSE, naming this till.
-  const signed = await sale(driver);
+  const signed = await sale(driver, { typed: true });
   assert.match(signed, /Signature:|Signatur:/);
   assert.ok(signed.includes(clientSerial), signed);
   await waitForText(driver, 'tse-state', 'TSE ready', WAIT);
