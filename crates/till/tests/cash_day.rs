@@ -205,6 +205,9 @@ async fn a_day_with_float_discount_movements_and_a_return_closes_to_the_cent() {
     assert_eq!(closing.figures.cash_expected, Cents(expected));
     assert_eq!(closing.difference, Cents(-20));
     assert_eq!(closing.retained, Some(Cents(10_000)));
+    // The takings per cashier add up to the day's, the return included.
+    let by_cashier: i64 = closing.by_cashier.iter().map(|c| c.total.0).sum();
+    assert_eq!(Cents(by_cashier), closing.figures.total);
     let diff = till.journal().entries(Some(kind::CASH_DIFFERENCE)).unwrap();
     assert_eq!(diff.len(), 1);
     assert_eq!(diff[0].body["business_case"], "DifferenzSollIst");

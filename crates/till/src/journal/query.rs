@@ -434,8 +434,9 @@ impl Journal {
     }
 }
 
-/// Sales and cancellations after entry `after_seq`, added up per cashier
-/// (by the name each entry carries), in the order each cashier first appears.
+/// Sales, cancellations and returns after entry `after_seq`, added up per
+/// cashier (by the name each entry carries), in the order each cashier first
+/// appears: the parts add up to the period's takings.
 pub(super) fn takings_by_cashier(
     conn: &rusqlite::Connection,
     after_seq: i64,
@@ -444,12 +445,13 @@ pub(super) fn takings_by_cashier(
         "SELECT cashier,
                 SUM(kind = 'sale'), SUM(kind = 'cancellation'),
                 SUM(CASE WHEN NOT json_valid(body) THEN 0
-                         WHEN kind = 'cancellation' THEN COALESCE(json_extract(body, '$.total'), 0)
+                         WHEN kind IN ('cancellation', 'return')
+                              THEN COALESCE(json_extract(body, '$.total'), 0)
                          ELSE (SELECT COALESCE(SUM(json_extract(p.value, '$.amount')), 0)
                                FROM json_each(body, '$.payments') p) END),
                 MIN(seq)
          FROM entries
-         WHERE kind IN ('sale', 'cancellation') AND seq > ?1
+         WHERE kind IN ('sale', 'cancellation', 'return') AND seq > ?1
          GROUP BY cashier ORDER BY MIN(seq)",
     )?;
     let rows = stmt.query_map([after_seq], |r| {

@@ -188,7 +188,7 @@ CREATE INDEX entries_tse_outages ON entries(seq) WHERE kind IN ('tse_outage', 't
 -- JSON {"id": …, "name": …}. NULL in the entries written before (hashed
 -- without it) and in those written with nobody logged in.
 ALTER TABLE entries ADD COLUMN cashier TEXT;
-CREATE INDEX entries_sales_cashier ON entries(seq, cashier) WHERE kind IN ('sale', 'cancellation');
+CREATE INDEX entries_sales_cashier ON entries(seq, cashier) WHERE kind IN ('sale', 'cancellation', 'return');
 CREATE INDEX entries_catalog_changes ON entries(kind, seq) WHERE kind = 'catalog_change';
 "#,
 ];
