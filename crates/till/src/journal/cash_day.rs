@@ -218,18 +218,13 @@ impl Journal {
                 totals.cash_out += movement.amount.0;
             }
         }
-        let number = totals.last_receipt + 1;
-        totals.last_receipt = number;
-        let body = serde_json::to_string(movement).map_err(JournalError::from)?;
-        let mut app = Appender::new(&tx)?;
-        app.append(
+        let (number, at) = append_receipt(
+            &tx,
             kind::CASH_RECEIPT,
-            Some(&movement.id),
-            Some(number),
-            &body,
-            Some(&totals),
+            &movement.id,
+            &*movement,
+            &mut totals,
         )?;
-        let at = app.created_at.clone();
         tx.commit().map_err(JournalError::from)?;
         movement.receipt_number = number;
         movement.created_at = at;
@@ -288,21 +283,11 @@ impl Journal {
             .into());
         }
         let mut totals = latest_totals(&tx)?;
-        let number = totals.last_receipt + 1;
-        totals.last_receipt = number;
         totals.add_vat(&record.vat, 1);
         // Cash paid out; not a cancelled payment, so the payments' count stays.
         totals.cash += record.total.0;
-        let body = serde_json::to_string(record).map_err(JournalError::from)?;
-        let mut app = Appender::new(&tx)?;
-        app.append(
-            kind::RETURN,
-            Some(&original.sale_id),
-            Some(number),
-            &body,
-            Some(&totals),
-        )?;
-        let at = app.created_at.clone();
+        let (number, at) =
+            append_receipt(&tx, kind::RETURN, &original.sale_id, &*record, &mut totals)?;
         tx.commit().map_err(JournalError::from)?;
         record.receipt_number = number;
         record.created_at = at;
@@ -315,4 +300,21 @@ impl Journal {
         let (since_seq, _) = period_start(&self.conn)?;
         drawer_figures(&self.conn, since_seq, i64::MAX)
     }
+}
+
+/// Appends `body` as a receipt of its own: the next receipt number (the
+/// sales' sequence) and `totals` with it; answers the number and the time.
+fn append_receipt(
+    tx: &rusqlite::Transaction<'_>,
+    kind: &str,
+    sale_id: &str,
+    body: &impl Serialize,
+    totals: &mut RunningTotals,
+) -> Result<(i64, String), JournalError> {
+    let number = totals.last_receipt + 1;
+    totals.last_receipt = number;
+    let body = serde_json::to_string(body).map_err(JournalError::from)?;
+    let mut app = Appender::new(tx)?;
+    app.append(kind, Some(sale_id), Some(number), &body, Some(totals))?;
+    Ok((number, app.created_at.clone()))
 }
