@@ -93,6 +93,9 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
     use till_app::commands::status::{TillStatus, TseState, TseStatus};
     use till_app::commands::tax_export::TaxExport;
     use till_app::connection::pairing::{PairingStart, PairingState, PairingStatus};
+    use till_app::customer_display::{
+        CustomerDisplaySettings, CustomerView, DisplayLine, DisplayPhase, QrBlock,
+    };
     use till_app::error::{CommandError, ErrorCode};
     use till_app::printing::{PrinterStatus, SavedFile};
     use till_app::settings::{
@@ -103,7 +106,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
     use till_app::tse::FiskalyEnv;
     decls![cfg;
         ErrorCode, CommandError,
-        Environment, AuthMode, Language, ShopSettings, ConnectionSettings,
+        Environment, AuthMode, Language, ShopSettings, ConnectionSettings, CustomerDisplaySettings,
         PrinterTransport, PrinterKind, PrinterConfig, Settings,
         AppInfo, PrinterStatus, TseState, TseStatus, TillStatus,
         CardOutcome, CardSale, CardPaymentResult, AbortRequested, LoadMethod, PasscodeValid,
@@ -114,5 +117,6 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         FiskalyEnv, TseStep, TseView,
         DiscountRequest, DrawerReceipt,
         CashierSettings, SessionInfo, BadLineText, ImportSummary, ImportDone,
+        DisplayPhase, DisplayLine, QrBlock, CustomerView,
     ]
 }

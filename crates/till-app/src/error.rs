@@ -44,6 +44,8 @@ pub enum ErrorCode {
     InvalidVatId,
     InvalidTillId,
     InvalidTaxNumber,
+    /// The customer display's message is too long or has a line break.
+    InvalidDisplayMessage,
     SwitchCardRunning,
     SwitchPaymentInDoubt,
     SwitchOutbox,

@@ -8,6 +8,7 @@ pub mod background;
 pub mod cashier;
 pub mod commands;
 pub mod connection;
+pub mod customer_display;
 pub mod documents;
 pub mod error;
 pub mod printing;

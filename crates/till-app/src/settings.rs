@@ -27,6 +27,7 @@ pub const KEY_CONNECTION: &str = "connection";
 pub const KEY_PRINTERS: &str = "printers";
 pub const KEY_RECEIPT_PRINTER: &str = "receipt_printer_id";
 pub const KEY_LANGUAGE: &str = "language";
+pub const KEY_CUSTOMER_DISPLAY: &str = "customer_display";
 
 /// What the receipt header says, and which till this is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -282,6 +283,8 @@ pub struct Settings {
     pub printers: Vec<PrinterConfig>,
     pub receipt_printer_id: Option<String>,
     pub language: Language,
+    /// The customer display: the owner's message, where and whether it opens.
+    pub customer_display: crate::customer_display::CustomerDisplaySettings,
     /// Where the log files are, so support can ask for them.
     pub log_dir: String,
     /// Sections of the settings file that could not be read, in words; their
@@ -423,6 +426,7 @@ impl SettingsFile {
             printers: self.section(KEY_PRINTERS, &mut problems),
             receipt_printer_id: self.section(KEY_RECEIPT_PRINTER, &mut problems),
             language: self.section(KEY_LANGUAGE, &mut problems),
+            customer_display: self.section(KEY_CUSTOMER_DISPLAY, &mut problems),
             log_dir: log_dir.display().to_string(),
             problems,
         }

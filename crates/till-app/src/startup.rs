@@ -204,6 +204,12 @@ pub async fn start(
         session: Default::default(),
         catalog_journaled: Mutex::new(journaled),
         pending_import: Mutex::new(None),
+        display: crate::customer_display::CustomerDisplay::new(
+            settings.shop.name.clone(),
+            settings.customer_display.message.clone(),
+            settings.language,
+            crate::customer_display::THANKS_FOR,
+        ),
     };
     // Changes made while the till was closed (an import on the command line, the demo shop).
     state.journal_catalog_changes().map_err(|e| e.message)?;

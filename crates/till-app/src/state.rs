@@ -67,6 +67,8 @@ pub struct AppState {
     pub catalog_journaled: Mutex<i64>,
     /// The CSV file previewed on the import screen, until it is imported.
     pub pending_import: Mutex<Option<catalog::ImportPreview>>,
+    /// What the customer display shows; the shell connects its window.
+    pub display: Arc<crate::customer_display::CustomerDisplay>,
 }
 
 /// How many catalogue changes go into the journal in one transaction.

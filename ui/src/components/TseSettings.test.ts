@@ -13,6 +13,7 @@ const settings = (): Settings => ({
   printers: [],
   receipt_printer_id: null,
   language: 'de',
+  customer_display: { message: null, open_at_start: true, monitor: null },
   log_dir: '/data/logs',
   problems: [],
 });

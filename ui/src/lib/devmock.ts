@@ -76,6 +76,7 @@ const settings: Settings = {
   ],
   receipt_printer_id: 'p1',
   language: 'de',
+  customer_display: { message: null, open_at_start: true, monitor: null },
   log_dir: '/home/kasse/.local/share/de.smarttill.app/logs',
   problems: [],
 };

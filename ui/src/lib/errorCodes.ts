@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   'invalid_settings',
   'invalid_shop_name',
   'invalid_tax_number',
+  'invalid_display_message',
   'invalid_till_id',
   'invalid_vat_id',
   'io',

@@ -74,7 +74,9 @@ pub struct AbortRequested {
 #[instrument(skip_all)]
 pub async fn pay_card(state: &AppState, basket: Basket) -> Result<CardPaymentResult, CommandError> {
     let basket = basket.clean();
+    state.display.paying();
     let result = pay_card_once(state, &basket).await;
+    super::customer_display::payment_ended(state, paid_sale(&result));
     // The customer receipt is queued once the sale is in the journal.
     if let Ok(CardPaymentResult {
         sale: Some(paid), ..
@@ -85,6 +87,13 @@ pub async fn pay_card(state: &AppState, basket: Basket) -> Result<CardPaymentRes
             .after_sale(receipt::Document::receipt(paid.sale.receipt.clone()), false);
     }
     result
+}
+
+/// The sale a card payment's result carries, when it was paid.
+pub(crate) fn paid_sale(
+    result: &Result<CardPaymentResult, CommandError>,
+) -> Option<&CompletedSale> {
+    result.as_ref().ok()?.sale.as_ref().map(|s| &s.sale)
 }
 
 async fn pay_card_once(
@@ -259,6 +268,7 @@ pub async fn check_card_payment(
             .after_sale(receipt::Document::receipt(sale.receipt.clone()), false);
     }
     if let Some(sale) = report.completed.into_iter().last().or(earlier) {
+        super::customer_display::payment_ended(state, Some(&sale));
         return Ok(Some(CardPaymentResult::paid(sale)));
     }
     if report.failed > 0 {

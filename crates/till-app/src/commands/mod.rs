@@ -9,6 +9,7 @@ pub mod cashiers;
 pub mod catalog;
 pub mod closing;
 pub mod connection;
+pub mod customer_display;
 pub mod journal;
 pub mod print;
 pub mod printers;

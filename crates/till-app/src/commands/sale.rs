@@ -13,7 +13,9 @@ pub async fn pay_cash(
     basket: Basket,
     tendered: Option<Cents>,
 ) -> Result<CompletedSale, CommandError> {
-    let sale = state.checkout().pay_cash(&basket.clean(), tendered).await?;
+    let sale = state.checkout().pay_cash(&basket.clean(), tendered).await;
+    super::customer_display::payment_ended(state, sale.as_ref().ok());
+    let sale = sale?;
     // Queued after the journal commit: the receipt prints and the drawer opens off the sale's path.
     state
         .printing

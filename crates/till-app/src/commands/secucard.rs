@@ -74,13 +74,16 @@ pub async fn pay_secucard(
     passcode: Option<String>,
     tendered: Option<Cents>,
 ) -> Result<CompletedSale, CommandError> {
+    state.display.paying();
     let sale = seen(
         state,
         state
             .checkout()
             .pay_secucard(&basket, &card_number, passcode.as_deref(), tendered)
             .await,
-    )?;
+    );
+    super::customer_display::payment_ended(state, sale.as_ref().ok());
+    let sale = sale?;
     // The drawer opens only when cash was handed over for the rest.
     let cash = tendered.is_some_and(|t| t.0 > 0);
     state
@@ -117,6 +120,7 @@ pub async fn load_secucard(
                     .load_secucard_cash(&card_number, amount, tendered)
                     .await,
             )?;
+            super::customer_display::payment_ended(state, Some(&sale));
             state
                 .printing
                 .after_sale(receipt::Document::receipt(sale.receipt.clone()), true);

@@ -35,10 +35,13 @@ pub async fn save_shop(
     let shop = shop.validated()?;
     state.settings.put(KEY_SHOP, &shop)?;
     state.set_shop(shop.header());
+    let message = super::customer_display::stored(state).message;
+    state.display.set_shop(shop.name.clone(), message);
     Ok(load(state))
 }
 
 pub async fn set_language(state: &AppState, language: Language) -> Result<Settings, CommandError> {
     state.settings.put(KEY_LANGUAGE, language)?;
+    state.display.set_language(language);
     Ok(load(state))
 }

@@ -1035,6 +1035,7 @@ export type ErrorCode =
   | "invalid_vat_id"
   | "invalid_till_id"
   | "invalid_tax_number"
+  | "invalid_display_message"
   | "switch_card_running"
   | "switch_payment_in_doubt"
   | "switch_outbox"
@@ -1134,6 +1135,25 @@ export type ConnectionSettings = {
   device_paired: boolean,
 };
 
+/**
+ * The customer display's settings, kept per machine (`settings.json`).
+ */
+export type CustomerDisplaySettings = {
+  /**
+   * The owner's message on the idle screen ("Heute frische Brötchen!").
+   */
+  message: string | null,
+  /**
+   * Opens the display when the till starts (on the remembered monitor,
+   * or on a second one when there is one).
+   */
+  open_at_start: boolean,
+  /**
+   * The monitor the display was placed on last, by its name.
+   */
+  monitor: string | null,
+};
+
 export type PrinterTransport =
   | { "kind": "serial", port: string, baud: number, }
   | { "kind": "network", host: string, port: number, }
@@ -1166,6 +1186,10 @@ export type Settings = {
   printers: Array<PrinterConfig>,
   receipt_printer_id: string | null,
   language: Language,
+  /**
+   * The customer display: the owner's message, where and whether it opens.
+   */
+  customer_display: CustomerDisplaySettings,
   /**
    * Where the log files are, so support can ask for them.
    */
@@ -1643,4 +1667,70 @@ export type ImportDone = {
   unchanged: number,
   groups_created: number,
   skipped_bad_lines: number,
+};
+
+/**
+ * Where the customer display stands.
+ */
+export type DisplayPhase = "idle" | "basket" | "paying" | "paid";
+
+/**
+ * One basket line as the customer reads it.
+ */
+export type DisplayLine = {
+  text: string,
+  quantity: number,
+  /**
+   * The line's gross amount after its discount.
+   */
+  amount: Cents,
+};
+
+/**
+ * A code the customer scans to pay with a phone, shown large with its
+ * amount and the time left.
+ */
+export type QrBlock = {
+  /**
+   * The payment page the code leads to.
+   */
+  link: string,
+  amount_cents: Cents,
+  /**
+   * When the link stops working (RFC 3339), for the countdown.
+   */
+  expires_at: string,
+  /**
+   * The code as SVG, drawn as the receipt's TSE code is.
+   */
+  svg: string,
+};
+
+/**
+ * Everything the display's window shows.
+ */
+export type CustomerView = {
+  /**
+   * Grows with every change: the window keeps the newest view when an
+   * event and its own question at load cross.
+   */
+  seq: number,
+  phase: DisplayPhase,
+  lines: Array<DisplayLine>,
+  total: Cents,
+  /**
+   * What the customer gave (cash tendered, or the amount paid otherwise).
+   */
+  paid: Cents | null,
+  /**
+   * The change, where cash was given.
+   */
+  change: Cents | null,
+  shop_name: string,
+  /**
+   * The owner's message on the idle screen.
+   */
+  message: string | null,
+  language: Language,
+  qr: QrBlock | null,
 };

@@ -549,6 +549,7 @@ export const de = {
   'error.invalid_address_line': 'Adresse: höchstens 4 Zeilen mit je höchstens 32 Zeichen.',
   'error.invalid_vat_id': 'USt-IdNr.: ungültig. Erwartet wird DE und 9 Ziffern (z. B. DE123456789).',
   'error.invalid_tax_number': 'Steuernummer: nur Ziffern und „/“, z. B. 201/123/45678.',
+  'error.invalid_display_message': 'Nachricht der Kundenanzeige: höchstens 120 Zeichen in einer Zeile.',
   'error.invalid_till_id': 'Kassen-ID: 1 bis 16 Buchstaben, Ziffern, „-“ oder „_“ (z. B. KASSE-1).',
   'settings.tillIdHint': 'Steht auf jedem Beleg und im Journal; eine neue ID gilt ab dem nächsten Start (jetzt: {running}).',
   'receipt.notPrinted': 'Der Beleg wurde nicht gedruckt (Drucker: {state}). Drucker prüfen, dann „Nochmal drucken“.',

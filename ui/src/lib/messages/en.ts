@@ -550,6 +550,7 @@ export const en: Record<MessageKey, string> = {
   'error.invalid_address_line': 'Address: at most 4 lines of at most 32 characters.',
   'error.invalid_vat_id': 'VAT ID: invalid. Expected DE and 9 digits (e.g. DE123456789).',
   'error.invalid_tax_number': 'Tax number: digits and “/” only, e.g. 201/123/45678.',
+  'error.invalid_display_message': 'Customer display message: at most 120 characters on one line.',
   'error.invalid_till_id': 'Till ID: 1 to 16 letters, digits, “-” or “_” (e.g. KASSE-1).',
   'settings.tillIdHint': 'Printed on every receipt and journaled; a new ID applies from the next start (now: {running}).',
   'receipt.notPrinted': 'The receipt did not print (printer: {state}). Check the printer, then “Print again”.',

@@ -1,0 +1,173 @@
+//! The customer display driven by the real commands: a demo till (the
+//! simulator on loopback, a real SQLite journal), its display connected to a
+//! sink that records what the display's window would get.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::basket;
+use secuconnect_sandbox::{Outcome, SandboxConfig};
+use till::Cents;
+use till_app::commands::{card, customer_display, sale, settings};
+use till_app::customer_display::{
+    CustomerDisplaySettings, CustomerView, DisplayPhase, DisplaySink,
+};
+use till_app::secrets::MemorySecrets;
+use till_app::settings::{Language, MemoryStore};
+use till_app::startup::{start, Dirs};
+use till_app::{AppState, ErrorCode};
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<CustomerView>>);
+
+impl DisplaySink for Recorder {
+    fn show(&self, view: &CustomerView) {
+        self.0.lock().unwrap().push(view.clone());
+    }
+}
+
+impl Recorder {
+    fn last(&self) -> CustomerView {
+        self.0.lock().unwrap().last().cloned().unwrap()
+    }
+}
+
+async fn till() -> (tempfile::TempDir, Arc<AppState>, Arc<Recorder>) {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = Dirs {
+        data: dir.path().to_path_buf(),
+        logs: dir.path().join("logs"),
+    };
+    let state = start(
+        &dirs,
+        Arc::new(MemoryStore::default()),
+        Arc::new(MemorySecrets::default()),
+    )
+    .await
+    .expect("the demo till starts");
+    let sink = Arc::new(Recorder::default());
+    state.display.connect(sink.clone());
+    (dir, Arc::new(state), sink)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cash_sale_reaches_the_display_with_its_change() {
+    let (_dir, state, sink) = till().await;
+    assert_eq!(sink.last().phase, DisplayPhase::Idle);
+    assert_eq!(sink.last().shop_name, "Smart Till Demo-Café");
+
+    customer_display::customer_basket(&state, basket(250), false).unwrap();
+    assert_eq!(sink.last().phase, DisplayPhase::Basket);
+    customer_display::customer_basket(&state, basket(250), true).unwrap();
+    assert_eq!(sink.last().phase, DisplayPhase::Paying);
+
+    let paid = sale::pay_cash(&state, basket(250), Some(Cents(500)))
+        .await
+        .unwrap();
+    let v = sink.last();
+    assert_eq!(v.phase, DisplayPhase::Paid);
+    assert_eq!(v.total, paid.total);
+    assert_eq!(v.paid, Some(Cents(500)));
+    assert_eq!(v.change, Some(Cents(250)));
+    assert_eq!(v.lines.len(), 1);
+    assert_eq!(v.lines[0].text, "Kaffee");
+
+    // Too little cash: the sale stays open, the display shows the basket again.
+    customer_display::customer_basket(&state, basket(900), true).unwrap();
+    let e = sale::pay_cash(&state, basket(900), Some(Cents(500)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotEnoughCash);
+    assert_eq!(sink.last().phase, DisplayPhase::Basket);
+    assert_eq!(sink.last().total, Cents(900));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_card_payment_shows_paying_then_paid_and_a_declined_one_the_basket() {
+    let (_dir, state, sink) = till().await;
+    state
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .state
+        .configure(SandboxConfig {
+            terminal_delay_ms: Some(10),
+            ..Default::default()
+        })
+        .unwrap();
+    customer_display::customer_basket(&state, basket(250), false).unwrap();
+    state
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .state
+        .next_terminal_outcome(Outcome::Declined);
+    let result = card::pay_card(&state, basket(250)).await.unwrap();
+    assert_eq!(result.outcome, card::CardOutcome::Declined);
+    let views = sink.0.lock().unwrap().clone();
+    assert!(
+        views.iter().any(|v| v.phase == DisplayPhase::Paying),
+        "paying was shown while the terminal ran"
+    );
+    assert_eq!(sink.last().phase, DisplayPhase::Basket);
+
+    let result = card::pay_card(&state, basket(250)).await.unwrap();
+    assert_eq!(result.outcome, card::CardOutcome::Paid);
+    let v = sink.last();
+    assert_eq!(v.phase, DisplayPhase::Paid);
+    assert_eq!(v.paid, Some(Cents(250)));
+    assert_eq!(v.change, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owners_message_and_the_language_reach_the_display() {
+    let (_dir, state, sink) = till().await;
+    let saved = customer_display::save_customer_display(
+        &state,
+        CustomerDisplaySettings {
+            message: Some(" Heute frische Brötchen! ".into()),
+            open_at_start: true,
+            monitor: Some("ignored: the till remembers it".into()),
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        saved.customer_display.message.as_deref(),
+        Some("Heute frische Brötchen!")
+    );
+    assert_eq!(saved.customer_display.monitor, None);
+    assert_eq!(
+        sink.last().message.as_deref(),
+        Some("Heute frische Brötchen!")
+    );
+
+    customer_display::remember_placement(&state, true, Some("HDMI-1".into())).unwrap();
+    let s = settings::load(&state);
+    assert_eq!(s.customer_display.monitor.as_deref(), Some("HDMI-1"));
+    assert_eq!(
+        s.customer_display.message.as_deref(),
+        Some("Heute frische Brötchen!")
+    );
+
+    settings::set_language(&state, Language::En).await.unwrap();
+    assert_eq!(sink.last().language, Language::En);
+
+    let e = customer_display::save_customer_display(
+        &state,
+        CustomerDisplaySettings {
+            message: Some("Zeile\nZeile".into()),
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidDisplayMessage);
+    assert_eq!(
+        customer_display::customer_view(&state).message.as_deref(),
+        Some("Heute frische Brötchen!")
+    );
+}
