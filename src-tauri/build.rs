@@ -83,6 +83,12 @@ fn main() {
             "save_cashier",
             "deactivate_cashier",
             "save_cashier_settings",
+            "customer_view",
+            "customer_basket",
+            "save_customer_display",
+            "open_customer_display",
+            "close_customer_display",
+            "customer_display_open",
         ]),
     ))
     .expect("tauri build step failed");

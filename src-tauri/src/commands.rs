@@ -643,3 +643,40 @@ pub fn save_cashier_settings(
 ) -> Answer<till_app::cashier::CashierSettings> {
     cashiers::save_cashier_settings(&state, lock_after_minutes, limits, manager_pin)
 }
+
+// ---------- the customer display ----------
+
+#[tauri::command]
+pub fn customer_view(state: App<'_>) -> till_app::customer_display::CustomerView {
+    till_app::commands::customer_display::customer_view(&state)
+}
+
+#[tauri::command]
+pub fn customer_basket(state: App<'_>, basket: Basket, paying: bool) -> Answer<()> {
+    till_app::commands::customer_display::customer_basket(&state, basket, paying)
+}
+
+#[tauri::command]
+pub async fn save_customer_display(
+    state: App<'_>,
+    display: till_app::customer_display::CustomerDisplaySettings,
+    manager_pin: Option<String>,
+) -> Answer<Settings> {
+    till_app::commands::customer_display::save_customer_display(&state, display, manager_pin).await
+}
+
+/// Async: a window is made on the event loop, which a blocking command would hold.
+#[tauri::command]
+pub async fn open_customer_display(app: AppHandle, state: App<'_>) -> Answer<bool> {
+    crate::customer_window::open(&app, &state)
+}
+
+#[tauri::command]
+pub async fn close_customer_display(app: AppHandle, state: App<'_>) -> Answer<bool> {
+    crate::customer_window::close(&app, &state)
+}
+
+#[tauri::command]
+pub fn customer_display_open(app: AppHandle) -> bool {
+    crate::customer_window::is_open(&app)
+}

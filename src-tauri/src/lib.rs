@@ -3,6 +3,7 @@
 //! application itself is `till_app`.
 
 mod commands;
+mod customer_window;
 mod dialog;
 pub mod footprint;
 mod logging;
@@ -58,8 +59,15 @@ pub fn run() {
                 Arc::clone(&state),
                 footprint::release_freed_memory,
             ));
+            customer_window::start(app.handle(), &state);
             tauri::async_runtime::spawn(till_app::background::check_journal_loop(state));
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // The till's window closed: the customer display goes with it, so the app ends.
+            if window.label() == "main" && matches!(event, tauri::WindowEvent::Destroyed) {
+                customer_window::close_with_till(window.app_handle());
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -143,6 +151,12 @@ pub fn run() {
             commands::save_cashier,
             commands::deactivate_cashier,
             commands::save_cashier_settings,
+            commands::customer_view,
+            commands::customer_basket,
+            commands::save_customer_display,
+            commands::open_customer_display,
+            commands::close_customer_display,
+            commands::customer_display_open,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");

@@ -13,6 +13,12 @@ async function start() {
     await mock.playScene(params.get('scene'));
     return;
   }
+  // The customer display is a route of the same app, in its own window.
+  if (location.hash === '#customer') {
+    const { default: CustomerDisplay } = await import('./customer/CustomerDisplay.svelte');
+    mount(CustomerDisplay, { target: document.getElementById('app')! });
+    return;
+  }
   mount(App, { target: document.getElementById('app')! });
 }
 

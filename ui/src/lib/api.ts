@@ -68,6 +68,8 @@ import type {
   TillStatus,
   FiskalyEnv,
   TseView,
+  CustomerView,
+  CustomerDisplaySettings,
 } from './generated/contract';
 
 export type {
@@ -145,6 +147,11 @@ export type {
   GroupDraft,
   ImportSummary,
   ImportDone,
+  CustomerView,
+  CustomerDisplaySettings,
+  DisplayPhase,
+  DisplayLine,
+  QrBlock,
 } from './generated/contract';
 
 // ---------- what only the UI names ----------
@@ -351,4 +358,18 @@ export const api = {
     invoke<TseView>('tse_save_dates', { purchaseDate, startOfUse }),
   printTseDataSheet: () => invoke<void>('print_tse_data_sheet'),
   exportTseDataSheetPdf: () => invoke<SavedFile | null>('export_tse_data_sheet_pdf'),
+
+  // the customer display (its window listens to CUSTOMER_VIEW_EVENT)
+  customerView: () => invoke<CustomerView>('customer_view'),
+  /** The cashier's basket as it stands; `paying`: a payment screen is open. */
+  customerBasket: (basket: Basket, paying: boolean) => invoke<void>('customer_basket', { basket, paying }),
+  saveCustomerDisplay: (display: CustomerDisplaySettings, managerPin: string | null = null) =>
+    invoke<Settings>('save_customer_display', { display, managerPin }),
+  /** Opens the display's window (full screen on a second monitor when there is one); answers whether it is open. */
+  openCustomerDisplay: () => invoke<boolean>('open_customer_display'),
+  closeCustomerDisplay: () => invoke<boolean>('close_customer_display'),
+  customerDisplayOpen: () => invoke<boolean>('customer_display_open'),
 };
+
+/** The event by which the customer display's window hears every new view (till_app::customer_display::EVENT). */
+export const CUSTOMER_VIEW_EVENT = 'customer-view';

@@ -83,6 +83,7 @@ export function backend(handlers: Record<string, Handler>): Backend {
     articles: () => articles,
     till_status: () => onlineStatus,
     basket_changed: () => null,
+    customer_basket: () => null,
     settings: () => {
       throw { code: 'not_found', message: 'no settings' };
     },
