@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tauri::{AppHandle, Emitter, Manager, Monitor, WebviewUrl, WebviewWindowBuilder};
 use till_app::commands::customer_display::{remember_placement, stored};
-use till_app::customer_display::{CustomerView, DisplaySink, EVENT};
+use till_app::customer_display::{pick_monitor, CustomerView, DisplaySink, MonitorSpot, EVENT};
 use till_app::{AppState, CommandError, ErrorCode};
 use tracing::{info, warn};
 
@@ -46,6 +46,10 @@ pub fn start(app: &AppHandle, state: &AppState) {
     if let Some(monitor) = second_monitor(app, settings.monitor.as_deref()) {
         if let Err(e) = build(app, Some(&monitor)) {
             warn!(error = %e, "the customer display could not be opened");
+            return;
+        }
+        if let Err(e) = remember_placement(state, true, monitor.name().cloned()) {
+            warn!(error = %e.message, "the customer display's monitor could not be remembered");
         }
     }
 }
@@ -114,23 +118,22 @@ fn build(app: &AppHandle, monitor: Option<&Monitor>) -> tauri::Result<()> {
     Ok(())
 }
 
-/// The monitor for the display when there are two or more: the one
-/// remembered, else the first that is not the primary (the till's).
+/// The monitor for the display when there are two or more
+/// (`customer_display::pick_monitor`).
 fn second_monitor(app: &AppHandle, remembered: Option<&str>) -> Option<Monitor> {
     let monitors = app.available_monitors().ok()?;
-    if monitors.len() < 2 {
-        return None;
-    }
-    if let Some(m) = monitors
+    let primary = app
+        .primary_monitor()
+        .ok()
+        .flatten()
+        .map(|p| (p.position().x, p.position().y));
+    let spots: Vec<MonitorSpot<'_>> = monitors
         .iter()
-        .find(|m| remembered.is_some() && m.name().map(String::as_str) == remembered)
-    {
-        return Some(m.clone());
-    }
-    let primary = app.primary_monitor().ok().flatten();
-    monitors.into_iter().find(|m| {
-        primary
-            .as_ref()
-            .is_none_or(|p| p.position() != m.position())
-    })
+        .map(|m| MonitorSpot {
+            name: m.name().map(String::as_str),
+            position: (m.position().x, m.position().y),
+        })
+        .collect();
+    let i = pick_monitor(&spots, primary, remembered)?;
+    monitors.into_iter().nth(i)
 }

@@ -136,6 +136,33 @@ impl CustomerDisplaySettings {
     }
 }
 
+/// A monitor as the desktop reports it: its name (when it has one) and the
+/// position of its top left corner on the desktop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonitorSpot<'a> {
+    pub name: Option<&'a str>,
+    pub position: (i32, i32),
+}
+
+/// Which monitor the display goes to, by index: none with fewer than two
+/// monitors (the till's window needs one); the one remembered when it is
+/// still there, else the first that is not the primary (the till's).
+pub fn pick_monitor(
+    monitors: &[MonitorSpot<'_>],
+    primary: Option<(i32, i32)>,
+    remembered: Option<&str>,
+) -> Option<usize> {
+    if monitors.len() < 2 {
+        return None;
+    }
+    if let Some(i) = remembered.and_then(|r| monitors.iter().position(|m| m.name == Some(r))) {
+        return Some(i);
+    }
+    monitors
+        .iter()
+        .position(|m| primary.is_none_or(|p| p != m.position))
+}
+
 /// The display's state and its sink.
 pub struct CustomerDisplay {
     view: Mutex<CustomerView>,

@@ -405,3 +405,35 @@ fn the_owners_message_is_trimmed_and_checked() {
     assert!(read.open_at_start);
     assert_eq!(read.monitor, None);
 }
+
+#[test]
+fn the_display_goes_to_the_remembered_monitor_else_the_one_beside_the_till() {
+    let till = MonitorSpot {
+        name: Some("eDP-1"),
+        position: (0, 0),
+    };
+    let left = MonitorSpot {
+        name: Some("HDMI-1"),
+        position: (-1024, 0),
+    };
+    let right = MonitorSpot {
+        name: Some("DP-2"),
+        position: (1920, 0),
+    };
+    // One monitor: the till's; the display is opened from the settings.
+    assert_eq!(pick_monitor(&[till], Some((0, 0)), None), None);
+    // Two: the one that is not the primary, wherever it is in the list.
+    assert_eq!(pick_monitor(&[till, right], Some((0, 0)), None), Some(1));
+    assert_eq!(pick_monitor(&[right, till], Some((0, 0)), None), Some(0));
+    // Three: the one remembered; gone, the first beside the till.
+    assert_eq!(
+        pick_monitor(&[till, left, right], Some((0, 0)), Some("DP-2")),
+        Some(2)
+    );
+    assert_eq!(
+        pick_monitor(&[till, left], Some((0, 0)), Some("DP-2")),
+        Some(1)
+    );
+    // No primary known: the first monitor.
+    assert_eq!(pick_monitor(&[left, right], None, None), Some(0));
+}
