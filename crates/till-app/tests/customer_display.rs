@@ -155,6 +155,18 @@ async fn the_owners_message_and_the_language_reach_the_display() {
     settings::set_language(&state, Language::En).await.unwrap();
     assert_eq!(sink.last().language, Language::En);
 
+    // A new shop name reaches the display at once; the message stays.
+    let shop = till_app::settings::ShopSettings {
+        name: "Bäckerei Sonne".into(),
+        ..Default::default()
+    };
+    settings::save_shop(&state, shop, None).await.unwrap();
+    assert_eq!(sink.last().shop_name, "Bäckerei Sonne");
+    assert_eq!(
+        sink.last().message.as_deref(),
+        Some("Heute frische Brötchen!")
+    );
+
     let e = customer_display::save_customer_display(
         &state,
         CustomerDisplaySettings {
