@@ -42,10 +42,10 @@ pub async fn float_state(state: &AppState) -> Result<FloatState, CommandError> {
     Ok(state.journal().float_state()?)
 }
 
-/// Sets the opening float (until the first sale).
+/// Sets the opening float (until the first sale), signed by the TSE.
 #[instrument(skip_all)]
 pub async fn set_float(state: &AppState, amount: Cents) -> Result<FloatState, CommandError> {
-    Ok(state.journal().set_opening_float(amount)?)
+    Ok(state.checkout().set_opening_float(amount).await?)
 }
 
 /// The basket with the discounts turned into cents on its lines, ready to
