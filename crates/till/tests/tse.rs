@@ -393,3 +393,65 @@ async fn a_cash_cancellation_left_open_is_journaled_with_what_the_tse_signed() {
         till::SaleState::Cancelled
     );
 }
+
+#[tokio::test]
+async fn the_x_report_shows_the_tse_part_of_the_running_period() {
+    let t = TseTill::new().await;
+    t.checkout().set_opening_float(Cents(10_000)).await.unwrap();
+    let first = t.checkout().pay_cash(&basket(), None).await.unwrap();
+    let first = signed(t.sale_tse(first.receipt_number));
+    t.tse_sandbox.set_offline(true).await;
+    t.checkout().pay_cash(&basket(), None).await.unwrap();
+    t.tse_sandbox.set_offline(false).await;
+    let last = t.checkout().pay_cash(&basket(), None).await.unwrap();
+    let last = signed(t.sale_tse(last.receipt_number));
+
+    let summary = t.till.journal().running_tse_summary().unwrap().unwrap();
+    assert_eq!(summary.devices.len(), 1);
+    let d = &summary.devices[0];
+    // The float, the first and the last sale (the second was not signed).
+    assert_eq!(d.signed, 3);
+    assert_eq!(d.tss_serial, first.tss_serial);
+    assert_eq!(d.last_tx_number, last.tx_number);
+    assert!(
+        d.first_tx_number < first.tx_number,
+        "the float's comes first"
+    );
+    assert_eq!(d.last_signature_counter, last.signature_counter);
+    assert_eq!(summary.outages.len(), 1);
+    assert!(summary.outages[0].end.is_some(), "ended by the last sale");
+
+    let summary_again = summary.clone();
+    let (figures, drawer) = {
+        let j = t.till.journal();
+        (j.day_figures().unwrap(), j.drawer_figures().unwrap())
+    };
+    let header = till::z_report::ZReportHeader {
+        shop: &t.till.shop,
+        till_id: "KASSE-1",
+        demo: true,
+    };
+    let x = till::z_report::x_report(
+        figures,
+        drawer,
+        vec![],
+        None,
+        Some(summary.clone()),
+        "2026-12-03T12:00:00+01:00",
+        &header,
+    );
+    let text = receipt::render_document_text(&receipt::Document::ZReport(x), 42);
+    for needle in [
+        "X-Bericht",
+        "Signaturzähler",
+        &format!("{} - {}", d.first_tx_number, d.last_tx_number),
+        &d.tss_serial[..16],
+        "TSE ausgefallen:",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in\n{text}");
+    }
+    // The closing stores the same part; after it the running period has none.
+    let closing = t.till.journal().close_day(Cents(15_070), None).unwrap();
+    assert_eq!(closing.tse, Some(summary_again));
+    assert_eq!(t.till.journal().running_tse_summary().unwrap(), None);
+}

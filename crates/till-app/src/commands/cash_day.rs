@@ -154,13 +154,14 @@ pub async fn return_lines(
 
 /// The X report: the running period's figures, as the Z report shows them.
 pub fn x_report_document(state: &AppState) -> Result<receipt::Document, CommandError> {
-    let (figures, drawer, by_cashier, opened_at) = {
+    let (figures, drawer, by_cashier, opened_at, tse) = {
         let journal = state.journal();
         (
             journal.day_figures()?,
             journal.drawer_figures()?,
             journal.takings_by_cashier()?,
             journal.day_opened_at()?,
+            journal.running_tse_summary()?,
         )
     };
     let shop = state.shop();
@@ -170,6 +171,7 @@ pub fn x_report_document(state: &AppState) -> Result<receipt::Document, CommandE
         drawer,
         by_cashier,
         opened_at,
+        tse,
         &now,
         &till::z_report::ZReportHeader {
             shop: &shop,

@@ -63,7 +63,8 @@ pub struct OutagePeriod {
     pub reason: String,
 }
 
-/// What one TSE signed in a closing's period (sales, cancellations, aborts).
+/// What one TSE signed in a closing's period (sales, cancellations, aborts,
+/// cash movements, returns, the float).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TseRange {
     /// The TSE's serial number.
@@ -97,7 +98,8 @@ pub(super) fn tse_summary(
                 MIN(json_extract(body, '$.tse.signature_counter')),
                 MAX(json_extract(body, '$.tse.signature_counter'))
          FROM entries
-         WHERE seq > ?1 AND kind IN ('sale', 'cancellation', 'tse_abort')
+         WHERE seq > ?1
+           AND kind IN ('sale', 'cancellation', 'tse_abort', 'cash_receipt', 'return', 'cash_movement')
            AND json_valid(body) AND json_extract(body, '$.tse.status') = 'signed'
          GROUP BY serial ORDER BY MIN(seq)",
     )?;
@@ -231,6 +233,13 @@ impl Journal {
             .prepare("SELECT tx_id FROM open_tse ORDER BY since_seq")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The TSE's part of the running period (since the last closing), as
+    /// the next closing will store it: what the X report shows.
+    pub fn running_tse_summary(&self) -> Result<Option<TseSummary>, JournalError> {
+        let since_seq = super::query::last_closing(&self.conn)?.map_or(0, |(seq, _)| seq);
+        tse_summary(&self.conn, since_seq)
     }
 
     /// Journals the start (`Some`) or the end (`None`) of an outage.
