@@ -34,6 +34,7 @@ pub use search::{JournalEntry, JournalFilter, JournalPage, ListedState, CANCELLA
 pub use tse_events::{
     AbortReason, OutagePeriod, TseAbort, TseOutage, TseRange, TseStartOf, TseSummary,
 };
+pub use verify_tse::signature_holds as tse_signature_holds;
 
 use std::path::Path;
 use std::time::Duration;
