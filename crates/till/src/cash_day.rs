@@ -168,9 +168,19 @@ impl Checkout<'_> {
             return Err(CashDayError::NotInDrawer(expected.max(Cents::ZERO)));
         }
         if let Some(tse) = self.tse {
+            // Journaled before the TSE signs, as a cash movement: a crash
+            // after the signature is read back at the restart.
+            self.lock().record_tse_start(&record.id)?;
+            crate::tse_event::lock(&tse.in_flight).insert(record.id.clone());
             record.tse = Some(tse.sign(&record.id, &returns::tse_receipt(&record)).await);
+            self.journal_tse_outage();
         }
-        self.lock().record_return(&mut record)?;
+        crate::drill::point("return_signed");
+        let booked = self.lock().record_return(&mut record);
+        if let Some(tse) = self.tse {
+            crate::tse_event::lock(&tse.in_flight).remove(&record.id);
+        }
+        booked?;
         info!(
             receipt = record.receipt_number,
             original = original_receipt,

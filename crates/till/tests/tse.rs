@@ -455,3 +455,31 @@ async fn the_x_report_shows_the_tse_part_of_the_running_period() {
     assert_eq!(closing.tse, Some(summary_again));
     assert_eq!(t.till.journal().running_tse_summary().unwrap(), None);
 }
+
+#[tokio::test]
+async fn a_return_is_signed_after_its_transaction_is_journaled() {
+    let t = TseTill::new().await;
+    let sale = t.checkout().pay_cash(&basket(), None).await.unwrap();
+    let back = [till::returns::ReturnLine {
+        line: 0,
+        quantity: 1,
+    }];
+    let booked = t
+        .checkout()
+        .take_back(sale.receipt_number as i64, &back, None)
+        .await
+        .unwrap();
+    let s = signed(booked.record.tse.clone());
+    assert_eq!(s.tx_id, booked.record.id);
+    assert_eq!(
+        s.qr_code_data.split(';').nth(3).unwrap(),
+        "Beleg^0.00_-2.50_0.00_0.00_0.00^-2.50:Bar"
+    );
+    // Its start is journaled and ended by the return's entry.
+    let starts = t.till.journal().entries(Some(kind::TSE_START)).unwrap();
+    assert!(starts
+        .iter()
+        .any(|e| e.sale_id.as_deref() == Some(booked.record.id.as_str())));
+    assert!(t.till.journal().open_tse().unwrap().is_empty());
+    assert_eq!(t.till.journal().verify().unwrap(), None);
+}

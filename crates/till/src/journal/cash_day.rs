@@ -335,6 +335,11 @@ impl Journal {
         totals.cash += record.total.0;
         let (number, at) =
             append_receipt(&tx, kind::RETURN, &original.sale_id, &*record, &mut totals)?;
+        // Its TSE transaction was journaled before it was signed (`tse_start`
+        // under the return's id): this entry ends it.
+        tx.prepare_cached("DELETE FROM open_tse WHERE tx_id = ?1")
+            .and_then(|mut s| s.execute([&record.id]))
+            .map_err(JournalError::from)?;
         tx.commit().map_err(JournalError::from)?;
         record.receipt_number = number;
         record.created_at = at;
