@@ -267,7 +267,7 @@ async fn run(
                 .map(|s| s.receipt_number)
         };
         match result {
-            Ok(n) if i % 10 == 0 || i % 10 == 5 => {
+            Ok(n) if i.is_multiple_of(5) => {
                 println!("sale {i} paid {n}");
                 match checkout.cancel_sale(n as i64, "drill", &cancel).await {
                     Ok(c) => println!("sale {i} cancelled by {}", c.receipt_number),
