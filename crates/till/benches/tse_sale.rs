@@ -5,7 +5,8 @@
 //! first line goes in (`basket_started`, off the cashier's path in the app;
 //! timed on its own), and `pay_cash` signs the sale under it. Prints p50
 //! and p99 of each and the difference; then what `verify` pays per signed
-//! sale (both journals verified).
+//! sale (both journals verified), and one signature check through p256
+//! against ring (what `verify` uses).
 //!
 //! `cargo bench -p till --bench tse_sale` (`TILL_BENCH_TSE_SALES`, default 500)
 
