@@ -125,8 +125,22 @@ test('a day with a float, a discount, a cash out, a partial return and an X repo
   assert.equal(float.status, 'signed');
   assert.match(float.qr, /;AVTransfer\^0\.00_0\.00_0\.00_0\.00_100\.00\^100\.00:Bar;/);
   await screenshot(driver, 'cashday-x-report-de');
+  // Its end: the TSE's part.
+  const scrollReport = (toEnd) =>
+    driver.executeScript(
+      `for (let p = document.querySelector('[data-testid="x-report-text"]'); p && p !== document.body; p = p.parentElement)
+         p.scrollTop = arguments[0] ? p.scrollHeight : 0;`,
+      toEnd,
+    );
+  const scrollToEnd = () => scrollReport(true);
+  await scrollToEnd();
+  await screenshot(driver, 'cashday-x-report-tse-de');
+  await scrollReport(false);
   await switchLanguage(driver, /Settings/);
   await screenshot(driver, 'cashday-x-report-en');
+  await scrollToEnd();
+  await screenshot(driver, 'cashday-x-report-tse-en');
+  await scrollReport(false);
   await switchLanguage(driver, /Einstellungen/);
   await driver.findElement(byTestId('x-pdf')).click();
   await waitForText(driver, 'closing-done', /X-Bericht/, WAIT);
