@@ -114,9 +114,33 @@ test('a day with a float, a discount, a cash out, a partial return and an X repo
   assert.match(xText, /Geldtransit \(1x\)\s+-50,00/);
   assert.match(xText, /Rückgaben \(1x\)\s+-0,41/);
   assert.match(xText, /Soll\s+54,29/);
+  // The TSE's part of the running period, as the Z report prints it.
+  assert.match(xText, /Signaturzähler/);
+  assert.match(xText, /Transaktionen/);
+  // The float is signed by the (demo) TSE as an AVTransfer.
+  const [float] = queryJournal(
+    app.dataDir,
+    "SELECT json_extract(body, '$.tse.status') AS status, json_extract(body, '$.tse.qr_code_data') AS qr FROM entries WHERE kind = 'cash_movement'",
+  );
+  assert.equal(float.status, 'signed');
+  assert.match(float.qr, /;AVTransfer\^0\.00_0\.00_0\.00_0\.00_100\.00\^100\.00:Bar;/);
   await screenshot(driver, 'cashday-x-report-de');
+  // Its end: the TSE's part.
+  const scrollReport = (toEnd) =>
+    driver.executeScript(
+      `for (let p = document.querySelector('[data-testid="x-report-text"]'); p && p !== document.body; p = p.parentElement)
+         p.scrollTop = arguments[0] ? p.scrollHeight : 0;`,
+      toEnd,
+    );
+  const scrollToEnd = () => scrollReport(true);
+  await scrollToEnd();
+  await screenshot(driver, 'cashday-x-report-tse-de');
+  await scrollReport(false);
   await switchLanguage(driver, /Settings/);
   await screenshot(driver, 'cashday-x-report-en');
+  await scrollToEnd();
+  await screenshot(driver, 'cashday-x-report-tse-en');
+  await scrollReport(false);
   await switchLanguage(driver, /Einstellungen/);
   await driver.findElement(byTestId('x-pdf')).click();
   await waitForText(driver, 'closing-done', /X-Bericht/, WAIT);

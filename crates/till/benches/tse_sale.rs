@@ -5,7 +5,8 @@
 //! first line goes in (`basket_started`, off the cashier's path in the app;
 //! timed on its own), and `pay_cash` signs the sale under it. Prints p50
 //! and p99 of each and the difference; then what `verify` pays per signed
-//! sale (both journals verified).
+//! sale (both journals verified), and one signature check through p256
+//! against ring (what `verify` uses).
 //!
 //! `cargo bench -p till --bench tse_sale` (`TILL_BENCH_TSE_SALES`, default 500)
 
@@ -143,5 +144,43 @@ async fn main() {
         ms(v0[2]),
         sales + warm_up,
         ms(v1[2]),
+    );
+
+    // The ECDSA check alone, one thread: p256 (`fiskaly::QrCode::verify`)
+    // against ring (what `verify` uses), over the same signatures.
+    let qrs: Vec<(fiskaly::QrCode, Vec<u8>)> = tse_journal
+        .lock()
+        .unwrap()
+        .entries(Some(till::journal::kind::SALE))
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let qr = fiskaly::QrCode::parse(e.body["tse"]["qr_code_data"].as_str().unwrap())
+                .expect("a QR code");
+            let key =
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &qr.public_key)
+                    .unwrap();
+            (qr, key)
+        })
+        .collect();
+    let per_check = |check: &dyn Fn(&fiskaly::QrCode, &[u8]) -> bool| {
+        let mut runs: Vec<f64> = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                for (qr, key) in &qrs {
+                    assert!(check(qr, key));
+                }
+                t.elapsed().as_secs_f64() * 1e6 / qrs.len() as f64
+            })
+            .collect();
+        runs.sort_by(f64::total_cmp);
+        runs[1]
+    };
+    let p256 = per_check(&|qr, _| qr.verify());
+    let ring = per_check(&|qr, key| till::journal::tse_signature_holds(qr, key));
+    println!(
+        "one signature check, one thread (median of 3 over {}): p256 {p256:.0} µs, ring {ring:.0} µs ({:.1}x)",
+        qrs.len(),
+        p256 / ring
     );
 }

@@ -5,7 +5,11 @@
 //!   the terminal's end of day (refused once the sale is in a closing);
 //! - a sale with a secucard: the smart transaction is cancelled, which gives
 //!   the card back what it paid and takes a load back;
-//! - cash: the counter-booking alone.
+//! - cash: the counter-booking alone; with a TSE, its transaction is
+//!   journaled (`tse_start`, naming the receipt) before the TSE signs it, so
+//!   a crash after the signature is read back at the restart and the
+//!   cancellation journaled with what the TSE signed
+//!   ([`Checkout::finish_cash_cancellation`]).
 //!
 //! Where the provider moves money back, the intent to cancel is journaled
 //! first (`cancelling`), exactly like the intent to pay: whatever fails after
@@ -20,10 +24,12 @@ use tracing::{info, instrument, warn};
 use crate::checkout::{Checkout, CheckoutError, JOURNAL_RECEIPT_WIDTH};
 use crate::closing::PaymentMethod;
 use crate::drill;
-use crate::journal::{JournalEntry, JournalError, ListedState, SaleRecord};
+use crate::journal::{JournalEntry, JournalError, ListedState, SaleRecord, TseStartOf};
 use crate::money::Cents;
 use crate::receipt_doc;
 use crate::sale::{SaleEvent, SaleState, TransitionError};
+use crate::tse::{Tse, TseRecord};
+use crate::tse_event::lock;
 
 /// A cancellation as the cashier sees it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -158,7 +164,7 @@ impl Checkout<'_> {
         let record = self.journal().sale_by_receipt(receipt_number)?;
         refused(&record, receipt_number)?;
         let Some(reversal) = reversal_of(&record)? else {
-            return self.book_cancellation(&record, reason, None).await;
+            return self.cancel_cash(&record, reason).await;
         };
         // The intent first: from here a failure is a cancellation in doubt.
         {
@@ -241,6 +247,75 @@ impl Checkout<'_> {
         }
     }
 
+    /// A cash sale's cancellation: nothing to reverse at a provider, so its
+    /// TSE transaction is the only thing a crash could leave behind; it is
+    /// journaled before the TSE is asked, like a cash movement's.
+    async fn cancel_cash(
+        &self,
+        record: &SaleRecord,
+        reason: &str,
+    ) -> Result<CancelledSale, CheckoutError> {
+        let Some(tse) = self.tse else {
+            return self.book_cancellation(record, reason, None).await;
+        };
+        let tx_id = crate::tse::cancellation_tx_id(&record.sale_id);
+        self.journal().record_tse_start_of(
+            &tx_id,
+            &TseStartOf {
+                cancels_receipt: Some(record.receipt_number),
+                reason: Some(reason.into()),
+            },
+        )?;
+        // The clean-up of open events leaves it alone while it is signed here.
+        lock(&tse.in_flight).insert(tx_id.clone());
+        let booked = self.book_cancellation(record, reason, None).await;
+        lock(&tse.in_flight).remove(&tx_id);
+        booked
+    }
+
+    /// A cash sale's cancellation found open at start (`tse_start` naming
+    /// `receipt_number`, no cancellation entry): the TSE is asked again
+    /// under the same transaction id, which answers what it signed before
+    /// the crash or signs it now, and the cancellation is journaled with
+    /// that. `false` when the TSE cannot sign now (tried again next round:
+    /// it may hold a signature that cannot be read now); `None` when the
+    /// sale is no longer paid (then the transaction is aborted as any other).
+    pub(crate) async fn finish_cash_cancellation(
+        &self,
+        tse: &Tse,
+        tx_id: &str,
+        receipt_number: i64,
+        reason: &str,
+    ) -> Result<Option<bool>, CheckoutError> {
+        let record = self.journal().sale_by_receipt(receipt_number)?;
+        if record.state != SaleState::Paid {
+            warn!(
+                receipt = receipt_number,
+                "a cancellation found open for a sale no longer paid"
+            );
+            return Ok(None);
+        }
+        let signed = tse
+            .sign(tx_id, &crate::tse::cancellation_receipt(&record))
+            .await;
+        self.journal_tse_outage();
+        if !matches!(signed, TseRecord::Signed(_)) {
+            return Ok(Some(false));
+        }
+        let (number, _) = self.journal().record_cancellation_signed(
+            receipt_number,
+            reason,
+            None,
+            Some(signed),
+        )?;
+        info!(
+            receipt = number,
+            cancels = receipt_number,
+            "cancellation left open by a stop: journaled with what the TSE signed"
+        );
+        Ok(Some(true))
+    }
+
     /// The counter-booking, with its receipt.
     /// The cancellation is signed by the TSE first (its own `Beleg`), so its
     /// signature goes into the journal entry.
@@ -260,6 +335,12 @@ impl Checkout<'_> {
             ),
             None => None,
         };
+        // The crash drill stops here: signed by the TSE, not yet journaled.
+        drill::point(if provider.is_some() {
+            "cancellation_signed"
+        } else {
+            "cash_cancellation_signed"
+        });
         self.journal_tse_outage();
         let (number, c) = self.journal().record_cancellation_signed(
             record.receipt_number,

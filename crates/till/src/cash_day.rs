@@ -51,6 +51,7 @@ impl Checkout<'_> {
                 .sign(&movement.id, &cash_movement::tse_receipt(&movement))
                 .await;
             movement.tse = Some(record);
+            self.journal_tse_outage();
         }
         crate::drill::point("cash_signed");
         let booked = self.lock().record_cash_receipt(&mut movement);
@@ -70,6 +71,39 @@ impl Checkout<'_> {
             record: movement,
             receipt,
         })
+    }
+
+    /// Sets the opening float (`Anfangsbestand`) until the first sale. With
+    /// a TSE, the change is signed as an `AVTransfer`
+    /// ([`cash_movement::float_tse_receipt`]) and journaled with the entry,
+    /// in the cash movements' order: the TSE transaction journaled first
+    /// (`tse_start`), so a crash after the signature is read back at the
+    /// restart; a TSE that fails leaves the float journaled unsigned with
+    /// why (and the outage), never refused.
+    pub async fn set_opening_float(
+        &self,
+        amount: Cents,
+    ) -> Result<crate::journal::FloatState, CashDayError> {
+        // Refused before the TSE signs anything it would not book.
+        let change = self.lock().float_change(amount)?;
+        let Some(tse) = self.tse.filter(|_| change != Cents::ZERO) else {
+            return self.lock().set_opening_float(amount);
+        };
+        let tx_id = crate::tse::new_event_id();
+        self.lock().record_tse_start(&tx_id)?;
+        crate::tse_event::lock(&tse.in_flight).insert(tx_id.clone());
+        let record = tse
+            .sign(&tx_id, &cash_movement::float_tse_receipt(change))
+            .await;
+        self.journal_tse_outage();
+        crate::drill::point("float_signed");
+        let booked = self
+            .lock()
+            .set_opening_float_signed(amount, Some((&tx_id, change, record)));
+        crate::tse_event::lock(&tse.in_flight).remove(&tx_id);
+        let state = booked?;
+        info!(float = amount.0, change = change.0, "opening float set");
+        Ok(state)
     }
 
     /// Whether taking `lines` back returns a whole sale paid on the card:
@@ -134,9 +168,19 @@ impl Checkout<'_> {
             return Err(CashDayError::NotInDrawer(expected.max(Cents::ZERO)));
         }
         if let Some(tse) = self.tse {
+            // Journaled before the TSE signs, as a cash movement: a crash
+            // after the signature is read back at the restart.
+            self.lock().record_tse_start(&record.id)?;
+            crate::tse_event::lock(&tse.in_flight).insert(record.id.clone());
             record.tse = Some(tse.sign(&record.id, &returns::tse_receipt(&record)).await);
+            self.journal_tse_outage();
         }
-        self.lock().record_return(&mut record)?;
+        crate::drill::point("return_signed");
+        let booked = self.lock().record_return(&mut record);
+        if let Some(tse) = self.tse {
+            crate::tse_event::lock(&tse.in_flight).remove(&record.id);
+        }
+        booked?;
         info!(
             receipt = record.receipt_number,
             original = original_receipt,

@@ -174,6 +174,20 @@ pub fn tse_receipt(movement: &CashReceipt) -> fiskaly::Receipt {
         .paid(fiskaly::PaymentType::Cash, amount)
 }
 
+/// The TSE's process data of a change of the opening float
+/// (`Anfangsbestand`): like a movement, an `AVTransfer` (fiskaly
+/// `receipt_type` TRANSFER) of cash, untaxed. DSFinV-K 2.3 ch. 3.2.1
+/// (Bonkopf `BON_TYP` "AVTransfer": cash moved without a sale) and
+/// ch. 3.1.2 (`GV_TYP` "Anfangsbestand"); KassenSichV §2 secures every
+/// other business event (andere Vorgänge) the till records, and the
+/// float is one. `change` is what this entry moves (a float set again
+/// before the first sale signs the difference; out negative).
+pub fn float_tse_receipt(change: Cents) -> fiskaly::Receipt {
+    fiskaly::Receipt::new(fiskaly::ReceiptType::Transfer)
+        .vat(fiskaly::VatRate::Null, change.0)
+        .paid(fiskaly::PaymentType::Cash, change.0)
+}
+
 /// The slip: the reason and the note as the receipt's line, the cash as its payment.
 pub fn slip(
     movement: &CashReceipt,

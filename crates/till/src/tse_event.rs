@@ -14,6 +14,9 @@
 //!   start and with every catching-up round): every journaled start without
 //!   its end (`open_tse`) is read back at the TSE and finished as
 //!   `AVBelegabbruch`, or journaled as the TSE finished it before.
+//!   A cash sale's cancellation found open is journaled with what the TSE
+//!   signs under its id (`cancellation.rs`), not aborted: the cashier
+//!   cancelled it, and its id is the sale's for good.
 //! - Outages ([`Checkout::journal_tse_outage`]): the first failure after
 //!   working journals `tse_outage` (when, why), the first success after it
 //!   `tse_outage_end`; both are entries of the chain.
@@ -116,6 +119,21 @@ impl Checkout<'_> {
             };
             if paying {
                 continue;
+            }
+            let of = self.journal().tse_start_of(&tx_id)?;
+            if let Some(receipt) = of.cancels_receipt {
+                let reason = of.reason.unwrap_or_default();
+                match self
+                    .finish_cash_cancellation(tse, &tx_id, receipt, &reason)
+                    .await?
+                {
+                    Some(true) => {
+                        ended += 1;
+                        continue;
+                    }
+                    Some(false) => break, // the TSE cannot sign now: next round
+                    None => {}
+                }
             }
             if self
                 .end_abandoned(tse, &tx_id, AbortReason::LeftOpen, false)

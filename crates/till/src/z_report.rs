@@ -122,12 +122,14 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
 
 /// The X report: the running period's figures as the Z report would show
 /// them (the same computation and layout), marked "X-Bericht", nothing counted
-/// and nothing closed.
+/// and nothing closed; `tse` the TSE's part so far
+/// (`Journal::running_tse_summary`), printed as the Z report's.
 pub fn x_report(
     figures: crate::closing::DayFigures,
     drawer: crate::journal::DrawerFigures,
     by_cashier: Vec<crate::closing::CashierTakings>,
     opened_at: Option<String>,
+    tse: Option<crate::journal::TseSummary>,
     now: &str,
     header: &ZReportHeader<'_>,
 ) -> ZReport {
@@ -141,8 +143,7 @@ pub fn x_report(
         chain_head: String::new(),
         note: None,
         opened_at,
-        // The TSE's part is the closing's: an interim report leaves it out.
-        tse: None,
+        tse,
         retained: None,
         drawer: Some(drawer),
         by_cashier,
@@ -305,5 +306,57 @@ mod tests {
         ] {
             assert!(text.contains(needle), "{needle} missing in\n{text}");
         }
+    }
+
+    #[test]
+    fn the_x_report_carries_the_tse_part_as_the_z_report_does() {
+        let shop = ShopHeader {
+            name: "Bäckerei Müller".into(),
+            address_lines: vec![],
+            vat_id: None,
+            footer: None,
+        };
+        let header = ZReportHeader {
+            shop: &shop,
+            till_id: "KASSE-1",
+            demo: false,
+        };
+        let c = closing();
+        let x = x_report(
+            c.figures.clone(),
+            Default::default(),
+            vec![],
+            c.opened_at.clone(),
+            c.tse.clone(),
+            &c.closed_at,
+            &header,
+        );
+        assert!(x.interim);
+        assert_eq!(x.tse, build(&c, &header).tse, "the Z report's block");
+        let text = receipt::render_document_text(&Document::ZReport(x), 42);
+        for needle in [
+            "X-Bericht",
+            "Transaktionen",
+            "17 - 21",
+            "Signaturzähler",
+            "40 - 49",
+            "TSE ausgefallen:",
+            "21.11.2026 12:00",
+            "the TSE cannot be reached",
+        ] {
+            assert!(text.contains(needle), "{needle} missing in\n{text}");
+        }
+        // A till without a TSE: no block.
+        let x = x_report(
+            c.figures,
+            Default::default(),
+            vec![],
+            None,
+            None,
+            "",
+            &header,
+        );
+        let text = receipt::render_document_text(&Document::ZReport(x), 42);
+        assert!(!text.contains("Signaturzähler"), "{text}");
     }
 }

@@ -164,6 +164,7 @@ async fn a_day_with_float_discount_movements_and_a_return_closes_to_the_cent() {
         drawer,
         vec![],
         None,
+        None,
         "2026-12-03T12:00:00+01:00",
         &header,
     );

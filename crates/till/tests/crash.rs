@@ -3,8 +3,10 @@
 //! started again, reconciles, and in the end its journal and the simulator
 //! agree exactly: no sale lost or duplicated, nobody charged twice, no refund
 //! given that the journal lacks, the chain verifies, every cash movement is
-//! booked once with its receipt number in the sequence. Every tenth sale is
-//! cancelled (kills land before and after the terminal's refund too), and now
+//! booked once with its receipt number in the sequence. Every fifth sale is
+//! cancelled, card and cash in turn (kills land before and after the
+//! terminal's refund, and between a cash cancellation's TSE signature and
+//! its entry), and now
 //! and then another connection holds the journal's write lock right after the
 //! provider answered. The same check runs with the simulator's faults.
 
@@ -183,6 +185,7 @@ fn drill(
     let mut done_kills = 0;
     let mut locks = 0;
     let mut cash_kills = 0;
+    let mut cancel_kills = 0;
     let mut micros_per_sale = 10_000u64;
     for _ in 0..kills * 5 + 20 {
         if faults {
@@ -197,19 +200,26 @@ fn drill(
                 locks > 0,
                 "the journal's lock was taken from under the till"
             );
-            eprintln!("{done_kills} kills ({cash_kills} between a cash movement's signing and its journaling), {locks} times the journal locked after an answer");
+            eprintln!("{done_kills} kills ({cash_kills} between a cash movement's signing and its journaling, {cancel_kills} between a cash cancellation's), {locks} times the journal locked after an answer");
             assert!(
                 faults || cash_kills > 0,
                 "a kill landed between a cash movement's signing and its journaling"
             );
+            assert!(
+                faults || cancel_kills > 0,
+                "a kill landed between a cash cancellation's signing and its journaling"
+            );
             return done_kills;
         }
         let share = ((sales - before) / (kills - done_kills + 1)).clamp(1, 60) as u64;
-        // Every tenth sale is cancelled: a run of `share` sales has about a tenth as many.
+        // Every tenth sale is cancelled by card and every tenth by cash: a run
+        // of `share` sales has about a tenth as many of each.
         let cancels = share / 10 + 1;
         // With a TSE: also between its finish and the journal write, and
         // between an abandoned basket's abort and its entry.
-        let plan = match rng.below(if tse.is_some() { 9 } else { 7 }) {
+        let plan = match rng.below(if tse.is_some() { 10 } else { 7 }) {
+            // Between a cash cancellation's TSE signature and its entry.
+            8 if tse.is_some() => Kill::AtPoint("cash_cancellation_signed", 1 + rng.below(cancels)),
             // A cash movement comes before every seventh sale.
             5 => Kill::AtPoint("cash_signed", 1 + rng.below(share / 7 + 1)),
             6 if tse.is_some() => Kill::AtPoint("after_tse_finish", 1 + rng.below(share)),
@@ -228,6 +238,9 @@ fn drill(
         done_kills += outcome.kills;
         if matches!(plan, Kill::AtPoint("cash_signed", _)) {
             cash_kills += outcome.kills;
+        }
+        if matches!(plan, Kill::AtPoint("cash_cancellation_signed", _)) {
+            cancel_kills += outcome.kills;
         }
         locks += outcome.locks;
         let sold = started(journal).saturating_sub(before) as u64;
@@ -329,6 +342,16 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
                 assert!(
                     at_provider.is_empty(),
                     "failed sale {sale_id} was not paid at the provider"
+                );
+            }
+            SaleState::Cancelled if intent.body["method"] == "cash" => {
+                // Cash goes back from the drawer: the provider keeps the sale.
+                cancelled += 1;
+                journal_paid.insert(sale_id.to_string());
+                assert_eq!(
+                    at_provider.len(),
+                    1,
+                    "cash sale {sale_id} is registered once"
                 );
             }
             SaleState::Cancelled => {
@@ -497,6 +520,60 @@ fn check_tse_agreement(tse: &fiskaly_sandbox::RunningSandbox, path: &Path) {
         "TSE: {} transactions, {sales} receipts, {aborts} aborts, none open",
         txs.len()
     );
+}
+
+/// A cash cancellation stopped dead between the TSE's signature and its
+/// entry: the restart journals it with what the TSE signed, so journal and
+/// TSE agree (before, the TSE held a signed cancellation the journal lacked).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cash_cancellation_killed_after_its_signature_is_journaled_at_the_restart() {
+    let sandbox = sandbox().await;
+    let tse = fiskaly_sandbox::start_demo().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    tokio::task::spawn_blocking(move || {
+        let (url, tse_url) = (sandbox.url(), tse.url());
+        // Sale 5 is the first paid in cash and cancelled.
+        let stop = Kill::AtPoint("cash_cancellation_signed", 1);
+        let killed = run_child(&url, Some(&tse_url), &path, 8, 2000, &stop);
+        assert_eq!(killed.kills, 1, "stopped after the TSE signed");
+        let cancellation_tx = {
+            let j = Journal::open_read_only(&path).unwrap();
+            let intents = j.entries(Some(kind::INTENT)).unwrap();
+            let sale5 = intents[5].sale_id.as_deref().unwrap();
+            assert_eq!(intents[5].body["method"], "cash");
+            assert_eq!(j.sale_state(sale5).unwrap(), SaleState::Paid);
+            let tx_id = till::tse::cancellation_tx_id(sale5);
+            assert_eq!(j.open_tse().unwrap(), vec![tx_id.clone()]);
+            tx_id
+        };
+        let signed = tse
+            .state
+            .transactions()
+            .into_iter()
+            .find(|t| t.id == cancellation_tx)
+            .expect("the TSE signed the cancellation before the stop");
+        assert_eq!(signed.state, "FINISHED");
+
+        let rest = run_child(&url, Some(&tse_url), &path, 8, 2000, &Kill::Never);
+        assert!(rest.exited);
+        check_agreement(&sandbox, &path, 8);
+        check_tse_agreement(&tse, &path);
+        let j = Journal::open_read_only(&path).unwrap();
+        let booked = j
+            .entries(Some(kind::CANCELLATION))
+            .unwrap()
+            .into_iter()
+            .find(|e| e.body["tse"]["tx_id"] == cancellation_tx.as_str())
+            .expect("the cancellation is journaled with its TSE transaction");
+        assert_eq!(booked.body["tse"]["tx_number"], signed.number);
+        assert_eq!(
+            booked.body["tse"]["signature_counter"],
+            signed.signature_counter
+        );
+    })
+    .await
+    .unwrap();
 }
 
 async fn sandbox() -> RunningSandbox {

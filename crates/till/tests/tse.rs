@@ -6,67 +6,11 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::Till;
-use fiskaly_sandbox::{Fault, FaultKind, RunningSandbox};
+use common::tse_till::{signed, TseTill};
+use fiskaly_sandbox::{Fault, FaultKind};
 use secuconnect::CancellationToken;
 use till::journal::kind;
-use till::{Basket, BasketLine, Cents, Checkout, Tse, TseRecord, TseSignature, VatRate};
-
-struct TseTill {
-    till: Till,
-    tse_sandbox: RunningSandbox,
-    tse: Tse,
-}
-
-impl TseTill {
-    async fn new() -> Self {
-        let tse_sandbox = fiskaly_sandbox::start_demo().await.unwrap();
-        let client = fiskaly::Client::new(
-            fiskaly::ClientConfig::new(
-                tse_sandbox.url(),
-                fiskaly::Credentials {
-                    api_key: fiskaly_sandbox::DEMO_API_KEY.into(),
-                    api_secret: fiskaly::Secret::new(fiskaly_sandbox::DEMO_API_SECRET),
-                },
-            )
-            .with_timeout(Duration::from_millis(800)),
-        )
-        .unwrap();
-        Self {
-            till: Till::new().await,
-            tse: Tse::new(
-                client,
-                fiskaly_sandbox::DEMO_TSS_ID,
-                fiskaly_sandbox::DEMO_CLIENT_ID,
-            ),
-            tse_sandbox,
-        }
-    }
-
-    fn checkout(&self) -> Checkout<'_> {
-        Checkout {
-            tse: Some(&self.tse),
-            ..self.till.checkout()
-        }
-    }
-
-    fn sale_tse(&self, receipt_number: u64) -> Option<TseRecord> {
-        self.till
-            .journal()
-            .sale_by_receipt(receipt_number as i64)
-            .unwrap()
-            .paid
-            .tse
-    }
-
-    fn tse_transactions(&self) -> u64 {
-        self.tse_sandbox.state.snapshot()["transactions"]
-            .as_u64()
-            .unwrap()
-    }
-}
+use till::{Basket, BasketLine, Cents, TseRecord, VatRate};
 
 fn basket() -> Basket {
     Basket {
@@ -75,13 +19,6 @@ fn basket() -> Basket {
             BasketLine::article("Wein", 1, Cents(1190), VatRate::Standard),
         ],
         card: None,
-    }
-}
-
-fn signed(record: Option<TseRecord>) -> TseSignature {
-    match record {
-        Some(TseRecord::Signed(s)) => s,
-        other => panic!("not signed: {other:?}"),
     }
 }
 
@@ -302,4 +239,247 @@ async fn a_sale_settled_after_a_crash_keeps_the_signature_made_before_it() {
     );
     assert_eq!(t.tse_transactions(), 1);
     assert!(after.qr_code_data.ends_with(&before.public_key));
+}
+
+/// The TSE data an entry's body carries.
+fn tse_of(entry: &till::journal::Entry) -> Option<TseRecord> {
+    serde_json::from_value(entry.body["tse"].clone()).ok()
+}
+
+#[tokio::test]
+async fn the_opening_float_is_signed_as_a_transfer_and_its_entry_carries_the_signature() {
+    let t = TseTill::new().await;
+    let state = t.checkout().set_opening_float(Cents(15_000)).await.unwrap();
+    assert_eq!(state.amount, Some(Cents(15_000)));
+    // Set again before the first sale: the difference is signed.
+    t.checkout().set_opening_float(Cents(12_000)).await.unwrap();
+    let entries = t.till.journal().entries(Some(kind::CASH_MOVEMENT)).unwrap();
+    assert_eq!(entries.len(), 2);
+    let first = signed(tse_of(&entries[0]));
+    let second = signed(tse_of(&entries[1]));
+    assert_eq!(entries[0].sale_id.as_deref(), Some(first.tx_id.as_str()));
+    assert_eq!(
+        first.qr_code_data.split(';').nth(3).unwrap(),
+        "AVTransfer^0.00_0.00_0.00_0.00_150.00^150.00:Bar"
+    );
+    assert_eq!(
+        second.qr_code_data.split(';').nth(3).unwrap(),
+        "AVTransfer^0.00_0.00_0.00_0.00_-30.00^-30.00:Bar"
+    );
+    assert_eq!(verify_outside(&first.qr_code_data), "valid");
+    assert!(second.signature_counter > first.signature_counter);
+    assert_eq!(entries[1].body["float"], 12_000);
+    assert!(t.till.journal().open_tse().unwrap().is_empty());
+    assert_eq!(t.till.journal().verify().unwrap(), None);
+    assert_eq!(t.tse_transactions(), 2);
+    // The same float again moves nothing: nothing to sign.
+    t.checkout().set_opening_float(Cents(12_000)).await.unwrap();
+    assert_eq!(t.tse_transactions(), 2);
+}
+
+#[tokio::test]
+async fn a_float_set_while_the_tse_is_down_is_journaled_unsigned_with_the_outage() {
+    let t = TseTill::new().await;
+    t.tse_sandbox.set_offline(true).await;
+    let state = t.checkout().set_opening_float(Cents(10_000)).await.unwrap();
+    assert_eq!(state.amount, Some(Cents(10_000)), "never refused");
+    let entries = t.till.journal().entries(Some(kind::CASH_MOVEMENT)).unwrap();
+    match tse_of(&entries[0]) {
+        Some(TseRecord::Failed { code, .. }) => assert_eq!(code, "tse_unreachable"),
+        other => panic!("expected the outage, got {other:?}"),
+    }
+    assert_eq!(
+        t.till
+            .journal()
+            .entries(Some(kind::TSE_OUTAGE))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(t.till.journal().open_tse().unwrap().is_empty());
+    // After the first sale the float stands, TSE or not.
+    t.tse_sandbox.set_offline(false).await;
+    t.checkout().pay_cash(&basket(), None).await.unwrap();
+    assert!(t.checkout().set_opening_float(Cents(5_000)).await.is_err());
+    assert_eq!(
+        t.till.journal().float_state().unwrap().amount,
+        Some(Cents(10_000))
+    );
+}
+
+#[tokio::test]
+async fn a_float_signed_just_before_a_crash_is_read_back_at_the_restart() {
+    let t = TseTill::new().await;
+    // Up to the crash: the start journaled, the TSE signed, no entry.
+    let tx_id = till::tse::new_event_id();
+    t.till.journal().record_tse_start(&tx_id).unwrap();
+    let before = signed(Some(
+        t.tse
+            .sign(
+                &tx_id,
+                &till::cash_movement::float_tse_receipt(Cents(8_000)),
+            )
+            .await,
+    ));
+    let report = t.checkout().reconcile().await.unwrap();
+    assert_eq!(report.tse_events_ended, 1);
+    let aborts = t.till.journal().entries(Some(kind::TSE_ABORT)).unwrap();
+    assert_eq!(aborts[0].sale_id.as_deref(), Some(tx_id.as_str()));
+    assert_eq!(
+        signed(tse_of(&aborts[0])),
+        before,
+        "journaled with what the TSE signed, not signed again"
+    );
+    assert_eq!(t.tse_transactions(), 1);
+    assert!(t.till.journal().open_tse().unwrap().is_empty());
+    // Not booked: the float is asked for again.
+    assert_eq!(t.till.journal().float_state().unwrap().amount, None);
+}
+
+#[tokio::test]
+async fn a_cash_cancellation_left_open_is_journaled_with_what_the_tse_signed() {
+    let t = TseTill::new().await;
+    let sale = t.checkout().pay_cash(&basket(), None).await.unwrap();
+    let record = t
+        .till
+        .journal()
+        .sale_by_receipt(sale.receipt_number as i64)
+        .unwrap();
+    // Up to the crash: the cancellation's transaction journaled, then signed.
+    let tx_id = till::tse::cancellation_tx_id(&record.sale_id);
+    t.till
+        .journal()
+        .record_tse_start_of(
+            &tx_id,
+            &till::journal::TseStartOf {
+                cancels_receipt: Some(record.receipt_number),
+                reason: Some("Kunde".into()),
+            },
+        )
+        .unwrap();
+    let before = signed(Some(
+        t.tse
+            .sign(&tx_id, &till::tse::cancellation_receipt(&record))
+            .await,
+    ));
+    // The restart, with the TSE down: it stays open (the TSE may hold a
+    // signature that cannot be read now).
+    t.tse_sandbox.set_offline(true).await;
+    t.checkout().reconcile().await.unwrap();
+    assert_eq!(t.till.journal().open_tse().unwrap(), vec![tx_id.clone()]);
+    assert!(t
+        .till
+        .journal()
+        .entries(Some(kind::CANCELLATION))
+        .unwrap()
+        .is_empty());
+    // Back: journaled with the signature of before.
+    t.tse_sandbox.set_offline(false).await;
+    let report = t.checkout().reconcile().await.unwrap();
+    assert_eq!(report.tse_events_ended, 1);
+    let cancellations = t.till.journal().entries(Some(kind::CANCELLATION)).unwrap();
+    assert_eq!(cancellations.len(), 1);
+    assert_eq!(cancellations[0].body["reason"], "Kunde");
+    assert_eq!(signed(tse_of(&cancellations[0])), before);
+    assert_eq!(
+        t.tse_transactions(),
+        2,
+        "the sale and its cancellation, once"
+    );
+    assert!(t.till.journal().open_tse().unwrap().is_empty());
+    assert_eq!(t.till.journal().verify().unwrap(), None);
+    assert_eq!(
+        t.till.journal().sale_state(&record.sale_id).unwrap(),
+        till::SaleState::Cancelled
+    );
+}
+
+#[tokio::test]
+async fn the_x_report_shows_the_tse_part_of_the_running_period() {
+    let t = TseTill::new().await;
+    t.checkout().set_opening_float(Cents(10_000)).await.unwrap();
+    let first = t.checkout().pay_cash(&basket(), None).await.unwrap();
+    let first = signed(t.sale_tse(first.receipt_number));
+    t.tse_sandbox.set_offline(true).await;
+    t.checkout().pay_cash(&basket(), None).await.unwrap();
+    t.tse_sandbox.set_offline(false).await;
+    let last = t.checkout().pay_cash(&basket(), None).await.unwrap();
+    let last = signed(t.sale_tse(last.receipt_number));
+
+    let summary = t.till.journal().running_tse_summary().unwrap().unwrap();
+    assert_eq!(summary.devices.len(), 1);
+    let d = &summary.devices[0];
+    // The float, the first and the last sale (the second was not signed).
+    assert_eq!(d.signed, 3);
+    assert_eq!(d.tss_serial, first.tss_serial);
+    assert_eq!(d.last_tx_number, last.tx_number);
+    assert!(
+        d.first_tx_number < first.tx_number,
+        "the float's comes first"
+    );
+    assert_eq!(d.last_signature_counter, last.signature_counter);
+    assert_eq!(summary.outages.len(), 1);
+    assert!(summary.outages[0].end.is_some(), "ended by the last sale");
+
+    let summary_again = summary.clone();
+    let (figures, drawer) = {
+        let j = t.till.journal();
+        (j.day_figures().unwrap(), j.drawer_figures().unwrap())
+    };
+    let header = till::z_report::ZReportHeader {
+        shop: &t.till.shop,
+        till_id: "KASSE-1",
+        demo: true,
+    };
+    let x = till::z_report::x_report(
+        figures,
+        drawer,
+        vec![],
+        None,
+        Some(summary.clone()),
+        "2026-12-03T12:00:00+01:00",
+        &header,
+    );
+    let text = receipt::render_document_text(&receipt::Document::ZReport(x), 42);
+    for needle in [
+        "X-Bericht",
+        "Signaturzähler",
+        &format!("{} - {}", d.first_tx_number, d.last_tx_number),
+        &d.tss_serial[..16],
+        "TSE ausgefallen:",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in\n{text}");
+    }
+    // The closing stores the same part; after it the running period has none.
+    let closing = t.till.journal().close_day(Cents(15_070), None).unwrap();
+    assert_eq!(closing.tse, Some(summary_again));
+    assert_eq!(t.till.journal().running_tse_summary().unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_return_is_signed_after_its_transaction_is_journaled() {
+    let t = TseTill::new().await;
+    let sale = t.checkout().pay_cash(&basket(), None).await.unwrap();
+    let back = [till::returns::ReturnLine {
+        line: 0,
+        quantity: 1,
+    }];
+    let booked = t
+        .checkout()
+        .take_back(sale.receipt_number as i64, &back, None)
+        .await
+        .unwrap();
+    let s = signed(booked.record.tse.clone());
+    assert_eq!(s.tx_id, booked.record.id);
+    assert_eq!(
+        s.qr_code_data.split(';').nth(3).unwrap(),
+        "Beleg^0.00_-2.50_0.00_0.00_0.00^-2.50:Bar"
+    );
+    // Its start is journaled and ended by the return's entry.
+    let starts = t.till.journal().entries(Some(kind::TSE_START)).unwrap();
+    assert!(starts
+        .iter()
+        .any(|e| e.sale_id.as_deref() == Some(booked.record.id.as_str())));
+    assert!(t.till.journal().open_tse().unwrap().is_empty());
+    assert_eq!(t.till.journal().verify().unwrap(), None);
 }

@@ -5,82 +5,40 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::Till;
-use fiskaly_sandbox::RunningSandbox;
+use common::tse_till::TseTill;
 use till::journal::testing::rewrite_and_rehash;
 use till::journal::{kind, BreakKind};
-use till::{Basket, BasketLine, Cents, Checkout, Tse, VatRate};
+use till::{Basket, BasketLine, Cents, VatRate};
 
-struct TseTill {
-    till: Till,
-    _tse_sandbox: RunningSandbox,
-    tse: Tse,
-}
-
-impl TseTill {
-    async fn new() -> Self {
-        let tse_sandbox = fiskaly_sandbox::start_demo().await.unwrap();
-        let client = fiskaly::Client::new(
-            fiskaly::ClientConfig::new(
-                tse_sandbox.url(),
-                fiskaly::Credentials {
-                    api_key: fiskaly_sandbox::DEMO_API_KEY.into(),
-                    api_secret: fiskaly::Secret::new(fiskaly_sandbox::DEMO_API_SECRET),
-                },
-            )
-            .with_timeout(Duration::from_millis(800)),
-        )
-        .unwrap();
-        Self {
-            till: Till::new().await,
-            tse: Tse::new(
-                client,
-                fiskaly_sandbox::DEMO_TSS_ID,
-                fiskaly_sandbox::DEMO_CLIENT_ID,
-            ),
-            _tse_sandbox: tse_sandbox,
-        }
-    }
-
-    fn checkout(&self) -> Checkout<'_> {
-        Checkout {
-            tse: Some(&self.tse),
-            ..self.till.checkout()
-        }
-    }
-
-    /// Three signed cash sales, one cancelled, one basket abandoned.
-    async fn sell(&self) -> Vec<till::journal::Entry> {
-        let c = self.checkout();
-        for cents in [1190, 500, 250] {
-            c.basket_started().await.unwrap();
-            let basket = Basket {
-                lines: vec![BasketLine::article(
-                    "Wein",
-                    1,
-                    Cents(cents),
-                    VatRate::Standard,
-                )],
-                card: None,
-            };
-            c.pay_cash(&basket, None).await.unwrap();
-        }
+/// Three signed cash sales, one cancelled, one basket abandoned.
+async fn sell(t: &TseTill) -> Vec<till::journal::Entry> {
+    let c = t.checkout();
+    for cents in [1190, 500, 250] {
         c.basket_started().await.unwrap();
-        c.basket_cleared().await.unwrap();
-        c.cancel_sale(2, "Kunde", &secuconnect::CancellationToken::new())
-            .await
-            .unwrap();
-        assert_eq!(self.till.journal().verify().unwrap(), None);
-        self.till.journal().entries(Some(kind::SALE)).unwrap()
+        let basket = Basket {
+            lines: vec![BasketLine::article(
+                "Wein",
+                1,
+                Cents(cents),
+                VatRate::Standard,
+            )],
+            card: None,
+        };
+        c.pay_cash(&basket, None).await.unwrap();
     }
+    c.basket_started().await.unwrap();
+    c.basket_cleared().await.unwrap();
+    c.cancel_sale(2, "Kunde", &secuconnect::CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(t.till.journal().verify().unwrap(), None);
+    t.till.journal().entries(Some(kind::SALE)).unwrap()
 }
 
 #[tokio::test]
 async fn a_signed_sale_whose_total_an_insider_rewrote_and_hashed_again_is_named() {
     let t = TseTill::new().await;
-    let sales = t.sell().await;
+    let sales = sell(&t).await;
     let target = &sales[0];
     let body = serde_json::to_string(&target.body).unwrap();
     assert!(body.contains(r#""amount":1190"#), "{body}");
@@ -104,7 +62,7 @@ async fn a_signed_sale_whose_total_an_insider_rewrote_and_hashed_again_is_named(
 #[tokio::test]
 async fn a_rewrite_of_the_signed_data_too_breaks_the_signature() {
     let t = TseTill::new().await;
-    let sales = t.sell().await;
+    let sales = sell(&t).await;
     let target = &sales[1];
     let body = serde_json::to_string(&target.body).unwrap();
     // The amounts, the process data and the QR code all rewritten alike:
@@ -132,7 +90,7 @@ async fn a_rewrite_of_the_signed_data_too_breaks_the_signature() {
 #[tokio::test]
 async fn a_signature_copied_onto_another_sale_is_named() {
     let t = TseTill::new().await;
-    let sales = t.sell().await;
+    let sales = sell(&t).await;
     // Two sales of 2.50: the second gets the first one's TSE data.
     let c = t.checkout();
     let basket = Basket {
@@ -163,7 +121,7 @@ async fn a_signature_copied_onto_another_sale_is_named() {
 #[tokio::test]
 async fn a_signed_cancellation_rewritten_is_named() {
     let t = TseTill::new().await;
-    t.sell().await;
+    sell(&t).await;
     let cancellation = t
         .till
         .journal()

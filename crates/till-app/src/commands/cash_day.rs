@@ -42,10 +42,10 @@ pub async fn float_state(state: &AppState) -> Result<FloatState, CommandError> {
     Ok(state.journal().float_state()?)
 }
 
-/// Sets the opening float (until the first sale).
+/// Sets the opening float (until the first sale), signed by the TSE.
 #[instrument(skip_all)]
 pub async fn set_float(state: &AppState, amount: Cents) -> Result<FloatState, CommandError> {
-    Ok(state.journal().set_opening_float(amount)?)
+    Ok(state.checkout().set_opening_float(amount).await?)
 }
 
 /// The basket with the discounts turned into cents on its lines, ready to
@@ -154,13 +154,14 @@ pub async fn return_lines(
 
 /// The X report: the running period's figures, as the Z report shows them.
 pub fn x_report_document(state: &AppState) -> Result<receipt::Document, CommandError> {
-    let (figures, drawer, by_cashier, opened_at) = {
+    let (figures, drawer, by_cashier, opened_at, tse) = {
         let journal = state.journal();
         (
             journal.day_figures()?,
             journal.drawer_figures()?,
             journal.takings_by_cashier()?,
             journal.day_opened_at()?,
+            journal.running_tse_summary()?,
         )
     };
     let shop = state.shop();
@@ -170,6 +171,7 @@ pub fn x_report_document(state: &AppState) -> Result<receipt::Document, CommandE
         drawer,
         by_cashier,
         opened_at,
+        tse,
         &now,
         &till::z_report::ZReportHeader {
             shop: &shop,

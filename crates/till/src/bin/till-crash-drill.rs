@@ -7,8 +7,9 @@
 //! Every drill point (see `till::drill`) is printed as `point NAME` on
 //! standard output. With `--stop-at`, the till stops dead at the N-th
 //! occurrence of POINT, prints `stopped NAME` and waits to be killed. Sales
-//! alternate card and cash; the baskets follow from the sale's number; every
-//! tenth sale (a card sale) is cancelled right after it is paid; before every
+//! alternate card and cash; the baskets follow from the sale's number; sales
+//! 0, 10, 20, … (card) and 5, 15, 25, … (cash) are cancelled right after
+//! they are paid; before every
 //! seventh, change is put into the drawer (a cash movement, its own receipt).
 //!
 //! With `--tse URL` (a fiskaly SIGN DE endpoint with the simulator's demo
@@ -266,7 +267,7 @@ async fn run(
                 .map(|s| s.receipt_number)
         };
         match result {
-            Ok(n) if i.is_multiple_of(10) => {
+            Ok(n) if i.is_multiple_of(5) => {
                 println!("sale {i} paid {n}");
                 match checkout.cancel_sale(n as i64, "drill", &cancel).await {
                     Ok(c) => println!("sale {i} cancelled by {}", c.receipt_number),

@@ -177,6 +177,32 @@ impl Journal {
     /// set again until the first sale, each time as an entry of its own
     /// carrying the change.
     pub fn set_opening_float(&mut self, amount: Cents) -> Result<FloatState, CashDayError> {
+        self.set_opening_float_signed(amount, None)
+    }
+
+    /// The change of the float `amount` makes now (`Err` when it may no
+    /// longer change): what the TSE is asked to sign before it is journaled.
+    pub fn float_change(&self, amount: Cents) -> Result<Cents, CashDayError> {
+        if !(0..=crate::cash_movement::MAX_MOVEMENT.0).contains(&amount.0) {
+            return Err(CashDayError::FloatAmount);
+        }
+        let (_, since) = period_start(&self.conn)?;
+        let totals = latest_totals(&self.conn)?;
+        if totals.sales > since.sales {
+            return Err(CashDayError::FloatLocked);
+        }
+        Ok(Cents(amount.0 - (totals.float - since.float)))
+    }
+
+    /// [`Journal::set_opening_float`] with the TSE's transaction of the
+    /// change: its id (a `tse_start` journaled before it was signed, which
+    /// this entry ends) and what the TSE signed, or why it did not. Refused
+    /// when the change is no longer the one signed.
+    pub fn set_opening_float_signed(
+        &mut self,
+        amount: Cents,
+        signed: Option<(&str, Cents, crate::tse::TseRecord)>,
+    ) -> Result<FloatState, CashDayError> {
         if !(0..=crate::cash_movement::MAX_MOVEMENT.0).contains(&amount.0) {
             return Err(CashDayError::FloatAmount);
         }
@@ -188,15 +214,36 @@ impl Journal {
         }
         let change = amount.0 - (totals.float - since.float);
         totals.float += change;
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "movement": "float",
             "business_case": FLOAT_BUSINESS_CASE,
             "amount": change,
             "float": amount,
             "note": "",
-        })
-        .to_string();
-        Appender::new(&tx)?.append(kind::CASH_MOVEMENT, None, None, &body, Some(&totals))?;
+        });
+        let tx_id = match signed {
+            Some((tx_id, signed_change, record)) => {
+                if signed_change.0 != change {
+                    return Err(JournalError::Other(
+                        "the float was changed meanwhile; set it again".into(),
+                    )
+                    .into());
+                }
+                body["tse"] = serde_json::to_value(record).map_err(JournalError::from)?;
+                tx.prepare_cached("DELETE FROM open_tse WHERE tx_id = ?1")
+                    .and_then(|mut s| s.execute([tx_id]))
+                    .map_err(JournalError::from)?;
+                Some(tx_id)
+            }
+            None => None,
+        };
+        Appender::new(&tx)?.append(
+            kind::CASH_MOVEMENT,
+            tx_id,
+            None,
+            &body.to_string(),
+            Some(&totals),
+        )?;
         tx.commit().map_err(JournalError::from)?;
         Ok(self.float_state()?)
     }
@@ -288,6 +335,11 @@ impl Journal {
         totals.cash += record.total.0;
         let (number, at) =
             append_receipt(&tx, kind::RETURN, &original.sale_id, &*record, &mut totals)?;
+        // Its TSE transaction was journaled before it was signed (`tse_start`
+        // under the return's id): this entry ends it.
+        tx.prepare_cached("DELETE FROM open_tse WHERE tx_id = ?1")
+            .and_then(|mut s| s.execute([&record.id]))
+            .map_err(JournalError::from)?;
         tx.commit().map_err(JournalError::from)?;
         record.receipt_number = number;
         record.created_at = at;

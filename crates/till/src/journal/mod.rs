@@ -31,7 +31,10 @@ pub use records::*;
 pub use schema::kind;
 pub use schema::{MAX_NOTE, RECORDED_AS_GIVEN};
 pub use search::{JournalEntry, JournalFilter, JournalPage, ListedState, CANCELLATION_PREFIX};
-pub use tse_events::{AbortReason, OutagePeriod, TseAbort, TseOutage, TseRange, TseSummary};
+pub use tse_events::{
+    AbortReason, OutagePeriod, TseAbort, TseOutage, TseRange, TseStartOf, TseSummary,
+};
+pub use verify_tse::signature_holds as tse_signature_holds;
 
 use std::path::Path;
 use std::time::Duration;

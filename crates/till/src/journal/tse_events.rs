@@ -33,6 +33,18 @@ pub struct TseAbort {
     pub tse: Option<TseRecord>,
 }
 
+/// A `tse_start` entry's body: what the business event is for. Empty for a
+/// basket (its sale names it) and a cash movement (its receipt does).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TseStartOf {
+    /// A cash sale's cancellation: the receipt it cancels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancels_receipt: Option<i64>,
+    /// Why it is cancelled (as the cashier said).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// A `tse_outage` entry's body: the TSE stopped signing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TseOutage {
@@ -51,7 +63,8 @@ pub struct OutagePeriod {
     pub reason: String,
 }
 
-/// What one TSE signed in a closing's period (sales, cancellations, aborts).
+/// What one TSE signed in a closing's period (sales, cancellations, aborts,
+/// cash movements, returns, the float).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TseRange {
     /// The TSE's serial number.
@@ -85,7 +98,8 @@ pub(super) fn tse_summary(
                 MIN(json_extract(body, '$.tse.signature_counter')),
                 MAX(json_extract(body, '$.tse.signature_counter'))
          FROM entries
-         WHERE seq > ?1 AND kind IN ('sale', 'cancellation', 'tse_abort')
+         WHERE seq > ?1
+           AND kind IN ('sale', 'cancellation', 'tse_abort', 'cash_receipt', 'return', 'cash_movement')
            AND json_valid(body) AND json_extract(body, '$.tse.status') = 'signed'
          GROUP BY serial ORDER BY MIN(seq)",
     )?;
@@ -156,10 +170,39 @@ fn outages_between(
 impl Journal {
     /// Journals that the business event `tx_id` started (before the TSE is asked).
     pub fn record_tse_start(&mut self, tx_id: &str) -> Result<(), JournalError> {
+        self.record_tse_start_of(tx_id, &TseStartOf::default())
+    }
+
+    /// Journals the start of `tx_id` with what it is for (a cancellation:
+    /// which receipt, why), so that the clean-up at start can end it as
+    /// what it is. A start journaled before (a try that did not end) stands.
+    pub fn record_tse_start_of(
+        &mut self,
+        tx_id: &str,
+        of: &TseStartOf,
+    ) -> Result<(), JournalError> {
+        let body = serde_json::to_string(of)?;
         let tx = self.write_tx()?;
-        Appender::new(&tx)?.append(kind::TSE_START, Some(tx_id), None, "{}", None)?;
+        let known = tx
+            .prepare_cached("SELECT 1 FROM open_tse WHERE tx_id = ?1")?
+            .exists(params![tx_id])?;
+        if !known {
+            Appender::new(&tx)?.append(kind::TSE_START, Some(tx_id), None, &body, None)?;
+        }
         tx.commit()?;
         Ok(())
+    }
+
+    /// What the open business event `tx_id` is for, as its start says.
+    pub fn tse_start_of(&self, tx_id: &str) -> Result<TseStartOf, JournalError> {
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM entries WHERE kind = 'tse_start' AND sale_id = ?1")?
+            .query_row(params![tx_id], |r| r.get(0))
+            .optional()?;
+        Ok(body
+            .and_then(|b| serde_json::from_str(&b).ok())
+            .unwrap_or_default())
     }
 
     /// Journals the end of an abandoned business event (and its TSE
@@ -190,6 +233,13 @@ impl Journal {
             .prepare("SELECT tx_id FROM open_tse ORDER BY since_seq")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The TSE's part of the running period (since the last closing), as
+    /// the next closing will store it: what the X report shows.
+    pub fn running_tse_summary(&self) -> Result<Option<TseSummary>, JournalError> {
+        let since_seq = super::query::last_closing(&self.conn)?.map_or(0, |(seq, _)| seq);
+        tse_summary(&self.conn, since_seq)
     }
 
     /// Journals the start (`Some`) or the end (`None`) of an outage.

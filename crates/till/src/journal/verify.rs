@@ -49,9 +49,10 @@ impl Journal {
             .map_or(1, |n| n.get())
             .min(8) as i64;
         let Some(path) = path.filter(|_| cores > 1 && max_seq >= PARALLEL_FROM) else {
-            let mut facts = Vec::new();
-            let found = verify_range(&self.conn, 1, max_seq, &mut facts)?;
-            let found = first_of(found, check_facts(facts));
+            let (found, forged, facts) = with_signature_checks(cores as usize, |signed| {
+                verify_range(&self.conn, 1, max_seq, signed)
+            })?;
+            let found = first_of(first_of(found?, forged), check_facts(facts));
             return Ok(first_of(found, beside));
         };
         let ranges = cores * RANGES_PER_CORE;
@@ -81,7 +82,13 @@ impl Journal {
                                 return Ok((found, facts));
                             }
                             let (from, to) = (1 + i * chunk, ((i + 1) * chunk).min(max_seq));
-                            if let Some(b) = verify_range(&conn, from, to, &mut facts)? {
+                            // Every core walks ranges: the signatures are
+                            // checked on the range's own thread.
+                            let mut forged = None;
+                            let walked = verify_range(&conn, from, to, &mut |seq, body| {
+                                check_signed(seq, body, &mut forged, &mut facts)
+                            })?;
+                            if let Some(b) = first_of(walked, forged) {
                                 broken_at.fetch_min(i, Relaxed);
                                 found.push(b);
                             }
@@ -126,9 +133,12 @@ impl Journal {
             }));
         }
         let max_seq = self.head()?.map_or(0, |(seq, _)| seq);
-        let mut facts = Vec::new();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let (walked, forged, facts) = with_signature_checks(cores, |signed| {
+            verify_range(&self.conn, from + 1, max_seq, signed)
+        })?;
         let found = first_of(
-            verify_range(&self.conn, from + 1, max_seq, &mut facts)?,
+            first_of(walked?, forged),
             anchor_break(&self.conn, max_seq)?,
         );
         let found = first_of(found, check_facts(facts));
@@ -307,15 +317,88 @@ fn first_of(a: Option<ChainBreak>, b: Option<ChainBreak>) -> Option<ChainBreak> 
     }
 }
 
+/// Checks one signed entry against its TSE signature (`verify_tse`): a
+/// forgery goes to `forged` (the first by position), its facts for the
+/// journal-wide checks to `facts`.
+fn check_signed(seq: i64, body: &[u8], forged: &mut Option<ChainBreak>, facts: &mut Vec<TseFact>) {
+    match check_entry(seq, body) {
+        Ok(fact) => facts.extend(fact),
+        Err(b) => *forged = first_of(forged.take(), Some(b)),
+    }
+}
+
+/// Runs `walk` (the chain walk, which stays on this thread and in order)
+/// while `workers` threads check the signed entries it hands over, in
+/// batches: an ECDSA check costs a hundred times an entry's hashing, so
+/// the walk goes on meanwhile. Answers the walk's result, the first forged
+/// signature and the facts of all signed entries.
+fn with_signature_checks<R>(
+    workers: usize,
+    walk: impl FnOnce(&mut dyn FnMut(i64, &[u8])) -> R,
+) -> Result<(R, Option<ChainBreak>, Vec<TseFact>), JournalError> {
+    const BATCH: usize = 32;
+    type Signed = Vec<(i64, Vec<u8>)>;
+    let (mut forged, mut facts) = (None, Vec::new());
+    if workers < 2 {
+        let walked = walk(&mut |seq, body| check_signed(seq, body, &mut forged, &mut facts));
+        return Ok((walked, forged, facts));
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Signed>(workers * 4);
+    let rx = std::sync::Mutex::new(rx);
+    let rx = &rx;
+    std::thread::scope(move |scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(move || {
+                    let (mut forged, mut facts) = (None, Vec::new());
+                    // The lock is held only to take the next batch.
+                    while let Ok(batch) = rx
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|r| r.recv().map_err(|_| ()))
+                    {
+                        for (seq, body) in batch {
+                            check_signed(seq, &body, &mut forged, &mut facts);
+                        }
+                    }
+                    (forged, facts)
+                })
+            })
+            .collect();
+        let mut pending: Signed = Vec::with_capacity(BATCH);
+        let walked = walk(&mut |seq, body| {
+            pending.push((seq, body.to_vec()));
+            if pending.len() == BATCH {
+                let full = std::mem::replace(&mut pending, Vec::with_capacity(BATCH));
+                // Workers stop only when the sender is gone: a send fails
+                // only when they all panicked, which the join reports.
+                let _ = tx.send(full);
+            }
+        });
+        if !pending.is_empty() {
+            let _ = tx.send(pending);
+        }
+        drop(tx);
+        for h in handles {
+            let (f, mut fs) = h
+                .join()
+                .map_err(|_| JournalError::Other("verify stopped".into()))?;
+            forged = first_of(forged, f);
+            facts.append(&mut fs);
+        }
+        Ok((walked, forged, facts))
+    })
+}
+
 /// Checks the entries at positions `from..=to`: their links, starting from
-/// the entry stored before `from`, and their hashes.
-/// Signed sales and cancellations are checked against their TSE signature
-/// (`verify_tse`); their facts for the journal-wide checks go to `facts`.
+/// the entry stored before `from`, and their hashes. Signed sales and
+/// cancellations are handed to `signed` (seq, body) as the walk meets
+/// them, to be checked against their TSE signature.
 fn verify_range(
     conn: &Connection,
     from: i64,
     to: i64,
-    facts: &mut Vec<TseFact>,
+    signed: &mut dyn FnMut(i64, &[u8]),
 ) -> Result<Option<ChainBreak>, JournalError> {
     let blob32 = |b: &[u8]| -> Result<[u8; 32], JournalError> {
         b.try_into().map_err(|_| JournalError::Corrupt)
@@ -389,8 +472,6 @@ fn verify_range(
     let mut batch = Batch::default();
     let mut batch_seqs: Vec<(i64, [u8; 32])> = Vec::with_capacity(BATCH);
     let mut digests = Vec::with_capacity(BATCH);
-    // Signed entries, checked once the range's chain holds.
-    let mut signed: Vec<(i64, Vec<u8>)> = Vec::new();
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         let prev = blob32(r.get_ref(6)?.as_blob()?)?;
@@ -442,7 +523,7 @@ fn verify_range(
         batch_seqs.push((seq, stored));
         let (kind, body) = (r.get_ref(1)?.as_bytes()?, r.get_ref(5)?.as_bytes()?);
         if carries_signature(kind, body) {
-            signed.push((seq, body.to_vec()));
+            signed(seq, body);
         }
         if batch.len() == BATCH {
             if let Some(altered) = first_altered(&batch, &batch_seqs, &mut digests) {
@@ -458,17 +539,7 @@ fn verify_range(
     // Running totals after the range's last entry: their entries are gone.
     let orphan = orphan.or(pending_totals.map(|(t, _, _)| t));
     let altered = first_altered(&batch, &batch_seqs, &mut digests);
-    let found = first_of(altered, orphan_break(orphan));
-    if found.is_some() {
-        return Ok(found);
-    }
-    for (seq, body) in signed {
-        match check_entry(seq, &body) {
-            Ok(fact) => facts.extend(fact),
-            Err(forged) => return Ok(Some(forged)),
-        }
-    }
-    Ok(None)
+    Ok(first_of(altered, orphan_break(orphan)))
 }
 
 /// The first entry of a batch whose content no longer matches its stored hash.

@@ -434,6 +434,10 @@ impl Journal {
             "DELETE FROM open_sales WHERE sale_id = ?1 AND state IN ('queued', 'failed', 'cancelling')",
         )?
         .execute([&original.sale_id])?;
+        // A cash sale's cancellation journaled its TSE transaction before
+        // the TSE signed it (`tse_start`): this entry ends it.
+        tx.prepare_cached("DELETE FROM open_tse WHERE tx_id = ?1")?
+            .execute([crate::tse::cancellation_tx_id(&original.sale_id)])?;
         tx.commit()?;
         Ok((number, cancellation))
     }

@@ -2,6 +2,8 @@
 //! loopback, and a real SQLite journal in a temporary directory.
 #![allow(dead_code)]
 
+pub mod tse_till;
+
 use std::sync::Mutex;
 use std::time::Duration;
 
