@@ -2,7 +2,7 @@
 //! in the range, with its receipts (sales and cancellations), their lines,
 //! VAT and payments.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -87,6 +87,9 @@ pub fn payment_type(method: PaymentMethod) -> (&'static str, &'static str) {
         PaymentMethod::Secucard => ("Guthabenkarte", "secucard"),
     }
 }
+
+/// The line text of a counting difference.
+const DIFFERENCE_TEXT: &str = "Differenz Soll/Ist";
 
 /// A closing as the export walks the journal: where it lies, and its
 /// content where its business day is exported.
@@ -264,7 +267,10 @@ pub fn export_with_progress(
         kind::RETURN,
         kind::CASH_RECEIPT,
         kind::CASH_MOVEMENT,
+        kind::CASH_DIFFERENCE,
     ];
+    // The closings whose counting difference had an entry of its own.
+    let mut differed: HashSet<i64> = HashSet::new();
     let mut reported = 0;
     journal.for_each_entry(&kinds, |e| {
         if e.seq - reported >= PROGRESS_EVERY {
@@ -408,20 +414,39 @@ pub fn export_with_progress(
                     }
                 }
             }
+            kind::CASH_DIFFERENCE => {
+                if let Some(closing) = closing {
+                    let amount = e.body["amount"]
+                        .as_i64()
+                        .ok_or_else(|| bad("a counting difference without its amount".into()))?;
+                    let mut bon = bon::transfer(
+                        no_receipt_id(e.seq),
+                        e.seq,
+                        &e.created_at,
+                        DIFFERENCE_BUSINESS_CASE,
+                        DIFFERENCE_TEXT.into(),
+                        Cents(amount),
+                    );
+                    bon.cashier = e.cashier.as_ref();
+                    out.write(closing, &bon)?;
+                    differed.insert(closing.z_number);
+                }
+            }
             _ => {}
         }
         Ok::<(), ExportError>(())
     })?;
-    // Per closing its counting difference (a receipt of its own) and its business cases.
+    // Per closing its business cases, and its counting difference as a
+    // receipt where the journal (an older one) kept it only in the closing.
     for p in &periods {
         let Some(closing) = &p.wanted else { continue };
-        if closing.difference != Cents::ZERO {
+        if closing.difference != Cents::ZERO && !differed.contains(&closing.z_number) {
             let mut bon = bon::transfer(
                 no_receipt_id(p.seq),
                 p.seq,
                 &closing.closed_at,
                 DIFFERENCE_BUSINESS_CASE,
-                "Differenz Soll/Ist".into(),
+                DIFFERENCE_TEXT.into(),
                 closing.difference,
             );
             bon.cashier = p.cashier.as_ref();
