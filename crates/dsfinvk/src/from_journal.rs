@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use till::cash_movement::{CashReceipt, DIFFERENCE_BUSINESS_CASE, FLOAT_BUSINESS_CASE};
 use till::journal::{kind, Cancellation, CashierRef, PaidSale, Payment, PaymentIntent, SaleRecord};
 use till::returns::ReturnRecord;
+use till::tse_certificate::TseCertificate;
 use till::{Cents, Closing, Journal, JournalError, PaymentMethod, VatRate};
 
 use crate::bon::{self, Bon, Reference};
@@ -268,7 +269,10 @@ pub fn export_with_progress(
         kind::CASH_RECEIPT,
         kind::CASH_MOVEMENT,
         kind::CASH_DIFFERENCE,
+        kind::TSE_CERTIFICATE,
     ];
+    // The TSEs' certificates by serial, wherever the journal has them.
+    let mut certificates: HashMap<String, String> = HashMap::new();
     // The closings whose counting difference had an entry of its own.
     let mut differed: HashSet<i64> = HashSet::new();
     let mut reported = 0;
@@ -414,6 +418,11 @@ pub fn export_with_progress(
                     }
                 }
             }
+            kind::TSE_CERTIFICATE => {
+                let c: TseCertificate =
+                    serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
+                certificates.insert(c.tss_serial, c.certificate);
+            }
             kind::CASH_DIFFERENCE => {
                 if let Some(closing) = closing {
                     let amount = e.body["amount"]
@@ -455,6 +464,7 @@ pub fn export_with_progress(
         let with_head = head(cashpoint, closing);
         out.cases.write(out.writer, &with_head, closing)?;
     }
+    out.tse.finish(out.writer, &certificates)?;
     let rows = writer
         .counts()
         .into_iter()

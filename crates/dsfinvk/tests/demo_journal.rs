@@ -19,6 +19,18 @@ use generate::{generate, opening_hours, DemoTill, Plan};
 use till::closing::CashMovement;
 use till::Cents;
 
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 /// Journal writes take the writing thread's clock: one thread.
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -111,7 +123,16 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
         assert_eq!(t["TSE_ZEITFORMAT"], "unixTime");
         assert_eq!(t["TSE_PD_ENCODING"], "UTF-8");
         assert!(!t["TSE_PUBLIC_KEY"].is_empty());
+        // The certificate the TSE gave at the closing (the validator reads
+        // it with Python's `cryptography`: of the key TSE_PUBLIC_KEY names).
+        assert!(t["TSE_ZERTIFIKAT_I"].len() > 100, "{t:?}");
+        assert!(t["TSE_ZERTIFIKAT_I"].len() <= 1000);
     }
+    // Journaled once, at the first closing; not again while it is the same.
+    let journaled = journal
+        .entries(Some(till::journal::kind::TSE_CERTIFICATE))
+        .unwrap();
+    assert_eq!(journaled.len(), 1);
     // The payment terminal of each closing's end of day.
     let slaves = read(&out, "slaves.csv");
     assert_eq!(slaves.len(), 3);
@@ -233,6 +254,20 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
         .map(|c| (c.id, c.name))
         .collect();
     assert_eq!(by, want);
+
+    // The validator catches a certificate of another key.
+    let other = dir.path().join("other-key");
+    copy_dir(&out, &other);
+    let file = other.join("tse.csv");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let key = &tse[0]["TSE_PUBLIC_KEY"];
+    let mut point = base64_decode(key);
+    point[40] ^= 1;
+    std::fs::write(&file, text.replace(key.as_str(), &base64_encode(&point))).unwrap();
+    if let Some(r) = validate(&other) {
+        let problems = r.unwrap_err();
+        assert!(problems.contains("of another key"), "{problems}");
+    }
 
     // The validator catches a closing's cash a cent off its Z report.
     let off = dir.path().join("off");

@@ -60,6 +60,42 @@ MOVEMENTS = {"Anfangsbestand", "Privateinlage", "Privatentnahme", "Geldtransit",
 IN_OUT = MOVEMENTS - {"Anfangsbestand", "DifferenzSollIst"}
 
 
+def certificates(tse_rows):
+    """Each TSE's certificate (TSE_ZERTIFIKAT_I + _II, base64 of the DER) is
+    an X.509 certificate of the key TSE_PUBLIC_KEY names, and TSE_SERIAL is
+    the SHA-256 of that key (TR-03153 7.5)."""
+    import base64
+    import hashlib
+    problems = []
+    for r in tse_rows:
+        where = f"tse.csv: closing {r['Z_NR']}, TSE {r['TSE_ID']}"
+        key = base64.b64decode(r["TSE_PUBLIC_KEY"])
+        if hashlib.sha256(key).hexdigest() != r["TSE_SERIAL"].lower():
+            problems.append(f"{where}: TSE_SERIAL is not the SHA-256 of TSE_PUBLIC_KEY")
+        if len(r["TSE_ZERTIFIKAT_II"]) and len(r["TSE_ZERTIFIKAT_I"]) != 1000:
+            problems.append(f"{where}: TSE_ZERTIFIKAT_II holds the rest only after 1000 characters in _I")
+        cert = r["TSE_ZERTIFIKAT_I"] + r["TSE_ZERTIFIKAT_II"]
+        if not cert:
+            continue
+        try:
+            from cryptography import x509
+            from cryptography.hazmat.primitives import serialization
+        except ImportError:
+            problems.append(f"{where}: a certificate, but no Python `cryptography` here to read it")
+            continue
+        try:
+            parsed = x509.load_der_x509_certificate(base64.b64decode(cert))
+        except ValueError as e:
+            problems.append(f"{where}: the certificate is not X.509 DER ({e})")
+            continue
+        point = parsed.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        if point != key:
+            problems.append(f"{where}: the certificate is of another key than TSE_PUBLIC_KEY")
+    return problems
+
+
 def against_z_report(rows, z_report, acc):
     """The export's cash per closing against the Z report's figures (a JSON
     list of {"z_number", "opening_float", "cash", "cash_in", "cash_out",
@@ -249,6 +285,8 @@ def main(folder, z_report=None):
             problems.append(f"references.csv row {n}: receipt {r['REF_BON_ID']} of closing {r['REF_Z_NR']} is not exported")
         if r["REF_DATUM"] != closed_at[r["REF_Z_NR"]]:
             problems.append(f"references.csv row {n}: REF_DATUM {r['REF_DATUM']}, closing {r['REF_Z_NR']} was made {closed_at[r['REF_Z_NR']]}")
+
+    problems += certificates(rows["tse.csv"])
 
     if z_report:
         problems += against_z_report(rows, z_report, acc)
