@@ -2,11 +2,15 @@
 the export code: every table's file, its header, the number of fields,
 numbers with exactly the stated decimals, texts within their MaxLength,
 UTF-8, CRLF; and the tie-outs: per receipt its VAT rows, payments and
-lines add up to UMS_BRUTTO, net + tax = gross in every VAT row; per closing
-the payment rows are Z_SE_ZAHLUNGEN and Z_SE_BARZAHLUNGEN and what the
-receipts paid per type, the sales' business cases are the receipts' VAT
-per key; every TSE row is signed by a TSE of its closing or names the
-failure, and per TSE transaction numbers and signature counters rise.
+lines add up to UMS_BRUTTO (per VAT key too), net + tax = gross in every VAT
+row; per closing the payment rows are Z_SE_ZAHLUNGEN and Z_SE_BARZAHLUNGEN
+and what the receipts paid per type, the cash per currency is the cash
+paid, the business cases per key are the receipts' VAT rows and per case
+their lines; cash movements (AVTransfer) are untaxed cash of a movement's
+business case; references resolve to exported receipts; every TSE row is
+signed by a TSE of its closing or names the failure, per TSE transaction
+numbers and signature counters rise, and a TSE's certificate is one of its
+public key (Python's `cryptography`).
 
 With the Z reports' figures (a JSON file, see `against_z_report`) it also
 ties each closing's cash out against them.

@@ -60,9 +60,17 @@ pub async fn journal_certificate(
 }
 
 /// [`journal_certificate`] where a TSE is set up; a TSE that does not
-/// answer never holds up the closing (the next closing asks again).
+/// answer never fails the closing (the next closing asks again), and one
+/// whose last step failed is not asked (no wait for its timeout).
 pub async fn journal_certificate_if_any(tse: Option<&Tse>, journal: &Mutex<Journal>) {
     if let Some(tse) = tse {
+        let down = matches!(
+            *tse.health.lock().unwrap_or_else(|p| p.into_inner()),
+            Some(Err(_))
+        );
+        if down {
+            return;
+        }
         if let Err(e) = journal_certificate(tse, journal).await {
             warn!(error = %e, "the TSE's certificate could not be journaled now");
         }
