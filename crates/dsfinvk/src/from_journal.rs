@@ -2,14 +2,18 @@
 //! in the range, with its receipts (sales and cancellations), their lines,
 //! VAT and payments.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use till::basket::{LineKind, VatTotal};
-use till::journal::{kind, Cancellation, PaidSale, Payment, PaymentIntent, SaleRecord};
+use till::cash_movement::{CashReceipt, DIFFERENCE_BUSINESS_CASE, FLOAT_BUSINESS_CASE};
+use till::journal::{kind, Cancellation, CashierRef, PaidSale, Payment, PaymentIntent, SaleRecord};
+use till::returns::ReturnRecord;
+use till::tse_certificate::TseCertificate;
 use till::{Cents, Closing, Journal, JournalError, PaymentMethod, VatRate};
 
+use crate::bon::{self, Bon, Reference};
+use crate::business_case::CaseTotals;
 use crate::tse::TseMaster;
 use crate::writer::{Row, Value, WriteError, Writer};
 
@@ -85,20 +89,87 @@ pub fn payment_type(method: PaymentMethod) -> (&'static str, &'static str) {
     }
 }
 
-enum Receipt {
-    Sale {
-        number: i64,
-        start: String,
-        end: String,
-        intent: PaymentIntent,
-        paid: Box<PaidSale>,
-    },
-    Cancellation {
-        number: i64,
-        at: String,
-        body: Box<Cancellation>,
-        original: Box<SaleRecord>,
-    },
+/// The line text of a counting difference.
+const DIFFERENCE_TEXT: &str = "Differenz Soll/Ist";
+
+/// A closing as the export walks the journal: where it lies, and its
+/// content where its business day is exported.
+struct Period {
+    seq: i64,
+    z_number: i64,
+    closed_at: String,
+    cashier: Option<CashierRef>,
+    wanted: Option<Closing>,
+}
+
+/// Where the receipts go: their tables, the TSE tables, the business cases.
+struct Receipts<'w> {
+    writer: &'w mut Writer,
+    cashpoint: &'w Cashpoint,
+    tse: TseMaster,
+    cases: CaseTotals,
+}
+
+impl Receipts<'_> {
+    fn write(&mut self, closing: &Closing, bon: &Bon<'_>) -> Result<(), ExportError> {
+        let with_head = head(self.cashpoint, closing);
+        bon::write(self.writer, &with_head, &self.cashpoint.till_id, bon)?;
+        self.tse
+            .receipt(self.writer, &with_head, closing.z_number, &bon.id, bon.tse)?;
+        self.cases.add(closing.z_number, bon)
+    }
+}
+
+fn payments(paid: &[Payment]) -> Vec<(PaymentMethod, Cents)> {
+    paid.iter().map(|p| (p.method, p.amount)).collect()
+}
+
+/// The `BON_ID` of a receipt the journal gives no number (the float, the
+/// counting difference): its entry's.
+fn no_receipt_id(seq: i64) -> String {
+    format!("J-{seq}")
+}
+
+/// A cancellation's or return's reference to the sale it takes back: the
+/// closing that sale lies in (this one, if it is not closed yet).
+fn reference(
+    name: &'static str,
+    original: &SaleRecord,
+    closing: &Closing,
+    closed_at: &HashMap<i64, String>,
+) -> Reference {
+    let z_number = original.closed_in.unwrap_or(closing.z_number);
+    Reference {
+        name,
+        z_number,
+        closed_at: closed_at
+            .get(&z_number)
+            .cloned()
+            .unwrap_or_else(|| closing.closed_at.clone()),
+        bon_id: original.receipt_number.to_string(),
+    }
+}
+
+/// A `cash_movement` entry: the float (`Anfangsbestand`, its change) or,
+/// in older journals, cash in or out without a reason.
+fn movement(body: &serde_json::Value) -> Result<(&'static str, String, Cents), String> {
+    let amount = Cents(
+        body["amount"]
+            .as_i64()
+            .ok_or_else(|| format!("a cash movement without its amount: {body}"))?,
+    );
+    let note = body["note"].as_str().unwrap_or_default();
+    let (gv, printed, amount) = match body["movement"].as_str() {
+        Some("float") => (FLOAT_BUSINESS_CASE, "Anfangsbestand", amount),
+        Some("cash_in") => ("Einzahlung", "Einzahlung", amount),
+        Some("cash_out") => ("Auszahlung", "Auszahlung", -amount),
+        other => return Err(format!("a cash movement of kind {other:?}")),
+    };
+    let text = match note {
+        "" => printed.to_string(),
+        note => format!("{printed}: {note}"),
+    };
+    Ok((gv, text, amount))
 }
 
 /// How far an export is: journal entries read of all there are.
@@ -149,7 +220,7 @@ pub fn export_with_progress(
     progress(Progress { done: 0, total });
     let mut writer = Writer::create(out)?;
     // First the closings (few): which periods are exported, and their rows.
-    let mut periods: Vec<(i64, Option<Closing>)> = Vec::new();
+    let mut periods: Vec<Period> = Vec::new();
     journal.for_each_entry(&[kind::CLOSING], |e| {
         let closing: Closing = serde_json::from_value(e.body).map_err(|x| ExportError::Entry {
             seq: e.seq,
@@ -163,18 +234,47 @@ pub fn export_with_progress(
         if wanted {
             write_closing(&mut writer, cashpoint, &closing, day)?;
         }
-        periods.push((e.seq, wanted.then_some(closing)));
+        periods.push(Period {
+            seq: e.seq,
+            z_number: closing.z_number,
+            closed_at: closing.closed_at.clone(),
+            cashier: e.cashier,
+            wanted: wanted.then_some(closing),
+        });
         Ok::<(), ExportError>(())
     })?;
     let closings = periods
         .iter()
-        .filter_map(|(_, c)| c.as_ref().map(|c| c.z_number))
+        .filter_map(|p| p.wanted.as_ref().map(|c| c.z_number))
         .collect();
     // Then the receipts, one at a time, each into the closing that covers it.
+    let closed_at: HashMap<i64, String> = periods
+        .iter()
+        .map(|p| (p.z_number, p.closed_at.clone()))
+        .collect();
     let mut intents: HashMap<String, (String, PaymentIntent)> = HashMap::new();
     let mut period = 0;
-    let mut tse = TseMaster::default();
-    let kinds = [kind::INTENT, kind::SALE, kind::FAILED, kind::CANCELLATION];
+    let mut out = Receipts {
+        writer: &mut writer,
+        cashpoint,
+        tse: TseMaster::default(),
+        cases: CaseTotals::default(),
+    };
+    let kinds = [
+        kind::INTENT,
+        kind::SALE,
+        kind::FAILED,
+        kind::CANCELLATION,
+        kind::RETURN,
+        kind::CASH_RECEIPT,
+        kind::CASH_MOVEMENT,
+        kind::CASH_DIFFERENCE,
+        kind::TSE_CERTIFICATE,
+    ];
+    // The TSEs' certificates by serial, wherever the journal has them.
+    let mut certificates: HashMap<String, String> = HashMap::new();
+    // The closings whose counting difference had an entry of its own.
+    let mut differed: HashSet<i64> = HashSet::new();
     let mut reported = 0;
     journal.for_each_entry(&kinds, |e| {
         if e.seq - reported >= PROGRESS_EVERY {
@@ -184,14 +284,15 @@ pub fn export_with_progress(
                 total,
             });
         }
-        while period < periods.len() && periods[period].0 < e.seq {
+        while period < periods.len() && periods[period].seq < e.seq {
             period += 1;
         }
-        let closing = periods.get(period).and_then(|(_, c)| c.as_ref());
+        let closing = periods.get(period).and_then(|p| p.wanted.as_ref());
         let bad = |problem: String| ExportError::Entry {
             seq: e.seq,
             problem,
         };
+        let number = e.receipt_number.unwrap_or_default();
         match e.kind.as_str() {
             kind::INTENT => {
                 let sale_id = e.sale_id.clone().unwrap_or_default();
@@ -208,14 +309,22 @@ pub fn export_with_progress(
                 if let Some(closing) = closing {
                     let paid: PaidSale =
                         serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
-                    let receipt = Receipt::Sale {
-                        number: e.receipt_number.unwrap_or_default(),
-                        start,
-                        end: e.created_at,
-                        intent,
-                        paid: Box::new(paid),
+                    let bon = Bon {
+                        id: number.to_string(),
+                        number,
+                        typ: "Beleg",
+                        storno: false,
+                        start: &start,
+                        end: &e.created_at,
+                        cashier: e.cashier.as_ref(),
+                        total: intent.total,
+                        vat: intent.vat(),
+                        payments: payments(&paid.payments),
+                        lines: bon::basket_lines(&intent.basket, 1)?,
+                        reference: None,
+                        tse: paid.tse.as_ref(),
                     };
-                    write_receipt(&mut writer, cashpoint, closing, &receipt, &mut tse)?;
+                    out.write(closing, &bon)?;
                 }
             }
             kind::FAILED => {
@@ -228,19 +337,134 @@ pub fn export_with_progress(
                     let c: Cancellation =
                         serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
                     let original = journal.sale_by_receipt(c.cancels_receipt)?;
-                    let receipt = Receipt::Cancellation {
-                        number: e.receipt_number.unwrap_or_default(),
-                        at: e.created_at,
-                        body: Box::new(c),
-                        original: Box::new(original),
+                    let bon = Bon {
+                        id: number.to_string(),
+                        number,
+                        typ: "Beleg",
+                        storno: true,
+                        start: &e.created_at,
+                        end: &e.created_at,
+                        cashier: e.cashier.as_ref(),
+                        total: c.total,
+                        vat: c.vat.clone(),
+                        payments: payments(&c.payments),
+                        // The original's lines with the signs turned.
+                        lines: bon::basket_lines(&original.intent.basket, -1)?,
+                        reference: Some(reference("Storno", &original, closing, &closed_at)),
+                        tse: c.tse.as_ref(),
                     };
-                    write_receipt(&mut writer, cashpoint, closing, &receipt, &mut tse)?;
+                    out.write(closing, &bon)?;
+                }
+            }
+            kind::RETURN => {
+                if let Some(closing) = closing {
+                    let r: ReturnRecord =
+                        serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
+                    let original = journal.sale_by_receipt(r.original_receipt)?;
+                    let bon = Bon {
+                        id: number.to_string(),
+                        number,
+                        typ: "Beleg",
+                        storno: false,
+                        start: &e.created_at,
+                        end: &e.created_at,
+                        cashier: e.cashier.as_ref(),
+                        total: r.total,
+                        vat: r.vat.clone(),
+                        // Returns are refunded in cash.
+                        payments: vec![(PaymentMethod::Cash, r.total)],
+                        lines: bon::return_lines(&r, &original.intent.basket),
+                        reference: Some(reference("", &original, closing, &closed_at)),
+                        tse: r.tse.as_ref(),
+                    };
+                    out.write(closing, &bon)?;
+                }
+            }
+            kind::CASH_RECEIPT => {
+                if let Some(closing) = closing {
+                    let m: CashReceipt =
+                        serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
+                    let text = match m.note.as_str() {
+                        "" => m.reason.printed().to_string(),
+                        note => format!("{}: {note}", m.reason.printed()),
+                    };
+                    let mut bon = bon::transfer(
+                        number.to_string(),
+                        number,
+                        &e.created_at,
+                        m.reason.business_case(),
+                        text,
+                        m.signed(),
+                    );
+                    bon.cashier = e.cashier.as_ref();
+                    bon.tse = m.tse.as_ref();
+                    out.write(closing, &bon)?;
+                }
+            }
+            kind::CASH_MOVEMENT => {
+                if let Some(closing) = closing {
+                    let (gv, text, amount) = movement(&e.body).map_err(bad)?;
+                    if amount != Cents::ZERO {
+                        let mut bon = bon::transfer(
+                            no_receipt_id(e.seq),
+                            e.seq,
+                            &e.created_at,
+                            gv,
+                            text,
+                            amount,
+                        );
+                        bon.cashier = e.cashier.as_ref();
+                        out.write(closing, &bon)?;
+                    }
+                }
+            }
+            kind::TSE_CERTIFICATE => {
+                let c: TseCertificate =
+                    serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
+                certificates.insert(c.tss_serial, c.certificate);
+            }
+            kind::CASH_DIFFERENCE => {
+                if let Some(closing) = closing {
+                    let amount = e.body["amount"]
+                        .as_i64()
+                        .ok_or_else(|| bad("a counting difference without its amount".into()))?;
+                    let mut bon = bon::transfer(
+                        no_receipt_id(e.seq),
+                        e.seq,
+                        &e.created_at,
+                        DIFFERENCE_BUSINESS_CASE,
+                        DIFFERENCE_TEXT.into(),
+                        Cents(amount),
+                    );
+                    bon.cashier = e.cashier.as_ref();
+                    out.write(closing, &bon)?;
+                    differed.insert(closing.z_number);
                 }
             }
             _ => {}
         }
         Ok::<(), ExportError>(())
     })?;
+    // Per closing its business cases, and its counting difference as a
+    // receipt where the journal (an older one) kept it only in the closing.
+    for p in &periods {
+        let Some(closing) = &p.wanted else { continue };
+        if closing.difference != Cents::ZERO && !differed.contains(&closing.z_number) {
+            let mut bon = bon::transfer(
+                no_receipt_id(p.seq),
+                p.seq,
+                &closing.closed_at,
+                DIFFERENCE_BUSINESS_CASE,
+                DIFFERENCE_TEXT.into(),
+                closing.difference,
+            );
+            bon.cashier = p.cashier.as_ref();
+            out.write(closing, &bon)?;
+        }
+        let with_head = head(cashpoint, closing);
+        out.cases.write(out.writer, &with_head, closing)?;
+    }
+    out.tse.finish(out.writer, &certificates)?;
     let rows = writer
         .counts()
         .into_iter()
@@ -260,7 +484,7 @@ fn parse_time(at: &str) -> Result<DateTime<FixedOffset>, String> {
 }
 
 /// A journal time as the export writes it: ISO 8601 to the second, with offset.
-fn time(at: &str) -> Value {
+pub(crate) fn time(at: &str) -> Value {
     match parse_time(at) {
         Ok(t) => Value::text(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
         Err(_) => Value::text(at),
@@ -290,8 +514,10 @@ fn write_closing(
 
     // The closing itself and its master data.
     let f = &closing.figures;
+    // Every receipt's cash counts, the float's, the movements' and the
+    // difference's too (receipts of their own): what was counted.
     let by_method = [
-        (PaymentMethod::Cash, f.by_method.cash),
+        (PaymentMethod::Cash, closing.cash_counted),
         (PaymentMethod::Card, f.by_method.card),
         (PaymentMethod::Secucard, f.by_method.secucard),
     ];
@@ -322,7 +548,7 @@ fn write_closing(
             ("STNR", Value::text(&cp.tax_number)),
             ("USTID", Value::text(&cp.vat_id)),
             ("Z_SE_ZAHLUNGEN", Value::cents(all_payments)),
-            ("Z_SE_BARZAHLUNGEN", Value::cents(f.by_method.cash)),
+            ("Z_SE_BARZAHLUNGEN", Value::cents(closing.cash_counted)),
         ]),
     )?;
     w.push(
@@ -359,18 +585,6 @@ fn write_closing(
             ]),
         )?;
     }
-    for (gv, key, v) in business_cases(closing)? {
-        w.push(
-            "Z_GV_Typ",
-            &with_head(vec![
-                ("GV_TYP", Value::text(gv)),
-                ("UST_SCHLUESSEL", Value::Int(key)),
-                ("Z_UMS_BRUTTO", Value::cents(v.gross)),
-                ("Z_UMS_NETTO", Value::cents(v.net)),
-                ("Z_UST", Value::cents(v.tax)),
-            ]),
-        )?;
-    }
     for rate in VatRate::ALL {
         w.push(
             "Stamm_USt",
@@ -399,7 +613,7 @@ fn write_closing(
         "Z_Waehrungen",
         &with_head(vec![
             ("ZAHLART_WAEH", Value::text("EUR")),
-            ("ZAHLART_BETRAG_WAEH", Value::cents(f.by_method.cash)),
+            ("ZAHLART_BETRAG_WAEH", Value::cents(closing.cash_counted)),
         ]),
     )?;
     Ok(())
@@ -422,227 +636,4 @@ pub fn payment_terminal(closing: &Closing) -> Option<(String, String)> {
         .map(str::to_string)
         .unwrap_or_else(|| device.clone());
     (!tid.is_empty()).then_some((tid, device))
-}
-
-/// The closing's figures by business case and VAT key: sales (`Umsatz`)
-/// per rate, voucher loads, the float, cash in and out, and the counting
-/// difference; rows of zero are left out.
-pub fn business_cases(
-    closing: &Closing,
-) -> Result<Vec<(&'static str, i64, VatTotal)>, ExportError> {
-    let f = &closing.figures;
-    let untaxed = |gross: Cents| VatTotal {
-        rate: VatRate::Zero,
-        net: gross,
-        tax: Cents::ZERO,
-        gross,
-    };
-    let mut rows = Vec::new();
-    for v in &f.by_rate {
-        // The 0 % figures hold the voucher loads, booked as their own case.
-        let v = if v.rate == VatRate::Zero {
-            let gross = v
-                .gross
-                .checked_sub(f.card_loads)
-                .ok_or(ExportError::Overflow)?;
-            untaxed(gross)
-        } else {
-            *v
-        };
-        rows.push(("Umsatz", vat_key(v.rate), v));
-    }
-    let key = vat_key(VatRate::Zero);
-    rows.push(("MehrzweckgutscheinKauf", key, untaxed(f.card_loads)));
-    rows.push(("Anfangsbestand", key, untaxed(f.opening_float)));
-    rows.push(("Einzahlung", key, untaxed(f.cash_in)));
-    rows.push(("Auszahlung", key, untaxed(-f.cash_out)));
-    rows.push(("DifferenzSollIst", key, untaxed(closing.difference)));
-    rows.retain(|(_, _, v)| v.gross.0 != 0);
-    Ok(rows)
-}
-
-fn write_receipt(
-    w: &mut Writer,
-    cp: &Cashpoint,
-    closing: &Closing,
-    r: &Receipt,
-    tse: &mut TseMaster,
-) -> Result<(), ExportError> {
-    let with_head = head(cp, closing);
-    // A cancellation repeats the original's lines with the signs turned.
-    let (number, start, end, intent, payments, vat, total, sign, storno) = match r {
-        Receipt::Sale {
-            number,
-            start,
-            end,
-            intent,
-            paid,
-        } => (
-            *number,
-            start,
-            end,
-            intent,
-            &paid.payments,
-            intent.vat(),
-            intent.total,
-            1,
-            "0",
-        ),
-        Receipt::Cancellation {
-            number,
-            at,
-            body,
-            original,
-        } => (
-            *number,
-            at,
-            at,
-            &original.intent,
-            &body.payments,
-            body.vat.clone(),
-            body.total,
-            -1,
-            "1",
-        ),
-    };
-    let bon_id = number.to_string();
-    let id = || Value::text(&bon_id);
-    w.push(
-        "Bonkopf",
-        &with_head(vec![
-            ("BON_ID", id()),
-            ("BON_NR", Value::Int(number)),
-            ("BON_TYP", Value::text("Beleg")),
-            ("BON_STORNO", Value::text(storno)),
-            ("BON_START", time(start)),
-            ("BON_ENDE", time(end)),
-            ("UMS_BRUTTO", Value::cents(total)),
-        ]),
-    )?;
-    let tse_record = match r {
-        Receipt::Sale { paid, .. } => paid.tse.as_ref(),
-        Receipt::Cancellation { body, .. } => body.tse.as_ref(),
-    };
-    tse.receipt(w, &with_head, closing.z_number, &bon_id, tse_record)?;
-    for v in &vat {
-        w.push(
-            "Bonkopf_USt",
-            &with_head(vec![
-                ("BON_ID", id()),
-                ("UST_SCHLUESSEL", Value::Int(vat_key(v.rate))),
-                ("BON_BRUTTO", Value::cents(v.gross)),
-                ("BON_NETTO", Value::cents(v.net)),
-                ("BON_UST", Value::cents(v.tax)),
-            ]),
-        )?;
-    }
-    // One row per kind of payment (DSFinV-K: type, name and currency).
-    let mut by_type: BTreeMap<(&str, &str), Cents> = BTreeMap::new();
-    for Payment { method, amount, .. } in payments {
-        let sum = by_type.entry(payment_type(*method)).or_insert(Cents::ZERO);
-        *sum = sum.checked_add(*amount).ok_or(ExportError::Overflow)?;
-    }
-    for ((typ, name), amount) in by_type {
-        w.push(
-            "Bonkopf_Zahlarten",
-            &with_head(vec![
-                ("BON_ID", id()),
-                ("ZAHLART_TYP", Value::text(typ)),
-                ("ZAHLART_NAME", Value::text(name)),
-                ("BASISWAEH_BETRAG", Value::cents(amount)),
-            ]),
-        )?;
-    }
-    for (i, line) in intent.basket.lines.iter().enumerate() {
-        let pos = (i + 1).to_string();
-        let gross = line
-            .total()
-            .checked_mul(sign)
-            .ok_or(ExportError::Overflow)?;
-        let tax = line.vat.tax_in_gross(gross);
-        let gv = match line.kind {
-            LineKind::Article => "Umsatz",
-            LineKind::CardLoad => "MehrzweckgutscheinKauf",
-        };
-        w.push(
-            "Bonpos",
-            &with_head(vec![
-                ("BON_ID", id()),
-                ("POS_ZEILE", Value::text(&pos)),
-                ("ARTIKELTEXT", Value::text(&line.text)),
-                ("GV_TYP", Value::text(gv)),
-                ("INHAUS", Value::text("0")),
-                ("P_STORNO", Value::text("0")),
-                (
-                    "ART_NR",
-                    Value::text(line.article_number.clone().unwrap_or_default()),
-                ),
-                ("GTIN", Value::text(line.ean.clone().unwrap_or_default())),
-                ("MENGE", Value::Int(line.quantity * sign)),
-                ("EINHEIT", Value::text("Stück")),
-                ("STK_BR", Value::cents(line.unit_price)),
-            ]),
-        )?;
-        w.push(
-            "Bonpos_USt",
-            &with_head(vec![
-                ("BON_ID", id()),
-                ("POS_ZEILE", Value::text(&pos)),
-                ("UST_SCHLUESSEL", Value::Int(vat_key(line.vat))),
-                ("POS_BRUTTO", Value::cents(gross)),
-                ("POS_NETTO", Value::cents(gross - tax)),
-                ("POS_UST", Value::cents(tax)),
-            ]),
-        )?;
-        if line.discount != Cents::ZERO {
-            // How the price was found: the base price, less the line discount;
-            // the discount's tax is the rest, so that both add up to the line.
-            let base = line
-                .unit_price
-                .checked_mul(line.quantity)
-                .and_then(|b| b.checked_mul(sign))
-                .ok_or(ExportError::Overflow)?;
-            let base_tax = line.vat.tax_in_gross(base);
-            let discount = gross.checked_sub(base).ok_or(ExportError::Overflow)?;
-            let discount_tax = tax.checked_sub(base_tax).ok_or(ExportError::Overflow)?;
-            for (typ, gross, tax) in [
-                ("base_amount", base, base_tax),
-                ("discount", discount, discount_tax),
-            ] {
-                w.push(
-                    "Bonpos_Preisfindung",
-                    &with_head(vec![
-                        ("BON_ID", id()),
-                        ("POS_ZEILE", Value::text(&pos)),
-                        ("TYP", Value::text(typ)),
-                        ("UST_SCHLUESSEL", Value::Int(vat_key(line.vat))),
-                        ("PF_BRUTTO", Value::cents(gross)),
-                        ("PF_NETTO", Value::cents(gross - tax)),
-                        ("PF_UST", Value::cents(tax)),
-                    ]),
-                )?;
-            }
-        }
-    }
-    if let Receipt::Cancellation { original, .. } = r {
-        w.push(
-            "Bon_Referenzen",
-            &with_head(vec![
-                ("BON_ID", id()),
-                ("REF_TYP", Value::text("Transaktion")),
-                ("REF_NAME", Value::text("Storno")),
-                ("REF_DATUM", time(&original.created_at)),
-                ("REF_Z_KASSE_ID", Value::text(&cp.till_id)),
-                (
-                    "REF_Z_NR",
-                    Value::Int(original.closed_in.unwrap_or(closing.z_number)),
-                ),
-                (
-                    "REF_BON_ID",
-                    Value::text(original.receipt_number.to_string()),
-                ),
-            ]),
-        )?;
-    }
-    Ok(())
 }

@@ -2,6 +2,8 @@
 //! (`index.xml`), a writer that checks every row against them, and the
 //! tables filled from the till's journal.
 
+mod bon;
+mod business_case;
 pub mod definition;
 pub mod from_journal;
 pub mod package;

@@ -3,6 +3,8 @@
 //! and `transactions_tse.csv` (`TSE_Transaktionen`, per receipt its
 //! transaction, or `TSE_TA_FEHLER` for one made while the TSE was down).
 
+use std::collections::HashMap;
+
 use chrono::DateTime;
 use till::{TseRecord, TseSignature};
 
@@ -12,12 +14,18 @@ use crate::writer::{Row, Value, Writer};
 /// The text encoding of the process data the till hands its TSE.
 const PROCESS_DATA_ENCODING: &str = "UTF-8";
 
-/// The TSEs already written for the closing being exported.
+/// The TSEs met in the closing being exported, and the master rows of all
+/// closings so far: written at the end ([`TseMaster::finish`]), when the
+/// certificates journaled (at the closings) are known.
 #[derive(Default)]
 pub(crate) struct TseMaster {
     z_number: Option<i64>,
     serials: Vec<String>,
+    rows: Vec<(String, Row<'static>)>,
 }
+
+/// The longest part of a certificate per column (`TSE_ZERTIFIKAT_I`, `_II`).
+const CERTIFICATE_PART: usize = 1000;
 
 impl TseMaster {
     /// The receipt `bon_id`'s TSE row (none for a receipt without a TSE
@@ -40,7 +48,7 @@ impl TseMaster {
         };
         let row = match record {
             TseRecord::Signed(s) => {
-                let id = self.id_of(w, with_head, s)?;
+                let id = self.id_of(with_head, s);
                 let (process_type, process_data) = process_of(&s.qr_code_data);
                 vec![
                     ("BON_ID", Value::text(bon_id)),
@@ -72,20 +80,15 @@ impl TseMaster {
     }
 
     /// The TSE's number within the closing, its master row written on first sight.
-    fn id_of(
-        &mut self,
-        w: &mut Writer,
-        with_head: &dyn Fn(Row<'static>) -> Row<'static>,
-        s: &TseSignature,
-    ) -> Result<i64, ExportError> {
+    fn id_of(&mut self, with_head: &dyn Fn(Row<'static>) -> Row<'static>, s: &TseSignature) -> i64 {
         if let Some(i) = self.serials.iter().position(|x| *x == s.tss_serial) {
-            return Ok(i as i64 + 1);
+            return i as i64 + 1;
         }
         self.serials.push(s.tss_serial.clone());
         let id = self.serials.len() as i64;
-        w.push(
-            "Stamm_TSE",
-            &with_head(vec![
+        self.rows.push((
+            s.tss_serial.clone(),
+            with_head(vec![
                 ("TSE_ID", Value::Int(id)),
                 ("TSE_SERIAL", Value::text(&s.tss_serial)),
                 ("TSE_SIG_ALGO", Value::text(&s.signature_algorithm)),
@@ -93,8 +96,28 @@ impl TseMaster {
                 ("TSE_PD_ENCODING", Value::text(PROCESS_DATA_ENCODING)),
                 ("TSE_PUBLIC_KEY", Value::text(&s.public_key)),
             ]),
-        )?;
-        Ok(id)
+        ));
+        id
+    }
+
+    /// Writes the TSEs' master rows, each with its certificate (base64 of
+    /// the DER) where the journal has it, split over the two columns.
+    pub(crate) fn finish(
+        self,
+        w: &mut Writer,
+        certificates: &HashMap<String, String>,
+    ) -> Result<(), ExportError> {
+        for (serial, mut row) in self.rows {
+            if let Some(cert) = certificates.get(&serial) {
+                // Base64 is ASCII: the split falls between characters.
+                let first = cert.len().min(CERTIFICATE_PART);
+                let (one, rest) = cert.split_at(first);
+                row.push(("TSE_ZERTIFIKAT_I", Value::text(one)));
+                row.push(("TSE_ZERTIFIKAT_II", Value::text(rest)));
+            }
+            w.push("Stamm_TSE", &row)?;
+        }
+        Ok(())
     }
 }
 

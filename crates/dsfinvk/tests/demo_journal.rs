@@ -4,69 +4,31 @@
 //! the odd cases — a day of cancellations only, a TSE outage, texts with
 //! `;`, `"` and umlauts, 0 % voucher loads.
 
+mod common;
 #[path = "../../till/examples/demo-journal/generate.rs"]
 mod generate;
 
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use chrono::{Days, Local};
-use dsfinvk::{export, Cashpoint, Register};
+use common::{
+    assert_valid, assert_valid_against, cashpoint, read, validate, validate_against, Record,
+};
+use dsfinvk::export;
 use generate::{generate, opening_hours, DemoTill, Plan};
 use till::closing::CashMovement;
 use till::Cents;
 
-type Record = BTreeMap<String, String>;
-
-fn read(dir: &Path, file: &str) -> Vec<Record> {
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .from_path(dir.join(file))
-        .unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
 }
 
-/// The project's validator; `None` where there is no Python.
-fn validate(out: &Path) -> Option<Result<(), String>> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate.py");
-    let o = Command::new("python3").arg(script).arg(out).output().ok()?;
-    Some(if o.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&o.stderr).into_owned())
-    })
-}
-
-fn assert_valid(out: &Path) {
-    match validate(out) {
-        Some(r) => r.unwrap(),
-        None => eprintln!("no python3 here: the export was not validated independently"),
-    }
-}
-
-fn cashpoint() -> Cashpoint {
-    Cashpoint {
-        till_id: "KASSE-1".into(),
-        name: "Bäckerei Müller".into(),
-        country: "DEU".into(),
-        register: Register {
-            brand: "Smart Till".into(),
-            software: "Smart Till".into(),
-            version: "0.1.0".into(),
-            ..Register::default()
-        },
-        ..Cashpoint::default()
-    }
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// Journal writes take the writing thread's clock: one thread.
@@ -104,7 +66,9 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
     let out = dir.path().join("export");
     let summary = export(&journal, today - Days::new(2), today, &cashpoint(), &out).unwrap();
     assert_eq!(summary.closings, vec![1, 2, 3]);
-    assert_valid(&out);
+    // Valid, and each closing's cash is its Z report's: float + takings +
+    // movements ± difference = counted.
+    assert_valid_against(&out, &written.closings);
 
     // The business days are the journal's: one closing each, day by day.
     let closings = read(&out, "cashpointclosing.csv");
@@ -118,10 +82,16 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
         .collect();
     assert_eq!(days, want);
 
-    // Every receipt has its TSE row: signed, or the outage named.
+    // Every receipt has its TSE row: signed, or the outage named; but the
+    // float and the counting difference, which the TSE does not sign.
     let heads = read(&out, "transactions.csv");
     let tse_rows = read(&out, "transactions_tse.csv");
-    assert_eq!(tse_rows.len(), heads.len());
+    let unsigned: Vec<&Record> = heads
+        .iter()
+        .filter(|h| h["BON_ID"].starts_with("J-"))
+        .collect();
+    assert_eq!(unsigned.len(), 3 + 1, "three floats, one difference");
+    assert_eq!(tse_rows.len(), heads.len() - unsigned.len());
     let failed: Vec<&Record> = tse_rows
         .iter()
         .filter(|r| !r["TSE_TA_FEHLER"].is_empty())
@@ -135,10 +105,12 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
         .collect();
     for r in &signed {
         assert_eq!(r["TSE_TA_VORGANGSART"], "Kassenbeleg-V1");
-        assert!(r["TSE_VORGANGSDATEN"].starts_with("Beleg^"), "{r:?}");
+        let head = heads.iter().find(|h| h["BON_ID"] == r["BON_ID"]).unwrap();
+        // A sale is signed as a `Beleg`, a cash movement as an `AVTransfer`.
+        let signed_as = format!("{}^", head["BON_TYP"]);
+        assert!(r["TSE_VORGANGSDATEN"].starts_with(&signed_as), "{r:?}");
         assert!(r["TSE_TA_START"].ends_with(".000Z"));
         // The TSE's log time is the business day's.
-        let head = heads.iter().find(|h| h["BON_ID"] == r["BON_ID"]).unwrap();
         assert_eq!(r["TSE_TA_START"][..10], head["BON_START"][..10]);
     }
     // One TSE per closing in the master data, with its key.
@@ -151,7 +123,16 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
         assert_eq!(t["TSE_ZEITFORMAT"], "unixTime");
         assert_eq!(t["TSE_PD_ENCODING"], "UTF-8");
         assert!(!t["TSE_PUBLIC_KEY"].is_empty());
+        // The certificate the TSE gave at the closing (the validator reads
+        // it with Python's `cryptography`: of the key TSE_PUBLIC_KEY names).
+        assert!(t["TSE_ZERTIFIKAT_I"].len() > 100, "{t:?}");
+        assert!(t["TSE_ZERTIFIKAT_I"].len() <= 1000);
     }
+    // Journaled once, at the first closing; not again while it is the same.
+    let journaled = journal
+        .entries(Some(till::journal::kind::TSE_CERTIFICATE))
+        .unwrap();
+    assert_eq!(journaled.len(), 1);
     // The payment terminal of each closing's end of day.
     let slaves = read(&out, "slaves.csv");
     assert_eq!(slaves.len(), 3);
@@ -177,10 +158,131 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
         .iter()
         .any(|c| c["GV_TYP"] == "MehrzweckgutscheinKauf" && c["UST_SCHLUESSEL"] == "5"));
     assert!(heads.iter().any(|h| h["BON_STORNO"] == "1"));
+    // Cancellations and returns name their original.
+    let refs = read(&out, "references.csv");
+    let storno = heads.iter().filter(|h| h["BON_STORNO"] == "1").count();
+    assert_eq!(refs.len(), storno + written.returns as usize);
+    assert_eq!(written.returns, 3);
+
+    // Cash movements of every reason, each a receipt of its own (AVTransfer,
+    // untaxed), every day; the difference of day two.
+    let case_of = |h: &Record| -> String {
+        lines
+            .iter()
+            .find(|l| l["BON_ID"] == h["BON_ID"] && l["Z_NR"] == h["Z_NR"])
+            .map(|l| l["GV_TYP"].clone())
+            .unwrap()
+    };
+    let transfers: Vec<(String, String)> = heads
+        .iter()
+        .filter(|h| h["BON_TYP"] == "AVTransfer")
+        .map(|h| (h["Z_NR"].clone(), case_of(h)))
+        .collect();
+    for z in ["1", "2", "3"] {
+        for gv in [
+            "Anfangsbestand",
+            "Einzahlung",
+            "Privateinlage",
+            "Auszahlung",
+            "Privatentnahme",
+            "Geldtransit",
+        ] {
+            assert!(
+                transfers.contains(&(z.to_string(), gv.to_string())),
+                "closing {z}: no {gv}"
+            );
+        }
+    }
     assert_eq!(
-        read(&out, "references.csv").len(),
-        heads.iter().filter(|h| h["BON_STORNO"] == "1").count()
+        transfers
+            .iter()
+            .filter(|(_, gv)| gv == "DifferenzSollIst")
+            .collect::<Vec<_>>(),
+        vec![&("2".to_string(), "DifferenzSollIst".to_string())]
     );
+    let difference = cases
+        .iter()
+        .find(|c| c["GV_TYP"] == "DifferenzSollIst")
+        .unwrap();
+    assert_eq!(
+        (
+            difference["Z_UMS_BRUTTO"].as_str(),
+            difference["UST_SCHLUESSEL"].as_str()
+        ),
+        ("-1,00000", "5")
+    );
+    // Movements' receipts carry the journal's receipt numbers.
+    let expense = heads
+        .iter()
+        .find(|h| h["BON_TYP"] == "AVTransfer" && case_of(h) == "Auszahlung")
+        .unwrap();
+    assert_eq!(expense["BON_NR"], expense["BON_ID"]);
+
+    // A return: negative, paid back in cash, naming its original receipt.
+    let returned = refs
+        .iter()
+        .filter(|r| {
+            let h = heads.iter().find(|h| h["BON_ID"] == r["BON_ID"]).unwrap();
+            h["BON_STORNO"] == "0"
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(returned.len(), 3);
+    for r in returned {
+        assert_eq!(r["REF_TYP"], "Transaktion");
+        let h = heads.iter().find(|h| h["BON_ID"] == r["BON_ID"]).unwrap();
+        assert!(h["UMS_BRUTTO"].starts_with('-'));
+        assert!(heads
+            .iter()
+            .any(|o| o["BON_ID"] == r["REF_BON_ID"] && o["Z_NR"] == r["REF_Z_NR"]));
+    }
+
+    // Discounts: the basket's as `Rabatt` lines, a line's own in itemamounts.
+    assert!(written.discounted > 0);
+    assert!(lines.iter().any(|l| l["GV_TYP"] == "Rabatt"));
+    assert!(cases.iter().any(|c| c["GV_TYP"] == "Rabatt"));
+    assert!(read(&out, "itemamounts.csv")
+        .iter()
+        .any(|r| r["TYP"] == "discount"));
+
+    // Both cashiers, by id and name, on the receipts they made.
+    let by: std::collections::BTreeSet<(String, String)> = heads
+        .iter()
+        .map(|h| (h["BEDIENER_ID"].clone(), h["BEDIENER_NAME"].clone()))
+        .collect();
+    let want: std::collections::BTreeSet<(String, String)> = generate::cashiers()
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    assert_eq!(by, want);
+
+    // The validator catches a certificate of another key.
+    let other = dir.path().join("other-key");
+    copy_dir(&out, &other);
+    let file = other.join("tse.csv");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let key = &tse[0]["TSE_PUBLIC_KEY"];
+    let mut point = base64_decode(key);
+    point[40] ^= 1;
+    std::fs::write(&file, text.replace(key.as_str(), &base64_encode(&point))).unwrap();
+    if let Some(r) = validate(&other) {
+        let problems = r.unwrap_err();
+        assert!(problems.contains("of another key"), "{problems}");
+    }
+
+    // The validator catches a closing's cash a cent off its Z report.
+    let off = dir.path().join("off");
+    copy_dir(&out, &off);
+    let file = off.join("cash_per_currency.csv");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let counted = written.closings[0].cash_counted;
+    let was = format!("{},{:02}", counted.0 / 100, counted.0 % 100);
+    let now = format!("{},{:02}", (counted.0 + 1) / 100, (counted.0 + 1) % 100);
+    assert!(text.contains(&was));
+    std::fs::write(&file, text.replacen(&was, &now, 1)).unwrap();
+    if let Some(r) = validate_against(&off, Some(&written.closings)) {
+        let problems = r.unwrap_err();
+        assert!(problems.contains("cash per currency"), "{problems}");
+    }
 
     // The validator is not a rubber stamp: a TSE counter that goes back fails it.
     let broken = dir.path().join("broken");
@@ -204,7 +306,7 @@ fn odd_days_export_valid_cancellations_only_a_tse_outage_texts_and_zero_rate() {
     let now = Local::now();
     let today = now.date_naive();
     let yesterday = today - Days::new(1);
-    block_on(async {
+    let closings = block_on(async {
         let till = DemoTill::open(&path).await.unwrap();
         let mut rng = generate::Rng::new(3);
         // Yesterday: sales, a secucard load (0 %), all while the TSE is down.
@@ -218,7 +320,7 @@ fn odd_days_export_valid_cancellations_only_a_tse_outage_texts_and_zero_rate() {
         till.card_load(Cents(2500), false).await.unwrap();
         till.tse_down(false).await;
         till.set_clock(close);
-        till.close(Cents::ZERO).await.unwrap();
+        let first = till.close(Cents::ZERO).await.unwrap();
         // Today: nothing but the cancellations of yesterday's sales.
         let (open, close) = opening_hours(today, now);
         till.set_clock(open);
@@ -230,23 +332,42 @@ fn odd_days_export_valid_cancellations_only_a_tse_outage_texts_and_zero_rate() {
         till.cash_movement(CashMovement::CashIn, Cents(1000), "Münzrolle")
             .unwrap();
         till.set_clock(close);
-        till.close(Cents::ZERO).await.unwrap();
+        let second = till.close(Cents::ZERO).await.unwrap();
         till::journal::testing::set_clock(None);
+        vec![first, second]
     });
     let journal = till::Journal::open(&path).unwrap();
     let out = dir.path().join("export");
     let summary = export(&journal, yesterday, today, &cashpoint(), &out).unwrap();
     assert_eq!(summary.closings, vec![1, 2]);
-    assert_valid(&out);
+    assert_valid_against(&out, &closings);
 
     let heads = read(&out, "transactions.csv");
-    let of_z2: Vec<&Record> = heads.iter().filter(|h| h["Z_NR"] == "2").collect();
+    let of_z2: Vec<&Record> = heads
+        .iter()
+        .filter(|h| h["Z_NR"] == "2" && h["BON_TYP"] == "Beleg")
+        .collect();
     assert_eq!(of_z2.len(), 3);
+    // Beside them the cash put in (an entry of an older till: `Einzahlung`)
+    // and the difference: the refunds took more than the drawer held, and
+    // nothing was counted.
+    let lines = read(&out, "lines.csv");
+    let moved: Vec<(&str, &str)> = heads
+        .iter()
+        .filter(|h| h["Z_NR"] == "2" && h["BON_TYP"] == "AVTransfer")
+        .map(|h| {
+            let line = lines.iter().find(|l| l["BON_ID"] == h["BON_ID"]).unwrap();
+            (line["GV_TYP"].as_str(), h["UMS_BRUTTO"].as_str())
+        })
+        .collect();
+    assert_eq!(moved[0], ("Einzahlung", "10,00"));
+    assert_eq!(moved[1].0, "DifferenzSollIst");
+    assert_eq!(moved.len(), 2);
     assert!(of_z2
         .iter()
         .all(|h| h["BON_STORNO"] == "1" && h["UMS_BRUTTO"].starts_with('-')));
     let closing2 = &read(&out, "cashpointclosing.csv")[1];
-    assert!(closing2["Z_SE_ZAHLUNGEN"].starts_with('-'));
+    assert_eq!(closing2["Z_SE_BARZAHLUNGEN"], "0,00");
     // The outage: yesterday's receipts name it; today's cancellations are signed.
     let tse = read(&out, "transactions_tse.csv");
     assert!(tse

@@ -7,99 +7,16 @@ use std::path::Path;
 use std::process::Command;
 
 use chrono::{Days, Local};
-use dsfinvk::{export, Cashpoint, Register, Value, WriteError, Writer};
+mod common;
+
+use common::{
+    assert_valid, assert_valid_against, cashpoint, cents, read, sum_by, validate, Record,
+};
+use dsfinvk::{export, Value, WriteError, Writer};
 use till::basket::{Basket, BasketLine};
 use till::closing::CashMovement;
 use till::journal::{testing, Journal};
 use till::{Cents, PaymentMethod, VatRate};
-
-type Record = BTreeMap<String, String>;
-
-/// The rows of one table file as column → field (quotes removed).
-fn read(dir: &Path, file: &str) -> Vec<Record> {
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .from_path(dir.join(file))
-        .unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            header
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
-
-/// "12,34" / "-0,33000" → cents, without floats.
-fn cents(field: &str) -> i64 {
-    let (neg, digits) = match field.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, field),
-    };
-    let (whole, frac) = digits.split_once(',').unwrap();
-    let frac = format!("{frac:0<2}");
-    assert!(
-        frac[2..].chars().all(|c| c == '0'),
-        "{field} has sub-cent digits"
-    );
-    let v: i64 = whole.parse::<i64>().unwrap() * 100 + frac[..2].parse::<i64>().unwrap();
-    if neg {
-        -v
-    } else {
-        v
-    }
-}
-
-fn sum_by(rows: &[Record], key: &str, amount: &str) -> BTreeMap<String, i64> {
-    let mut m = BTreeMap::new();
-    for r in rows {
-        *m.entry(r[key].clone()).or_insert(0) += cents(&r[amount]);
-    }
-    m
-}
-
-/// Runs the project's own validator (`tests/validate.py`, Python's csv and
-/// xml modules, none of the export code) on an export; `None` without Python.
-fn validate(out: &Path) -> Option<Result<(), String>> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate.py");
-    let o = Command::new("python3").arg(script).arg(out).output().ok()?;
-    Some(if o.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&o.stderr).into_owned())
-    })
-}
-
-fn assert_valid(out: &Path) {
-    match validate(out) {
-        Some(r) => r.unwrap(),
-        None => eprintln!("no python3 here: the export was not validated independently"),
-    }
-}
-
-fn cashpoint() -> Cashpoint {
-    Cashpoint {
-        till_id: "KASSE-1".into(),
-        name: "Bäckerei Müller".into(),
-        street: "Hauptstraße 1".into(),
-        postcode: "10115".into(),
-        city: "Berlin".into(),
-        country: "DEU".into(),
-        tax_number: "12/345/67890".into(),
-        vat_id: "DE123456789".into(),
-        register: Register {
-            brand: "Smart Till".into(),
-            model: "Desktop".into(),
-            serial: "ST-0001".into(),
-            software: "Smart Till".into(),
-            version: "0.1.0".into(),
-        },
-    }
-}
 
 /// The header row of every table as Python's own XML parser reads the
 /// official index (`None` where there is no Python here).
@@ -183,7 +100,7 @@ fn a_closed_day_exports_every_table_with_its_sales_tied_out() {
     .unwrap();
     assert_eq!(summary.closings, vec![z.z_number]);
     assert_eq!(summary.rows.len(), 20);
-    assert_valid(&out);
+    assert_valid_against(&out, std::slice::from_ref(&z));
     // The validator sees a wrong figure: one payment row off by a cent.
     let broken = dir.path().join("broken");
     std::fs::create_dir(&broken).unwrap();
@@ -230,8 +147,22 @@ fn a_closed_day_exports_every_table_with_its_sales_tied_out() {
     );
     assert!(out.join("gdpdu-01-09-2004.dtd").exists());
 
-    // Receipts: the two sales and the cancellation, with their totals.
-    let heads = read(&out, "transactions.csv");
+    // Receipts: the two sales and the cancellation, with their totals;
+    // beside them the float, the payout and the difference (AVTransfer).
+    let all_heads = read(&out, "transactions.csv");
+    let (heads, transfers): (Vec<Record>, Vec<Record>) =
+        all_heads.into_iter().partition(|r| r["BON_TYP"] == "Beleg");
+    let moved: Vec<(&str, &str)> = transfers
+        .iter()
+        .map(|r| (r["BON_ID"].as_str(), r["UMS_BRUTTO"].as_str()))
+        .collect();
+    assert_eq!(moved.len(), 3);
+    assert_eq!(
+        moved.iter().map(|m| m.1).collect::<Vec<_>>(),
+        ["100,00", "-5,00", "-1,00"]
+    );
+    // They have no receipt number: their BON_ID names their journal entry.
+    assert!(moved.iter().all(|m| m.0.starts_with("J-")));
     let totals: BTreeMap<String, (String, String)> = heads
         .iter()
         .map(|r| {
@@ -246,10 +177,9 @@ fn a_closed_day_exports_every_table_with_its_sales_tied_out() {
     assert_eq!(totals[&ra], ("28,49".into(), "0".into()));
     assert_eq!(totals[&rb], ("10,00".into(), "0".into()));
     assert_eq!(totals[&rc], ("-10,00".into(), "1".into()));
-    for r in &heads {
+    for r in heads.iter().chain(&transfers) {
         assert_eq!(r["Z_KASSE_ID"], "KASSE-1");
         assert_eq!(r["Z_NR"], z.z_number.to_string());
-        assert_eq!(r["BON_TYP"], "Beleg");
         assert!(r["BON_START"] <= r["BON_ENDE"]);
     }
 
@@ -372,11 +302,16 @@ fn a_closed_day_exports_every_table_with_its_sales_tied_out() {
         (rc.as_str(), rb.as_str())
     );
 
-    // The closing: its payments tie out with the Z report's figures.
+    // The closing: its payments tie out with the Z report's figures: all
+    // receipts' cash (float, sales, payout, difference) is what was counted.
     let closing = read(&out, "cashpointclosing.csv");
     assert_eq!(closing.len(), 1);
-    assert_eq!(closing[0]["Z_SE_ZAHLUNGEN"], "28,49");
-    assert_eq!(closing[0]["Z_SE_BARZAHLUNGEN"], "28,49");
+    assert_eq!(closing[0]["Z_SE_ZAHLUNGEN"], "122,49");
+    assert_eq!(closing[0]["Z_SE_BARZAHLUNGEN"], "122,49");
+    assert_eq!(
+        read(&out, "cash_per_currency.csv")[0]["ZAHLART_BETRAG_WAEH"],
+        "122,49"
+    );
     assert_eq!(closing[0]["Z_START_ID"], ra);
     assert_eq!(closing[0]["Z_ENDE_ID"], rc);
     assert_eq!(closing[0]["Z_BUCHUNGSTAG"], z.closed_at[..10]);
@@ -386,8 +321,11 @@ fn a_closed_day_exports_every_table_with_its_sales_tied_out() {
         "ZAHLART_TYP",
         "Z_ZAHLART_BETRAG",
     );
-    assert_eq!(by_type.values().sum::<i64>(), z.figures.total.0);
-    assert_eq!(by_type.get("Bar"), Some(&z.figures.by_method.cash.0));
+    assert_eq!(by_type.get("Bar"), Some(&z.cash_counted.0));
+    assert_eq!(
+        by_type.values().sum::<i64>(),
+        z.figures.total.0 + z.cash_counted.0 - z.figures.by_method.cash.0
+    );
     assert_eq!(read(&out, "vat.csv").len(), 3);
     let register = read(&out, "cashregister.csv");
     assert_eq!(
@@ -550,7 +488,7 @@ fn a_cancellation_in_a_later_closing_names_the_original_closing() {
     )
     .unwrap();
     assert_eq!(summary.closings, vec![z1.z_number, z2.z_number]);
-    assert_valid(&out);
+    assert_valid_against(&out, &[z1.clone(), z2.clone()]);
 
     let heads = read(&out, "transactions.csv");
     let z_of: BTreeMap<String, String> = heads
@@ -573,7 +511,10 @@ fn a_cancellation_in_a_later_closing_names_the_original_closing() {
     assert_eq!(pay, vec![("Guthabenkarte".to_string(), "5,00".to_string())]);
     // Per closing, the closing's payments are the Z report's.
     let closings = read(&out, "cashpointclosing.csv");
-    assert_eq!(closings[1]["Z_SE_ZAHLUNGEN"], "-5,00");
-    assert_eq!(closings[1]["Z_SE_BARZAHLUNGEN"], "-10,00");
+    // The refund took 10 € the drawer did not hold: nothing was counted, the
+    // difference put the 10 € back.
     assert_eq!(z2.figures.by_method.cash, Cents(-1000));
+    assert_eq!(closings[1]["Z_SE_ZAHLUNGEN"], "5,00");
+    assert_eq!(closings[1]["Z_SE_BARZAHLUNGEN"], "0,00");
+    assert_eq!(refs[0]["REF_DATUM"], closings[0]["Z_ERSTELLUNG"]);
 }

@@ -2,13 +2,21 @@
 the export code: every table's file, its header, the number of fields,
 numbers with exactly the stated decimals, texts within their MaxLength,
 UTF-8, CRLF; and the tie-outs: per receipt its VAT rows, payments and
-lines add up to UMS_BRUTTO, net + tax = gross in every VAT row; per closing
-the payment rows are Z_SE_ZAHLUNGEN and Z_SE_BARZAHLUNGEN and what the
-receipts paid per type, the sales' business cases are the receipts' VAT
-per key; every TSE row is signed by a TSE of its closing or names the
-failure, and per TSE transaction numbers and signature counters rise.
+lines add up to UMS_BRUTTO (per VAT key too), net + tax = gross in every VAT
+row; per closing the payment rows are Z_SE_ZAHLUNGEN and Z_SE_BARZAHLUNGEN
+and what the receipts paid per type, the cash per currency is the cash
+paid, the business cases per key are the receipts' VAT rows and per case
+their lines; cash movements (AVTransfer) are untaxed cash of a movement's
+business case; references resolve to exported receipts; every TSE row is
+signed by a TSE of its closing or names the failure, per TSE transaction
+numbers and signature counters rise, and a TSE's certificate is one of its
+public key (Python's `cryptography`).
 
-Usage: python3 validate.py EXPORT_DIR   (exit 1 and the problems on stderr)
+With the Z reports' figures (a JSON file, see `against_z_report`) it also
+ties each closing's cash out against them.
+
+Usage: python3 validate.py EXPORT_DIR [Z_REPORTS.json]
+       (exit 1 and the problems on stderr)
 """
 
 import csv
@@ -43,7 +51,91 @@ def cents(value, acc):
     return -n if neg else n
 
 
-def main(folder):
+# DSFinV-K 2.3, 3.1.2: the business cases (GV_TYP) of lines and closings.
+BUSINESS_CASES = {
+    "Anfangsbestand", "Umsatz", "Pfand", "PfandRueckzahlung", "MehrzweckgutscheinKauf",
+    "MehrzweckgutscheinEinloesung", "EinzweckgutscheinKauf", "EinzweckgutscheinEinloesung",
+    "Forderungsentstehung", "Forderungsaufloesung", "Anzahlungseinstellung", "Anzahlungsaufloesung",
+    "Privateinlage", "Privatentnahme", "Geldtransit", "DifferenzSollIst", "TrinkgeldAG", "TrinkgeldAN",
+    "Auszahlung", "Einzahlung", "Rabatt", "Aufschlag", "Lohnzahlung", "ZuschussEcht", "ZuschussUnecht",
+}
+# Cash put in or taken out without a sale.
+MOVEMENTS = {"Anfangsbestand", "Privateinlage", "Privatentnahme", "Geldtransit", "Auszahlung", "Einzahlung", "DifferenzSollIst"}
+IN_OUT = MOVEMENTS - {"Anfangsbestand", "DifferenzSollIst"}
+
+
+def certificates(tse_rows):
+    """Each TSE's certificate (TSE_ZERTIFIKAT_I + _II, base64 of the DER) is
+    an X.509 certificate of the key TSE_PUBLIC_KEY names, and TSE_SERIAL is
+    the SHA-256 of that key (TR-03153 7.5)."""
+    import base64
+    import hashlib
+    problems = []
+    for r in tse_rows:
+        where = f"tse.csv: closing {r['Z_NR']}, TSE {r['TSE_ID']}"
+        key = base64.b64decode(r["TSE_PUBLIC_KEY"])
+        if hashlib.sha256(key).hexdigest() != r["TSE_SERIAL"].lower():
+            problems.append(f"{where}: TSE_SERIAL is not the SHA-256 of TSE_PUBLIC_KEY")
+        if len(r["TSE_ZERTIFIKAT_II"]) and len(r["TSE_ZERTIFIKAT_I"]) != 1000:
+            problems.append(f"{where}: TSE_ZERTIFIKAT_II holds the rest only after 1000 characters in _I")
+        cert = r["TSE_ZERTIFIKAT_I"] + r["TSE_ZERTIFIKAT_II"]
+        if not cert:
+            continue
+        try:
+            from cryptography import x509
+            from cryptography.hazmat.primitives import serialization
+        except ImportError:
+            problems.append(f"{where}: a certificate, but no Python `cryptography` here to read it")
+            continue
+        try:
+            parsed = x509.load_der_x509_certificate(base64.b64decode(cert))
+        except ValueError as e:
+            problems.append(f"{where}: the certificate is not X.509 DER ({e})")
+            continue
+        point = parsed.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        if point != key:
+            problems.append(f"{where}: the certificate is of another key than TSE_PUBLIC_KEY")
+    return problems
+
+
+def against_z_report(rows, z_report, acc):
+    """The export's cash per closing against the Z report's figures (a JSON
+    list of {"z_number", "opening_float", "cash", "cash_in", "cash_out",
+    "difference", "cash_counted"} in cents): float + takings + movements
+    + difference = counted, each part as the export's receipts have it."""
+    problems = []
+    exported = {r["Z_NR"] for r in rows["cashpointclosing.csv"]}
+    kind = {(r["Z_NR"], r["BON_ID"]): r["BON_TYP"] for r in rows["transactions.csv"]}
+    takings = defaultdict(int)
+    for r in rows["datapayment.csv"]:
+        if r["ZAHLART_TYP"] == "Bar" and kind.get((r["Z_NR"], r["BON_ID"])) == "Beleg":
+            takings[r["Z_NR"]] += cents(r["BASISWAEH_BETRAG"], acc("datapayment.csv", "BASISWAEH_BETRAG"))
+    case = defaultdict(int)
+    for r in rows["businesscases.csv"]:
+        case[(r["Z_NR"], r["GV_TYP"])] += cents(r["Z_UMS_BRUTTO"], acc("businesscases.csv", "Z_UMS_BRUTTO"))
+    in_cash = {r["Z_NR"]: cents(r["ZAHLART_BETRAG_WAEH"], 2) for r in rows["cash_per_currency.csv"] if r["ZAHLART_WAEH"] == "EUR"}
+    for z in z_report:
+        nr = str(z["z_number"])
+        if nr not in exported:
+            continue
+        if z["opening_float"] + z["cash"] + z["cash_in"] - z["cash_out"] + z["difference"] != z["cash_counted"]:
+            problems.append(f"Z report {nr}: its own cash figures do not add up")
+        got = {
+            "cash per currency": (in_cash.get(nr, 0), z["cash_counted"]),
+            "Anfangsbestand": (case[(nr, "Anfangsbestand")], z["opening_float"]),
+            "cash of the sales": (takings[nr], z["cash"]),
+            "movements in and out": (sum(case[(nr, gv)] for gv in IN_OUT), z["cash_in"] - z["cash_out"]),
+            "DifferenzSollIst": (case[(nr, "DifferenzSollIst")], z["difference"]),
+        }
+        for what, (export, report) in got.items():
+            if export != report:
+                problems.append(f"closing {nr}: {what} {export} in the export, {report} on the Z report")
+    return problems
+
+
+def main(folder, z_report=None):
     problems = []
     rows = {}
     defs = {}
@@ -133,14 +225,75 @@ def main(folder):
             problems.append(f"payment.csv: closing {z} adds up to {paid.get(z, 0)}, Z_SE_ZAHLUNGEN {r['Z_SE_ZAHLUNGEN']}")
         if paid_by_type.get((r["Z_NR"], "Bar"), 0) != cents(r["Z_SE_BARZAHLUNGEN"], 2):
             problems.append(f"payment.csv: closing {z} cash {paid_by_type.get((r['Z_NR'], 'Bar'), 0)}, Z_SE_BARZAHLUNGEN {r['Z_SE_BARZAHLUNGEN']}")
+    # Business cases: per closing and VAT key all of them together are the
+    # receipts' VAT rows; per case and key, what the receipts' lines of that
+    # case add up to.
     vat_by_key = sums("transactions_vat.csv", ("Z_NR", "UST_SCHLUESSEL"), "BON_BRUTTO")
-    sold = defaultdict(int)
-    for r in rows["businesscases.csv"]:
-        if r["GV_TYP"] in ("Umsatz", "MehrzweckgutscheinKauf"):
-            sold[(r["Z_NR"], r["UST_SCHLUESSEL"])] += cents(r["Z_UMS_BRUTTO"], acc("businesscases.csv", "Z_UMS_BRUTTO"))
-    for k in set(vat_by_key) | set(sold):
-        if vat_by_key.get(k, 0) != sold.get(k, 0):
-            problems.append(f"businesscases.csv: closing {k[0]}, VAT key {k[1]}: {sold.get(k, 0)}, the receipts {vat_by_key.get(k, 0)}")
+    cases_by_key = sums("businesscases.csv", ("Z_NR", "UST_SCHLUESSEL"), "Z_UMS_BRUTTO")
+    for k in set(vat_by_key) | set(cases_by_key):
+        if vat_by_key.get(k, 0) != cases_by_key.get(k, 0):
+            problems.append(f"businesscases.csv: closing {k[0]}, VAT key {k[1]}: {cases_by_key.get(k, 0)}, the receipts {vat_by_key.get(k, 0)}")
+    line_case = {(r["Z_NR"], r["BON_ID"], r["POS_ZEILE"]): r["GV_TYP"] for r in rows["lines.csv"]}
+    by_case = defaultdict(int)
+    by_receipt_key = defaultdict(int)
+    for r in rows["lines_vat.csv"]:
+        gv = line_case.get((r["Z_NR"], r["BON_ID"], r["POS_ZEILE"]))
+        if gv is None:
+            problems.append(f"lines_vat.csv: receipt {r['BON_ID']} line {r['POS_ZEILE']} is not in lines.csv")
+            continue
+        if gv not in BUSINESS_CASES:
+            problems.append(f"lines.csv: receipt {r['BON_ID']} line {r['POS_ZEILE']}: {gv!r} is no DSFinV-K business case")
+        amount = cents(r["POS_BRUTTO"], acc("lines_vat.csv", "POS_BRUTTO"))
+        by_case[(r["Z_NR"], gv, r["UST_SCHLUESSEL"])] += amount
+        by_receipt_key[(r["Z_NR"], r["BON_ID"], r["UST_SCHLUESSEL"])] += amount
+    cases = sums("businesscases.csv", ("Z_NR", "GV_TYP", "UST_SCHLUESSEL"), "Z_UMS_BRUTTO")
+    for k in set(by_case) | set(cases):
+        if by_case.get(k, 0) != cases.get(k, 0):
+            problems.append(f"businesscases.csv: closing {k[0]}, {k[1]} VAT key {k[2]}: {cases.get(k, 0)}, the lines {by_case.get(k, 0)}")
+    # Per receipt and VAT key the lines (goods, discounts) are its VAT row.
+    receipt_vat = sums("transactions_vat.csv", ("Z_NR", "BON_ID", "UST_SCHLUESSEL"), "BON_BRUTTO")
+    for k in set(receipt_vat) | set(by_receipt_key):
+        if receipt_vat.get(k, 0) != by_receipt_key.get(k, 0):
+            problems.append(f"lines_vat.csv: receipt {k[1]} VAT key {k[2]}: the lines {by_receipt_key.get(k, 0)}, its VAT row {receipt_vat.get(k, 0)}")
+
+    # Cash movements (AVTransfer): untaxed, paid in cash, of a movement's case.
+    head = {(r["Z_NR"], r["BON_ID"]): r for r in rows["transactions.csv"]}
+    for r in rows["lines.csv"]:
+        bon = head.get((r["Z_NR"], r["BON_ID"]))
+        if bon is not None and bon["BON_TYP"] == "AVTransfer" and r["GV_TYP"] not in MOVEMENTS:
+            problems.append(f"lines.csv: AVTransfer {r['BON_ID']} with business case {r['GV_TYP']!r}")
+    for url, col in (("transactions_vat.csv", "UST_SCHLUESSEL"), ("datapayment.csv", "ZAHLART_TYP")):
+        for r in rows[url]:
+            bon = head.get((r["Z_NR"], r["BON_ID"]))
+            if bon is not None and bon["BON_TYP"] == "AVTransfer" and r[col] not in ("5", "Bar"):
+                problems.append(f"{url}: AVTransfer {r['BON_ID']} with {col} {r[col]}")
+    for (z, bon), r in head.items():
+        if bool(r["BEDIENER_ID"]) != bool(r["BEDIENER_NAME"]):
+            problems.append(f"transactions.csv: receipt {bon}: a cashier's id without the name or the other way round")
+
+    # Per closing the cash: every receipt's cash payments are the cash
+    # payments of the closing and its cash per currency.
+    in_cash = sums("cash_per_currency.csv", ("Z_NR",), "ZAHLART_BETRAG_WAEH")
+    for r in rows["cashpointclosing.csv"]:
+        z = r["Z_NR"]
+        if in_cash.get((z,), 0) != cents(r["Z_SE_BARZAHLUNGEN"], 2):
+            problems.append(f"cash_per_currency.csv: closing {z}: {in_cash.get((z,), 0)}, Z_SE_BARZAHLUNGEN {r['Z_SE_BARZAHLUNGEN']}")
+
+    # References: a receipt named in an exported closing is exported, and
+    # the reference's date is that closing's.
+    closed_at = {r["Z_NR"]: r["Z_ERSTELLUNG"] for r in rows["cashpointclosing.csv"]}
+    for n, r in enumerate(rows["references.csv"], start=1):
+        if r["REF_TYP"] != "Transaktion" or r["REF_Z_NR"] not in closed_at:
+            continue
+        if (r["REF_Z_NR"], r["REF_BON_ID"]) not in head:
+            problems.append(f"references.csv row {n}: receipt {r['REF_BON_ID']} of closing {r['REF_Z_NR']} is not exported")
+        if r["REF_DATUM"] != closed_at[r["REF_Z_NR"]]:
+            problems.append(f"references.csv row {n}: REF_DATUM {r['REF_DATUM']}, closing {r['REF_Z_NR']} was made {closed_at[r['REF_Z_NR']]}")
+
+    problems += certificates(rows["tse.csv"])
+
+    if z_report:
+        problems += against_z_report(rows, z_report, acc)
 
     # TSE: every receipt's row is a signed transaction of a TSE of its
     # closing or names the TSE's failure; per TSE the transaction numbers
@@ -174,7 +327,9 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    found = main(sys.argv[1])
+    import json
+    z = json.load(open(sys.argv[2])) if len(sys.argv) > 2 else None
+    found = main(sys.argv[1], z)
     for p in found:
         print(p, file=sys.stderr)
     sys.exit(1 if found else 0)

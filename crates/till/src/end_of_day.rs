@@ -71,6 +71,8 @@ impl Checkout<'_> {
         if let (Some(device), false) = (terminal, already) {
             self.terminal_end_of_day(device, cancel).await?;
         }
+        // The TSE's certificate, for the tax audit export (once per TSE).
+        crate::tse_certificate::journal_certificate_if_any(self.tse, self.journal).await;
         // The closing takes the terminal's answer journaled since the last one.
         let closing = self
             .journal()

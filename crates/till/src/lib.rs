@@ -28,6 +28,7 @@ pub mod sale;
 pub mod secucard;
 pub mod sha256x8;
 pub mod tse;
+pub mod tse_certificate;
 pub mod tse_event;
 pub mod z_report;
 

@@ -368,3 +368,58 @@ async fn the_closing_and_its_z_report_carry_the_tse_serial_ranges_and_outages() 
     assert_eq!(tse.devices[0].signed, 1);
     assert!(tse.devices[0].first_tx_number > abort.tx_number);
 }
+
+#[tokio::test]
+async fn a_closing_journals_the_tse_certificate_once_and_a_tse_that_is_down_never_holds_it_up() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let t = TseTill::new().await;
+    let c = t.checkout();
+    let sale = c.pay_cash(&basket(), Some(Cents(500))).await.unwrap();
+    let signed = match t
+        .till
+        .journal()
+        .sale_by_receipt(sale.receipt_number as i64)
+        .unwrap()
+        .paid
+        .tse
+    {
+        Some(TseRecord::Signed(s)) => s,
+        other => panic!("not signed: {other:?}"),
+    };
+    let certificates = |t: &TseTill| {
+        t.till
+            .journal()
+            .entries(Some(kind::TSE_CERTIFICATE))
+            .unwrap()
+    };
+    let closing = c.close_day(Cents(500), None, &Default::default()).await;
+    closing.unwrap();
+    let journaled = certificates(&t);
+    assert_eq!(journaled.len(), 1);
+    let cert: till::tse_certificate::TseCertificate =
+        serde_json::from_value(journaled[0].body.clone()).unwrap();
+    // The TSE the signatures name, and a certificate of its key: the DER
+    // holds the key's point in its subject public key info.
+    assert_eq!(cert.tss_serial, signed.tss_serial);
+    assert_eq!(cert.public_key, signed.public_key);
+    let der = b64.decode(&cert.certificate).unwrap();
+    let point = b64.decode(&signed.public_key).unwrap();
+    assert_eq!(der[0], 0x30, "a DER sequence");
+    assert!(der.windows(point.len()).any(|w| w == point.as_slice()));
+
+    // The next closing finds it journaled: no second entry.
+    c.pay_cash(&basket(), Some(Cents(500))).await.unwrap();
+    c.close_day(Cents(500), None, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(certificates(&t).len(), 1);
+
+    // A TSE that is down never holds up the closing.
+    t.tse_sandbox.set_offline(true).await;
+    c.pay_cash(&basket(), Some(Cents(500))).await.unwrap();
+    c.close_day(Cents(500), None, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(certificates(&t).len(), 1);
+}

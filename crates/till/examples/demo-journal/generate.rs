@@ -1,7 +1,9 @@
 //! A realistic journal written through the real checkout against the embedded
 //! simulators (secuconnect and fiskaly on loopback): cash and card sales,
-//! secucard loads and payments, cancellations, the float and a payout, a
-//! closing per day, every receipt signed by the TSE (or recorded as failed
+//! secucard loads and payments, line and basket discounts, cancellations,
+//! returns, the opening float and cash movements of every reason, two
+//! cashiers taking turns, a closing per day (now and then with a counting
+//! difference), every receipt signed by the TSE (or recorded as failed
 //! while it is down). Business days lie in the past: the journal's clock
 //! (`journal::testing::set_clock`) and the TSE simulator's (`set_clock`) are
 //! set for every step, so nothing else of the till needs to know.
@@ -22,8 +24,11 @@ use receipt::ShopHeader;
 use secuconnect::{CancellationToken, Client, ClientConfig, Credentials, Device, Secret};
 use secuconnect_sandbox::{demo, SandboxConfig};
 use till::basket::{Basket, BasketLine};
+use till::cash_movement::CashReason;
 use till::closing::CashMovement;
-use till::journal::testing;
+use till::discount::{self, Discount};
+use till::journal::{testing, CashierRef};
+use till::returns::ReturnLine;
 use till::{Cents, Checkout, Closing, Journal, Tse, VatRate};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -64,7 +69,26 @@ pub struct Written {
     pub card_loads: u32,
     pub secucard_payments: u32,
     pub tse_failed: u32,
+    pub returns: u32,
+    /// Cash movements booked as receipts (every reason, every day).
+    pub movements: u32,
+    /// Sales with a line or basket discount.
+    pub discounted: u32,
     pub closings: Vec<Closing>,
+}
+
+/// The two cashiers who take turns at the till (the first in the morning).
+pub fn cashiers() -> [CashierRef; 2] {
+    [
+        CashierRef {
+            id: "1".into(),
+            name: "Anna Schmidt".into(),
+        },
+        CashierRef {
+            id: "2".into(),
+            name: "Jonas Weber".into(),
+        },
+    ]
 }
 
 /// The shop's articles: number, text, GTIN, price, rate. Texts with
@@ -196,7 +220,9 @@ impl DemoTill {
         self.tse_sandbox.set_offline(down).await;
     }
 
-    /// A basket of 1–4 articles, now and then with a line discount.
+    /// A basket of 1–4 articles, now and then with a line discount (10 %)
+    /// or a discount on the whole basket (5 % or 1 €), as the till's
+    /// discount dialog gives them.
     pub fn basket(&self, rng: &mut Rng) -> Basket {
         let n = 1 + rng.below(4) as usize;
         let lines = (0..n)
@@ -207,13 +233,19 @@ impl DemoTill {
                     BasketLine::article(text, 1 + rng.below(3) as i64, Cents(price), vat);
                 line.article_number = Some(nr.into());
                 line.ean = gtin.map(str::to_string);
-                if rng.below(10) == 0 {
-                    line.discount = Cents(line.total().0 / 10);
-                }
                 line
             })
             .collect();
-        Basket { lines, card: None }
+        let basket = Basket { lines, card: None };
+        let rules: Vec<Option<Discount>> = (0..n)
+            .map(|_| (rng.below(8) == 0).then_some(Discount::Percent { percent: 10 }))
+            .collect();
+        let on_basket = match rng.below(10) {
+            0 => Some(Discount::Percent { percent: 5 }),
+            1 if basket.total() > Cents(100) => Some(Discount::Amount { amount: Cents(100) }),
+            _ => None,
+        };
+        discount::apply(&basket, &rules, on_basket).expect("a valid discount")
     }
 
     /// A cash sale; the customer gives the next full ten euros.
@@ -278,6 +310,47 @@ impl DemoTill {
         Ok(c.receipt_number)
     }
 
+    /// Cash in or out for `reason`, signed by the TSE, with its receipt number.
+    pub async fn movement(
+        &self,
+        reason: CashReason,
+        amount: Cents,
+        note: &str,
+    ) -> Result<i64, Error> {
+        let booked = self
+            .checkout()
+            .cash_movement(reason, amount, note, None)
+            .await?;
+        Ok(booked.record.receipt_number)
+    }
+
+    /// Takes one unit of the first line of `receipt_number` back, in cash.
+    pub async fn take_back(&self, receipt_number: i64) -> Result<i64, Error> {
+        let line = ReturnLine {
+            line: 0,
+            quantity: 1,
+        };
+        let booked = self
+            .checkout()
+            .take_back(receipt_number, &[line], None)
+            .await?;
+        Ok(booked.record.receipt_number)
+    }
+
+    /// The opening float, as the till asks for it before the first sale.
+    pub fn set_float(&self, amount: Cents) -> Result<(), Error> {
+        let mut j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        j.set_opening_float(amount)?;
+        Ok(())
+    }
+
+    /// Who is logged in from now on.
+    pub fn log_in(&self, cashier: &CashierRef) -> Result<(), Error> {
+        let mut j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(j.set_cashier(Some(cashier))?)
+    }
+
+    /// An entry of cash in or out without a reason, as older tills wrote it.
     pub fn cash_movement(&self, m: CashMovement, amount: Cents, note: &str) -> Result<(), Error> {
         let mut j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
         Ok(j.record_cash_movement(m, amount, note)?)
@@ -332,7 +405,9 @@ pub async fn generate(path: &Path, plan: &Plan) -> Result<Written, Error> {
         let n = plan.sales_per_day.max(1);
         let step = (close - open) / (i32::try_from(n).unwrap_or(i32::MAX) + 2);
         till.set_clock(open);
-        till.cash_movement(CashMovement::Float, Cents(15_000), "Wechselgeld")?;
+        let [first, second] = cashiers();
+        till.log_in(&first)?;
+        till.set_float(Cents(15_000))?;
         let mut cancellable: Vec<i64> = Vec::new();
         let outage = if d == 0 {
             n / 2..n / 2 + plan.tse_outage
@@ -341,12 +416,26 @@ pub async fn generate(path: &Path, plan: &Plan) -> Result<Written, Error> {
         };
         for i in 0..n {
             till.set_clock(open + step * (i32::try_from(i).unwrap_or(0) + 1));
+            if i == n / 2 {
+                till.log_in(&second)?;
+            }
+            if i == 1 {
+                // Change fetched and the owner's money put in, after the first sale.
+                till.movement(CashReason::ChangeFetched, Cents(2_000), "")
+                    .await?;
+                till.movement(CashReason::PrivateDeposit, Cents(3_000), "")
+                    .await?;
+                w.movements += 2;
+            }
             let down = outage.contains(&i);
             if down {
                 till.tse_down(true).await;
             }
             let basket = till.basket(&mut rng);
-            let receipt = match rng.below(100) {
+            let discounted = basket.lines.iter().any(|l| l.discount != Cents::ZERO);
+            let pick = rng.below(100);
+            let mut cancelled = false;
+            let receipt = match pick {
                 0..=47 => {
                     let r = till.cash_sale(&basket).await?;
                     cancellable.push(r);
@@ -373,6 +462,7 @@ pub async fn generate(path: &Path, plan: &Plan) -> Result<Written, Error> {
                     let which = rng.below(cancellable.len() as u64) as usize;
                     let r = cancellable.swap_remove(which);
                     w.cancellations += 1;
+                    cancelled = true;
                     Some(till.cancel(r, "Kunde hat es sich anders überlegt").await?)
                 }
                 _ => {
@@ -386,13 +476,29 @@ pub async fn generate(path: &Path, plan: &Plan) -> Result<Written, Error> {
                 w.tse_failed += u32::from(receipt.is_some());
                 till.tse_down(false).await;
             }
+            // A sale of the basket (not a load, not a cancellation).
+            let of_basket = !(70..=79).contains(&pick) && !cancelled;
+            if discounted && of_basket {
+                w.discounted += 1;
+            }
         }
         till.set_clock(close - step / 2);
-        till.cash_movement(
-            CashMovement::CashOut,
+        // A customer brings something back from one of the day's cash sales.
+        if let Some(r) = cancellable.pop() {
+            till.take_back(r).await?;
+            w.returns += 1;
+        }
+        till.movement(CashReason::Expense, Cents(350), "Briefmarken; \"Post\"")
+            .await?;
+        till.movement(CashReason::PrivateWithdrawal, Cents(1_000), "")
+            .await?;
+        till.movement(
+            CashReason::ToBank,
             Cents(5_000),
             "Bank; Einzahlung \"Tresor\"",
-        )?;
+        )
+        .await?;
+        w.movements += 3;
         till.set_clock(close);
         // Now and then a euro is missing in the drawer.
         let difference = if d % 2 == 1 { Cents(-100) } else { Cents::ZERO };

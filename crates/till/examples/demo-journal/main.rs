@@ -71,14 +71,17 @@ fn main() -> ExitCode {
     match runtime.block_on(generate(&out, &plan)) {
         Ok(w) => {
             println!(
-                "{}: {} days, {} sales ({} by card, {} secucard loads, {} from a secucard), {} cancellations, {} receipts while the TSE was down, closings Z {}–{} in {:.1} s",
+                "{}: {} days, {} sales ({} by card, {} secucard loads, {} from a secucard, {} with a discount), {} cancellations, {} returns, {} cash movements, {} receipts while the TSE was down, closings Z {}–{} in {:.1} s",
                 out.display(),
                 plan.days,
                 w.sales,
                 w.card_sales,
                 w.card_loads,
                 w.secucard_payments,
+                w.discounted,
                 w.cancellations,
+                w.returns,
+                w.movements,
                 w.tse_failed,
                 w.closings.first().map(|c| c.z_number).unwrap_or_default(),
                 w.closings.last().map(|c| c.z_number).unwrap_or_default(),

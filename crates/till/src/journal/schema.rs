@@ -258,6 +258,9 @@ pub mod kind {
     /// A change to an article, group or cashier (who, when, old → new), so
     /// that the journal explains every price a receipt shows.
     pub const CATALOG_CHANGE: &str = "catalog_change";
+    /// The TSE's certificate, public key and serial, journaled once per TSE
+    /// (`tse_certificate`): the tax audit export hands the certificate over.
+    pub const TSE_CERTIFICATE: &str = "tse_certificate";
 }
 
 /// The kinds the layers above the journal write as they are (`Journal::record`):
@@ -267,6 +270,7 @@ pub const RECORDED_AS_GIVEN: &[&str] = &[
     kind::LOGOUT,
     kind::AUTHORISATION,
     kind::CATALOG_CHANGE,
+    kind::TSE_CERTIFICATE,
 ];
 
 /// The longest note a closing keeps.
