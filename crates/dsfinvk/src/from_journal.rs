@@ -404,6 +404,13 @@ pub fn export_with_progress(
             kind::CASH_MOVEMENT => {
                 if let Some(closing) = closing {
                     let (gv, text, amount) = movement(&e.body).map_err(bad)?;
+                    // The float is signed by the TSE as an `AVTransfer` of its change.
+                    let tse: Option<till::tse::TseRecord> = e
+                        .body
+                        .get("tse")
+                        .map(|t| serde_json::from_value(t.clone()))
+                        .transpose()
+                        .map_err(|x| bad(x.to_string()))?;
                     if amount != Cents::ZERO {
                         let mut bon = bon::transfer(
                             no_receipt_id(e.seq),
@@ -414,6 +421,7 @@ pub fn export_with_progress(
                             amount,
                         );
                         bon.cashier = e.cashier.as_ref();
+                        bon.tse = tse.as_ref();
                         out.write(closing, &bon)?;
                     }
                 }

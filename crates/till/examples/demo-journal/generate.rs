@@ -338,9 +338,9 @@ impl DemoTill {
     }
 
     /// The opening float, as the till asks for it before the first sale.
-    pub fn set_float(&self, amount: Cents) -> Result<(), Error> {
-        let mut j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
-        j.set_opening_float(amount)?;
+    /// Signed by the TSE as the app's is (an `AVTransfer`).
+    pub async fn set_float(&self, amount: Cents) -> Result<(), Error> {
+        self.checkout().set_opening_float(amount).await?;
         Ok(())
     }
 
@@ -407,7 +407,7 @@ pub async fn generate(path: &Path, plan: &Plan) -> Result<Written, Error> {
         till.set_clock(open);
         let [first, second] = cashiers();
         till.log_in(&first)?;
-        till.set_float(Cents(15_000))?;
+        till.set_float(Cents(15_000)).await?;
         let mut cancellable: Vec<i64> = Vec::new();
         let outage = if d == 0 {
             n / 2..n / 2 + plan.tse_outage
