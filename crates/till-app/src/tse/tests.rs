@@ -68,23 +68,51 @@ impl Shop {
     }
 }
 
+/// Every log line of this test binary, from every thread. A global
+/// subscriber, not a scoped one: a scoped one misses lines whose call site
+/// another test's thread met first (tracing caches that no one listened).
+struct CapturedLog(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLog {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn captured_log() -> CapturedLog {
+    static LOG: std::sync::OnceLock<Arc<std::sync::Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+    let buffer = LOG.get_or_init(|| {
+        let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || CapturedLog(writer.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other global subscriber in till-app's unit tests");
+        buffer
+    });
+    CapturedLog(buffer.clone())
+}
+
 fn short() -> Duration {
     Duration::from_secs(10)
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_guided_setup_runs_end_to_end_and_the_till_then_signs_with_its_tse() {
-    let log = tempfile::NamedTempFile::new().unwrap();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(Arc::new(log.reopen().unwrap()))
-        .finish();
-    // One thread: every log line of the test lands here.
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Tests on other threads may have met the same log lines first, with no
-    // subscriber: their cached "never" is asked again now that this one is here.
-    tracing::callsite::rebuild_interest_cache();
+    let log = captured_log();
 
     let shop = Shop::new().await;
     let ctx = shop.ctx(short());
@@ -201,7 +229,7 @@ async fn the_guided_setup_runs_end_to_end_and_the_till_then_signs_with_its_tse()
     );
     assert!(!secrets_file.contains(&puk), "the PUK is never kept");
     let settings = shop.settings_text();
-    let logs = std::fs::read_to_string(log.path()).unwrap();
+    let logs = log.text();
     assert!(logs.contains("TSE: this till is registered"), "{logs}");
     for secret in [
         fiskaly_sandbox::DEMO_API_SECRET,
