@@ -11,6 +11,7 @@ pub mod connection;
 pub mod documents;
 pub mod error;
 pub mod printing;
+pub mod qr;
 pub mod secrets;
 pub mod settings;
 pub mod startup;

@@ -204,6 +204,7 @@ pub async fn start(
         session: Default::default(),
         catalog_journaled: Mutex::new(journaled),
         pending_import: Mutex::new(None),
+        qr: Default::default(),
     };
     // Changes made while the till was closed (an import on the command line, the demo shop).
     state.journal_catalog_changes().map_err(|e| e.message)?;

@@ -67,6 +67,8 @@ pub struct AppState {
     pub catalog_journaled: Mutex<i64>,
     /// The CSV file previewed on the import screen, until it is imported.
     pub pending_import: Mutex<Option<catalog::ImportPreview>>,
+    /// Pay by QR code: the payment that waits for the customer, a late one.
+    pub qr: crate::qr::QrPayments,
 }
 
 /// How many catalogue changes go into the journal in one transaction.

@@ -12,6 +12,7 @@ pub mod connection;
 pub mod journal;
 pub mod print;
 pub mod printers;
+pub mod qr;
 pub mod sale;
 pub mod secucard;
 pub mod session;
