@@ -84,7 +84,10 @@ fn create_answer_of_guide_01() {
         .unwrap()
         .contains("stx=STX_2AUSR7M6B2NHPG3C4JTKBEY07YXSAZ"));
     assert!(links.eps.is_some() && links.giropay.is_some());
-    let context = stx.application_context.as_ref().expect("application context");
+    let context = stx
+        .application_context
+        .as_ref()
+        .expect("application context");
     assert_eq!(
         context.checkout_template.as_deref(),
         Some("COT_WD0DE66HN2XWJHW8JM88003YG0NEA2")

@@ -61,15 +61,16 @@ impl QrSettings {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty());
         if let Some(t) = &self.checkout_template {
-            let well_formed = t.len() == 32
-                && t.starts_with("COT_")
-                && t[4..]
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            let well_formed = t.strip_prefix("COT_").is_some_and(|rest| {
+                (20..=40).contains(&rest.len())
+                    && rest
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            });
             if !well_formed {
                 return Err(CommandError::new(
                     ErrorCode::QrSettings,
-                    format!("The checkout template \"{t}\" is not a template id: it reads COT_ and 28 capital letters or digits, as the provider's portal shows it."),
+                    format!("The checkout template \"{t}\" is not a template id: it reads COT_ and then capital letters and digits (e.g. COT_WD0DE66HN2XWJHW8JM88003YG0NEA2), as the provider shows it."),
                 ));
             }
         }

@@ -53,10 +53,14 @@ pub enum CheckoutError {
     #[error("the payment service cannot be reached: pay by QR code is not possible offline. Take cash, or try again later.")]
     QrOffline,
     /// The provider created the transaction but sent no checkout link to show.
-    #[error("the payment service sent no checkout link for the QR code. Take another payment method.")]
+    #[error(
+        "the payment service sent no checkout link for the QR code. Take another payment method."
+    )]
     NoCheckoutLink,
     /// A secucard's balance is applied at the till, not on the checkout page.
-    #[error("a basket with a customer card cannot be paid by QR code. Take cash or the card terminal.")]
+    #[error(
+        "a basket with a customer card cannot be paid by QR code. Take cash or the card terminal."
+    )]
     QrWithCard,
     /// The payment call went out, but its outcome could not be journaled.
     /// The sale stays in `paying` (its intent is durable) and catching up

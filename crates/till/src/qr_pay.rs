@@ -59,13 +59,8 @@ impl Checkout<'_> {
             self.abandon(&created.id).await;
             return Err(CheckoutError::NoCheckoutLink);
         };
-        let intent = PaymentIntent::new(
-            &sale_id,
-            PaymentMethod::Qr,
-            basket,
-            Some(&created.id),
-            None,
-        );
+        let intent =
+            PaymentIntent::new(&sale_id, PaymentMethod::Qr, basket, Some(&created.id), None);
         {
             let mut journal = self.journal();
             journal.record_settings(&self.settings_value())?;

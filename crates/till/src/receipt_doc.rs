@@ -107,9 +107,7 @@ pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
             crate::closing::PaymentMethod::Cash => cash_payment(p.amount, p.tendered),
             crate::closing::PaymentMethod::Secucard => secucard_payment(p.amount),
             crate::closing::PaymentMethod::Card => card_payment(p.amount),
-            crate::closing::PaymentMethod::Qr => {
-                qr_payment(p.amount, p.provider_method.as_deref())
-            }
+            crate::closing::PaymentMethod::Qr => qr_payment(p.amount, p.provider_method.as_deref()),
         })
         .collect();
     let provider_lines = record
