@@ -449,7 +449,7 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
         z_number: z, closed_at: new Date().toISOString(), business_day: sum.business_day, summary: sum,
         cash_counted: a.cashCounted as number, difference, note: (a.note as string | null) ?? null, terminal: null,
         retained: (a.retained as number | null) ?? null,
-        report_text: [center('Z-BON ' + z), center(settings.shop.name), '', pad('Umsatz', eur(sum.total)), ...sum.by_method.map((m) => pad(`${{ cash: 'Bar', card: 'Karte', secucard: 'Kundenkarte' }[m.method]} (${m.count})`, eur(m.amount))), '', pad('Bar erwartet', eur(sum.cash_expected)), pad('Bar gezählt', eur(a.cashCounted as number)), pad('Differenz', eur(difference))].join('\n'),
+        report_text: [center('Z-BON ' + z), center(settings.shop.name), '', pad('Umsatz', eur(sum.total)), ...sum.by_method.map((m) => pad(`${{ cash: 'Bar', card: 'Karte', secucard: 'Kundenkarte', qr: 'QR-Code' }[m.method]} (${m.count})`, eur(m.amount))), '', pad('Bar erwartet', eur(sum.cash_expected)), pad('Bar gezählt', eur(a.cashCounted as number)), pad('Differenz', eur(difference))].join('\n'),
       };
       for (const s of sales) if (s.z_number === null) s.z_number = z;
       terminalClosed = false;

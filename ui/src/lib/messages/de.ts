@@ -100,6 +100,7 @@ export const de = {
   'method.cash': 'Bar',
   'method.card': 'Karte',
   'method.secucard': 'Kundenkarte',
+  'method.qr': 'QR-Code',
 
   'keypad.amount19': 'Betrag 19 %',
   'keypad.amount7': 'Betrag 7 %',

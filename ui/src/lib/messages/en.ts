@@ -101,6 +101,7 @@ export const en: Record<MessageKey, string> = {
   'method.cash': 'Cash',
   'method.card': 'Card',
   'method.secucard': 'Loyalty card',
+  'method.qr': 'QR code',
 
   'keypad.amount19': 'Amount 19 %',
   'keypad.amount7': 'Amount 7 %',
