@@ -34,12 +34,13 @@ async function phone(t) {
 async function startQr(app, name) {
   const { driver } = app;
   await driver.findElement(byTestId('article-51')).click();
-  await waitForText(driver, 'basket-total', '0,99 €', 5000);
+  await waitForText(driver, 'basket-total', /^(0,99 €|€0\.99)$/, 5000);
   const pay = driver.findElement(byTestId('pay-qr'));
   await driver.wait(until.elementIsEnabled(pay), 10000);
+  await screenshot(driver, `${name}-sale`);
   await pay.click();
   await driver.wait(until.elementLocated(byTestId('qr-code')), 15000);
-  await waitForText(driver, 'qr-amount', '0,99 €', 5000);
+  await waitForText(driver, 'qr-amount', /^(0,99 €|€0.99)$/, 5000);
   await waitForText(driver, 'qr-countdown', /^(Noch \d:\d\d|\d:\d\d left)$/, 5000);
   await screenshot(driver, name);
   const link = execFileSync('zbarimg', ['--quiet', '--raw', '-Sdisable', '-Sqrcode.enable', join(shots, `${name}.png`)], { encoding: 'utf8' }).trim();
