@@ -140,10 +140,18 @@ async fn paid_by_the_customer_the_sale_is_journaled_with_the_method_the_provider
         reqwest::StatusCode::CONFLICT
     );
     // Cancelled later: the provider gives the money back.
-    till_app::commands::journal::cancel_sale(&host.state, &sale.sale_id, Some("Irrtum".into()), None)
-        .await
+    till_app::commands::journal::cancel_sale(
+        &host.state,
+        &sale.sale_id,
+        Some("Irrtum".into()),
+        None,
+    )
+    .await
+    .unwrap();
+    let stx = host
+        .sandbox()
+        .get_transaction(&stx_of(&started.link))
         .unwrap();
-    let stx = host.sandbox().get_transaction(&stx_of(&started.link)).unwrap();
     assert_eq!(stx["status"], "cancelled");
 }
 
