@@ -108,6 +108,9 @@ async fn paid_by_the_customer_the_sale_is_journaled_with_the_method_the_provider
     let open = host.state.journal().in_doubt().unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].intent.method, PaymentMethod::Qr);
+    // No restart while the customer pays.
+    let e = till_app::commands::connection::restart_allowed(&host.state).unwrap_err();
+    assert_eq!(e.code, ErrorCode::SwitchCardRunning);
     // A second QR payment waits for this one.
     let e = qr_cmd::start_qr_payment(&host.state, basket(100))
         .await

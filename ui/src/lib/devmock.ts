@@ -342,6 +342,11 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
       return { requested: true };
     case 'check_card_payment':
       return null;
+    // Pay by QR code: the pretend customer never pays; the cashier aborts.
+    case 'qr_settings':
+      return { checkout_template: null, language: null, timeout_secs: 180 };
+    case 'save_qr_settings':
+      return a.settings;
     case 'open_drawer':
       return null;
     case 'secucard_lookup': {

@@ -107,3 +107,35 @@ describe('pay by QR code', () => {
     expect(screen.queryByTestId('pay-qr')).toBeNull();
   });
 });
+
+describe('the settings of pay by QR code', () => {
+  it('loads, saves and says in words what does not hold', async () => {
+    const saved: unknown[] = [];
+    backend({
+      settings: () => {
+        throw { code: 'not_found', message: 'no settings' };
+      },
+      qr_settings: () => ({ checkout_template: 'COT_WD0DE66HN2XWJHW8JM88003YG0NEA2', language: null, timeout_secs: 120 }),
+      save_qr_settings: (a) => {
+        const s = a.settings as { timeout_secs: number };
+        if (s.timeout_secs < 5) throw { code: 'qr_settings', message: 'time' };
+        saved.push(a.settings);
+        return a.settings;
+      },
+    });
+    const { default: QrSettings } = await import('../components/QrSettings.svelte');
+    const { Task } = await import('../lib/task.svelte');
+    const task = new Task();
+    render(QrSettings, { task });
+    await waitFor(() => expect((screen.getByTestId('qr-template') as HTMLInputElement).value).toBe('COT_WD0DE66HN2XWJHW8JM88003YG0NEA2'));
+    expect((screen.getByTestId('qr-timeout') as HTMLInputElement).value).toBe('120');
+    await fireEvent.input(screen.getByTestId('qr-timeout'), { target: { value: '2' } });
+    await fireEvent.click(screen.getByTestId('save-qr-settings'));
+    await waitFor(() => expect(task.failedCode).toBe('qr_settings'));
+    await fireEvent.input(screen.getByTestId('qr-timeout'), { target: { value: '90' } });
+    await fireEvent.change(screen.getByTestId('qr-language'), { target: { value: 'en' } });
+    await fireEvent.click(screen.getByTestId('save-qr-settings'));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]).toEqual({ checkout_template: 'COT_WD0DE66HN2XWJHW8JM88003YG0NEA2', language: 'en', timeout_secs: 90 });
+  });
+});

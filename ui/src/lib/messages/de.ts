@@ -134,6 +134,11 @@ export const de = {
   'cash.booking': 'Wird gebucht …',
 
   'sale.payQr': 'QR-Code',
+  'qr.settings.title': 'Zahlung per QR-Code',
+  'qr.settings.template': 'Checkout-Vorlage (COT_…, leer: Standard des Zahlungsdienstes)',
+  'qr.settings.language': 'Sprache der Bezahlseite',
+  'qr.settings.languageTill': 'wie die Kasse',
+  'qr.settings.timeout': 'Wartezeit auf den Kunden (Sekunden)',
   'qr.starting': 'QR-Code wird erstellt …',
   'qr.waitingTitle': 'Bitte QR-Code scannen',
   'qr.waitingText': 'Der Kunde scannt den Code mit dem Handy und bezahlt dort (PayPal, Karte, …).',

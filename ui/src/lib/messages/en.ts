@@ -135,6 +135,11 @@ export const en: Record<MessageKey, string> = {
   'cash.booking': 'Booking …',
 
   'sale.payQr': 'QR code',
+  'qr.settings.title': 'Pay by QR code',
+  'qr.settings.template': 'Checkout template (COT_…, empty: the provider’s default)',
+  'qr.settings.language': 'Language of the payment page',
+  'qr.settings.languageTill': 'as the till',
+  'qr.settings.timeout': 'Time the customer has (seconds)',
   'qr.starting': 'Creating the QR code …',
   'qr.waitingTitle': 'Please scan the QR code',
   'qr.waitingText': 'The customer scans the code with a phone and pays there (PayPal, card, …).',
