@@ -120,4 +120,14 @@ test('the cashier aborts first: the transaction is aborted at the provider and t
   // The basket is still there for another way to pay.
   await driver.findElement(byTestId('qr-back')).click();
   await waitForText(driver, 'basket-total', '0,99 €', 5000);
+
+  // The settings of pay by QR code: a template that is no template is refused in words.
+  await driver.findElement(byTestId('nav-settings')).click();
+  await driver.findElement(byTestId('tab-connection')).click();
+  const template = await driver.findElement(byTestId('qr-template'));
+  await template.sendKeys('COT_nope');
+  await driver.findElement(byTestId('save-qr-settings')).click();
+  await waitForText(driver, 'settings-error', /Checkout-Vorlage|checkout template|QR/, 10000);
+  await driver.executeScript("document.querySelector('[data-testid=\"qr-settings\"]').scrollIntoView()");
+  await screenshot(driver, 'qr-settings-de');
 });
