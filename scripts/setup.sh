@@ -17,6 +17,8 @@ APT_PACKAGES=(
   cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils sqlite3
   # tests: the receipt's QR code read back from the PDF and the window
   zbar-tools
+  # tests: the customer's phone on the QR code's Smart Checkout page (headless Chromium over WebDriver)
+  chromium chromium-driver
   fonts-dejavu-core
   # the keychain: the Secret Service over D-Bus (the keyring crate)
   libdbus-1-dev

@@ -680,3 +680,47 @@ pub async fn close_customer_display(app: AppHandle, state: App<'_>) -> Answer<bo
 pub fn customer_display_open(app: AppHandle) -> bool {
     crate::customer_window::is_open(&app)
 }
+
+// Pay by QR code.
+
+#[tauri::command]
+pub async fn start_qr_payment(
+    state: App<'_>,
+    basket: Basket,
+) -> Answer<till_app::qr::QrPaymentStarted> {
+    till_app::commands::qr::start_qr_payment(state.inner(), basket).await
+}
+
+#[tauri::command]
+pub async fn wait_qr_payment(state: App<'_>) -> Answer<till_app::qr::QrPaymentResult> {
+    till_app::commands::qr::wait_qr_payment(&state).await
+}
+
+#[tauri::command]
+pub async fn abort_qr_payment(state: App<'_>) -> Answer<card::AbortRequested> {
+    till_app::commands::qr::abort_qr_payment(&state).await
+}
+
+#[tauri::command]
+pub async fn check_qr_payment(state: App<'_>) -> Answer<Option<till_app::qr::QrPaymentResult>> {
+    till_app::commands::qr::check_qr_payment(&state).await
+}
+
+#[tauri::command]
+pub async fn qr_available(state: App<'_>) -> Answer<till_app::commands::qr::QrAvailability> {
+    till_app::commands::qr::qr_available(&state).await
+}
+
+#[tauri::command]
+pub async fn qr_settings(state: App<'_>) -> Answer<till_app::qr::QrSettings> {
+    till_app::commands::qr::get_qr_settings(&state).await
+}
+
+#[tauri::command]
+pub async fn save_qr_settings(
+    state: App<'_>,
+    settings: till_app::qr::QrSettings,
+    manager_pin: Option<String>,
+) -> Answer<till_app::qr::QrSettings> {
+    till_app::commands::qr::save_qr_settings(&state, settings, manager_pin).await
+}

@@ -7,31 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { By, until } from 'selenium-webdriver';
-import { byTestId, launchApp, screenshot, waitForText } from './harness.mjs';
+import { byTestId, launchApp, openDisplay, screenshot, waitForText } from './harness.mjs';
 
 const WAIT = 20000;
 const MESSAGE = 'Heute frische Brötchen!';
-
-/** Opens the display from the settings and answers the two windows' handles. */
-async function openDisplay(driver) {
-  const till = await driver.getWindowHandle();
-  await driver.findElement(byTestId('nav-settings')).click();
-  await driver.wait(until.elementLocated(byTestId('tab-display')), WAIT).click();
-  const message = await driver.wait(until.elementLocated(byTestId('display-message')), WAIT);
-  await message.clear();
-  await message.sendKeys(MESSAGE);
-  await driver.findElement(byTestId('save-display')).click();
-  await driver.wait(until.elementLocated(byTestId('settings-done')), WAIT);
-  await driver.findElement(byTestId('open-display')).click();
-  await waitForText(driver, 'display-state', /geöffnet/, WAIT);
-  await screenshot(driver, 'customer-display-settings');
-  let display;
-  await driver.wait(async () => {
-    display = (await driver.getAllWindowHandles()).find((h) => h !== till);
-    return display !== undefined;
-  }, WAIT, 'the display window appears to WebDriver');
-  return { till, display };
-}
 
 /**
  * In the display's window: notes the time of the frame after every change of
@@ -75,7 +54,8 @@ async function addLine(driver, windows, id, lines, total, lags) {
 test('the customer display follows a cash sale line by line, thanks and goes idle, in German and English', async (t) => {
   const app = await launchApp(t);
   const { driver } = app;
-  const windows = await openDisplay(driver);
+  const windows = await openDisplay(driver, MESSAGE);
+  await screenshot(driver, 'customer-display-settings');
 
   await driver.switchTo().window(windows.display);
   assert.equal(await waitForText(driver, 'customer-shop', 'Smart Till Demo-Café', WAIT), 'Smart Till Demo-Café');

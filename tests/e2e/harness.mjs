@@ -239,3 +239,26 @@ export async function simulator(demoUrl, path, body) {
 export function terminalDelay(demoUrl, ms = 300) {
   return simulator(demoUrl, '/_sandbox/config', { terminal_delay_ms: ms });
 }
+
+/**
+ * Opens the customer display from the settings, with the owner's `message`,
+ * and answers the two windows' handles (the till's, the display's).
+ */
+export async function openDisplay(driver, message = '') {
+  const till = await driver.getWindowHandle();
+  await driver.findElement(byTestId('nav-settings')).click();
+  await driver.wait(until.elementLocated(byTestId('tab-display')), 20000).click();
+  const field = await driver.wait(until.elementLocated(byTestId('display-message')), 20000);
+  await field.clear();
+  await field.sendKeys(message);
+  await driver.findElement(byTestId('save-display')).click();
+  await driver.wait(until.elementLocated(byTestId('settings-done')), 20000);
+  await driver.findElement(byTestId('open-display')).click();
+  await waitForText(driver, 'display-state', /geöffnet/, 20000);
+  let display;
+  await driver.wait(async () => {
+    display = (await driver.getAllWindowHandles()).find((h) => h !== till);
+    return display !== undefined;
+  }, 20000, 'the display window appears to WebDriver');
+  return { till, display };
+}

@@ -88,6 +88,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
     };
     use till_app::commands::journal::{CancellationDone, ReceiptPreview, SaleDetail};
     use till_app::commands::printers::PrinterDiscovery;
+    use till_app::commands::qr::QrAvailability;
     use till_app::commands::secucard::{LoadMethod, PasscodeValid};
     use till_app::commands::session::AppInfo;
     use till_app::commands::status::{TillStatus, TseState, TseStatus};
@@ -98,6 +99,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
     };
     use till_app::error::{CommandError, ErrorCode};
     use till_app::printing::{PrinterStatus, SavedFile};
+    use till_app::qr::{QrOutcome, QrPaymentResult, QrPaymentStarted, QrSettings};
     use till_app::settings::{
         AuthMode, ConnectionSettings, Environment, Language, PrinterConfig, PrinterKind,
         PrinterTransport, Settings, ShopSettings,
@@ -116,6 +118,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         PrinterDiscovery, SavedFile, TaxExport,
         FiskalyEnv, TseStep, TseView,
         DiscountRequest, DrawerReceipt,
+        QrSettings, QrOutcome, QrPaymentResult, QrPaymentStarted, QrAvailability,
         CashierSettings, SessionInfo, BadLineText, ImportSummary, ImportDone,
         DisplayPhase, DisplayLine, QrBlock, CustomerView,
     ]

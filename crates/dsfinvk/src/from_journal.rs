@@ -86,6 +86,7 @@ pub fn payment_type(method: PaymentMethod) -> (&'static str, &'static str) {
         PaymentMethod::Cash => ("Bar", "Bar"),
         PaymentMethod::Card => ("Unbar", "Karte"),
         PaymentMethod::Secucard => ("Guthabenkarte", "secucard"),
+        PaymentMethod::Qr => ("Unbar", "QR-Code"),
     }
 }
 

@@ -25,6 +25,9 @@ pub struct SandboxConfig {
     /// Lifetime of a device code of the device grant (default 1200 s).
     #[serde(default)]
     pub device_code_lifetime_secs: Option<u64>,
+    /// How long the checkout page's `slow` method takes to pay (default 4000 ms).
+    #[serde(default)]
+    pub checkout_delay_ms: Option<u64>,
 }
 
 /// The settings in effect.
@@ -34,6 +37,7 @@ pub struct Settings {
     pub auth_failure_status: StatusCode,
     pub terminal_delay: Duration,
     pub device_code_lifetime: Duration,
+    pub checkout_delay: Duration,
 }
 
 /// The provider's polling interval for the device grant, in seconds.
@@ -46,6 +50,7 @@ impl Default for Settings {
             auth_failure_status: StatusCode::FORBIDDEN,
             terminal_delay: Duration::from_millis(crate::demo::TERMINAL_DELAY_MS),
             device_code_lifetime: Duration::from_secs(1200),
+            checkout_delay: Duration::from_millis(crate::demo::CHECKOUT_DELAY_MS),
         }
     }
 }
@@ -74,6 +79,9 @@ impl Settings {
         if let Some(secs) = change.device_code_lifetime_secs {
             next.device_code_lifetime = Duration::from_secs(secs);
         }
+        if let Some(ms) = change.checkout_delay_ms {
+            next.checkout_delay = Duration::from_millis(ms);
+        }
         *self = next;
         Ok(())
     }
@@ -84,6 +92,7 @@ impl Settings {
             auth_failure_status: Some(self.auth_failure_status.as_u16()),
             terminal_delay_ms: Some(self.terminal_delay.as_millis() as u64),
             device_code_lifetime_secs: Some(self.device_code_lifetime.as_secs()),
+            checkout_delay_ms: Some(self.checkout_delay.as_millis() as u64),
         }
     }
 }

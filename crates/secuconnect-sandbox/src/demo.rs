@@ -4,6 +4,17 @@
 /// Client credentials the sandbox accepts (and the app uses in demo mode).
 pub const DEMO_CLIENT_ID: &str = "demo-till";
 pub const DEMO_CLIENT_SECRET: &str = "demo-secret";
+/// The test client credentials printed in guide 01, accepted too so that the
+/// guide's requests replay exactly as written.
+pub const GUIDE_CLIENT_ID: &str = "00563697073442633035025909838580";
+pub const GUIDE_CLIENT_SECRET: &str =
+    "3382456441636938321687549172178382320163695870914358804052148567";
+
+/// Whether the sandbox accepts these client credentials.
+pub fn accepts_client(id: &str, secret: &str) -> bool {
+    (id == DEMO_CLIENT_ID && secret == DEMO_CLIENT_SECRET)
+        || (id == GUIDE_CLIENT_ID && secret == GUIDE_CLIENT_SECRET)
+}
 
 pub const MERCHANT_ID: &str = "MRC_G8SE48FRHVITKILAPNCEDU0NUD55W8";
 pub const MERCHANT_NAME: &str = "Secupay Test-Shop";
@@ -21,6 +32,8 @@ pub const TERMINAL_TID: &str = "72015255";
 pub const TOKEN_LIFETIME_SECS: u64 = 1200;
 /// How long the simulated terminal waits for the customer in demo mode.
 pub const TERMINAL_DELAY_MS: u64 = 3000;
+/// How long the checkout page's `slow` method takes to pay.
+pub const CHECKOUT_DELAY_MS: u64 = 4000;
 /// The first `trans_id` (TA code) handed out is one above this (guide 05).
 pub const FIRST_TRANS_ID: u64 = 29_008_410;
 

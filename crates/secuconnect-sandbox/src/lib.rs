@@ -7,6 +7,7 @@
 
 mod basket;
 pub mod cards;
+pub mod checkout;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -74,6 +75,7 @@ pub async fn serve(addr: SocketAddr, state: Arc<Sandbox>) -> std::io::Result<Run
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     let app = routes::router(state.clone());
+    state.set_public_url(&format!("http://{addr}"));
     let task = tokio::spawn(server::run(listener, app, rx));
     tracing::info!(%addr, "secuconnect sandbox listening");
     Ok(RunningSandbox {

@@ -33,6 +33,9 @@ struct Args {
     /// How long the terminal waits for the customer, in milliseconds.
     #[arg(long)]
     terminal_delay_ms: Option<u64>,
+    /// How long the checkout page's `slow` method takes to pay, in milliseconds.
+    #[arg(long)]
+    checkout_delay_ms: Option<u64>,
     /// Inject a fault: `ROUTE=KIND[:COUNT[:LATENCY_MS]]`, e.g.
     /// `"POST /api/v2/Smart/Transactions/*/start/cash=drop_after:1"` or
     /// `"*=latency:10:500"`. KIND: latency, error_5xx, drop_after, drop_before,
@@ -70,7 +73,7 @@ fn parse_fault(s: &str) -> Result<Fault, String> {
 
 fn demo_help() -> String {
     format!(
-        "Demo data:\n  client_id      {}\n  client_secret  {}\n  merchant       {} ({})\n  store          {}\n  device (till)  {}\n  terminal       {} (TID {})\n\nSecucards:\n{}\n\nCard-load EAN 4260447149502 (also …519); pay-from-card EAN 4260447149533 (also …540).\nTerminal outcome by basket_info.sum cents: …13 declined, …14 aborted, …15 timeout,\n…16 paid by ELV (signature), …17 paid by VISA; anything else paid by girocard.",
+        "Demo data:\n  client_id      {}\n  client_secret  {}\n  (also guide 01's test client credentials)\n  merchant       {} ({})\n  store          {}\n  device (till)  {}\n  terminal       {} (TID {})\n\nSecucards:\n{}\n\nCard-load EAN 4260447149502 (also …519); pay-from-card EAN 4260447149533 (also …540).\nTerminal outcome by basket_info.sum cents: …13 declined, …14 aborted, …15 timeout,\n…16 paid by ELV (signature), …17 paid by VISA; anything else paid by girocard.",
         demo::DEMO_CLIENT_ID,
         demo::DEMO_CLIENT_SECRET,
         demo::MERCHANT_NAME,
@@ -97,6 +100,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         auth_failure_status: args.auth_failure_status,
         terminal_delay_ms: args.terminal_delay_ms,
         device_code_lifetime_secs: None,
+        checkout_delay_ms: args.checkout_delay_ms,
     };
     let mut sandbox = Sandbox::with_config(&config)?;
     if let Some(path) = &args.state_file {

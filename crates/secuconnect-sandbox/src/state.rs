@@ -99,6 +99,8 @@ pub(crate) struct Inner {
     pub offline: bool,
     pub terminal_next: VecDeque<TerminalNext>,
     pub running: HashMap<String, Running>,
+    /// `http://host:port` as served (kept by `reset`), for the checkout's `payment_links`.
+    pub public_url: Option<String>,
 }
 
 /// A provider-style id: `PREFIX_` and 28 upper-case letters and digits.
@@ -149,6 +151,7 @@ impl Inner {
             offline: false,
             terminal_next: VecDeque::new(),
             running: HashMap::new(),
+            public_url: None,
         }
     }
 }
@@ -278,6 +281,15 @@ impl Sandbox {
         Ok(self)
     }
 
+    /// The address the sandbox is served at (set by `serve`); checkout links point there.
+    pub fn set_public_url(&self, url: &str) {
+        self.lock().public_url = Some(url.to_string());
+    }
+
+    pub fn public_url(&self) -> Option<String> {
+        self.lock().public_url.clone()
+    }
+
     pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panicking handler must not take the whole sandbox down with it.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
@@ -310,7 +322,9 @@ impl Sandbox {
         for running in inner.running.values() {
             running.abort.notify_one();
         }
+        let public_url = inner.public_url.take();
         *inner = Inner::new(demo_data(), self.initial.clone());
+        inner.public_url = public_url;
         self.persist(&inner);
     }
 

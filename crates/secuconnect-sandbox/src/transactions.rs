@@ -161,6 +161,7 @@ impl Sandbox {
     /// The document as answered: idents show the cards' current state.
     pub(crate) fn render(inner: &Inner, tx: &Transaction) -> Value {
         let mut doc = tx.doc.clone();
+        crate::checkout::decorate(&mut doc, inner.public_url.as_deref());
         if let Some(Value::Array(idents)) = doc.get_mut("idents") {
             for (i, ident) in idents.iter_mut().enumerate() {
                 let number = ident

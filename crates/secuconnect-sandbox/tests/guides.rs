@@ -53,33 +53,57 @@ fn shape(guide: &Value, ours: &Value, path: &str, skip: &[&str], errors: &mut Ve
 #[tokio::test]
 async fn guide_01_token_and_checkout_transaction() {
     let env = start().await;
-    let mut request = fixture("guides/01-token-request.json");
-    request["client_id"] = json!(demo::DEMO_CLIENT_ID);
-    request["client_secret"] = json!(demo::DEMO_CLIENT_SECRET);
-    let (status, token) = env.oauth(request).await;
-    assert_eq!(status, StatusCode::OK);
+    // The guide's own test client credentials, exactly as printed.
+    let (status, token) = env.oauth(fixture("guides/01-token-request.json")).await;
+    assert_eq!(status, StatusCode::OK, "{token}");
     assert_shape(&fixture("guides/01-token-response.json"), &token, &[]);
+    let guide_token = token["access_token"].as_str().unwrap();
 
     let (status, stx) = env
-        .post(STX, fixture("guides/01-create-request.json"))
+        .call_with(
+            guide_token,
+            reqwest::Method::POST,
+            STX,
+            Some(fixture("guides/01-create-request.json")),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{stx}");
     schema::assert_valid("SmartTransactionsProductModel", &stx);
-    // Checkout links and payment context belong to e-commerce checkout, not to a till.
     assert_shape(
         &fixture("guides/01-create-response.json"),
         &stx,
-        &[
-            "payment_context",
-            "payment_links",
-            "customer.contact.salutation",
-        ],
+        &["customer.contact.salutation"],
     );
     assert_eq!(stx["basket_info"]["sum"], 500);
     assert_eq!(stx["contract"]["id"], "GCR_KTSST836QYITQJM1JGYIZ4F4OLKI04");
     assert_eq!(stx["customer"]["contact"]["name"], "Max Mustermann");
     assert!(stx["customer"]["id"].as_str().unwrap().starts_with("PCU_"));
     assert_eq!(stx["application_context"]["language"], "de");
+    // Step 3: the general link opens Smart Checkout, here on the sandbox's own address.
+    let id = stx["id"].as_str().unwrap();
+    let general = stx["payment_links"]["general"].as_str().unwrap();
+    assert_eq!(
+        general,
+        format!(
+            "{}/checkout?stx={id}&contract=GCR_KTSST836QYITQJM1JGYIZ4F4OLKI04&server=sandbox",
+            env.sandbox.url()
+        )
+    );
+    let page = env.http.get(general).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("5,00 €"), "{page}");
+    assert!(page.contains("PayPal"), "{page}");
+}
+
+#[tokio::test]
+async fn other_client_credentials_are_still_refused() {
+    let env = start().await;
+    let mut request = fixture("guides/01-token-request.json");
+    request["client_secret"] = json!("not-the-guides-secret");
+    let (status, answer) = env.oauth(request).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer["error"], "invalid_client");
 }
 
 #[tokio::test]

@@ -84,8 +84,17 @@ fn create_answer_of_guide_01() {
         .unwrap()
         .contains("stx=STX_2AUSR7M6B2NHPG3C4JTKBEY07YXSAZ"));
     assert!(links.eps.is_some() && links.giropay.is_some());
-    // Not modelled, kept: application_context, payment_context.
-    assert!(stx.extra.contains_key("application_context"));
+    let context = stx
+        .application_context
+        .as_ref()
+        .expect("application context");
+    assert_eq!(
+        context.checkout_template.as_deref(),
+        Some("COT_WD0DE66HN2XWJHW8JM88003YG0NEA2")
+    );
+    assert_eq!(context.language.as_deref(), Some("de"));
+    assert_eq!(stx.checkout_link(), links.general.as_deref());
+    // Not modelled, kept: payment_context.
     assert!(stx.extra.contains_key("payment_context"));
     // 2020-02-04T15:34:00+01:00 is 14:34 UTC.
     let created = stx.created.as_ref().expect("created").at();

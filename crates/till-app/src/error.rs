@@ -23,6 +23,15 @@ pub enum ErrorCode {
     NotPaid,
     CardOffline,
     TerminalBusy,
+    // Pay by QR code.
+    /// The payment service cannot be reached: no QR payment.
+    QrOffline,
+    /// A QR payment already waits for the customer.
+    QrBusy,
+    /// This basket cannot be paid by QR code (a customer card on it, no link sent).
+    QrNotPossible,
+    /// The QR settings do not hold (template, time).
+    QrSettings,
     Unjournaled,
     PaymentInDoubt,
     CancelInDoubt,
@@ -172,6 +181,10 @@ impl From<CheckoutError> for CommandError {
             }
             CheckoutError::CardOffline => {
                 Self::new(ErrorCode::CardOffline, capitalise(&e.to_string()))
+            }
+            CheckoutError::QrOffline => Self::new(ErrorCode::QrOffline, capitalise(&e.to_string())),
+            CheckoutError::NoCheckoutLink | CheckoutError::QrWithCard => {
+                Self::new(ErrorCode::QrNotPossible, capitalise(&e.to_string()))
             }
             // The payment may have gone through: never "nothing booked".
             CheckoutError::Unjournaled { .. } => {

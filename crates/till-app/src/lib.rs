@@ -12,6 +12,7 @@ pub mod customer_display;
 pub mod documents;
 pub mod error;
 pub mod printing;
+pub mod qr;
 pub mod secrets;
 pub mod settings;
 pub mod startup;

@@ -210,6 +210,7 @@ pub async fn start(
             settings.language,
             crate::customer_display::THANKS_FOR,
         ),
+        qr: Default::default(),
     };
     // Changes made while the till was closed (an import on the command line, the demo shop).
     state.journal_catalog_changes().map_err(|e| e.message)?;

@@ -69,6 +69,8 @@ pub struct AppState {
     pub pending_import: Mutex<Option<catalog::ImportPreview>>,
     /// What the customer display shows; the shell connects its window.
     pub display: Arc<crate::customer_display::CustomerDisplay>,
+    /// Pay by QR code: the payment that waits for the customer, a late one.
+    pub qr: crate::qr::QrPayments,
 }
 
 /// How many catalogue changes go into the journal in one transaction.

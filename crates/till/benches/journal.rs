@@ -64,6 +64,7 @@ fn cash_sale(i: usize) -> (PaymentIntent, PaidSale) {
             tendered,
             change: tendered.map(|t| t - total),
             terminal_receipt: None,
+            provider_method: None,
         }],
         queued: false,
         tse: None,

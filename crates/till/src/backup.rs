@@ -425,6 +425,7 @@ mod tests {
                         tendered: None,
                         change: None,
                         terminal_receipt: None,
+                        provider_method: None,
                     }],
                     queued: false,
                     tse: None,

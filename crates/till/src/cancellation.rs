@@ -132,9 +132,16 @@ fn reversal_of(record: &SaleRecord) -> Result<Option<Reversal>, CheckoutError> {
         })?;
         return Ok(Some(Reversal::Terminal(number)));
     }
+    // A QR payment was made on the provider's page: the provider gives it back.
+    let by_qr = record
+        .paid
+        .payments
+        .iter()
+        .any(|p| p.method == PaymentMethod::Qr);
     Ok(
         match (&record.intent.basket.card, &record.paid.transaction_id) {
             (Some(_), Some(id)) => Some(Reversal::Transaction(id.clone())),
+            (None, Some(id)) if by_qr => Some(Reversal::Transaction(id.clone())),
             _ => None,
         },
     )

@@ -49,6 +49,19 @@ pub enum CheckoutError {
     /// Card payments need the payment service.
     #[error("the payment service cannot be reached: card payments are not possible offline. Take cash, or try again later.")]
     CardOffline,
+    /// Pay by QR code needs the payment service (the customer pays there).
+    #[error("the payment service cannot be reached: pay by QR code is not possible offline. Take cash, or try again later.")]
+    QrOffline,
+    /// The provider created the transaction but sent no checkout link to show.
+    #[error(
+        "the payment service sent no checkout link for the QR code. Take another payment method."
+    )]
+    NoCheckoutLink,
+    /// A secucard's balance is applied at the till, not on the checkout page.
+    #[error(
+        "a basket with a customer card cannot be paid by QR code. Take cash or the card terminal."
+    )]
+    QrWithCard,
     /// The payment call went out, but its outcome could not be journaled.
     /// The sale stays in `paying` (its intent is durable) and catching up
     /// journals it as soon as the journal can write; it must not be paid again.
@@ -211,6 +224,7 @@ pub(crate) fn complete(
             tendered: None,
             change: None,
             terminal_receipt: None,
+            provider_method: None,
         });
         payment_lines.push(receipt_doc::secucard_payment(intent.from_card));
     }
@@ -223,8 +237,21 @@ pub(crate) fn complete(
                 tendered: intent.tendered,
                 change: intent.tendered.map(|t| t - rest),
                 terminal_receipt: None,
+                provider_method: None,
             });
             payment_lines.push(receipt_doc::cash_payment(rest, intent.tendered));
+        }
+        PaymentMethod::Qr => {
+            let reported = stx.and_then(|s| s.payment_method.clone());
+            payment_lines.push(receipt_doc::qr_payment(rest, reported.as_deref()));
+            payments.push(Payment {
+                method: PaymentMethod::Qr,
+                amount: rest,
+                tendered: None,
+                change: None,
+                terminal_receipt: None,
+                provider_method: reported,
+            });
         }
         method => {
             payments.push(Payment {
@@ -233,6 +260,7 @@ pub(crate) fn complete(
                 tendered: None,
                 change: None,
                 terminal_receipt: stx.and_then(|s| s.receipt_number),
+                provider_method: None,
             });
             payment_lines.push(receipt_doc::card_payment(rest));
         }
@@ -520,7 +548,7 @@ impl<'a> Checkout<'a> {
 
     /// Refuses a new payment while an earlier one is in doubt (its call has
     /// returned without an outcome the journal holds): settle that first.
-    fn refuse_while_in_doubt(&self) -> Result<(), CheckoutError> {
+    pub(crate) fn refuse_while_in_doubt(&self) -> Result<(), CheckoutError> {
         let journal = self.journal();
         let open = journal
             .in_doubt()?
@@ -559,7 +587,7 @@ impl<'a> Checkout<'a> {
     }
 
     /// Journals a sale the provider confirmed as paid, with its receipts.
-    fn journal_paid(
+    pub(crate) fn journal_paid(
         &self,
         sale_id: &str,
         stx: &SmartTransaction,

@@ -128,7 +128,8 @@ impl RunningTotals {
                 self.cash += amount.0;
                 self.cash_count += count;
             }
-            PaymentMethod::Card => {
+            // Not cash, through the provider: the day's non-cash line.
+            PaymentMethod::Card | PaymentMethod::Qr => {
                 self.card += amount.0;
                 self.card_count += count;
             }
@@ -157,6 +158,8 @@ pub enum PaymentMethod {
     Card,
     /// From the secucard's balance.
     Secucard,
+    /// By QR code: the customer paid on the provider's Smart Checkout page.
+    Qr,
 }
 
 impl PaymentMethod {
@@ -165,6 +168,7 @@ impl PaymentMethod {
             PaymentMethod::Cash => "cash",
             PaymentMethod::Card => "card",
             PaymentMethod::Secucard => "secucard",
+            PaymentMethod::Qr => "qr",
         }
     }
 }

@@ -107,6 +107,7 @@ pub fn rebuild(record: &crate::journal::SaleRecord) -> Option<Receipt> {
             crate::closing::PaymentMethod::Cash => cash_payment(p.amount, p.tendered),
             crate::closing::PaymentMethod::Secucard => secucard_payment(p.amount),
             crate::closing::PaymentMethod::Card => card_payment(p.amount),
+            crate::closing::PaymentMethod::Qr => qr_payment(p.amount, p.provider_method.as_deref()),
         })
         .collect();
     let provider_lines = record
@@ -212,6 +213,35 @@ pub fn card_payment(total: Cents) -> PaymentLine {
         amount_cents: total.0,
         tendered_cents: None,
         change_cents: None,
+    }
+}
+
+/// A payment by QR code, named with the method the provider reports.
+pub fn qr_payment(total: Cents, provider_method: Option<&str>) -> PaymentLine {
+    let label = match provider_method.map(method_name) {
+        Some(name) => format!("QR-Code ({name})"),
+        None => "QR-Code".into(),
+    };
+    PaymentLine {
+        label,
+        amount_cents: total.0,
+        tendered_cents: None,
+        change_cents: None,
+    }
+}
+
+/// A provider's payment method (`paypal`, `creditcard`, …) as a receipt names it.
+pub fn method_name(method: &str) -> String {
+    match method {
+        "paypal" => "PayPal".into(),
+        "creditcard" => "Kreditkarte".into(),
+        "debit" => "Lastschrift".into(),
+        "giropay" => "giropay".into(),
+        "sofort" => "Sofort".into(),
+        "eps" => "eps".into(),
+        "invoice" => "Rechnung".into(),
+        "prepaid" => "Vorkasse".into(),
+        other => other.to_string(),
     }
 }
 

@@ -138,7 +138,7 @@ impl Checkout<'_> {
         self.tse_finish(sale_id, Some(again), receipt).await
     }
 
-    async fn record(
+    pub(crate) async fn record(
         &self,
         sale_id: &str,
         outcome: Outcome,

@@ -386,7 +386,9 @@ fn vat_rate(rate: VatRate) -> fiskaly::VatRate {
 fn payment_type(method: PaymentMethod) -> fiskaly::PaymentType {
     match method {
         PaymentMethod::Cash => fiskaly::PaymentType::Cash,
-        PaymentMethod::Card | PaymentMethod::Secucard => fiskaly::PaymentType::NonCash,
+        PaymentMethod::Card | PaymentMethod::Secucard | PaymentMethod::Qr => {
+            fiskaly::PaymentType::NonCash
+        }
     }
 }
 

@@ -30,6 +30,7 @@ fn paid(intent: &PaymentIntent, method: PaymentMethod) -> PaidSale {
             tendered: None,
             change: None,
             terminal_receipt: (method == PaymentMethod::Card).then_some(7),
+            provider_method: None,
         }],
         queued: false,
         tse: None,

@@ -84,6 +84,7 @@ fn payment(method: PaymentMethod, amount: Cents) -> Payment {
         tendered: None,
         change: None,
         terminal_receipt: None,
+        provider_method: None,
     }
 }
 

@@ -31,6 +31,9 @@ import type {
   BasketLine,
   CancellationDone,
   CardPaymentResult,
+  QrPaymentResult,
+  QrPaymentStarted,
+  QrSettings,
   CardSplit,
   CashReason,
   Cents,
@@ -84,6 +87,10 @@ export type {
   CardOutcome,
   CardPaymentResult,
   CardSale,
+  QrOutcome,
+  QrPaymentResult,
+  QrPaymentStarted,
+  QrSettings,
   CardSplit,
   CashReason,
   Cents,
@@ -248,6 +255,16 @@ export const api = {
   basketChanged: (filled: boolean) => invoke<void>('basket_changed', { filled }),
   abortCardPayment: () => invoke<{ requested: boolean }>('abort_card_payment'),
   checkCardPayment: () => invoke<CardPaymentResult | null>('check_card_payment'),
+  /** Pay by QR code: the link, its QR code, the amount and when the till stops waiting. */
+  startQrPayment: (basket: Basket) => invoke<QrPaymentStarted>('start_qr_payment', { basket }),
+  /** Blocks until the QR payment last started has ended. */
+  waitQrPayment: () => invoke<QrPaymentResult>('wait_qr_payment'),
+  abortQrPayment: () => invoke<{ requested: boolean }>('abort_qr_payment'),
+  /** A QR payment left in doubt, once settled; null while it is still open. */
+  checkQrPayment: () => invoke<QrPaymentResult | null>('check_qr_payment'),
+  qrSettings: () => invoke<QrSettings>('qr_settings'),
+  saveQrSettings: (settings: QrSettings, managerPin: string | null = null) =>
+    invoke<QrSettings>('save_qr_settings', { settings, managerPin }),
   openDrawer: () => invoke<void>('open_drawer'),
 
   // secucards

@@ -7,7 +7,7 @@ import { nav, type Screen } from './nav.svelte';
 import { session } from './session.svelte';
 
 /** The screens on which the customer is paying. */
-const PAYING: Screen[] = ['cash', 'card', 'secucard-pay'];
+const PAYING: Screen[] = ['cash', 'card', 'secucard-pay', 'qr'];
 
 export function watchCustomerDisplay(): () => void {
   let last = '';

@@ -8,6 +8,7 @@ import type {
   BasketLine,
   CancellationDone,
   CardPaymentResult,
+  QrPaymentResult,
   CardSale,
   Closing,
   ClosingListItem,
@@ -156,7 +157,7 @@ function book(basket: Basket, method: PaymentMethod, tendered: number | null, at
   const total = basketTotal(basket);
   const no = nextReceipt++;
   const stx = stxId();
-  const label = method === 'cash' ? 'Bar' : method === 'card' ? 'Karte (girocard)' : 'Kundenkarte';
+  const label = method === 'cash' ? 'Bar' : method === 'card' ? 'Karte (girocard)' : method === 'qr' ? 'QR-Code (PayPal)' : 'Kundenkarte';
   const text = renderReceipt(no, at, basket.lines, [{ label, amount: total, tendered: method === 'cash' ? (tendered ?? total) : null }], stx);
   const merchant = method === 'card' ? merchantReceipt(total, no) : null;
   const entry: StoredSale = {
@@ -295,6 +296,8 @@ function summary(): DaySummary {
 
 let terminalClosed = false;
 let pendingCard: ((r: CardPaymentResult) => void) | null = null;
+/** The QR payment waiting for the pretend customer (pays after a few seconds). */
+let pendingQr: { basket: Basket; resolve: ((r: QrPaymentResult) => void) | null } | null = null;
 let pairingDeadline = 0;
 let pairingPolls = 0;
 
@@ -343,6 +346,45 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
       return { requested: true };
     case 'check_card_payment':
       return null;
+    // Pay by QR code: the pretend customer pays by PayPal after 6 s, unless the cashier aborts first.
+    case 'qr_available':
+      return { available: status.online };
+    case 'start_qr_payment': {
+      if (!status.online) throw { code: 'qr_offline', message: 'Pay by QR code needs the network.' };
+      const basket = a.basket as Basket;
+      const qr = { basket, resolve: null as ((r: QrPaymentResult) => void) | null };
+      pendingQr = qr;
+      setTimeout(() => {
+        if (pendingQr !== qr) return;
+        pendingQr = null;
+        qr.resolve?.({ outcome: 'paid', sale: book(basket, 'qr', null) });
+      }, 6000);
+      return {
+        sale_id: 'sale-qr',
+        link: 'https://pay-dev.secuconnect.com?stx=STX_DEMO&server=testing',
+        amount_cents: basketTotal(basket),
+        expires_at: new Date(Date.now() + 180_000).toISOString(),
+        timeout_secs: 180,
+        qr_svg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><rect width="21" height="21" fill="#fff"/><path d="M1 1h7v7h-7zM13 1h7v7h-7zM1 13h7v7h-7zM10 10h2v2h-2z" fill="#000"/></svg>',
+      };
+    }
+    case 'wait_qr_payment':
+      return new Promise<QrPaymentResult>((resolve) => {
+        if (pendingQr) pendingQr.resolve = resolve;
+        else resolve({ outcome: 'failed', sale: null });
+      });
+    case 'abort_qr_payment': {
+      const qr = pendingQr;
+      pendingQr = null;
+      setTimeout(() => qr?.resolve?.({ outcome: 'aborted', sale: null }), 800);
+      return { requested: qr !== null };
+    }
+    case 'check_qr_payment':
+      return null;
+    case 'qr_settings':
+      return { checkout_template: null, language: null, timeout_secs: 180 };
+    case 'save_qr_settings':
+      return a.settings;
     case 'open_drawer':
       return null;
     case 'secucard_lookup': {
@@ -450,7 +492,7 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
         z_number: z, closed_at: new Date().toISOString(), business_day: sum.business_day, summary: sum,
         cash_counted: a.cashCounted as number, difference, note: (a.note as string | null) ?? null, terminal: null,
         retained: (a.retained as number | null) ?? null,
-        report_text: [center('Z-BON ' + z), center(settings.shop.name), '', pad('Umsatz', eur(sum.total)), ...sum.by_method.map((m) => pad(`${{ cash: 'Bar', card: 'Karte', secucard: 'Kundenkarte' }[m.method]} (${m.count})`, eur(m.amount))), '', pad('Bar erwartet', eur(sum.cash_expected)), pad('Bar gezählt', eur(a.cashCounted as number)), pad('Differenz', eur(difference))].join('\n'),
+        report_text: [center('Z-BON ' + z), center(settings.shop.name), '', pad('Umsatz', eur(sum.total)), ...sum.by_method.map((m) => pad(`${{ cash: 'Bar', card: 'Karte', secucard: 'Kundenkarte', qr: 'QR-Code' }[m.method]} (${m.count})`, eur(m.amount))), '', pad('Bar erwartet', eur(sum.cash_expected)), pad('Bar gezählt', eur(a.cashCounted as number)), pad('Differenz', eur(difference))].join('\n'),
       };
       for (const s of sales) if (s.z_number === null) s.z_number = z;
       terminalClosed = false;

@@ -3,6 +3,7 @@ export type Screen =
   | 'sale'
   | 'cash'
   | 'card'
+  | 'qr'
   | 'secucard'
   | 'secucard-pay'
   | 'receipt'

@@ -84,6 +84,7 @@ export function backend(handlers: Record<string, Handler>): Backend {
     till_status: () => onlineStatus,
     basket_changed: () => null,
     customer_basket: () => null,
+    qr_settings: () => ({ checkout_template: null, language: null, timeout_secs: 180 }),
     settings: () => {
       throw { code: 'not_found', message: 'no settings' };
     },

@@ -2,6 +2,7 @@
 //! and the fault layer in front of them.
 
 mod cards;
+mod checkout;
 mod control;
 mod faults;
 mod oauth;
@@ -68,6 +69,9 @@ pub fn router(state: Arc<Sandbox>) -> Router {
             &format!("{cards}/{{id}}/checkPasscode"),
             post(cards::check_passcode),
         )
+        .route("/checkout", get(checkout::page))
+        .route("/checkout/pay", post(checkout::pay))
+        .route("/checkout/cancel", post(checkout::cancel))
         .route("/_sandbox/reset", post(control::reset))
         .route("/_sandbox/state", get(control::state))
         .route("/_sandbox/device/confirm", post(control::confirm))

@@ -116,6 +116,19 @@ model! {
         merchant_ref: Option<String> = "merchantRef",
         /// Our own sale id: lets a sale registered twice be recognised.
         transaction_ref: Option<String> = "transactionRef",
+        /// Asks for Smart Checkout: the answer then carries `payment_links`.
+        application_context: Option<ApplicationContext> = "application_context",
+    }
+}
+
+model! {
+    /// How Smart Checkout looks for a transaction (guide 01).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ApplicationContext {
+        /// The shop's checkout template (`COT_…`).
+        checkout_template: Option<String> = "checkout_template",
+        /// The page's language, `de` or `en`.
+        language: Option<String> = "language",
     }
 }
 
@@ -170,6 +183,14 @@ model! {
         payment_method: Option<String> = "payment_method",
         trans_id: Option<String> = "trans_id" as StrOrNum,
         payment_links: Option<PaymentLinks> = "payment_links",
+        application_context: Option<ApplicationContext> = "application_context",
+    }
+}
+
+impl SmartTransaction {
+    /// The Smart Checkout page offering every method (`payment_links.general`).
+    pub fn checkout_link(&self) -> Option<&str> {
+        self.payment_links.as_ref()?.general.as_deref()
     }
 }
 

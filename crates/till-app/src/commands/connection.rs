@@ -136,6 +136,12 @@ pub fn restart_allowed(state: &AppState) -> Result<(), CommandError> {
             "A card payment is running on the terminal. Finish it first, then restart.",
         ));
     }
+    if state.qr.is_running() {
+        return Err(CommandError::new(
+            ErrorCode::SwitchCardRunning,
+            "A payment by QR code waits for the customer. Finish or cancel it first, then restart.",
+        ));
+    }
     info!("restarting to apply the connection settings");
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod customer_display;
 pub mod journal;
 pub mod print;
 pub mod printers;
+pub mod qr;
 pub mod sale;
 pub mod secucard;
 pub mod session;

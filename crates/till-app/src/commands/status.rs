@@ -115,6 +115,14 @@ pub async fn catch_up(state: &AppState) {
                 tracing::debug!(?reconciled, ?outbox, "caught up");
                 for sale in reconciled.completed {
                     state.remember_settled(&sale);
+                    // A QR payment that arrived after the till stopped waiting.
+                    let by_qr = state
+                        .journal()
+                        .intent(&sale.sale_id)
+                        .is_ok_and(|i| i.method == till::PaymentMethod::Qr);
+                    if by_qr {
+                        state.qr.remember_late(&sale);
+                    }
                     state
                         .printing
                         .after_sale(receipt::Document::receipt(sale.receipt), false);

@@ -78,6 +78,10 @@ pub struct Payment {
     /// The terminal's receipt number, needed to cancel a card payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal_receipt: Option<i64>,
+    /// How the customer paid as the provider reports it (`paypal`,
+    /// `creditcard`, …): a payment by QR code through Smart Checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_method: Option<String>,
 }
 
 /// A receipt as received from the provider and as the till rendered it.

@@ -87,6 +87,7 @@ pub fn paid_in_one(intent: &PaymentIntent, method: PaymentMethod, queued: bool) 
             tendered: None,
             change: None,
             terminal_receipt: None,
+            provider_method: None,
         }],
         queued,
         customer_receipt: None,

@@ -167,7 +167,9 @@ fn check_amounts(seq: i64, s: &TseSignature, payments: &[PaymentPart]) -> Result
     for p in payments {
         match p.method {
             PaymentMethod::Cash => own_cash += p.amount.0,
-            PaymentMethod::Card | PaymentMethod::Secucard => own_non_cash += p.amount.0,
+            PaymentMethod::Card | PaymentMethod::Secucard | PaymentMethod::Qr => {
+                own_non_cash += p.amount.0
+            }
         }
     }
     if (cash, non_cash) != (own_cash, own_non_cash) {

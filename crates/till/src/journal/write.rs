@@ -394,6 +394,7 @@ impl Journal {
                     tendered: None,
                     change: None,
                     terminal_receipt: p.terminal_receipt,
+                    provider_method: p.provider_method.clone(),
                 })
                 .collect(),
             vat: original

@@ -185,7 +185,7 @@ export type VatRate = "standard" | "reduced" | "zero";
 /**
  * How a payment was made.
  */
-export type PaymentMethod = "cash" | "card" | "secucard";
+export type PaymentMethod = "cash" | "card" | "secucard" | "qr";
 
 export type Article = {
   article_number: string,
@@ -421,7 +421,8 @@ export type OutagePeriod = {
 };
 
 /**
- * What one TSE signed in a closing's period (sales, cancellations, aborts).
+ * What one TSE signed in a closing's period (sales, cancellations, aborts,
+ * cash movements, returns, the float).
  */
 export type TseRange = {
   /**
@@ -1016,6 +1017,10 @@ export type ErrorCode =
   | "not_paid"
   | "card_offline"
   | "terminal_busy"
+  | "qr_offline"
+  | "qr_busy"
+  | "qr_not_possible"
+  | "qr_settings"
   | "unjournaled"
   | "payment_in_doubt"
   | "cancel_in_doubt"
@@ -1602,6 +1607,69 @@ export type DrawerReceipt = {
    * The whole card sale was cancelled on the terminal instead (`canceltrx`).
    */
   card_cancelled: boolean,
+};
+
+/**
+ * Pay by QR code (Einstellungen): the provider's checkout page and how long the till waits.
+ */
+export type QrSettings = {
+  /**
+   * The shop's Smart Checkout template (`COT_…`); none: the provider's default.
+   */
+  checkout_template: string | null,
+  /**
+   * The checkout page's language; none: the till's own.
+   */
+  language: Language | null,
+  /**
+   * How long the till waits for the customer, in seconds.
+   */
+  timeout_secs: number,
+};
+
+/**
+ * How a QR payment ended.
+ */
+export type QrOutcome = "paid" | "failed" | "cancelled" | "aborted" | "timed_out" | "in_doubt";
+
+/**
+ * The answer the QR screen waits for.
+ */
+export type QrPaymentResult = {
+  outcome: QrOutcome,
+  /**
+   * The paid sale with its receipt.
+   */
+  sale: CompletedSale | null,
+};
+
+/**
+ * What starting a QR payment shows: on the cashier's screen and, at the
+ * merge with the customer display, there.
+ */
+export type QrPaymentStarted = {
+  sale_id: string,
+  /**
+   * `payment_links.general`, the address the QR code carries.
+   */
+  link: string,
+  amount_cents: number,
+  /**
+   * ISO 8601: when the till stops waiting and aborts the payment.
+   */
+  expires_at: string,
+  timeout_secs: number,
+  /**
+   * The QR code of `link` as SVG.
+   */
+  qr_svg: string,
+};
+
+/**
+ * Whether pay by QR code can be offered now: it needs the payment service.
+ */
+export type QrAvailability = {
+  available: boolean,
 };
 
 export type CashierSettings = {
