@@ -2,42 +2,18 @@
 //! temporary folder (real SQLite journal and catalogue files, the simulators
 //! on loopback), driven through the commands.
 
-use std::sync::Arc;
+mod common;
 
 use catalog::demo::{DEMO_CASHIER_PIN, DEMO_MANAGER_PIN};
 use catalog::{Action, Role, ScanOutcome};
+use common::demo_till;
 use till::journal::kind;
 use till::{Cents, Journal};
 use till_app::cashier;
 use till_app::commands::catalog as sale_catalog;
-use till_app::secrets::MemorySecrets;
-use till_app::settings::{Environment, MemoryStore};
-use till_app::startup::{open_catalog, start, Dirs};
-use till_app::{AppState, ErrorCode};
-
-struct Host {
-    dir: tempfile::TempDir,
-    state: Arc<AppState>,
-}
-
-async fn demo_till() -> Host {
-    let dir = tempfile::tempdir().unwrap();
-    let dirs = Dirs {
-        data: dir.path().to_path_buf(),
-        logs: dir.path().join("logs"),
-    };
-    let state = start(
-        &dirs,
-        Arc::new(MemoryStore::default()),
-        Arc::new(MemorySecrets::default()),
-    )
-    .await
-    .expect("the demo till starts");
-    Host {
-        dir,
-        state: Arc::new(state),
-    }
-}
+use till_app::settings::Environment;
+use till_app::startup::open_catalog;
+use till_app::ErrorCode;
 
 fn code(e: till_app::CommandError) -> ErrorCode {
     e.code
