@@ -193,7 +193,17 @@ export type Article = {
   text: string,
   price: Cents,
   vat: VatRate,
+  /**
+   * What the till asks for before the article goes into the basket: the
+   * price of an open-price article, the weight of one sold per kg.
+   */
+  asks_for?: AskFor,
 };
+
+/**
+ * What the cashier types when an article is tapped or scanned.
+ */
+export type AskFor = "price" | "weight";
 
 /**
  * What a line sells.
@@ -1644,3 +1654,8 @@ export type ImportDone = {
   groups_created: number,
   skipped_bad_lines: number,
 };
+
+/**
+ * What the cashier typed for an article that asks for it.
+ */
+export type Entered = { "kind": "price", price: Cents, } | { "kind": "weight", grams: number, };

@@ -573,6 +573,11 @@ export const de = {
   'error.float_locked': 'Der Anfangsbestand steht: der erste Verkauf des Tages ist gebucht.',
   'error.not_in_drawer': 'So viel Bargeld ist nicht in der Kasse.',
   'error.not_returnable': 'Diese Positionen können nicht zurückgenommen werden (schon zurückgegeben, unbekannt oder eine Kartenaufladung).',
+  'ask.price': 'Preis eingeben:',
+  'ask.weight': 'Gewicht eingeben ({price} je kg), in g oder kg mit Komma:',
+  'ask.badPrice': 'Bitte einen Preis über 0,00 € eingeben, z. B. 12,50.',
+  'ask.badWeight': 'Bitte ein Gewicht eingeben, z. B. 250 (g) oder 0,25 (kg).',
+  'ask.add': 'Hinzufügen',
   'error.already_printed': 'Dieser Beleg wartet nicht mehr: er wurde schon gedruckt oder verworfen. Eine Kopie gibt es im Journal.',
 } as const;
 

@@ -574,5 +574,10 @@ export const en: Record<MessageKey, string> = {
   'error.float_locked': 'The opening float stands: the first sale of the day is booked.',
   'error.not_in_drawer': 'There is not that much cash in the drawer.',
   'error.not_returnable': 'These lines cannot be taken back (already returned, unknown, or a card load).',
+  'ask.price': 'Type the price:',
+  'ask.weight': 'Type the weight ({price} per kg), in g, or kg with a comma:',
+  'ask.badPrice': 'Type a price above €0.00, e.g. 12,50.',
+  'ask.badWeight': 'Type a weight, e.g. 250 (g) or 0,25 (kg).',
+  'ask.add': 'Add',
   'error.already_printed': 'This receipt is no longer waiting: it was printed or dismissed already. The journal has a copy.',
 };
