@@ -117,12 +117,14 @@ pub struct ImportSummary {
     pub rows: Vec<catalog::import::ImportRow>,
 }
 
-/// A bad line as the shop owner reads it.
+/// A bad line: its number in the file, its article number, and why, as
+/// typed reasons with their details (column, value) that the UI words in
+/// the shop's language; the command line prints them in English.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct BadLineText {
     pub line: u64,
     pub number: String,
-    pub problems: Vec<String>,
+    pub problems: Vec<catalog::import::LineProblem>,
 }
 
 /// What an import did.
@@ -150,7 +152,7 @@ pub fn summary_of(p: &ImportPreview) -> ImportSummary {
             .map(|b| BadLineText {
                 line: b.line,
                 number: b.number.clone(),
-                problems: b.problems.iter().map(|x| x.to_string()).collect(),
+                problems: b.problems.clone(),
             })
             .collect(),
         rows: p
@@ -249,7 +251,8 @@ pub fn import_file(
         }
     );
     for b in &s.bad {
-        out.push_str(&format!("line {}: {}\n", b.line, b.problems.join("; ")));
+        let why: Vec<String> = b.problems.iter().map(ToString::to_string).collect();
+        out.push_str(&format!("line {}: {}\n", b.line, why.join("; ")));
     }
     let importable = s.new + s.changed + s.unchanged > 0;
     if dry_run || !importable {

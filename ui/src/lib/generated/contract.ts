@@ -1621,12 +1621,14 @@ export type SessionInfo = {
 };
 
 /**
- * A bad line as the shop owner reads it.
+ * A bad line: its number in the file, its article number, and why, as
+ * typed reasons with their details (column, value) that the UI words in
+ * the shop's language; the command line prints them in English.
  */
 export type BadLineText = {
   line: number,
   number: string,
-  problems: Array<string>,
+  problems: Array<LineProblem>,
 };
 
 /**
