@@ -75,7 +75,7 @@ test('a CSV file is previewed, imported and its article sold by scanning; price 
   await driver.findElement(byTestId('import-file')).sendKeys(file);
   await waitForText(driver, 'import-counts', '2 neu, 0 geändert, 0 unverändert, 1 fehlerhafte Zeilen', 10000);
   const bad = await driver.findElement(byTestId('import-bad')).getText();
-  assert.match(bad, /Zeile 3 \(8002\): the price "zwei" is not a number/);
+  assert.match(bad, /Zeile 3 \(8002\): Preis „zwei“ ist keine Zahl wie 2,50/);
   await screenshot(driver, 'import-preview');
   // Nothing is saved by the preview.
   assert.equal(queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'catalog_change' AND body LIKE '%Orangensaft%'")[0].n, 0);
