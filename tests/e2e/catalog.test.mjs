@@ -104,6 +104,43 @@ test('a CSV file is previewed, imported and its article sold by scanning; price 
   assert.match(text, /Kuchen vom Blech/);
 });
 
+test('an open-price article asks for its price, one sold per kg for its weight; cancel adds nothing', async (t) => {
+  const app = await launchApp(t);
+  const { driver } = app;
+  // A tap on the demo's cake (open price) asks for the price.
+  await driver.wait(until.elementLocated(byTestId('article-1010')), 10000).click();
+  await driver.wait(until.elementLocated(byTestId('price-prompt')), 5000);
+  await driver.findElement(byTestId('ask-value')).sendKeys('4,20');
+  await waitForText(driver, 'ask-shown', '4,20 €', 5000);
+  await screenshot(driver, 'price-prompt');
+  // Cancel leaves the basket as it was.
+  await driver.findElement(byTestId('ask-cancel')).click();
+  await driver.wait(async () => (await driver.findElements(byTestId('price-prompt'))).length === 0, 5000);
+  assert.equal((await driver.findElements(byTestId('basket-line'))).length, 0);
+  await driver.findElement(byTestId('article-1010')).click();
+  await driver.wait(until.elementLocated(byTestId('ask-value')), 5000).sendKeys('4,20');
+  await driver.findElement(byTestId('ask-ok')).click();
+  await waitForText(driver, 'basket-total', '4,20 €', 5000);
+
+  // The pralines' number typed as a scanner types it asks for the weight (in English too).
+  await driver.findElement(byTestId('lang-switch')).click();
+  await scan(driver, '5001');
+  await driver.wait(until.elementLocated(byTestId('price-prompt')), 5000);
+  await driver.findElement(byTestId('ask-value')).sendKeys('250');
+  await waitForText(driver, 'ask-shown', '0,250 kg', 5000);
+  await screenshot(driver, 'weight-prompt-en');
+  await driver.findElement(byTestId('ask-value')).sendKeys(Key.ENTER);
+  // 250 g × 59,90 €/kg = 14,975 € → 14,98 €
+  await waitForText(driver, 'basket-total', '€19.18', 5000);
+  await driver.findElement(byTestId('lang-switch')).click();
+  const receipt = await payExactly(driver);
+  const text = await receipt.getText();
+  assert.match(text, /Kuchen vom Blech\s+4,20/);
+  assert.match(text, /Pralinen lose 0,250 kg x 59,90 €\/kg\s+14,98/);
+  const sale = queryJournal(app.dataDir, "SELECT body FROM entries WHERE kind = 'sale'");
+  assert.equal(sale.length, 1);
+});
+
 test('a cashier logs in, sells, and a cancellation needs a manager’s PIN', async (t) => {
   const app = await launchApp(t);
   const { driver } = app;

@@ -269,7 +269,9 @@ pub fn import_file(
     Ok((out, true))
 }
 
-/// The catalogue file for the command line; its folder is made when the till never ran.
+/// The catalogue file for the command line; its folder is made when the till
+/// never ran. The demo's catalogue gets the demo shop first, as the till's first
+/// start would have given it (once in the catalogue's life, whoever opens it first).
 fn open_for_cli(catalog: &std::path::Path) -> Result<Catalog, CommandError> {
     if let Some(dir) = catalog.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -279,7 +281,12 @@ fn open_for_cli(catalog: &std::path::Path) -> Result<Catalog, CommandError> {
             )
         })?;
     }
-    Ok(Catalog::open(catalog)?)
+    let mut opened = Catalog::open(catalog)?;
+    let demo = crate::startup::catalog_file(crate::settings::Environment::Demo);
+    if catalog.file_name() == Some(std::ffi::OsStr::new(demo)) {
+        opened.load_demo()?;
+    }
+    Ok(opened)
 }
 
 /// `smart-till import-articles`: the file imported into the catalogue at `catalog`.
