@@ -77,10 +77,20 @@ test('a CSV file is previewed, imported and its article sold by scanning; price 
   const bad = await driver.findElement(byTestId('import-bad')).getText();
   assert.match(bad, /Zeile 3 \(8002\): Preis „zwei“ ist keine Zahl wie 2,50/);
   await screenshot(driver, 'import-preview');
+  await driver.findElement(byTestId('lang-switch')).click();
+  await waitForText(driver, 'import-counts', '2 new, 0 changed, 0 unchanged, 1 bad lines', 5000).catch(() => {});
+  await screenshot(driver, 'import-preview-en');
+  await driver.findElement(byTestId('lang-switch')).click();
   // Nothing is saved by the preview.
   assert.equal(queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'catalog_change' AND body LIKE '%Orangensaft%'")[0].n, 0);
   await driver.findElement(byTestId('import-good-only')).click();
   await waitForText(driver, 'import-done', 'Importiert: 2 neu, 0 geändert.', 10000);
+  await driver.findElement(byTestId('tab-cashiers')).click();
+  await driver.wait(until.elementLocated(byTestId('cashier-admin')), 10000);
+  await screenshot(driver, 'cashiers');
+  await driver.findElement(byTestId('lang-switch')).click();
+  await screenshot(driver, 'cashiers-en');
+  await driver.findElement(byTestId('lang-switch')).click();
 
   await driver.findElement(byTestId('nav-sale')).click();
   await driver.wait(until.elementLocated(byTestId('sale-screen')), 5000);
@@ -121,6 +131,10 @@ test('an open-price article asks for its price, one sold per kg for its weight; 
   await driver.wait(until.elementLocated(byTestId('ask-value')), 5000).sendKeys('4,20');
   await driver.findElement(byTestId('ask-ok')).click();
   await waitForText(driver, 'basket-total', '4,20 €', 5000);
+  await driver.findElement(byTestId('group-10')).click();
+  await driver.wait(until.elementLocated(byTestId('article-1001')), 5000);
+  await screenshot(driver, 'sale-groups');
+  await driver.findElement(byTestId('group-all')).click();
 
   // The pralines' number typed as a scanner types it asks for the weight (in English too).
   await driver.findElement(byTestId('lang-switch')).click();
@@ -130,7 +144,20 @@ test('an open-price article asks for its price, one sold per kg for its weight; 
   await waitForText(driver, 'ask-shown', '0,250 kg', 5000);
   await screenshot(driver, 'weight-prompt-en');
   await driver.findElement(byTestId('ask-value')).sendKeys(Key.ENTER);
-  // 250 g × 59,90 €/kg = 14,975 € → 14,98 €
+  await waitForText(driver, 'basket-total', '€19.18', 5000);
+  await screenshot(driver, 'sale-groups-en');
+  await driver.findElement(byTestId('article-1010')).click();
+  await driver.wait(until.elementLocated(byTestId('ask-value')), 5000).sendKeys('1,50');
+  await screenshot(driver, 'price-prompt-en');
+  await driver.findElement(byTestId('ask-cancel')).click();
+  await driver.findElement(byTestId('lang-switch')).click();
+  await driver.findElement(byTestId('article-5001')).click();
+  await driver.wait(until.elementLocated(byTestId('ask-value')), 5000).sendKeys('0,25');
+  await waitForText(driver, 'ask-shown', '0,250 kg', 5000);
+  await screenshot(driver, 'weight-prompt');
+  await driver.findElement(byTestId('ask-cancel')).click();
+  await driver.findElement(byTestId('lang-switch')).click();
+  // 250 g × 59,90 €/kg = 14,975 € → 14,98 €; the cancelled prompts added nothing.
   await waitForText(driver, 'basket-total', '€19.18', 5000);
   await driver.findElement(byTestId('lang-switch')).click();
   const receipt = await payExactly(driver);
