@@ -94,3 +94,30 @@ fn the_demo_shop_is_seeded_once_even_around_articles_imported_before() {
     assert!(!s.catalog.article_by_number("1002").unwrap().unwrap().active);
     assert_eq!(s.catalog.all_articles().unwrap().len(), articles);
 }
+
+#[test]
+fn the_open_price_cakes_own_code_asks_for_the_price_and_its_label_carries_one() {
+    let mut s = shop();
+    s.catalog.load_demo().unwrap();
+    // The base code printed on the shelf: no price in it, so the till asks.
+    match s.catalog.scan(catalog::demo::DEMO_PRICE_BASE).unwrap() {
+        ScanOutcome::Found(hit) => {
+            assert_eq!(hit.article.number, "1010");
+            assert!(hit.needs_price, "{hit:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Its number typed, too.
+    match s.catalog.scan("1010").unwrap() {
+        ScanOutcome::Found(hit) => assert!(hit.needs_price),
+        other => panic!("{other:?}"),
+    }
+    // A label with 2,39 € in it sells at once.
+    match s.catalog.scan("2200024002396").unwrap() {
+        ScanOutcome::Found(hit) => {
+            assert!(!hit.needs_price);
+            assert_eq!(hit.unit_price, Cents(239));
+        }
+        other => panic!("{other:?}"),
+    }
+}
