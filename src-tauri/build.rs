@@ -74,6 +74,7 @@ fn main() {
             "group_articles",
             "search_articles",
             "scan_code",
+            "priced_article",
             "list_articles",
             "save_article",
             "set_article_active",

@@ -515,6 +515,16 @@ pub fn search_articles(
     catalog::search_articles(&state, &query, false, limit)
 }
 
+/// An open-price or per-kg article with the price or weight the cashier typed.
+#[tauri::command]
+pub fn priced_article(
+    state: App<'_>,
+    number: String,
+    entered: catalog::Entered,
+) -> Answer<Article> {
+    catalog::priced_article(&state, &number, entered)
+}
+
 #[tauri::command]
 pub fn scan_code(state: App<'_>, code: String) -> Answer<::catalog::ScanOutcome> {
     catalog::scan(&state, &code)

@@ -73,6 +73,7 @@ pub fn run() {
             commands::app_info,
             commands::articles,
             commands::article_by_code,
+            commands::priced_article,
             commands::pay_cash,
             commands::basket_changed,
             commands::till_status,

@@ -75,12 +75,22 @@ test('a CSV file is previewed, imported and its article sold by scanning; price 
   await driver.findElement(byTestId('import-file')).sendKeys(file);
   await waitForText(driver, 'import-counts', '2 neu, 0 geändert, 0 unverändert, 1 fehlerhafte Zeilen', 10000);
   const bad = await driver.findElement(byTestId('import-bad')).getText();
-  assert.match(bad, /Zeile 3 \(8002\): the price "zwei" is not a number/);
+  assert.match(bad, /Zeile 3 \(8002\): Preis „zwei“ ist keine Zahl wie 2,50/);
   await screenshot(driver, 'import-preview');
+  await driver.findElement(byTestId('lang-switch')).click();
+  await waitForText(driver, 'import-counts', '2 new, 0 changed, 0 unchanged, 1 bad lines', 5000).catch(() => {});
+  await screenshot(driver, 'import-preview-en');
+  await driver.findElement(byTestId('lang-switch')).click();
   // Nothing is saved by the preview.
   assert.equal(queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'catalog_change' AND body LIKE '%Orangensaft%'")[0].n, 0);
   await driver.findElement(byTestId('import-good-only')).click();
   await waitForText(driver, 'import-done', 'Importiert: 2 neu, 0 geändert.', 10000);
+  await driver.findElement(byTestId('tab-cashiers')).click();
+  await driver.wait(until.elementLocated(byTestId('cashier-admin')), 10000);
+  await screenshot(driver, 'cashiers');
+  await driver.findElement(byTestId('lang-switch')).click();
+  await screenshot(driver, 'cashiers-en');
+  await driver.findElement(byTestId('lang-switch')).click();
 
   await driver.findElement(byTestId('nav-sale')).click();
   await driver.wait(until.elementLocated(byTestId('sale-screen')), 5000);
@@ -102,6 +112,60 @@ test('a CSV file is previewed, imported and its article sold by scanning; price 
   const text = await receipt.getText();
   assert.match(text, /Orangensaft 0,5 l/);
   assert.match(text, /Kuchen vom Blech/);
+});
+
+test('an open-price article asks for its price, one sold per kg for its weight; cancel adds nothing', async (t) => {
+  const app = await launchApp(t);
+  const { driver } = app;
+  // A tap on the demo's cake (open price) asks for the price.
+  await driver.wait(until.elementLocated(byTestId('article-1010')), 10000).click();
+  await driver.wait(until.elementLocated(byTestId('price-prompt')), 5000);
+  await driver.findElement(byTestId('ask-value')).sendKeys('4,20');
+  await waitForText(driver, 'ask-shown', '4,20 €', 5000);
+  await screenshot(driver, 'price-prompt');
+  // Cancel leaves the basket as it was.
+  await driver.findElement(byTestId('ask-cancel')).click();
+  await driver.wait(async () => (await driver.findElements(byTestId('price-prompt'))).length === 0, 5000);
+  assert.equal((await driver.findElements(byTestId('basket-line'))).length, 0);
+  await driver.findElement(byTestId('article-1010')).click();
+  await driver.wait(until.elementLocated(byTestId('ask-value')), 5000).sendKeys('4,20');
+  await driver.findElement(byTestId('ask-ok')).click();
+  await waitForText(driver, 'basket-total', '4,20 €', 5000);
+  await driver.findElement(byTestId('group-10')).click();
+  await driver.wait(until.elementLocated(byTestId('article-1001')), 5000);
+  await screenshot(driver, 'sale-groups');
+  await driver.findElement(byTestId('group-all')).click();
+
+  // The pralines' number typed as a scanner types it asks for the weight (in English too).
+  await driver.findElement(byTestId('lang-switch')).click();
+  await scan(driver, '5001');
+  await driver.wait(until.elementLocated(byTestId('price-prompt')), 5000);
+  await driver.findElement(byTestId('ask-value')).sendKeys('250');
+  await waitForText(driver, 'ask-shown', '0,250 kg', 5000);
+  await screenshot(driver, 'weight-prompt-en');
+  await driver.findElement(byTestId('ask-value')).sendKeys(Key.ENTER);
+  await waitForText(driver, 'basket-total', '€19.18', 5000);
+  await screenshot(driver, 'sale-groups-en');
+  await driver.findElement(byTestId('article-1010')).click();
+  await driver.wait(until.elementLocated(byTestId('ask-value')), 5000).sendKeys('1,50');
+  await screenshot(driver, 'price-prompt-en');
+  await driver.findElement(byTestId('ask-cancel')).click();
+  await driver.findElement(byTestId('lang-switch')).click();
+  await driver.findElement(byTestId('article-5001')).click();
+  await driver.wait(until.elementLocated(byTestId('ask-value')), 5000).sendKeys('0,25');
+  await waitForText(driver, 'ask-shown', '0,250 kg', 5000);
+  await screenshot(driver, 'weight-prompt');
+  await driver.findElement(byTestId('ask-cancel')).click();
+  await driver.findElement(byTestId('lang-switch')).click();
+  // 250 g × 59,90 €/kg = 14,975 € → 14,98 €; the cancelled prompts added nothing.
+  await waitForText(driver, 'basket-total', '€19.18', 5000);
+  await driver.findElement(byTestId('lang-switch')).click();
+  const receipt = await payExactly(driver);
+  const text = await receipt.getText();
+  assert.match(text, /Kuchen vom Blech\s+4,20/);
+  assert.match(text, /Pralinen lose 0,250 kg x 59,90 €\/kg\s+14,98/);
+  const sale = queryJournal(app.dataDir, "SELECT body FROM entries WHERE kind = 'sale'");
+  assert.equal(sale.length, 1);
 });
 
 test('a cashier logs in, sells, and a cancellation needs a manager’s PIN', async (t) => {

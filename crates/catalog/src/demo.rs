@@ -8,9 +8,12 @@
 use till::money::{Cents, VatRate};
 
 use crate::articles::{ArticleDraft, Unit};
+use rusqlite::OptionalExtension;
+
 use crate::cashiers::Role;
+use crate::changes::Actor;
 use crate::codes;
-use crate::error::Result;
+use crate::error::{CatalogError, Result};
 use crate::groups::GroupDraft;
 use crate::Catalog;
 
@@ -32,16 +35,35 @@ fn group_of(number: &str) -> &'static str {
     }
 }
 
+/// The `meta` key whose row says the demo shop was seeded into this catalogue.
+const DEMO_SEEDED: &str = "demo_seeded";
+
 impl Catalog {
-    /// Fills an empty catalogue with the demo shop; does nothing when it has articles or cashiers.
+    /// Seeds the demo shop into this catalogue, exactly once in its life, whoever
+    /// opens it first (the till, or the command line's import). A marker row
+    /// says it was done, not emptiness: articles imported before the first
+    /// seeding stay as they are (their numbers, EANs and group codes win), the
+    /// rest of the demo shop is added around them; after the seeding, nothing
+    /// the shop changed or deleted comes back.
     pub fn load_demo(&mut self) -> Result<()> {
-        if !self.all_articles()?.is_empty() || !self.cashiers()?.is_empty() {
+        if self.demo_seeded()? {
             return Ok(());
         }
-        let (manager, _) = self.create_owner("Demo Chefin", DEMO_MANAGER_PIN)?;
+        let manager = match self
+            .cashiers()?
+            .into_iter()
+            .find(|c| c.role == Role::Manager)
+        {
+            Some(m) => m,
+            None => {
+                let (manager, _) = self.create_owner("Demo Chefin", DEMO_MANAGER_PIN)?;
+                let by = manager.actor();
+                self.create_cashier("Demo Kasse", DEMO_CASHIER_PIN, Role::Cashier, &by)?;
+                manager
+            }
+        };
         let by = manager.actor();
-        self.create_cashier("Demo Kasse", DEMO_CASHIER_PIN, Role::Cashier, &by)?;
-        let mut groups = Vec::new();
+        let mut groups = self.groups()?;
         for (code, name, vat, colour) in [
             ("10", "Backwaren", VatRate::Reduced, "#F9A825"),
             ("20", "Speisen", VatRate::Reduced, "#7CB342"),
@@ -50,6 +72,9 @@ impl Catalog {
             ("50", "Süßwaren", VatRate::Reduced, "#D81B60"),
             ("90", "Sonstiges", VatRate::Standard, "#757575"),
         ] {
+            if groups.iter().any(|g| g.code == code) {
+                continue;
+            }
             groups.push(
                 self.create_group(GroupDraft::new(code, name, vat, colour), &by)?
                     .0,
@@ -62,20 +87,45 @@ impl Catalog {
             // The provider's sample EAN has a wrong check digit, which no scanner would read:
             // the demo keeps its first twelve digits with the right check digit.
             draft.eans = a.ean.iter().map(|e| corrected(e)).collect();
-            self.create_article(draft, &by)?;
+            self.create_demo_article(draft, &by)?;
         }
         let mut pralines =
             ArticleDraft::new("5001", "Pralinen lose", Cents(59_90), VatRate::Reduced);
         pralines.unit = Unit::Kg;
         pralines.group = group("50");
         pralines.eans = vec![DEMO_WEIGHT_BASE.into()];
-        self.create_article(pralines, &by)?;
+        self.create_demo_article(pralines, &by)?;
         let mut cake = ArticleDraft::new("1010", "Kuchen vom Blech", Cents(0), VatRate::Reduced);
         cake.open_price = true;
         cake.group = group("10");
         cake.eans = vec![DEMO_PRICE_BASE.into()];
-        self.create_article(cake, &by)?;
+        self.create_demo_article(cake, &by)?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            rusqlite::params![DEMO_SEEDED, self.clock.now().to_rfc3339()],
+        )?;
         Ok(())
+    }
+
+    /// Was the demo shop seeded into this catalogue?
+    pub fn demo_seeded(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM meta WHERE key = ?1", [DEMO_SEEDED], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some())
+    }
+
+    /// A demo article, unless the shop's own has its number or one of its EANs.
+    fn create_demo_article(&mut self, draft: ArticleDraft, by: &Actor) -> Result<()> {
+        match self.create_article(draft, by) {
+            Ok(_) | Err(CatalogError::NumberTaken(_)) | Err(CatalogError::EanTaken { .. }) => {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -82,6 +82,8 @@ impl Catalog {
         let mut hit = hit(article, gtin.key, gtin.measure);
         match gtin.measure {
             None => {}
+            // The label's base code itself (price 0,00) carries no price: the till asks.
+            Some(Measure::Price(price)) if price.0 == 0 && hit.needs_price => {}
             Some(Measure::Price(price)) => {
                 hit.unit_price = price;
                 hit.needs_price = false;

@@ -79,6 +79,17 @@ const MIGRATIONS: &[&str] = &[
         locked_until TEXT
     );
     "#,
+    // 2: facts about the catalogue file itself (e.g. that the demo shop was seeded).
+    // A catalogue with cashiers was seeded already when it was the demo's (only
+    // the demo seeds cashiers without an owner's first start).
+    r#"
+    CREATE TABLE meta (
+        key         TEXT PRIMARY KEY,
+        value       TEXT NOT NULL
+    );
+    INSERT INTO meta (key, value)
+        SELECT 'demo_seeded', 'before schema 2' WHERE EXISTS (SELECT 1 FROM cashiers);
+    "#,
 ];
 
 /// The schema version this code writes.

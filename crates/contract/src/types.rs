@@ -27,7 +27,7 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::basket::{LineKind, VatTotal};
     use till::cancellation::CancelBlocked;
     use till::cash_movement::{CashReason, Direction};
-    use till::catalog::Article;
+    use till::catalog::{Article, AskFor};
     use till::closing::{ByMethod, CashMovement, CashierTakings, MethodCounts};
     use till::discount::{Discount, LineDiscount};
     use till::journal::{
@@ -40,7 +40,7 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::VatRate;
     use till::{Basket, BasketLine, Cents, Closing, CompletedSale, DayFigures, PaymentMethod};
     decls![cfg;
-        Cents, VatRate, PaymentMethod, Article, LineKind, Discount, LineDiscount, BasketLine,
+        Cents, VatRate, PaymentMethod, Article, AskFor, LineKind, Discount, LineDiscount, BasketLine,
         Basket, VatTotal,
         CompletedSale, Secucard, CardSplit, RefusedSale,
         ByMethod, MethodCounts, DayFigures, CashMovement, OutagePeriod, TseRange, TseSummary,
@@ -83,6 +83,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
     use till_app::commands::articles::{BadLineText, ImportDone, ImportSummary};
     use till_app::commands::card::{AbortRequested, CardOutcome, CardPaymentResult, CardSale};
     use till_app::commands::cash_day::{DiscountRequest, DrawerReceipt};
+    use till_app::commands::catalog::Entered;
     use till_app::commands::closing::{
         Closing, ClosingListItem, DaySummary, MethodTotal, TerminalEndOfDay, VatTotal,
     };
@@ -121,5 +122,6 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         QrSettings, QrOutcome, QrPaymentResult, QrPaymentStarted, QrAvailability,
         CashierSettings, SessionInfo, BadLineText, ImportSummary, ImportDone,
         DisplayPhase, DisplayLine, QrBlock, CustomerView,
+        Entered,
     ]
 }

@@ -6,6 +6,7 @@
 
 pub mod background;
 pub mod cashier;
+pub mod cli;
 pub mod commands;
 pub mod connection;
 pub mod customer_display;

@@ -3,9 +3,9 @@
 //! (whole: cancelled on the terminal; partial: cash, said on the receipt) and
 //! a sale with returns that can no longer be cancelled.
 
-use std::sync::Arc;
+mod common;
 
-use secuconnect_sandbox::SandboxConfig;
+use common::demo_till;
 use till::basket::{Basket, BasketLine};
 use till::cash_movement::CashReason;
 use till::discount::Discount;
@@ -13,36 +13,7 @@ use till::returns::ReturnLine;
 use till::{Cents, VatRate};
 use till_app::commands::cash_day::{self, DiscountRequest};
 use till_app::commands::{card, cashiers, journal, sale};
-use till_app::secrets::MemorySecrets;
-use till_app::settings::MemoryStore;
-use till_app::startup::{start, Dirs};
-use till_app::{AppState, ErrorCode};
-
-async fn till() -> (tempfile::TempDir, Arc<AppState>) {
-    let dir = tempfile::tempdir().unwrap();
-    let dirs = Dirs {
-        data: dir.path().to_path_buf(),
-        logs: dir.path().join("logs"),
-    };
-    let state = start(
-        &dirs,
-        Arc::new(MemoryStore::default()),
-        Arc::new(MemorySecrets::default()),
-    )
-    .await
-    .expect("the demo till starts");
-    state
-        .sandbox
-        .as_ref()
-        .unwrap()
-        .state
-        .configure(SandboxConfig {
-            terminal_delay_ms: Some(10),
-            ..Default::default()
-        })
-        .unwrap();
-    (dir, Arc::new(state))
-}
+use till_app::ErrorCode;
 
 fn basket() -> Basket {
     Basket {
@@ -56,7 +27,7 @@ fn basket() -> Basket {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn above_the_limits_a_manager_is_required() {
-    let (_dir, state) = till().await;
+    let (_dir, state) = demo_till().await.into_parts();
     cash_day::set_float(&state, Cents(50_000)).await.unwrap();
     // The demo cashier (not a manager): cash out above 50 € and discounts
     // above 5 € need a manager's PIN.
@@ -113,7 +84,7 @@ async fn above_the_limits_a_manager_is_required() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn card_sales_come_back_whole_on_the_card_and_in_part_in_cash() {
-    let (_dir, state) = till().await;
+    let (_dir, state) = demo_till().await.into_parts();
     cash_day::set_float(&state, Cents(10_000)).await.unwrap();
     let whole = card::pay_card(&state, basket())
         .await

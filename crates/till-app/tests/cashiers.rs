@@ -2,42 +2,18 @@
 //! temporary folder (real SQLite journal and catalogue files, the simulators
 //! on loopback), driven through the commands.
 
-use std::sync::Arc;
+mod common;
 
 use catalog::demo::{DEMO_CASHIER_PIN, DEMO_MANAGER_PIN};
 use catalog::{Action, Role, ScanOutcome};
+use common::demo_till;
 use till::journal::kind;
 use till::{Cents, Journal};
 use till_app::cashier;
 use till_app::commands::catalog as sale_catalog;
-use till_app::secrets::MemorySecrets;
-use till_app::settings::{Environment, MemoryStore};
-use till_app::startup::{open_catalog, start, Dirs};
-use till_app::{AppState, ErrorCode};
-
-struct Host {
-    dir: tempfile::TempDir,
-    state: Arc<AppState>,
-}
-
-async fn demo_till() -> Host {
-    let dir = tempfile::tempdir().unwrap();
-    let dirs = Dirs {
-        data: dir.path().to_path_buf(),
-        logs: dir.path().join("logs"),
-    };
-    let state = start(
-        &dirs,
-        Arc::new(MemoryStore::default()),
-        Arc::new(MemorySecrets::default()),
-    )
-    .await
-    .expect("the demo till starts");
-    Host {
-        dir,
-        state: Arc::new(state),
-    }
-}
+use till_app::settings::Environment;
+use till_app::startup::open_catalog;
+use till_app::ErrorCode;
 
 fn code(e: till_app::CommandError) -> ErrorCode {
     e.code
@@ -320,10 +296,11 @@ async fn a_csv_file_is_previewed_then_imported_all_or_nothing() {
     assert_eq!((summary.new, summary.bad.len()), (1, 1));
     assert_eq!(summary.bad[0].line, 3, "{:?}", summary.bad);
     articles::import_preview(s, bad.clone().into_bytes()).unwrap();
-    assert!(
-        summary.bad[0].problems[0].contains("zwei"),
-        "{:?}",
-        summary.bad
+    assert_eq!(
+        summary.bad[0].problems,
+        vec![catalog::import::LineProblem::PriceNotANumber {
+            value: "zwei".into()
+        }],
     );
     let e = articles::import_apply(s, false, None).unwrap_err();
     assert_eq!(e.code, ErrorCode::ImportHasBadLines);
@@ -362,5 +339,53 @@ async fn a_csv_file_is_previewed_then_imported_all_or_nothing() {
     assert!(
         articles::export_file_at(&cat, &out).is_err(),
         "never overwritten"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_demo_folder_imported_into_before_the_first_start_has_the_demo_shop_once() {
+    use till_app::commands::articles;
+    use till_app::secrets::MemorySecrets;
+    use till_app::settings::MemoryStore;
+    use till_app::startup::{catalog_path, start, Dirs};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("artikel.csv");
+    std::fs::write(
+        &file,
+        "Artikelnummer;EAN;Bezeichnung;Preis;MwSt\n9001;4006381333931;Limo;1,50;19\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    // The shop feeds the till from its merchandise system before it ever started.
+    let (report, ok) = articles::import_file_at(&catalog_path(&data), &file, false).unwrap();
+    assert!(ok && report.contains("1 created"), "{report}");
+    let dirs = Dirs {
+        data: data.clone(),
+        logs: data.join("logs"),
+    };
+    let open = || async {
+        start(
+            &dirs,
+            std::sync::Arc::new(MemoryStore::default()),
+            std::sync::Arc::new(MemorySecrets::default()),
+        )
+        .await
+        .expect("the demo till starts")
+    };
+    let s = open().await;
+    // The demo shop is there, its manager logged in, and the imported article too.
+    assert_eq!(s.cashier().unwrap().name, "Demo Chefin");
+    assert_eq!(sale_catalog::sale_groups(&s).unwrap().len(), 6);
+    let sold = sale_catalog::articles(&s).unwrap();
+    assert!(sold.iter().any(|a| a.text == "Brötchen"), "{sold:?}");
+    assert!(sold.iter().any(|a| a.text == "Limo"), "{sold:?}");
+    let seeded = s.catalog().changes_since(0, 10_000).unwrap().len();
+    drop(s);
+    // Started again, the demo is not seeded a second time.
+    let s = open().await;
+    assert_eq!(s.catalog().changes_since(0, 10_000).unwrap().len(), seeded);
+    assert_eq!(
+        sale_catalog::articles(&s).unwrap().len(),
+        till::catalog::demo_articles().len() + 3
     );
 }

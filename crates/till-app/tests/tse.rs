@@ -214,6 +214,8 @@ async fn a_testing_till_sets_up_its_tse_in_the_settings_and_signs_its_sales_with
     drop(state);
     let again = start(&dirs, store, secrets).await.unwrap();
     assert!(again.tse().is_some());
+    // A testing till starts locked: the owner logs in to sell.
+    till_app::cashier::login(&again, "2580").unwrap();
     let signed = sale::pay_cash(&again, basket(300), None).await.unwrap();
     assert!(matches!(
         signed.receipt.tse,

@@ -11,6 +11,21 @@ pub struct Article {
     pub text: String,
     pub price: Cents,
     pub vat: VatRate,
+    /// What the till asks for before the article goes into the basket: the
+    /// price of an open-price article, the weight of one sold per kg.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub asks_for: Option<AskFor>,
+}
+
+/// What the cashier types when an article is tapped or scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AskFor {
+    /// The price (an open-price article).
+    Price,
+    /// The weight (an article priced per kg).
+    Weight,
 }
 
 fn article(number: &str, ean: Option<&str>, text: &str, price: i64, vat: VatRate) -> Article {
@@ -20,6 +35,7 @@ fn article(number: &str, ean: Option<&str>, text: &str, price: i64, vat: VatRate
         text: text.into(),
         price: Cents(price),
         vat,
+        asks_for: None,
     }
 }
 

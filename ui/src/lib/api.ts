@@ -18,6 +18,7 @@ import type {
   Role,
   ScanOutcome,
   SessionInfo,
+  Entered,
   Group,
   ArticlePage,
   CatalogArticle,
@@ -213,6 +214,7 @@ export const api = {
   // catalogue
   articles: () => invoke<Article[]>('articles'),
   articleByCode: (code: string) => invoke<Article | null>('article_by_code', { code }),
+  pricedArticle: (number: string, entered: Entered) => invoke<Article>('priced_article', { number, entered }),
   scanCode: (code: string) => invoke<ScanOutcome>('scan_code', { code }),
   saleGroups: () => invoke<Group[]>('sale_groups'),
   groupArticles: (group: string | null, page: number, perPage: number) =>

@@ -117,12 +117,14 @@ pub struct ImportSummary {
     pub rows: Vec<catalog::import::ImportRow>,
 }
 
-/// A bad line as the shop owner reads it.
+/// A bad line: its number in the file, its article number, and why, as
+/// typed reasons with their details (column, value) that the UI words in
+/// the shop's language; the command line prints them in English.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct BadLineText {
     pub line: u64,
     pub number: String,
-    pub problems: Vec<String>,
+    pub problems: Vec<catalog::import::LineProblem>,
 }
 
 /// What an import did.
@@ -150,7 +152,7 @@ pub fn summary_of(p: &ImportPreview) -> ImportSummary {
             .map(|b| BadLineText {
                 line: b.line,
                 number: b.number.clone(),
-                problems: b.problems.iter().map(|x| x.to_string()).collect(),
+                problems: b.problems.clone(),
             })
             .collect(),
         rows: p
@@ -249,7 +251,8 @@ pub fn import_file(
         }
     );
     for b in &s.bad {
-        out.push_str(&format!("line {}: {}\n", b.line, b.problems.join("; ")));
+        let why: Vec<String> = b.problems.iter().map(ToString::to_string).collect();
+        out.push_str(&format!("line {}: {}\n", b.line, why.join("; ")));
     }
     let importable = s.new + s.changed + s.unchanged > 0;
     if dry_run || !importable {
@@ -266,7 +269,9 @@ pub fn import_file(
     Ok((out, true))
 }
 
-/// The catalogue file for the command line; its folder is made when the till never ran.
+/// The catalogue file for the command line; its folder is made when the till
+/// never ran. The demo's catalogue gets the demo shop first, as the till's first
+/// start would have given it (once in the catalogue's life, whoever opens it first).
 fn open_for_cli(catalog: &std::path::Path) -> Result<Catalog, CommandError> {
     if let Some(dir) = catalog.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -276,7 +281,12 @@ fn open_for_cli(catalog: &std::path::Path) -> Result<Catalog, CommandError> {
             )
         })?;
     }
-    Ok(Catalog::open(catalog)?)
+    let mut opened = Catalog::open(catalog)?;
+    let demo = crate::startup::catalog_file(crate::settings::Environment::Demo);
+    if catalog.file_name() == Some(std::ffi::OsStr::new(demo)) {
+        opened.load_demo()?;
+    }
+    Ok(opened)
 }
 
 /// `smart-till import-articles`: the file imported into the catalogue at `catalog`.

@@ -73,6 +73,7 @@ pub struct AbortRequested {
 /// Pays the basket on the terminal; blocks until the terminal has an outcome.
 #[instrument(skip_all)]
 pub async fn pay_card(state: &AppState, basket: Basket) -> Result<CardPaymentResult, CommandError> {
+    crate::cashier::on_duty(state)?;
     let basket = basket.clean();
     state.display.paying();
     let result = pay_card_once(state, &basket).await;

@@ -45,6 +45,7 @@ pub async fn float_state(state: &AppState) -> Result<FloatState, CommandError> {
 /// Sets the opening float (until the first sale), signed by the TSE.
 #[instrument(skip_all)]
 pub async fn set_float(state: &AppState, amount: Cents) -> Result<FloatState, CommandError> {
+    crate::cashier::on_duty(state)?;
     Ok(state.checkout().set_opening_float(amount).await?)
 }
 
@@ -74,6 +75,7 @@ pub async fn cash_movement(
     note: Option<String>,
     manager_pin: Option<String>,
 ) -> Result<DrawerReceipt, CommandError> {
+    crate::cashier::on_duty(state)?;
     let authorised = match reason.direction() {
         till::cash_movement::Direction::Out => {
             authorise(state, Action::CashOut, amount, manager_pin.as_deref())?
@@ -107,6 +109,7 @@ pub async fn return_lines(
     lines: Vec<ReturnLine>,
     manager_pin: Option<String>,
 ) -> Result<DrawerReceipt, CommandError> {
+    crate::cashier::on_duty(state)?;
     let checkout = state.checkout();
     if checkout.return_is_whole_card_sale(receipt_number, &lines)? {
         let sale_id = state.journal().sale_by_receipt(receipt_number)?.sale_id;

@@ -64,6 +64,7 @@ pub async fn start_qr_payment(
     state: &Arc<AppState>,
     basket: Basket,
 ) -> Result<QrPaymentStarted, CommandError> {
+    crate::cashier::on_duty(state)?;
     if state.qr.is_running() {
         return Err(CommandError::new(
             ErrorCode::QrBusy,

@@ -13,6 +13,7 @@ pub async fn pay_cash(
     basket: Basket,
     tendered: Option<Cents>,
 ) -> Result<CompletedSale, CommandError> {
+    crate::cashier::on_duty(state)?;
     let sale = state.checkout().pay_cash(&basket.clean(), tendered).await;
     super::customer_display::payment_ended(state, sale.as_ref().ok());
     let sale = sale?;

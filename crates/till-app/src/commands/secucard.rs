@@ -74,6 +74,7 @@ pub async fn pay_secucard(
     passcode: Option<String>,
     tendered: Option<Cents>,
 ) -> Result<CompletedSale, CommandError> {
+    crate::cashier::on_duty(state)?;
     state.display.paying();
     let sale = seen(
         state,
@@ -111,6 +112,7 @@ pub async fn load_secucard(
     method: LoadMethod,
     tendered: Option<Cents>,
 ) -> Result<CardPaymentResult, CommandError> {
+    crate::cashier::on_duty(state)?;
     match method {
         LoadMethod::Cash => {
             let sale = seen(

@@ -1,7 +1,16 @@
 //! What several test files of this crate share.
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
 
+use std::sync::Arc;
+
+use secuconnect_sandbox::SandboxConfig;
 use till::basket::{Basket, BasketLine};
 use till::{Cents, VatRate};
+use till_app::secrets::MemorySecrets;
+use till_app::settings::MemoryStore;
+use till_app::startup::{start, Dirs};
+use till_app::AppState;
 
 /// A basket of one coffee at `cents`.
 pub fn basket(cents: i64) -> Basket {
@@ -13,5 +22,49 @@ pub fn basket(cents: i64) -> Basket {
             VatRate::Standard,
         )],
         card: None,
+    }
+}
+
+/// A demo till on a temporary folder: real SQLite journal and catalogue
+/// files, the simulators on loopback, settings and secrets in memory, the
+/// demo manager logged in.
+pub struct DemoTill {
+    pub dir: tempfile::TempDir,
+    pub state: Arc<AppState>,
+}
+
+impl DemoTill {
+    pub fn into_parts(self) -> (tempfile::TempDir, Arc<AppState>) {
+        (self.dir, self.state)
+    }
+}
+
+/// Starts a [`DemoTill`] whose card terminal answers within 10 ms.
+pub async fn demo_till() -> DemoTill {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = Dirs {
+        data: dir.path().to_path_buf(),
+        logs: dir.path().join("logs"),
+    };
+    let state = start(
+        &dirs,
+        Arc::new(MemoryStore::default()),
+        Arc::new(MemorySecrets::default()),
+    )
+    .await
+    .expect("the demo till starts");
+    state
+        .sandbox
+        .as_ref()
+        .expect("demo mode")
+        .state
+        .configure(SandboxConfig {
+            terminal_delay_ms: Some(10),
+            ..Default::default()
+        })
+        .unwrap();
+    DemoTill {
+        dir,
+        state: Arc::new(state),
     }
 }

@@ -72,6 +72,32 @@ fn session_cashier(conn: &rusqlite::Connection) -> Result<Option<CashierRef>, Jo
     Ok(session_json(conn)?.and_then(|c| serde_json::from_str(&c).ok()))
 }
 
+/// The cashier (as stored) of the entry that opened `sale_id`'s open work
+/// item, when the item is in one of `states`; `None` when there is none.
+///
+/// Entries that settle a work item name this cashier, not whoever is logged
+/// in when it settles: catching up and the outbox settle sales in the
+/// background, long after (and whoever) started them. The intent names the
+/// cashier of a payment, the `cancelling` entry the one who cancelled.
+fn work_cashier(
+    tx: &Transaction<'_>,
+    sale_id: &str,
+    states: &[&str],
+) -> Result<Option<Option<String>>, JournalError> {
+    let row = tx
+        .prepare_cached(
+            "SELECT o.state, e.cashier FROM open_sales o JOIN entries e ON e.seq = o.since_seq
+             WHERE o.sale_id = ?1",
+        )?
+        .query_row([sale_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .optional()?;
+    Ok(row
+        .filter(|(state, _)| states.contains(&state.as_str()))
+        .map(|(_, cashier)| cashier))
+}
+
 /// Appends entries inside one transaction, keeping the chain's head.
 pub(super) struct Appender<'t> {
     tx: &'t Transaction<'t>,
@@ -107,6 +133,14 @@ impl<'t> Appender<'t> {
             created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
             cashier,
         })
+    }
+
+    /// Names `cashier` (as stored) on the entries appended from now on, when
+    /// given: the cashier of the work item they settle ([`work_cashier`]).
+    pub(super) fn name_work_cashier(&mut self, cashier: Option<Option<String>>) {
+        if let Some(c) = cashier {
+            self.cashier = c;
+        }
     }
 
     /// Stamps the entries appended from now on with `at` (bulk writes in benches).
@@ -254,7 +288,15 @@ impl Journal {
         let mut totals = latest_totals(&tx)?;
         let receipt_number = totals.last_receipt + 1;
         let issued_at = now();
-        let served_by = session_cashier(&tx)?.map(|c| c.name);
+        // The receipt names who took the payment, also when catching up completes it.
+        let work = work_cashier(&tx, sale_id, &["paying"])?;
+        let served_by = match &work {
+            Some(c) => c
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<CashierRef>(c).ok()),
+            None => session_cashier(&tx)?,
+        }
+        .map(|c| c.name);
         let (paid, out) = build(
             Issue {
                 receipt_number,
@@ -278,6 +320,7 @@ impl Journal {
             totals.add_payment(p.method, p.amount);
         }
         let mut app = Appender::at(&tx, issued_at)?;
+        app.name_work_cashier(work);
         let body = serde_json::to_string(&paid)?;
         let seq = app.append(
             kind::SALE,
@@ -331,7 +374,9 @@ impl Journal {
         let from = state_of(&tx, sale_id)?;
         transition(sale_id, from, event)?;
         let body = serde_json::json!({"reason": reason, "provider": provider}).to_string();
-        Appender::new(&tx)?.append(entry, Some(sale_id), None, &body, None)?;
+        let mut app = Appender::new(&tx)?;
+        app.name_work_cashier(work_cashier(&tx, sale_id, &["paying", "cancelling"])?);
+        app.append(entry, Some(sale_id), None, &body, None)?;
         tx.prepare_cached("DELETE FROM open_sales WHERE sale_id = ?1")?
             .execute([sale_id])?;
         tx.commit()?;
@@ -349,7 +394,9 @@ impl Journal {
         queued_for(&tx, sale_id, "registered from the outbox")?;
         let body =
             serde_json::json!({"transaction_id": transaction_id, "provider": provider}).to_string();
-        Appender::new(&tx)?.append(kind::REGISTERED, Some(sale_id), None, &body, None)?;
+        let mut app = Appender::new(&tx)?;
+        app.name_work_cashier(work_cashier(&tx, sale_id, &["queued"])?);
+        app.append(kind::REGISTERED, Some(sale_id), None, &body, None)?;
         tx.prepare_cached("DELETE FROM open_sales WHERE sale_id = ?1")?
             .execute([sale_id])?;
         tx.commit()?;
@@ -422,7 +469,10 @@ impl Journal {
             totals.add_payment(p.method, -p.amount);
         }
         let body = serde_json::to_string(&cancellation)?;
-        Appender::new(&tx)?.append(
+        let mut app = Appender::new(&tx)?;
+        // Settling a cancellation under way: in the name of who began it.
+        app.name_work_cashier(work_cashier(&tx, &original.sale_id, &["cancelling"])?);
+        app.append(
             kind::CANCELLATION,
             Some(&original.sale_id),
             Some(number),
@@ -672,7 +722,9 @@ impl Journal {
         let tx = self.write_tx()?;
         queued_for(&tx, sale_id, "refused by the provider from the outbox")?;
         let body = serde_json::json!({"problem": problem, "provider": provider}).to_string();
-        Appender::new(&tx)?.append(kind::OUTBOX_REFUSED, Some(sale_id), None, &body, None)?;
+        let mut app = Appender::new(&tx)?;
+        app.name_work_cashier(work_cashier(&tx, sale_id, &["queued"])?);
+        app.append(kind::OUTBOX_REFUSED, Some(sale_id), None, &body, None)?;
         tx.prepare_cached(
             "UPDATE open_sales SET state = 'failed', problem = ?2 WHERE sale_id = ?1",
         )?

@@ -193,7 +193,17 @@ export type Article = {
   text: string,
   price: Cents,
   vat: VatRate,
+  /**
+   * What the till asks for before the article goes into the basket: the
+   * price of an open-price article, the weight of one sold per kg.
+   */
+  asks_for?: AskFor,
 };
+
+/**
+ * What the cashier types when an article is tapped or scanned.
+ */
+export type AskFor = "price" | "weight";
 
 /**
  * What a line sells.
@@ -1703,12 +1713,14 @@ export type SessionInfo = {
 };
 
 /**
- * A bad line as the shop owner reads it.
+ * A bad line: its number in the file, its article number, and why, as
+ * typed reasons with their details (column, value) that the UI words in
+ * the shop's language; the command line prints them in English.
  */
 export type BadLineText = {
   line: number,
   number: string,
-  problems: Array<string>,
+  problems: Array<LineProblem>,
 };
 
 /**
@@ -1802,3 +1814,8 @@ export type CustomerView = {
   language: Language,
   qr: QrBlock | null,
 };
+
+/**
+ * What the cashier typed for an article that asks for it.
+ */
+export type Entered = { "kind": "price", price: Cents, } | { "kind": "weight", grams: number, };
