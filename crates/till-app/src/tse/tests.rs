@@ -94,8 +94,13 @@ fn captured_log() -> CapturedLog {
     let buffer = LOG.get_or_init(|| {
         let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
         let writer = buffer.clone();
+        // Everything the till's own crates say; the HTTP stack's chatter only
+        // from `debug` up, which keeps the other tests' timing as it was.
+        let filter = tracing_subscriber::EnvFilter::new(
+            "debug,till_app=trace,till=trace,fiskaly=trace,fiskaly_sandbox=trace,secuconnect=trace,hyper=info,hyper_util=info,h2=info,rustls=info",
+        );
         let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
+            .with_env_filter(filter)
             .with_ansi(false)
             .with_writer(move || CapturedLog(writer.clone()))
             .finish();
@@ -270,10 +275,21 @@ async fn a_setup_that_stopped_half_way_goes_on_where_it_stopped() {
     .await
     .unwrap();
 
-    // 1. The TSS is created, but every answer is lost until the deadline.
+    // 1. The TSS is created, but every answer is lost until the deadline:
+    // its creation's, and a reading back's or a next step's, whichever the
+    // client tries (else a quick machine goes on and finishes in time).
     shop.sandbox()
         .inject(Fault::new("PUT /api/v2/tss/*", FaultKind::DropAfter).times(1000))
         .unwrap();
+    for other in [
+        "GET /api/v2/tss/*",
+        "PATCH /api/v2/tss/*",
+        "GET /api/v2/tss",
+    ] {
+        shop.sandbox()
+            .inject(Fault::new(other, FaultKind::DropBefore).times(1000))
+            .unwrap();
+    }
     let e = setup::run(
         &shop.ctx(Duration::from_millis(800)),
         &memory,
