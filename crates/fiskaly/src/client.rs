@@ -161,6 +161,8 @@ impl Client {
                         return Err(error);
                     }
                     last = Some(error);
+                    // A pause before asking again: never a burst of requests at a TSE in trouble.
+                    pause_before_retry(deadline).await;
                     continue;
                 }
             };
@@ -192,11 +194,7 @@ impl Client {
             if status.is_server_error() && server_errors < MAX_SERVER_ERRORS {
                 warn!(%method, path, %status, "TSE server error");
                 last = Some(error);
-                tokio::time::sleep(
-                    Duration::from_millis(50)
-                        .min(deadline.saturating_duration_since(Instant::now())),
-                )
-                .await;
+                pause_before_retry(deadline).await;
                 continue;
             }
             return Err(error);
@@ -212,6 +210,14 @@ impl Client {
     pub(crate) fn setup_deadline(&self) -> Instant {
         Instant::now() + self.setup_timeout
     }
+}
+
+/// How long a lost answer or a server error waits before the request is
+/// repeated (never past the step's deadline).
+const RETRY_PAUSE: Duration = Duration::from_millis(50);
+
+async fn pause_before_retry(deadline: Instant) {
+    tokio::time::sleep(RETRY_PAUSE.min(deadline.saturating_duration_since(Instant::now()))).await;
 }
 
 /// Sends the request and reads the whole answer.
