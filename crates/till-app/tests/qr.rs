@@ -102,8 +102,16 @@ async fn paid_by_the_customer_the_sale_is_journaled_with_the_method_the_provider
         .starts_with(&format!("{}/checkout?", host.sandbox_url())));
     assert!(started.qr_svg.starts_with("<svg"));
     assert_eq!(started.timeout_secs, 180);
-    // The customer display reads the same from the app state.
+    // The customer display shows the same link, large, with the amount.
     assert_eq!(host.state.qr.current().unwrap().link, started.link);
+    let shown = host.state.display.view();
+    let qr = shown
+        .qr
+        .as_ref()
+        .expect("the QR code on the customer display");
+    assert_eq!(qr.link, started.link);
+    assert_eq!(qr.amount_cents, till::Cents(1250));
+    assert_eq!(qr.expires_at, started.expires_at);
     // The intent is journaled before anyone could pay.
     let open = host.state.journal().in_doubt().unwrap();
     assert_eq!(open.len(), 1);
@@ -137,6 +145,10 @@ async fn paid_by_the_customer_the_sale_is_journaled_with_the_method_the_provider
     assert_eq!(payment.provider_method.as_deref(), Some("paypal"));
     assert!(host.state.journal().in_doubt().unwrap().is_empty());
     assert!(host.state.qr.current().is_none());
+    // The display thanks the customer, the code gone.
+    let shown = host.state.display.view();
+    assert!(shown.qr.is_none());
+    assert_eq!(shown.phase, till_app::customer_display::DisplayPhase::Paid);
     // Paid once: the page refuses a second payment.
     assert_eq!(
         customer(&started, "pay", Some("creditcard")).await,
@@ -168,6 +180,10 @@ async fn the_customer_cancelling_or_a_failing_payment_books_nothing() {
     let result = qr_cmd::wait_qr_payment(&host.state).await.unwrap();
     assert_eq!(result.outcome, QrOutcome::Cancelled);
     assert!(result.sale.is_none());
+    assert!(
+        host.state.display.view().qr.is_none(),
+        "the code leaves the customer display"
+    );
     assert!(host.state.journal().in_doubt().unwrap().is_empty());
 
     let started = qr_cmd::start_qr_payment(&host.state, basket(600))
