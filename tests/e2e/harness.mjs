@@ -250,7 +250,7 @@ export async function openDisplay(driver, message = '') {
   await driver.wait(until.elementLocated(byTestId('tab-display')), 20000).click();
   const field = await driver.wait(until.elementLocated(byTestId('display-message')), 20000);
   await field.clear();
-  await field.sendKeys(message);
+  if (message) await field.sendKeys(message);
   await driver.findElement(byTestId('save-display')).click();
   await driver.wait(until.elementLocated(byTestId('settings-done')), 20000);
   await driver.findElement(byTestId('open-display')).click();
