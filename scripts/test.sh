@@ -72,10 +72,15 @@ cargo test --workspace
 
 step "end-to-end tests in the real window"
 # The simulator binary stands in for the provider when a test switches the till to "testing".
-cargo build -p smart-till -p secuconnect-sandbox
+# Built with the tests' feature set (`--tests`: the dev-dependencies' features
+# unify in, as in `cargo test --workspace`), so every library the tests built
+# is reused and only the binaries are compiled and linked; `-p smart-till`
+# alone resolves fewer features (serde_json, rustix, hashbrown, ...) and
+# rebuilt about 300 crates a second time.
+cargo build --workspace --bins --tests
 SMART_TILL_BIN="$target/debug/smart-till" tests/e2e/run.sh
 
 step "the .deb: build, install, start from its menu entry"
-# The debug build the end-to-end tests ran is packed (same files, same
-# package; the release workflow builds the shipped one). The UI is built.
-SKIP_UI_BUILD=1 scripts/test-deb.sh
+# The debug build the end-to-end tests ran is packed as it is (same files,
+# same package; the release workflow builds the shipped one). The UI is built.
+SKIP_UI_BUILD=1 DEB_PACK_BUILT=1 scripts/test-deb.sh
