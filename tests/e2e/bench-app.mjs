@@ -264,7 +264,9 @@ async function bareWindow() {
     const table = processTable();
     const self = table.find((p) => p.pid === proc.pid);
     if (!self) return null;
-    return memoryOf([self, ...descendants(table, proc.pid)]);
+    // Read while it runs: `where` walks its mappings.
+    const m = memoryOf([self, ...descendants(table, proc.pid)]);
+    return { ...m, where: breakdown(m.pids) };
   } finally {
     try {
       process.kill(-proc.pid, 'SIGTERM');
@@ -298,7 +300,7 @@ if (LAUNCHES > 0) {
 const bare = await bareWindow();
 if (bare) {
   console.log(`bare WebKitGTK window (MiniBrowser, a page of two buttons, the app's settings): ${fmtMem(bare)}`);
-  console.log(`  where it lies: ${breakdown(bare.pids)}`);
+  console.log(`  where it lies: ${bare.where}`);
 } else {
   console.log(`bare WebKitGTK window: ${MINIBROWSER} not found, not measured`);
 }
