@@ -15,6 +15,12 @@
 #   DEB_PROFILE=release scripts/test-deb.sh  the same with the release build
 #   SKIP_BUILD=1 scripts/test-deb.sh         install and launch the .deb already built
 #   SKIP_UI_BUILD=1 scripts/test-deb.sh      ui/dist is up to date: do not build it again
+#   DEB_PACK_BUILT=1 scripts/test-deb.sh     pack the binary already built (`tauri bundle`)
+#                                            instead of building it (`tauri build`), e.g.
+#                                            the one `cargo build --workspace --bins --tests`
+#                                            made for the end-to-end tests: `tauri build`'s
+#                                            own cargo build resolves other features and
+#                                            would compile the app's dependencies again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -35,7 +41,13 @@ esac
 if [ -z "${SKIP_BUILD:-}" ]; then
   [ -n "${SKIP_UI_BUILD:-}" ] || (cd ui && npm run build --silent)
   # The CLI is not a dependency of the UI: npx fetches the pinned major version.
-  (cd src-tauri && npx --yes @tauri-apps/cli@2 build "${build_flags[@]}" --bundles deb --ci)
+  if [ -n "${DEB_PACK_BUILT:-}" ]; then
+    bin="$target/$profile/smart-till"
+    [ -x "$bin" ] || fail "DEB_PACK_BUILT: no binary at $bin"
+    (cd src-tauri && npx --yes @tauri-apps/cli@2 bundle "${build_flags[@]}" --bundles deb --ci)
+  else
+    (cd src-tauri && npx --yes @tauri-apps/cli@2 build "${build_flags[@]}" --bundles deb --ci)
+  fi
 fi
 shopt -s nullglob
 debs=("$target/$profile"/bundle/deb/*.deb)

@@ -9,7 +9,7 @@
 //                   binary (SECUCONNECT_SANDBOX_BIN) on loopback, as a shop's till
 //                   talks to the provider: no simulator in the app's memory
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,7 +88,10 @@ function pssKb(pid) {
 }
 
 function memory(driverPid) {
-  const procs = appProcesses(driverPid);
+  return memoryOf(appProcesses(driverPid));
+}
+
+function memoryOf(procs) {
   const parts = procs.map((p) => ({ comm: p.comm, ...pssKb(p.pid) }));
   const totalKb = parts.reduce((s, p) => s + p.kb, 0);
   const anonKb = parts.reduce((s, p) => s + p.anonKb, 0);
@@ -230,6 +233,48 @@ async function sale(driver, primed) {
   return null;
 }
 
+/**
+ * The floor of any app on this web view: Debian's MiniBrowser (WebKitGTK's
+ * own test browser, package libwebkit2gtk-4.1-0) showing a page of two
+ * buttons, with the settings the app sets for itself (src-tauri/src/footprint.rs),
+ * measured like the app 2 s after its page showed. Null where it is missing.
+ */
+const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+async function bareWindow() {
+  if (!existsSync(MINIBROWSER)) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'smart-till-bare-'));
+  const page = join(dir, 'page.html');
+  writeFileSync(page, '<!doctype html><meta charset="utf-8"><title>bare</title><button>Bar</button><button>Karte</button>');
+  const proc = spawn(MINIBROWSER, [`file://${page}`], {
+    env: {
+      ...process.env,
+      WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+      WEBKIT_DISABLE_DMABUF_RENDERER: '1',
+      GDK_GL: 'disable',
+      JSC_useJIT: 'false',
+      MALLOC_ARENA_MAX: '2',
+    },
+    stdio: ['ignore', 'ignore', 'ignore'],
+    detached: true,
+  });
+  try {
+    // Its web and network processes start with the page.
+    for (let i = 0; i < 100 && descendants(processTable(), proc.pid).length < 2; i++) await sleep(100);
+    await sleep(3000);
+    const table = processTable();
+    const self = table.find((p) => p.pid === proc.pid);
+    if (!self) return null;
+    // Read while it runs: `where` walks its mappings.
+    const m = memoryOf([self, ...descendants(table, proc.pid)]);
+    return { ...m, where: breakdown(m.pids) };
+  } finally {
+    try {
+      process.kill(-proc.pid, 'SIGTERM');
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -251,17 +296,26 @@ if (LAUNCHES > 0) {
   );
 }
 
-// 2. Memory after start and after SALES sales; 3. the soak.
+// 2. The bare window in the same run; memory after start and after SALES sales; 3. the soak.
+const bare = await bareWindow();
+if (bare) {
+  console.log(`bare WebKitGTK window (MiniBrowser, a page of two buttons, the app's settings): ${fmtMem(bare)}`);
+  console.log(`  where it lies: ${bare.where}`);
+} else {
+  console.log(`bare WebKitGTK window: ${MINIBROWSER} not found, not measured`);
+}
+const beyond = (m) => (bare ? `; ${(m.totalMb - bare.totalMb).toFixed(1)} MB beyond the bare window (target <= 40 MB)` : '');
 const app = await launch();
 try {
   await sleep(2000);
   const atStart = memory(app.pid);
-  console.log(`memory after start: ${fmtMem(atStart)}`);
+  console.log(`memory after start: ${fmtMem(atStart)}${beyond(atStart)}`);
   console.log(`  where it lies: ${breakdown(atStart.pids)}`);
   const total = Math.max(SALES, SOAK);
   const t0 = performance.now();
   let peak = atStart.totalMb;
   const failures = [];
+  const samples = [];
   for (let n = 1; n <= total; n++) {
     const failed = await sale(app.driver, n === 1);
     if (failed) {
@@ -275,9 +329,20 @@ try {
     if (!sample) continue;
     const m = memory(app.pid);
     peak = Math.max(peak, m.totalMb);
+    samples.push({ n, m });
     const rate = (performance.now() - t0) / n;
-    console.log(`memory after ${n} sales: ${fmtMem(m)}; ${rate.toFixed(0)} ms per sale through the UI`);
+    console.log(`memory after ${n} sales: ${fmtMem(m)}${beyond(m)}; ${rate.toFixed(0)} ms per sale through the UI`);
     if (n === SALES) console.log(`  where it lies: ${breakdown(m.pids)}`);
+  }
+  if (samples.length >= 2) {
+    // The growth per 1,000 sales from the first sample on (the simulators fill up to 1,000 transactions first).
+    const [a, b] = [samples[0], samples[samples.length - 1]];
+    const per = (f) => ((f(b.m) - f(a.m)) * 1000) / (b.n - a.n);
+    const appAnon = (m) => (m.parts.find((p) => p.comm === 'smart-till')?.anonKb ?? 0) / 1024;
+    console.log(
+      `growth from ${a.n} to ${b.n} sales, per 1,000 sales: the app process ${per(appAnon).toFixed(2)} MB anonymous ` +
+        `(target < 0.2); the whole app ${per((m) => m.totalMb).toFixed(2)} MB, ${per((m) => m.anonMb).toFixed(2)} MB of it anonymous`,
+    );
   }
   const journal = PROVIDER === 'standalone' ? 'journal-testing.sqlite3' : 'journal.sqlite3';
   const sold = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'sale'", journal)[0].n;

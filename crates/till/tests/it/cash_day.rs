@@ -3,7 +3,7 @@
 //! `AVTransfer`, a partial return (never twice, also after a restart), the
 //! X report and the closing whose expected cash is what went into the drawer.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! A sandbox that keeps only its newest smart transactions (the till's demo
 //! mode): older ones are forgotten, a running terminal payment never is.
 
-mod common;
+use crate::common;
 
 use common::{basket, start_sandbox, wait_for_status, STX};
 use reqwest::StatusCode;

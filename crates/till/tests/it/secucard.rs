@@ -2,7 +2,7 @@
 //! cash for the rest, refused cards, loading. The real client, the simulator
 //! over loopback HTTP and a real SQLite journal.
 
-mod common;
+use crate::common;
 
 use common::Till;
 use secuconnect::CancellationToken;

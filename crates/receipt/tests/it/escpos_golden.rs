@@ -3,7 +3,7 @@
 //! intended change, regenerate with `UPDATE_GOLDEN=1 cargo test -p receipt --test escpos_golden`
 //! and review the diff.
 
-mod common;
+use crate::common;
 
 use receipt::escpos::{document_escpos, escape_bytes, CutMode, EscPosSettings, PrinterModel};
 use receipt::{CodePage, Document};

@@ -7,7 +7,7 @@ use std::process::Command;
 use reqwest::Client;
 use serde_json::{json, Value};
 
-mod common;
+use crate::common;
 
 use common::token;
 

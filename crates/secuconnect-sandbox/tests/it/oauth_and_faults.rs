@@ -1,6 +1,6 @@
 //! OAuth grants, token expiry and the fault injection, over HTTP on loopback.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

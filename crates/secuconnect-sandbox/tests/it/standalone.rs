@@ -1,6 +1,6 @@
 //! The state file and the standalone binary.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};

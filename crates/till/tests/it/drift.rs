@@ -5,7 +5,7 @@
 //! sale whose transaction was cancelled at the provider. The real client, the
 //! simulator over loopback HTTP, real SQLite files.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

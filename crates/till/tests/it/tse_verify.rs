@@ -3,7 +3,7 @@
 //! sales through the checkout against both simulators on loopback, a real
 //! SQLite file changed with raw SQL.
 
-mod common;
+use crate::common;
 
 use common::tse_till::TseTill;
 use till::journal::testing::rewrite_and_rehash;

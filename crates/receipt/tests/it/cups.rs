@@ -4,7 +4,7 @@
 //! Skipped, with a message, where the CUPS client tools are not installed;
 //! ignored on Windows and macOS, whose CI runners have no such queues.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::net::TcpListener;

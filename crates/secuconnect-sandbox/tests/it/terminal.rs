@@ -1,7 +1,7 @@
 //! The simulated payment terminal: start/cashless, outcomes, receipts, abort,
 //! canceltrx, end of day, diagnosis — and payments that outlive their caller.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Smart transactions and secucards: every rule of the API over loopback HTTP.
 
-mod common;
+use crate::common;
 
 use common::{assert_error_payload, basket, basket_with_card, schema, start, CARDS, STX};
 use reqwest::{Method, StatusCode};

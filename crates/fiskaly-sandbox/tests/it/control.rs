@@ -1,7 +1,7 @@
 //! The control surface over HTTP: faults, offline, expired tokens, a
 //! disabled TSS, the snapshot, reset.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@
 //! project's code (Python `cryptography`) from the QR code alone; a TSE that
 //! is down or slow never stops a sale.
 
-mod common;
+use crate::common;
 
 use common::tse_till::{signed, TseTill};
 use fiskaly_sandbox::{Fault, FaultKind};

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-mod common;
+use crate::common;
 
 use common::token;
 use fiskaly_sandbox::{QrCode, DEMO_API_KEY, DEMO_API_SECRET, DEMO_TSS_ID};

@@ -2,7 +2,7 @@
 //! answers carry the guides' fields with the guides' types, and match the
 //! schemas of `openapi-reconstructed.json`.
 
-mod common;
+use crate::common;
 
 use common::{fixture, schema, start, STX};
 use reqwest::StatusCode;

@@ -5,7 +5,7 @@
 //! a 5,00 € card load on the terminal (a load is never paid from the card, so
 //! the terminal always has something to charge). All use the same card.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Random bodies of random shapes on every route: always an answer, never a 5xx,
 //! never a negative balance.
 
-mod common;
+use crate::common;
 
 use common::{assert_error_payload, basket_with_card, start, CARDS, STX};
 use rand::rngs::StdRng;

@@ -1,7 +1,7 @@
 //! Network thermal printers on TCP (port 9100 in the shop; a free loopback port
 //! here) and the print queue in front of them.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};

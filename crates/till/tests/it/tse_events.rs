@@ -3,7 +3,7 @@
 //! journal: the real checkout against both simulators on loopback and a
 //! real SQLite journal file, reopened for the restart.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

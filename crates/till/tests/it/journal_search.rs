@@ -225,8 +225,20 @@ fn is_zone_child() -> bool {
 /// Runs test `name` in a child process whose time zone is `zone`, with the
 /// environment variables `env` set.
 fn in_zone(name: &str, zone: &str, env: &[(&str, &str)]) {
+    // The test's full name in this binary: its module's path below the crate root.
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
+    let full_name = if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}::{name}")
+    };
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            full_name.as_str(),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("TZ", zone)
         .env("TILL_TEST_ZONE_CHILD", "1")
         .envs(env.iter().copied())

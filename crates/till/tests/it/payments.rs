@@ -2,7 +2,7 @@
 //! the closing: the real client, the simulator over loopback HTTP and a real
 //! SQLite journal.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

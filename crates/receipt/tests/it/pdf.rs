@@ -1,7 +1,7 @@
 //! PDFs read back with poppler: text (umlauts and € must round-trip), page size,
 //! and a raster of each page to look at. Set `RECEIPT_PNG_DIR` to keep the PNGs.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
