@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod checkout;
 mod concurrency;
 mod guides;
 mod keep_newest;

@@ -2,7 +2,7 @@
 //! `application_context` answers, the page they open, and what paying,
 //! cancelling, a slow and a failing method do to the transaction.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
