@@ -186,6 +186,15 @@ fn log_in(state: &AppState, cashier: Cashier) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// Whether the one logged in may change the till's settings (a manager's
+/// right; a manager's PIN typed on the spot will do), as [`authorise`] says.
+pub fn may_change_settings(
+    state: &AppState,
+    manager_pin: Option<&str>,
+) -> Result<(), CommandError> {
+    authorise(state, Action::Settings, Cents::ZERO, manager_pin).map(|_| ())
+}
+
 /// May the logged-in cashier do `action` over `amount`?
 ///
 /// `Ok(None)`: yes, alone. `Ok(Some(auth))`: a manager's PIN typed on the

@@ -8,41 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::basket;
-use secuconnect_sandbox::{Outcome, Sandbox, SandboxConfig};
+use secuconnect_sandbox::{Outcome, SandboxConfig};
 use till_app::commands::{card, connection, sale, settings, status};
-use till_app::secrets::MemorySecrets;
-use till_app::settings::{Environment, MemoryStore, ShopSettings, KEY_SHOP};
-use till_app::startup::{start, Dirs};
-use till_app::{AppState, ErrorCode};
-
-struct Host {
-    _dir: tempfile::TempDir,
-    store: Arc<MemoryStore>,
-    state: Arc<AppState>,
-}
-
-impl Host {
-    async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let dirs = Dirs {
-            data: dir.path().to_path_buf(),
-            logs: dir.path().join("logs"),
-        };
-        let store = Arc::new(MemoryStore::default());
-        let state = start(&dirs, store.clone(), Arc::new(MemorySecrets::default()))
-            .await
-            .expect("the demo till starts");
-        Self {
-            _dir: dir,
-            store,
-            state: Arc::new(state),
-        }
-    }
-
-    fn sandbox(&self) -> &Sandbox {
-        &self.state.sandbox.as_ref().expect("demo mode").state
-    }
-}
+use till_app::settings::{Environment, ShopSettings, KEY_SHOP};
+use till_app::ErrorCode;
 
 async fn until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -54,7 +23,7 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_shop_the_receipt_cannot_carry_is_refused_and_nothing_is_saved() {
-    let host = Host::start().await;
+    let host = common::start_demo().await;
     let bad = ShopSettings {
         vat_id: Some("DE12345".into()),
         ..ShopSettings::default()
@@ -92,7 +61,7 @@ async fn a_shop_the_receipt_cannot_carry_is_refused_and_nothing_is_saved() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn switching_environment_checks_first_and_saves_only_what_passed() {
-    let host = Host::start().await;
+    let host = common::start_demo().await;
     // Testing needs credentials: refused in words, nothing saved.
     let e = connection::set_environment(&host.state, Environment::Testing, None, None, None)
         .await
@@ -118,7 +87,7 @@ async fn switching_environment_checks_first_and_saves_only_what_passed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_provider_is_reachable_by_one_rule() {
-    let host = Host::start().await;
+    let host = common::start_demo().await;
     status::catch_up(&host.state).await;
     assert!(status::till_status(&host.state).await.unwrap().online);
     assert!(host.state.link().last_sync.is_some());
@@ -146,7 +115,7 @@ async fn the_provider_is_reachable_by_one_rule() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_running_card_payment_is_never_settled_and_an_abort_is_told_from_a_decline() {
-    let host = Host::start().await;
+    let host = common::start_demo().await;
     host.sandbox()
         .configure(SandboxConfig {
             terminal_delay_ms: Some(20_000),
@@ -231,7 +200,7 @@ fn the_command_line_opens_the_journal_of_the_saved_environment() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_mode_signs_each_sale_with_the_built_in_tse_and_the_status_bar_shows_it() {
-    let host = Host::start().await;
+    let host = common::start_demo().await;
     let before = status::till_status(&host.state).await.unwrap();
     assert_eq!(before.tse.state, status::TseState::Unknown);
     let sale = sale::pay_cash(&host.state, basket(250), None)

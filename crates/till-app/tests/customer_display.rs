@@ -13,9 +13,7 @@ use till_app::commands::{card, customer_display, sale, settings};
 use till_app::customer_display::{
     CustomerDisplaySettings, CustomerView, DisplayPhase, DisplaySink,
 };
-use till_app::secrets::MemorySecrets;
-use till_app::settings::{Language, MemoryStore};
-use till_app::startup::{start, Dirs};
+use till_app::settings::Language;
 use till_app::{AppState, ErrorCode};
 
 #[derive(Default)]
@@ -33,22 +31,12 @@ impl Recorder {
     }
 }
 
+/// A demo till (the common one) whose display reports to a [`Recorder`].
 async fn till() -> (tempfile::TempDir, Arc<AppState>, Arc<Recorder>) {
-    let dir = tempfile::tempdir().unwrap();
-    let dirs = Dirs {
-        data: dir.path().to_path_buf(),
-        logs: dir.path().join("logs"),
-    };
-    let state = start(
-        &dirs,
-        Arc::new(MemoryStore::default()),
-        Arc::new(MemorySecrets::default()),
-    )
-    .await
-    .expect("the demo till starts");
+    let (dir, state) = common::demo_till().await.into_parts();
     let sink = Arc::new(Recorder::default());
     state.display.connect(sink.clone());
-    (dir, Arc::new(state), sink)
+    (dir, state, sink)
 }
 
 #[tokio::test(flavor = "multi_thread")]

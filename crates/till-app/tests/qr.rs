@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::basket;
@@ -14,48 +13,22 @@ use till::PaymentMethod;
 use till_app::commands::qr::{self as qr_cmd};
 use till_app::commands::status;
 use till_app::qr::{QrOutcome, QrPaymentStarted, KEY_QR};
-use till_app::secrets::MemorySecrets;
-use till_app::settings::{MemoryStore, SettingsStore};
-use till_app::startup::{start, Dirs};
-use till_app::{AppState, ErrorCode};
+use till_app::settings::SettingsStore;
+use till_app::ErrorCode;
 
-struct Host {
-    _dir: tempfile::TempDir,
-    store: Arc<MemoryStore>,
-    state: Arc<AppState>,
-}
+/// A demo till whose checkout page's slow method takes 1.5 s.
+struct Host;
 
 impl Host {
-    async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let dirs = Dirs {
-            data: dir.path().to_path_buf(),
-            logs: dir.path().join("logs"),
-        };
-        let store = Arc::new(MemoryStore::default());
-        let state = start(&dirs, store.clone(), Arc::new(MemorySecrets::default()))
-            .await
-            .expect("the demo till starts");
-        let host = Self {
-            _dir: dir,
-            store,
-            state: Arc::new(state),
-        };
-        host.sandbox()
+    async fn start() -> common::DemoTill {
+        let till = common::start_demo().await;
+        till.sandbox()
             .configure(SandboxConfig {
                 checkout_delay_ms: Some(1500),
                 ..Default::default()
             })
             .unwrap();
-        host
-    }
-
-    fn sandbox(&self) -> &Arc<secuconnect_sandbox::Sandbox> {
-        &self.state.sandbox.as_ref().expect("demo mode").state
-    }
-
-    fn sandbox_url(&self) -> String {
-        self.state.sandbox.as_ref().unwrap().url()
+        till
     }
 }
 

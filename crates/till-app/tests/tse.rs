@@ -225,18 +225,7 @@ async fn a_testing_till_sets_up_its_tse_in_the_settings_and_signs_its_sales_with
 
 #[tokio::test(flavor = "multi_thread")]
 async fn receipt_pdf_writes_a_receipt_of_a_real_journal_and_names_an_unknown_number() {
-    let dir = tempfile::tempdir().unwrap();
-    let dirs = Dirs {
-        data: dir.path().to_path_buf(),
-        logs: dir.path().join("logs"),
-    };
-    let state = start(
-        &dirs,
-        Arc::new(MemoryStore::default()),
-        Arc::new(MemorySecrets::default()),
-    )
-    .await
-    .unwrap();
+    let (dir, state) = common::start_demo().await.into_parts();
     let sale = sale::pay_cash(&state, basket(1234), Some(Cents(2000)))
         .await
         .unwrap();

@@ -35,12 +35,7 @@ pub async fn set_environment(
     client_secret: Option<String>,
     manager_pin: Option<String>,
 ) -> Result<Settings, CommandError> {
-    crate::cashier::authorise(
-        state,
-        catalog::Action::Settings,
-        till::Cents::ZERO,
-        manager_pin.as_deref(),
-    )?;
+    crate::cashier::may_change_settings(state, manager_pin.as_deref())?;
     check_switch(state.environment, environment, open_work(state)?)?;
     let current = state.settings.connection();
     let saved = match provider_url(environment) {

@@ -37,12 +37,7 @@ pub async fn save_customer_display(
     display: CustomerDisplaySettings,
     manager_pin: Option<String>,
 ) -> Result<Settings, CommandError> {
-    crate::cashier::authorise(
-        state,
-        catalog::Action::Settings,
-        till::Cents::ZERO,
-        manager_pin.as_deref(),
-    )?;
+    crate::cashier::may_change_settings(state, manager_pin.as_deref())?;
     let stored = stored(state);
     let display = CustomerDisplaySettings {
         monitor: stored.monitor,

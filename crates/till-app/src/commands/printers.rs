@@ -64,12 +64,7 @@ pub async fn save_printer(
     confirm_public: Option<bool>,
     manager_pin: Option<String>,
 ) -> Result<Settings, CommandError> {
-    crate::cashier::authorise(
-        state,
-        catalog::Action::Settings,
-        till::Cents::ZERO,
-        manager_pin.as_deref(),
-    )?;
+    crate::cashier::may_change_settings(state, manager_pin.as_deref())?;
     let printer = checked(printer, confirm_public).await?;
     let current = state.settings.load(&state.log_dir);
     let mut printers = current.printers;
@@ -92,12 +87,7 @@ pub fn remove_printer(
     printer_id: &str,
     manager_pin: Option<String>,
 ) -> Result<Settings, CommandError> {
-    crate::cashier::authorise(
-        state,
-        catalog::Action::Settings,
-        till::Cents::ZERO,
-        manager_pin.as_deref(),
-    )?;
+    crate::cashier::may_change_settings(state, manager_pin.as_deref())?;
     let current = state.settings.load(&state.log_dir);
     let printers: Vec<PrinterConfig> = current
         .printers

@@ -38,12 +38,7 @@ pub async fn save_qr_settings(
     settings: QrSettings,
     manager_pin: Option<String>,
 ) -> Result<QrSettings, CommandError> {
-    crate::cashier::authorise(
-        state,
-        catalog::Action::Settings,
-        till::Cents::ZERO,
-        manager_pin.as_deref(),
-    )?;
+    crate::cashier::may_change_settings(state, manager_pin.as_deref())?;
     let settings = settings.validated()?;
     state.settings.put(KEY_QR, &settings)?;
     Ok(settings)
