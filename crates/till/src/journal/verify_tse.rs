@@ -2,12 +2,13 @@
 //! does not stop someone who rewrites the file and hashes it again, but the
 //! TSE's signature is made with a key outside the till.
 //!
-//! For every sale and cancellation with a signature: the signature holds
+//! For every signed sale, cancellation, return, cash receipt (cash in or
+//! out) and opening float: the signature holds
 //! over the TR-03151 log message rebuilt from its QR code
 //! (`fiskaly::tlog`, the very bytes the simulator signs), the QR code and
 //! the stored TSE data agree, the serial number is the hash of the key, and
 //! the amounts the TSE signed are the entry's (payments per `Bar`/`Unbar`
-//! and the total). Across the journal, per TSE: one key, and no transaction
+//! and the total; for the cash-only events, the cash they moved). Across the journal, per TSE: one key, and no transaction
 //! number or signature counter used twice (a signature copied onto another
 //! sale). Counters are not demanded to rise in the journal's order: a
 //! basket's transaction starts with its first line, so a cancellation made
@@ -39,8 +40,10 @@ pub(super) struct TseFact {
 /// Whether an entry of `kind` with `body` carries a TSE signature to check
 /// (a quick look at the stored bytes; most entries are passed over here).
 pub(super) fn carries_signature(kind: &[u8], body: &[u8]) -> bool {
-    (kind == b"sale" || kind == b"cancellation")
-        && memchr::memmem::find(body, br#""status":"signed""#).is_some()
+    matches!(
+        kind,
+        b"sale" | b"cancellation" | b"return" | b"cash_receipt" | b"cash_movement"
+    ) && memchr::memmem::find(body, br#""status":"signed""#).is_some()
 }
 
 #[derive(Deserialize)]
@@ -51,10 +54,30 @@ struct PaymentPart {
 
 #[derive(Deserialize)]
 struct SignedEntry {
+    /// A sale's or cancellation's; the cash-only events have none.
     #[serde(default)]
-    payments: Vec<PaymentPart>,
+    payments: Option<Vec<PaymentPart>>,
     #[serde(default)]
     tse: Option<TseRecord>,
+}
+
+/// The cash a signed entry without payments moved, as the TSE was asked to
+/// sign it: a float's change, a return's refund (negative), a cash
+/// receipt's amount in its direction.
+fn moved_cash(seq: i64, body: &[u8]) -> Result<Cents, ChainBreak> {
+    let unreadable = || altered(seq, "its amounts cannot be read".into());
+    let v: serde_json::Value = serde_json::from_slice(body).map_err(|_| unreadable())?;
+    let cents = |key: &str| v.get(key).and_then(serde_json::Value::as_i64).map(Cents);
+    let moved = if v.get("movement").and_then(serde_json::Value::as_str) == Some("float") {
+        cents("amount")
+    } else if v.get("original_receipt").is_some() {
+        cents("total")
+    } else {
+        serde_json::from_value::<crate::cash_movement::CashReceipt>(v.clone())
+            .ok()
+            .map(|m| m.signed())
+    };
+    moved.ok_or_else(unreadable)
 }
 
 fn altered(seq: i64, reason: String) -> ChainBreak {
@@ -73,7 +96,14 @@ pub(super) fn check_entry(seq: i64, body: &[u8]) -> Result<Option<TseFact>, Chai
         return Ok(None);
     };
     check_signature(seq, &s)?;
-    check_amounts(seq, &s, &entry.payments)?;
+    let payments = match entry.payments {
+        Some(payments) => payments,
+        None => vec![PaymentPart {
+            method: PaymentMethod::Cash,
+            amount: moved_cash(seq, body)?,
+        }],
+    };
+    check_amounts(seq, &s, &payments)?;
     Ok(Some(TseFact {
         seq,
         tss_serial: s.tss_serial,

@@ -135,3 +135,70 @@ async fn a_signed_cancellation_rewritten_is_named() {
     let found = t.till.journal().verify().unwrap().expect("seen");
     assert_eq!(found.seq, cancellation.seq, "{found:?}");
 }
+
+/// A TSE till with the cash-only events the TSE signs: the float, cash in
+/// and out, a return; all intact.
+async fn cash_events() -> TseTill {
+    use till::cash_movement::CashReason;
+    use till::returns::ReturnLine;
+
+    let t = TseTill::new().await;
+    let c = t.checkout();
+    c.set_opening_float(Cents(10_000)).await.unwrap();
+    sell(&t).await;
+    c.cash_movement(CashReason::ChangeFetched, Cents(5_000), "", None)
+        .await
+        .unwrap();
+    c.cash_movement(CashReason::ToBank, Cents(2_000), "", None)
+        .await
+        .unwrap();
+    let line = ReturnLine {
+        line: 0,
+        quantity: 1,
+    };
+    c.take_back(1, &[line], None).await.unwrap();
+    assert_eq!(
+        t.till.journal().verify().unwrap(),
+        None,
+        "all signed and intact"
+    );
+    t
+}
+
+/// Each cash-only event is checked as a sale is: rewritten and hashed again,
+/// it is named.
+#[tokio::test]
+async fn a_signed_float_cash_receipt_or_return_rewritten_is_named() {
+    let cases = [
+        (kind::CASH_MOVEMENT, r#""amount":10000"#, r#""amount":1000"#),
+        (kind::CASH_RECEIPT, r#""amount":5000"#, r#""amount":500"#),
+        (kind::CASH_RECEIPT, r#""amount":2000"#, r#""amount":200"#),
+        (kind::RETURN, r#""total":-1190"#, r#""total":-119"#),
+    ];
+    for (kind, signed, forged) in cases {
+        let t = cash_events().await;
+        let entry = t
+            .till
+            .journal()
+            .entries(Some(kind))
+            .unwrap()
+            .into_iter()
+            .find(|e| e.body.to_string().contains(signed))
+            .unwrap_or_else(|| panic!("a {kind} entry with {signed}"));
+        let body = serde_json::to_string(&entry.body).unwrap();
+        assert!(body.contains(r#""status":"signed""#), "{body}");
+        rewrite_and_rehash(&t.till.path, entry.seq, &body.replace(signed, forged));
+        let found = t
+            .till
+            .journal()
+            .verify()
+            .unwrap()
+            .expect("the rewrite is seen");
+        assert_eq!(found.seq, entry.seq, "{kind}: {found:?}");
+        assert!(
+            found.reason.contains("differ from what the TSE signed"),
+            "{kind}: {}",
+            found.reason
+        );
+    }
+}
