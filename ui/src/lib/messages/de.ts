@@ -56,6 +56,8 @@ export const de = {
   'articles.badPrice': "Der Preis ist keine Zahl wie 2,50.",
   'articles.exported': "Gespeichert: {path}",
   'sale.search': "Suchen: Nummer, EAN oder Text",
+  'sale.openPrice': 'Preis eingeben',
+  'sale.perKg': '{price}/kg',
   'sale.allGroups': "Alle",
   'sale.noArticles': "Keine Artikel. Artikel anlegen oder importieren: Artikel (F7).",
   'nav.lock': "Sperren",

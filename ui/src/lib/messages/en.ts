@@ -57,6 +57,8 @@ export const en: Record<MessageKey, string> = {
   'articles.badPrice': "The price is not a number like 2.50.",
   'articles.exported': "Saved: {path}",
   'sale.search': "Search: number, EAN or text",
+  'sale.openPrice': 'Enter price',
+  'sale.perKg': '{price}/kg',
   'sale.allGroups': "All",
   'sale.noArticles': "No articles. Add or import articles: Articles (F7).",
   'nav.lock': "Lock",
