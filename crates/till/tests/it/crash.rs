@@ -345,13 +345,14 @@ fn check_agreement(sandbox: &RunningSandbox, path: &Path, sales: usize) {
                 );
             }
             SaleState::Cancelled if intent.body["method"] == "cash" => {
-                // Cash goes back from the drawer: the provider keeps the sale.
+                // Cash goes back from the drawer: the provider keeps the sale,
+                // unless it was still queued (offline) when it was cancelled:
+                // then it is never registered (journal::write, cancellation).
                 cancelled += 1;
                 journal_paid.insert(sale_id.to_string());
-                assert_eq!(
-                    at_provider.len(),
-                    1,
-                    "cash sale {sale_id} is registered once"
+                assert!(
+                    at_provider.len() <= 1,
+                    "cash sale {sale_id} is registered at most once: {at_provider:?}"
                 );
             }
             SaleState::Cancelled => {
