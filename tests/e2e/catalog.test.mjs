@@ -45,7 +45,10 @@ test('an article created on the articles screen is sold at its price', async (t)
   await driver.findElement(byTestId('lang-switch')).click();
 
   await driver.findElement(byTestId('nav-sale')).click();
-  await driver.wait(until.elementLocated(byTestId('article-777')), 10000).click();
+  // A new article may sit below the rows the screen shows: scrolled to, as a cashier would.
+  const apfelsaft = await driver.wait(until.elementLocated(byTestId('article-777')), 10000);
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", apfelsaft);
+  await apfelsaft.click();
   await waitForText(driver, 'basket-total', '1,89 €', 5000);
   const receipt = await payExactly(driver);
   assert.match(await receipt.getText(), /Apfelsaft 1 l/);

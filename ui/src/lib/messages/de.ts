@@ -56,7 +56,7 @@ export const de = {
   'articles.badPrice': "Der Preis ist keine Zahl wie 2,50.",
   'articles.exported': "Gespeichert: {path}",
   'sale.search': "Suchen: Nummer, EAN oder Text",
-  'sale.openPrice': 'Preis eingeben',
+  'sale.openPrice': 'Preis?',
   'sale.perKg': '{price}/kg',
   'sale.allGroups': "Alle",
   'sale.noArticles': "Keine Artikel. Artikel anlegen oder importieren: Artikel (F7).",

@@ -57,7 +57,7 @@ export const en: Record<MessageKey, string> = {
   'articles.badPrice': "The price is not a number like 2.50.",
   'articles.exported': "Saved: {path}",
   'sale.search': "Search: number, EAN or text",
-  'sale.openPrice': 'Enter price',
+  'sale.openPrice': 'Price?',
   'sale.perKg': '{price}/kg',
   'sale.allGroups': "All",
   'sale.noArticles': "No articles. Add or import articles: Articles (F7).",
