@@ -19,6 +19,7 @@ pub mod receipts;
 pub mod routes;
 mod server;
 pub mod state;
+mod stored;
 pub mod terminal;
 mod transactions;
 

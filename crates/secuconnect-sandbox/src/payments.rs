@@ -34,7 +34,7 @@ impl Sandbox {
                     },
                 ));
             }
-            let plan = plan(&inner, &tx.doc, card_number_of(tx))?;
+            let plan = plan(&inner, &tx.doc, card_number_of(&tx))?;
             if plan.missing <= 0 {
                 return Err(ApiError::conflict(
                     "nothing is left to pay on the terminal; use start/cash",
@@ -118,7 +118,7 @@ impl Sandbox {
             if let Some(card) = inner.data.card_mut(settlement.cardnumber.as_deref()) {
                 card.give_back(settlement.from_bonus, settlement.from_cash);
             }
-            let tx = inner.data.transactions.get_mut(id).expect("checked above");
+            let tx = inner.data.transaction_mut(id).expect("checked above");
             tx.settlement = None;
             tx.doc.insert("status".into(), json!("failed"));
             tx.doc.insert("updated".into(), json!(stamp));
@@ -169,7 +169,7 @@ impl Sandbox {
             day,
             cancelled: false,
         });
-        let tx = inner.data.transactions.get_mut(id).expect("checked above");
+        let tx = inner.data.transaction_mut(id).expect("checked above");
         if settlement.cardnumber.is_some() {
             push_loyalty_transaction(&mut tx.doc);
         }
@@ -444,8 +444,8 @@ fn reverse(inner: &mut Inner, id: &str) -> Result<Value, ApiError> {
     check_reversible(inner, id)?;
     let settlement = inner
         .data
-        .transactions
-        .get(id)
+        .transaction(id)
+        .ok()
         .and_then(|t| t.settlement.clone())
         .unwrap_or_default();
     let stamp = now();

@@ -16,7 +16,12 @@ use crate::config::{SandboxConfig, Settings};
 use crate::demo;
 use crate::error::ApiError;
 use crate::faults::Fault;
+use crate::stored::Stored;
 use crate::terminal::{CardScheme, Outcome, TerminalNext, TerminalPayment};
+
+/// How many of the newest smart transactions are kept as JSON trees; older
+/// ones rest as text (`stored`).
+const KEPT_AS_TREES: usize = 20;
 
 /// All state of one sandbox. Share it behind an `Arc`.
 pub struct Sandbox {
@@ -33,9 +38,13 @@ pub struct Sandbox {
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Data {
     pub cards: BTreeMap<String, Card>,
-    pub transactions: HashMap<String, Transaction>,
+    pub transactions: HashMap<String, Stored>,
     /// Transaction ids in creation order.
     pub order: Vec<String>,
+    /// Rested transactions that changed since (trees again): put back to
+    /// rest at the next creation.
+    #[serde(skip)]
+    pub woken: Vec<String>,
     pub last_trans_id: u64,
     pub last_receipt_number: u64,
     pub last_trace: u64,
@@ -130,6 +139,7 @@ fn demo_data() -> Data {
             .collect(),
         transactions: HashMap::new(),
         order: Vec::new(),
+        woken: Vec::new(),
         last_trans_id: demo::FIRST_TRANS_ID,
         last_receipt_number: 0,
         last_trace: 10,
@@ -224,9 +234,7 @@ impl Sandbox {
             if excess == 0 || index > newest {
                 return true;
             }
-            let running = transactions.get(id).is_some_and(|tx| {
-                tx.doc.get("status").and_then(Value::as_str) == Some("processing")
-            });
+            let running = transactions.get(id).is_some_and(Stored::is_running);
             if running {
                 return true;
             }
@@ -234,6 +242,23 @@ impl Sandbox {
             excess -= 1;
             false
         });
+    }
+
+    /// Puts to rest (as text, see `stored`) the transaction that has just
+    /// left the newest `KEPT_AS_TREES`, and those that changed since they
+    /// rested. The newest stay trees: they are the ones being paid.
+    pub(crate) fn rest_settled(inner: &mut Inner) {
+        let data = &mut inner.data;
+        let leaving = data
+            .order
+            .len()
+            .checked_sub(KEPT_AS_TREES + 1)
+            .map(|i| data.order[i].clone());
+        for id in data.woken.drain(..).chain(leaving) {
+            if let Some(stored) = data.transactions.get_mut(&id) {
+                stored.rest();
+            }
+        }
     }
 
     /// Keeps the state in `path` (JSON), loading it when the file exists, so that
@@ -255,10 +280,11 @@ impl Sandbox {
                     cards,
                     ..
                 } = &mut inner.data;
-                for tx in transactions.values_mut() {
-                    if tx.doc.get("status").and_then(Value::as_str) != Some("processing") {
+                for stored in transactions.values_mut() {
+                    if !stored.is_running() {
                         continue;
                     }
+                    let tx = stored.get_mut();
                     tx.doc.insert("status".into(), json!("failed"));
                     if let Some(held) = tx.settlement.take() {
                         if let Some(card) = held.cardnumber.as_ref().and_then(|n| cards.get_mut(n))
@@ -337,7 +363,7 @@ impl Sandbox {
             .order
             .iter()
             .filter_map(|id| inner.data.transactions.get(id))
-            .map(|t| Sandbox::render(&inner, t))
+            .map(|t| Sandbox::render(&inner, &t.get()))
             .collect();
         let cards: Vec<Value> = inner
             .data

@@ -1,6 +1,8 @@
 //! Smart transactions: create, read, list, update, and the payments that move
 //! money on secucards (guides 02, 03, 05).
 
+use std::borrow::Cow;
+
 use serde_json::{json, Map, Value};
 
 use crate::basket::{self, Draft};
@@ -10,6 +12,7 @@ use crate::error::ApiError;
 use crate::query::{compare_docs, page, parse_sort, Query};
 use crate::receipts::{eur, name_value, name_value_important, separator, space};
 use crate::state::{new_id, now, Data, Inner, Sandbox, Settlement, Transaction};
+use crate::stored::Stored;
 
 /// How a payment splits between the secucard and the till (or terminal).
 #[derive(Debug, Clone, Default)]
@@ -134,16 +137,22 @@ impl Data {
     }
 
     /// The smart transaction `id`, or the provider's not-found answer.
-    pub(crate) fn transaction(&self, id: &str) -> Result<&Transaction, ApiError> {
+    pub(crate) fn transaction(&self, id: &str) -> Result<Cow<'_, Transaction>, ApiError> {
         self.transactions
             .get(id)
+            .map(Stored::get)
             .ok_or_else(|| ApiError::not_found("smart transaction", id))
     }
 
     pub(crate) fn transaction_mut(&mut self, id: &str) -> Result<&mut Transaction, ApiError> {
-        self.transactions
+        let stored = self
+            .transactions
             .get_mut(id)
-            .ok_or_else(|| ApiError::not_found("smart transaction", id))
+            .ok_or_else(|| ApiError::not_found("smart transaction", id))?;
+        if matches!(stored, Stored::Text(_)) {
+            self.woken.push(id.to_string());
+        }
+        Ok(stored.get_mut())
     }
 }
 
@@ -154,7 +163,7 @@ fn payable_plan(inner: &Inner, id: &str) -> Result<Plan, ApiError> {
     if st != "created" && st != "failed" {
         return Err(not_payable(st));
     }
-    plan(inner, &tx.doc, card_number_of(tx))
+    plan(inner, &tx.doc, card_number_of(&tx))
 }
 
 impl Sandbox {
@@ -179,7 +188,10 @@ impl Sandbox {
     }
 
     pub(crate) fn render_id(inner: &Inner, id: &str) -> Result<Value, ApiError> {
-        inner.data.transaction(id).map(|tx| Self::render(inner, tx))
+        inner
+            .data
+            .transaction(id)
+            .map(|tx| Self::render(inner, &tx))
     }
 
     /// Creates a smart transaction (guides 01–03).
@@ -264,8 +276,9 @@ impl Sandbox {
         let mut inner = self.lock();
         let answer = Self::render(&inner, &tx);
         inner.data.order.push(id.clone());
-        inner.data.transactions.insert(id, tx);
+        inner.data.transactions.insert(id, Stored::new(tx));
         self.forget_beyond_limit(&mut inner);
+        Self::rest_settled(&mut inner);
         self.persist(&inner);
         Ok(answer)
     }
@@ -343,7 +356,7 @@ impl Sandbox {
             .order
             .iter()
             .filter_map(|id| inner.data.transactions.get(id))
-            .map(|tx| Self::render(&inner, tx))
+            .map(|tx| Self::render(&inner, &tx.get()))
             .filter(|doc| query.matches(doc))
             .collect();
         drop(inner);

@@ -11,6 +11,7 @@ mod concurrency;
 mod guides;
 mod keep_newest;
 mod oauth_and_faults;
+mod resting;
 mod robustness;
 mod standalone;
 mod terminal;
