@@ -205,3 +205,35 @@ fn a_file_that_is_not_a_journal_says_so() {
         );
     }
 }
+
+#[test]
+fn the_journals_of_earlier_releases_open_read_only_with_their_sales() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["journal-v1.sqlite3", "journal-v3.sqlite3"] {
+        let path = dir.path().join(name);
+        std::fs::copy(fixtures.join(name), &path).unwrap();
+        let before = digest(&path);
+        let (entries, receipts): (i64, i64) = Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT COUNT(*), COUNT(receipt_number) FROM entries",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let mut j = Journal::open_read_only(&path).unwrap();
+        assert_eq!(j.verify().unwrap(), None, "{name}: the chain holds");
+        assert_eq!(j.entries(None).unwrap().len() as i64, entries, "{name}");
+        let listed: i64 = j
+            .connection()
+            .query_row("SELECT COUNT(*) FROM listing", [], |r| r.get(0))
+            .unwrap();
+        assert!(
+            listed > 0 && listed <= receipts,
+            "{name}: {listed} of {receipts} listed"
+        );
+        drop(j);
+        assert_eq!(digest(&path), before, "{name} is unchanged");
+    }
+}
