@@ -143,13 +143,12 @@ const fmtMem = (m) =>
  */
 async function launch() {
   const dataDir = mkdtempSync(join(tmpdir(), 'smart-till-bench-'));
-  const [demoPort, driverPort, nativePort] = [await freePort(), await freePort(), await freePort()];
+  const [driverPort, nativePort] = [await freePort(), await freePort()];
   const provider = PROVIDER === 'standalone' ? await standaloneProvider(dataDir) : null;
   const proc = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
     env: {
       ...process.env,
       SMART_TILL_DATA_DIR: dataDir,
-      SMART_TILL_DEMO_PORT: String(demoPort),
       RUST_LOG: 'warn',
       ...(provider ? provider.env : {}),
     },

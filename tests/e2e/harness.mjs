@@ -1,6 +1,6 @@
 // Starts the real app through tauri-driver (WebKitWebDriver) and cleans up after it.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -10,46 +10,139 @@ import { Builder, By, until } from 'selenium-webdriver';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
 
-/** A free port on loopback. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/** Whether `port` (0: any) can be bound on loopback now; answers the port bound, or null. */
+function tryBind(port) {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = srv.address().port;
+      srv.close(() => resolve(bound));
     });
   });
 }
 
-async function waitForPort(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    // Bounded: something else that took the port may accept and never answer.
-    const ok = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(2000) }).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
+/** The first port of the range the system hands out for outgoing connections and port 0. */
+function ephemeralLow() {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
   }
-  throw new Error(`tauri-driver did not listen on ${port}`);
 }
 
-/** The error when tauri-driver could not take its port (another process got it first). */
+/**
+ * A free port on loopback for a server that must be told its port, picked
+ * below the ephemeral range: the system gives no outgoing connection (and no
+ * port-0 server) one of those, so it stays free until that server binds it
+ * unless someone else binds it on purpose.
+ */
+export async function freePort() {
+  const low = ephemeralLow();
+  for (let i = 0; low > 11000 && i < 20; i++) {
+    const port = 10000 + Math.floor(Math.random() * (low - 10000));
+    if ((await tryBind(port)) !== null) return port;
+  }
+  return tryBind(0);
+}
+
+/** The error when another process took one of tauri-driver's ports before it could bind it. */
 class DriverPortTaken extends Error {}
+
+/**
+ * The inodes of the sockets listening on `port` (IPv4 and IPv6), from
+ * /proc/net: who listens there, whoever answers on it.
+ */
+function listeners(port) {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // f[1] local address:port, f[3] state (0A = LISTEN), f[9] inode.
+      if (f.length > 9 && f[3] === '0A' && f[1].endsWith(`:${hex}`)) inodes.add(f[9]);
+    }
+  }
+  return inodes;
+}
+
+/** The processes of process group `pgid`: pid, state (Z = ended, not yet reaped) and socket inodes. */
+function group(pgid) {
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) !== pgid) continue;
+    // A process starting (between fork and exec) may not show its descriptors yet.
+    const sockets = new Set();
+    let fds = [];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {}
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
+        if (m) sockets.add(m[1]);
+      } catch {}
+    }
+    found.push({ pid: Number(entry), state, sockets });
+  }
+  return found;
+}
+
+/**
+ * Waits until tauri-driver (`proc`, leader of its own process group) listens
+ * on `driverPort` and its WebKitWebDriver on `nativePort`, checked by the
+ * sockets' owners, not by what answers there. A port another process took
+ * first ends it at once (DriverPortTaken): tauri-driver exits when it cannot
+ * bind its port, WebKitWebDriver when it cannot bind the native one.
+ */
+async function waitForDriver(proc, driverPort, nativePort, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new DriverPortTaken(`tauri-driver ended at its start: port ${driverPort} was taken`);
+    }
+    // Who listens first, then the group: a port found held means its owner
+    // had started before the group was looked at.
+    const [onDriver, onNative] = [listeners(driverPort), listeners(nativePort)];
+    const ours = group(proc.pid);
+    const sockets = new Set(ours.flatMap((p) => [...p.sockets]));
+    const holds = (inodes) => [...inodes].some((inode) => sockets.has(inode));
+    if (holds(onDriver)) {
+      if (holds(onNative)) return;
+      // tauri-driver starts WebKitWebDriver before it binds its own port.
+      if (!ours.some((p) => p.pid !== proc.pid && p.state !== 'Z')) {
+        throw new DriverPortTaken(`WebKitWebDriver ended at its start: port ${nativePort} was taken`);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`tauri-driver did not listen on ${driverPort} and ${nativePort} within ${timeoutMs} ms`);
+}
 
 /** How long a lookup waits for its element to be rendered (the UI renders after a click returns). */
 const IMPLICIT_WAIT_MS = 3000;
 
 /**
- * Launches the app with its own data directory and demo simulator port.
- * Returns { driver, dataDir, demoUrl, stop }. With `options.dataDir` the app
+ * Launches the app with its own data directory.
+ * Returns { driver, dataDir, demoUrl, tseUrl, attempts, stop }: the demo
+ * simulators' URLs as the app reports them (its simulators bind ports the
+ * system gives them; none in testing or live). With `options.dataDir` the app
  * runs on that directory and stop() leaves it in place, as switching the till
- * off would; `options.env` adds environment variables. The ports are free when picked
- * but another process can take one before tauri-driver binds it (a busy
- * machine opens many loopback connections): then it starts again on new ones.
+ * off would; `options.env` adds environment variables. tauri-driver needs its
+ * two ports named: they are free when picked, but another process can take one
+ * before tauri-driver binds it (a busy machine opens many loopback
+ * connections): then it starts again on new ones, at once. `options.ports`
+ * are taken first (tests of that).
  *
  * Given the test's context `t`, the app stops after the test, and a test that
  * failed first prints what the window showed and saves a screenshot of it, so
@@ -57,28 +150,32 @@ const IMPLICIT_WAIT_MS = 3000;
  */
 export async function launchApp(t, options = {}) {
   const started = Date.now();
+  const preset = [...(options.ports ?? [])];
+  const pickPort = async () => preset.shift() ?? (await freePort());
   for (let attempt = 1; ; attempt++) {
     try {
-      const app = await launchOnce(options);
+      const app = { ...(await launchOnce(options, pickPort)), attempts: attempt };
       t?.after(async () => {
         if (!t.passed) await describeWindow(app.driver, t.name, started);
         await app.stop();
       });
       return app;
     } catch (e) {
-      if (!(e instanceof DriverPortTaken) || attempt === 3) throw e;
+      if (!(e instanceof DriverPortTaken) || attempt === 5) throw e;
       console.log(`# ${e.message}; starting again on other ports`);
     }
   }
 }
 
-async function launchOnce({ dataDir: kept, env = {} }) {
+async function launchOnce({ dataDir: kept, env = {} }, pickPort) {
   const dataDir = kept ?? mkdtempSync(join(tmpdir(), 'smart-till-e2e-'));
-  const demoPort = await freePort();
-  const driverPort = await freePort();
-  const nativePort = await freePort();
+  // Beside the data directory, so the app's own files stay as they are.
+  const runDir = mkdtempSync(join(tmpdir(), 'smart-till-e2e-run-'));
+  const urlsFile = join(runDir, 'demo-urls.json');
+  const driverPort = await pickPort();
+  const nativePort = await pickPort();
   const driverProc = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
-    env: { ...process.env, SMART_TILL_DATA_DIR: dataDir, SMART_TILL_DEMO_PORT: String(demoPort), RUST_LOG: 'info', ...env },
+    env: { ...process.env, SMART_TILL_DATA_DIR: dataDir, SMART_TILL_DEMO_URLS_FILE: urlsFile, RUST_LOG: 'info', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
   });
@@ -87,6 +184,7 @@ async function launchOnce({ dataDir: kept, env = {} }) {
     if (driver) await driver.quit().catch(() => {});
     // tauri-driver and everything it started run in their own process group.
     try { process.kill(-driverProc.pid, 'SIGTERM'); } catch {}
+    rmSync(runDir, { recursive: true, force: true });
     if (kept) {
       // The next start on this directory finds the journal and the instance lock let go.
       await new Promise((r) => setTimeout(r, 500));
@@ -94,10 +192,9 @@ async function launchOnce({ dataDir: kept, env = {} }) {
       rmSync(dataDir, { recursive: true, force: true });
     }
   };
+  let urls = {};
   try {
-    await waitForPort(driverPort, 20000).catch((e) => {
-      throw new DriverPortTaken(e.message);
-    });
+    await waitForDriver(driverProc, driverPort, nativePort, 20000);
     driver = await new Builder()
       .usingServer(`http://127.0.0.1:${driverPort}/`)
       .withCapabilities({ browserName: 'wry', 'tauri:options': { application: process.env.SMART_TILL_BIN } })
@@ -105,11 +202,13 @@ async function launchOnce({ dataDir: kept, env = {} }) {
     await driver.manage().setTimeouts({ implicit: IMPLICIT_WAIT_MS });
     // The sale screen's buttons, or the lock screen (a fresh testing/live till asks for its owner).
     await driver.wait(until.elementLocated(By.css('[data-testid="articles"] button, [data-testid="lock-screen"]')), 30000);
+    // Written before the window opens, in demo mode only.
+    if (existsSync(urlsFile)) urls = JSON.parse(readFileSync(urlsFile, 'utf8'));
   } catch (e) {
     await stop();
     throw e;
   }
-  return { driver, dataDir, demoUrl: `http://127.0.0.1:${demoPort}`, stop };
+  return { driver, dataDir, demoUrl: urls.simulator, tseUrl: urls.tse, driverPort, nativePort, stop };
 }
 
 export const byTestId = (id) => By.css(`[data-testid="${id}"]`);

@@ -3,9 +3,37 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, launchApp, waitForText } from './harness.mjs';
+import { byTestId, freePort, launchApp, simulator, waitForText } from './harness.mjs';
+
+/** Another process on a loopback port that answers any request, as a WebDriver would. */
+async function squatter(t) {
+  const srv = createServer((_req, res) => res.end('{"value":{"ready":true}}'));
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  t.after(() => srv.close());
+  return srv.address().port;
+}
+
+test('ports taken between picking and binding: tauri-driver starts again on others; the simulators report theirs', async (t) => {
+  // The first start's driver port and the second start's native port are
+  // taken (by servers that answer, so an answer proves nothing).
+  const [driverTaken, nativeTaken] = [await squatter(t), await squatter(t)];
+  const ports = [driverTaken, await freePort(), await freePort(), nativeTaken];
+  const started = Date.now();
+  const app = await launchApp(t, { ports });
+  console.log(`# started on the third attempt in ${Date.now() - started} ms`);
+  assert.equal(app.attempts, 3);
+  assert.ok(![driverTaken, nativeTaken].includes(app.driverPort) && ![driverTaken, nativeTaken].includes(app.nativePort));
+  await app.driver.findElement(byTestId('article-51')).click();
+  await waitForText(app.driver, 'basket-total', '0,99 €', 5000);
+  // The demo simulators listen where the app says.
+  assert.match(app.demoUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.ok((await simulator(app.demoUrl, '/_sandbox/state')) !== null);
+  const tss = await fetch(`${app.tseUrl}/_sandbox/state`);
+  assert.ok(tss.ok, `the TSE simulator answers at ${app.tseUrl}`);
+});
 
 test('a second start of the app exits and leaves the running till in charge', async (t) => {
   const app = await launchApp(t);

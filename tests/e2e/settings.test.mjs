@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, freePort, launchApp, screenshot, waitForText } from './harness.mjs';
+import { byTestId, launchApp, screenshot, waitForText } from './harness.mjs';
 
 const WAIT = 30000;
 
@@ -118,12 +118,11 @@ test('a hand-broken section of settings.json: the app starts, the screen names i
   assert.deepEqual(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')), broken);
 });
 
-/** The standalone simulator on a free loopback port, as the provider stands in for "testing". */
+/** The standalone simulator on a loopback port the system gives it, as the provider stands in for "testing". */
 async function standaloneSimulator(t) {
-  const port = await freePort();
   const bin = process.env.SECUCONNECT_SANDBOX_BIN ?? join(process.env.SMART_TILL_BIN, '..', 'secuconnect-sandbox');
   assert.ok(existsSync(bin), `no simulator binary at ${bin}: cargo build -p secuconnect-sandbox`);
-  const proc = spawn(bin, ['--port', String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(bin, ['--port', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
   t.after(() => proc.kill('SIGTERM'));
   const first = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout });
@@ -131,8 +130,9 @@ async function standaloneSimulator(t) {
     proc.once('exit', (c) => reject(new Error(`simulator exited with ${c}`)));
   });
   proc.stdout.resume();
-  assert.match(first, /listening on http:\/\/127\.0\.0\.1:\d+/);
-  return `http://127.0.0.1:${port}`;
+  const [url] = first.match(/http:\/\/127\.0\.0\.1:\d+/) ?? [];
+  assert.ok(url, `the simulator says where it listens: ${first}`);
+  return url;
 }
 
 /** Pids of the app processes started on `dataDir` (found by their environment). */

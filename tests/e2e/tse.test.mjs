@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, freePort, launchApp, queryJournal, repoRoot, screenshot, waitForText } from './harness.mjs';
+import { byTestId, launchApp, queryJournal, repoRoot, screenshot, waitForText } from './harness.mjs';
 
 const WAIT = 20000;
 
@@ -97,10 +97,8 @@ async function language(driver, lang) {
 }
 
 test('the TSE goes down: the sale completes, its receipt and the status bar say so; back up, the next sale is signed', async (t) => {
-  const tsePort = await freePort();
-  const tseUrl = `http://127.0.0.1:${tsePort}`;
-  const app = await launchApp(t, { env: { SMART_TILL_DEMO_TSE_PORT: String(tsePort) } });
-  const { driver } = app;
+  const app = await launchApp(t);
+  const { driver, tseUrl } = app;
 
   assert.match(await sale(driver), /Signatur:/);
   await waitForText(driver, 'tse-state', 'TSE bereit', 10000);
@@ -142,20 +140,20 @@ test('the TSE goes down: the sale completes, its receipt and the status bar say 
   assert.equal(JSON.parse(last[0].body).tse.status, 'signed');
 });
 
-/** A standalone simulator binary on a free port; answers its base URL. */
+/** A standalone simulator binary on a port the system gives it; answers its base URL, as it reports it. */
 async function standalone(t, name, args = []) {
-  const port = await freePort();
   const bin = join(process.env.SMART_TILL_BIN, '..', name);
   assert.ok(existsSync(bin), `no simulator binary at ${bin}: cargo build -p ${name}`);
-  const proc = spawn(bin, ['--port', String(port), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(bin, ['--port', '0', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   t.after(() => proc.kill('SIGTERM'));
   const first = await new Promise((resolve, reject) => {
     createInterface({ input: proc.stdout }).once('line', resolve);
     proc.once('exit', (c) => reject(new Error(`${name} exited with ${c}`)));
   });
   proc.stdout.resume();
-  assert.match(first, /listening on http:\/\/127\.0\.0\.1:\d+/);
-  return `http://127.0.0.1:${port}`;
+  const [url] = first.match(/http:\/\/127\.0\.0\.1:\d+/) ?? [];
+  assert.ok(url, `${name} says where it listens: ${first}`);
+  return url;
 }
 
 test('a testing till sets up its TSE in Settings → TSE, shows the PUK once, then signs; the data sheet as PDF', async (t) => {

@@ -99,7 +99,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         CustomerDisplaySettings, CustomerView, DisplayLine, DisplayPhase, QrBlock,
     };
     use till_app::error::{CommandError, ErrorCode};
-    use till_app::printing::{PrinterStatus, SavedFile};
+    use till_app::printing::{PrinterState, PrinterStatus, SavedFile};
     use till_app::qr::{QrOutcome, QrPaymentResult, QrPaymentStarted, QrSettings};
     use till_app::settings::{
         AuthMode, ConnectionSettings, Environment, Language, PrinterConfig, PrinterKind,
@@ -111,7 +111,7 @@ pub fn till_app(cfg: &Config) -> Vec<Decl> {
         ErrorCode, CommandError,
         Environment, AuthMode, Language, ShopSettings, ConnectionSettings, CustomerDisplaySettings,
         PrinterTransport, PrinterKind, PrinterConfig, Settings,
-        AppInfo, PrinterStatus, TseState, TseStatus, TillStatus,
+        AppInfo, PrinterState, PrinterStatus, TseState, TseStatus, TillStatus,
         CardOutcome, CardSale, CardPaymentResult, AbortRequested, LoadMethod, PasscodeValid,
         SaleDetail, ReceiptPreview, CancellationDone,
         MethodTotal, VatTotal, DaySummary, TerminalEndOfDay, Closing, ClosingListItem,

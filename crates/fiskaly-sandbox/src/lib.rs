@@ -20,6 +20,7 @@ pub mod error;
 pub mod faults;
 pub mod keys;
 pub mod process_data;
+mod records;
 mod routes;
 mod server;
 pub mod state;

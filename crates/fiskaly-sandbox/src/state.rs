@@ -12,12 +12,13 @@ use tokio::sync::watch;
 
 use crate::error::ApiError;
 use crate::faults::Fault;
-use crate::tss::{ClientRecord, Tss};
-use crate::tx::Tx;
+use crate::records::{ClientRecord, Tss, Tx};
 
 /// Demo credentials; `--help` of the binary lists them.
 pub const DEMO_API_KEY: &str = "test_demo_api_key_smart_till";
 pub const DEMO_API_SECRET: &str = "demo-api-secret-smart-till";
+/// The organisation every access token names.
+pub const ORGANIZATION_ID: &str = "5e0a2a1b-6a3c-4b53-9d3e-7a1f2f0c9a11";
 
 /// The settings a test or demo can change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -378,7 +379,7 @@ impl Sandbox {
         let now = now();
         Ok(json!({
             "access_token": access,
-            "access_token_claims": {"env": "TEST", "organization_id": crate::tss::ORGANIZATION_ID},
+            "access_token_claims": {"env": "TEST", "organization_id": ORGANIZATION_ID},
             "access_token_expires_in": lifetime.as_secs(),
             "access_token_expires_at": now + lifetime.as_secs() as i64,
             "refresh_token": refresh,

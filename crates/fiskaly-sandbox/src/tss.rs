@@ -4,15 +4,16 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
 use crate::keys::TssKey;
+pub use crate::records::TssState;
+use crate::records::{ClientRecord, Tss};
+pub use crate::state::ORGANIZATION_ID;
 use crate::state::{now, Inner, Sandbox};
 
 pub const API_VERSION: &str = "2.1.35";
-pub const ORGANIZATION_ID: &str = "5e0a2a1b-6a3c-4b53-9d3e-7a1f2f0c9a11";
 pub const MAX_CLIENTS: usize = 199;
 pub const MAX_ACTIVE_TRANSACTIONS: u64 = 2000;
 /// Failed admin logins before the PIN is blocked.
@@ -23,66 +24,6 @@ pub const DEMO_TSS_ID: &str = "b8b0a7a2-1c55-4c7e-9a51-0d6c1a3f0e01";
 pub const DEMO_CLIENT_ID: &str = "3f1e9c0d-7b2a-4e55-8c11-5a6b7c8d9e02";
 pub const DEMO_CLIENT_SERIAL: &str = "SMART-TILL-DEMO-1";
 pub const DEMO_ADMIN_PIN: &str = "123456";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TssState {
-    Created,
-    Uninitialized,
-    Initialized,
-    Disabled,
-}
-
-impl TssState {
-    /// Clients and transactions need an INITIALIZED TSS.
-    pub(crate) fn require_initialized(self) -> Result<(), ApiError> {
-        match self {
-            TssState::Initialized => Ok(()),
-            TssState::Disabled => Err(ApiError::bad_request(
-                "E_TSS_DISABLED",
-                "the TSS is disabled",
-            )),
-            _ => Err(ApiError::bad_request(
-                "E_TSS_NOT_INITIALIZED",
-                "the TSS is not initialized",
-            )),
-        }
-    }
-}
-
-/// One TSS. No `Debug`: it holds its key, PUK and PIN.
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct Tss {
-    pub id: String,
-    pub state: TssState,
-    /// Hex of the private scalar.
-    pub secret_key: String,
-    pub public_key: String,
-    pub serial_number: String,
-    pub certificate: String,
-    pub admin_puk: String,
-    pub admin_pin: Option<String>,
-    pub failed_logins: u32,
-    pub signature_counter: u64,
-    pub transaction_counter: u64,
-    pub active_transactions: u64,
-    /// The latest log time signed, so that log times never go back.
-    pub last_log_time: i64,
-    pub time_creation: i64,
-    pub time_uninit: Option<i64>,
-    pub time_init: Option<i64>,
-    pub time_disable: Option<i64>,
-    pub metadata: Map<String, Value>,
-}
-
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct ClientRecord {
-    pub id: String,
-    pub tss_id: String,
-    pub serial_number: String,
-    pub time_creation: i64,
-    pub metadata: Map<String, Value>,
-}
 
 impl Tss {
     fn new(id: &str, metadata: Map<String, Value>) -> Self {

@@ -5,42 +5,15 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::process_data;
+use crate::records::{Revision, Tx};
 use crate::state::{now, Sandbox};
 use crate::tlog::{QrCode, TransactionLog, ALGORITHM_NAME, TIME_FORMAT};
 use crate::tss::{tss_not_found, uuid, API_VERSION, MAX_ACTIVE_TRANSACTIONS};
-
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct Tx {
-    pub id: String,
-    pub tss_id: String,
-    pub client_id: String,
-    pub client_serial_number: String,
-    pub number: u64,
-    pub time_start: i64,
-    pub revisions: Vec<Revision>,
-}
-
-/// One signed step of a transaction.
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct Revision {
-    /// The request body, to recognise a repeated step.
-    pub request: Value,
-    pub state: String,
-    pub schema: Option<Value>,
-    pub metadata: Map<String, Value>,
-    /// `Start`, `Update` or `Finish`.
-    pub operation: String,
-    pub log_time: i64,
-    pub signature_counter: u64,
-    pub signature: String,
-    pub time_end: Option<i64>,
-    pub qr_code_data: Option<String>,
-}
 
 impl Tx {
     fn key(tss_id: &str, tx_id: &str) -> String {

@@ -25,6 +25,11 @@ pub const ENV_DATA_DIR: &str = "SMART_TILL_DATA_DIR";
 pub const ENV_DEMO_PORT: &str = "SMART_TILL_DEMO_PORT";
 /// Pins the demo TSE simulator's port (tests inject faults there); a free port otherwise.
 pub const ENV_DEMO_TSE_PORT: &str = "SMART_TILL_DEMO_TSE_PORT";
+/// A file where demo mode writes its simulators' URLs once they listen, as
+/// `{"simulator": url, "tse": url}`. Tests leave the ports to the system and
+/// read them here: a port picked free beforehand can be taken by another
+/// process before the till binds it.
+pub const ENV_DEMO_URLS_FILE: &str = "SMART_TILL_DEMO_URLS_FILE";
 /// How many smart transactions the demo simulator remembers: a busy day's
 /// worth, so that today's sales can be read back and cancelled, while its
 /// memory stays flat however long the till runs (it forgets them all at a
@@ -179,6 +184,12 @@ pub async fn start(
         (tse, None)
     };
 
+    if let (Some(file), Some(simulator), Some(tse)) =
+        (std::env::var_os(ENV_DEMO_URLS_FILE), &sandbox, &tse_sandbox)
+    {
+        write_demo_urls(Path::new(&file), &simulator.url(), &tse.url())?;
+    }
+
     let state = AppState {
         client,
         journal: Mutex::new(journal),
@@ -216,6 +227,14 @@ pub async fn start(
     state.journal_catalog_changes().map_err(|e| e.message)?;
     crate::cashier::start_session(&state).map_err(|e| e.message)?;
     Ok(state)
+}
+
+/// Writes the demo simulators' URLs to `file` whole (a reader never sees half of it).
+pub fn write_demo_urls(file: &Path, simulator: &str, tse: &str) -> std::io::Result<()> {
+    let body = serde_json::json!({ "simulator": simulator, "tse": tse }).to_string();
+    let partial = file.with_extension("partial");
+    std::fs::write(&partial, body)?;
+    std::fs::rename(&partial, file)
 }
 
 /// How many finished TSE transactions the demo simulator keeps (its memory

@@ -127,6 +127,7 @@ export type {
   PrinterConfig,
   PrinterDiscovery,
   PrinterKind,
+  PrinterState,
   PrinterStatus,
   PrinterTransport,
   Receipt,
@@ -164,8 +165,6 @@ export type {
 
 // ---------- what only the UI names ----------
 
-/** The receipt printer's state in the status bar. */
-export type PrinterState = PrinterStatus['state'];
 /** A journal row's state. */
 export type JournalState = JournalEntry['state'];
 export type ReceiptCopy = 'customer' | 'merchant';

@@ -31,12 +31,26 @@ const CHECK_EVERY: Duration = Duration::from_secs(10);
 /// Bounds the status bar's look at the printer.
 const CHECK_TIMEOUT: Duration = Duration::from_millis(1500);
 
+/// The receipt printer's state in the status bar (the UI words each one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterState {
+    /// No receipt printer is set up.
+    None,
+    /// The last look at it (or the last job) found it answering.
+    Ready,
+    /// It does not answer: switched off, unplugged, out of reach.
+    Offline,
+    /// It answers, but its roll is empty.
+    PaperOut,
+    /// Its settings are unusable, or it failed in another way.
+    Error,
+}
+
 /// The receipt printer as the status bar shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PrinterStatus {
-    /// `none`, `ready`, `offline`, `paper_out` or `error`.
-    #[ts(type = "\"none\" | \"ready\" | \"offline\" | \"paper_out\" | \"error\"")]
-    pub state: &'static str,
+    pub state: PrinterState,
     pub name: Option<String>,
     pub message: Option<String>,
     /// Receipts whose automatic print failed (`unprinted`) and those to offer
@@ -49,7 +63,7 @@ pub struct PrinterStatus {
 /// What the status bar shows about the receipt printer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Health {
-    state: &'static str,
+    state: PrinterState,
     message: Option<String>,
 }
 
@@ -155,7 +169,7 @@ impl Printing {
     pub fn bar_status(&self) -> PrinterStatus {
         let mut status = bar_status_of(&self.inner);
         // Receipts that failed after a sale are offered once the printer answers again.
-        status.missed = self.queue.missed(status.state == "ready");
+        status.missed = self.queue.missed(status.state == PrinterState::Ready);
         status
     }
 
@@ -214,7 +228,7 @@ fn not_missed(receipt: u64) -> CommandError {
 fn bar_status_of(inner: &Inner) -> PrinterStatus {
     let Some(printer) = lock(&inner.receipt_printer).clone() else {
         return PrinterStatus {
-            state: "none",
+            state: PrinterState::None,
             name: None,
             message: Some("No printer configured".into()),
             missed: Default::default(),
@@ -224,11 +238,11 @@ fn bar_status_of(inner: &Inner) -> PrinterStatus {
     let problem = lock(&inner.job_problem).clone();
     // Unreachable wins; otherwise what the last failed job found (paper out).
     let health = match (checked, problem) {
-        (Some(c), _) if c.state == "offline" => c,
+        (Some(c), _) if c.state == PrinterState::Offline => c,
         (_, Some(p)) => p,
         (Some(c), None) => c,
         (None, None) => Health {
-            state: "ready",
+            state: PrinterState::Ready,
             message: None,
         },
     };
@@ -247,13 +261,13 @@ fn check(inner: &Inner) {
     let health = match device(&printer) {
         Ok(device) => match device.check(CHECK_TIMEOUT) {
             Ok(()) => Health {
-                state: "ready",
+                state: PrinterState::Ready,
                 message: None,
             },
             Err(e) => health_of(&e, &printer.name),
         },
         Err(e) => Health {
-            state: "error",
+            state: PrinterState::Error,
             message: Some(e.message),
         },
     };
@@ -274,7 +288,7 @@ fn job_changed(inner: &Inner, job: &JobInfo) {
         JobState::Done => {
             *lock(&inner.job_problem) = None;
             *lock(&inner.checked) = Some(Health {
-                state: "ready",
+                state: PrinterState::Ready,
                 message: None,
             });
         }
@@ -285,7 +299,7 @@ fn job_changed(inner: &Inner, job: &JobInfo) {
                 state,
                 message: Some(e.message),
             };
-            if state == "offline" {
+            if state == PrinterState::Offline {
                 *lock(&inner.checked) = Some(health);
             } else {
                 *lock(&inner.job_problem) = Some(health);
@@ -295,12 +309,12 @@ fn job_changed(inner: &Inner, job: &JobInfo) {
     }
 }
 
-fn state_of_code(code: &str) -> &'static str {
+fn state_of_code(code: &str) -> PrinterState {
     match code {
-        "printer_paper_out" => "paper_out",
+        "printer_paper_out" => PrinterState::PaperOut,
         "printer_not_found" | "printer_offline" | "printer_timeout" | "printer_io"
-        | "printer_no_status" => "offline",
-        _ => "error",
+        | "printer_no_status" => PrinterState::Offline,
+        _ => PrinterState::Error,
     }
 }
 

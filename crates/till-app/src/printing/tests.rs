@@ -90,7 +90,7 @@ fn printer_job(listener: TcpListener) -> std::thread::JoinHandle<Vec<u8>> {
     })
 }
 
-fn wait_for_state(inner: &Inner, state: &str) -> PrinterStatus {
+fn wait_for_state(inner: &Inner, state: PrinterState) -> PrinterStatus {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let status = bar_status_of(inner);
@@ -116,7 +116,10 @@ fn a_cash_sale_receipt_reaches_the_network_printer_with_the_drawer_kick() {
     let shop = contains(&got, b"B\x84ckerei M\x81ller").expect("shop name in CP858");
     assert!(kick < shop, "the drawer opens while the receipt prints");
     assert!(contains(&got, b"0,90").is_some(), "the total is printed");
-    assert_eq!(wait_for_state(&printing.inner, "ready").state, "ready");
+    assert_eq!(
+        wait_for_state(&printing.inner, PrinterState::Ready).state,
+        PrinterState::Ready
+    );
 }
 
 #[test]
@@ -149,12 +152,12 @@ fn an_unplugged_printer_is_offline_and_printing_says_so_in_words() {
         "{}",
         err.message
     );
-    let status = wait_for_state(&printing.inner, "offline");
-    assert_eq!(status.state, "offline");
+    let status = wait_for_state(&printing.inner, PrinterState::Offline);
+    assert_eq!(status.state, PrinterState::Offline);
     assert_eq!(status.name.as_deref(), Some("Bondrucker"));
     // The status check finds it unplugged too.
     check(&printing.inner);
-    assert_eq!(bar_status_of(&printing.inner).state, "offline");
+    assert_eq!(bar_status_of(&printing.inner).state, PrinterState::Offline);
 }
 
 #[test]
@@ -163,7 +166,7 @@ fn without_a_receipt_printer_there_is_no_printer() {
     printing.after_sale(sale_receipt(), true);
     let err = block_on(printing.print(sale_receipt())).unwrap_err();
     assert_eq!(err.code, ErrorCode::NoPrinter);
-    assert_eq!(bar_status_of(&printing.inner).state, "none");
+    assert_eq!(bar_status_of(&printing.inner).state, PrinterState::None);
 }
 
 #[test]
@@ -185,8 +188,29 @@ fn a_paper_out_answer_shows_in_the_status_bar() {
     check(&printing.inner);
     answers.join().unwrap();
     let status = bar_status_of(&printing.inner);
-    assert_eq!(status.state, "paper_out");
+    assert_eq!(status.state, PrinterState::PaperOut);
+    // The UI reads the state by these words.
+    let json = serde_json::to_value(&status).unwrap();
+    assert_eq!(json["state"], "paper_out");
     assert!(status.message.unwrap().contains("Papier leer"));
+}
+
+#[test]
+fn the_printer_states_keep_the_words_the_ui_reads() {
+    let words = [
+        (PrinterState::None, "none"),
+        (PrinterState::Ready, "ready"),
+        (PrinterState::Offline, "offline"),
+        (PrinterState::PaperOut, "paper_out"),
+        (PrinterState::Error, "error"),
+    ];
+    for (state, word) in words {
+        assert_eq!(serde_json::to_value(state).unwrap(), word);
+    }
+    // Every state the printing codes lead to is one of them.
+    assert_eq!(state_of_code("printer_paper_out"), PrinterState::PaperOut);
+    assert_eq!(state_of_code("printer_timeout"), PrinterState::Offline);
+    assert_eq!(state_of_code("receipt_render"), PrinterState::Error);
 }
 
 #[cfg(unix)]

@@ -15,6 +15,7 @@
 mod cash_day;
 mod error;
 mod query;
+mod read_only;
 mod records;
 mod schema;
 mod search;
@@ -51,6 +52,10 @@ pub struct Journal {
     /// are `paying` in the file, but not in doubt, and catching up must leave
     /// them to the call that will answer them.
     running: std::collections::HashSet<String>,
+    /// A journal of an older schema opened read-only is read from a migrated
+    /// copy in this directory, removed with the journal (after `conn`, which
+    /// is dropped first as it is declared first).
+    _copy: Option<tempfile::TempDir>,
 }
 
 impl Journal {
@@ -68,6 +73,7 @@ impl Journal {
             conn,
             settings: None,
             running: Default::default(),
+            _copy: None,
         };
         journal.migrate()?;
         journal.create_session()?;
@@ -86,24 +92,16 @@ impl Journal {
     }
 
     /// Opens an existing journal for reading only (audits, exports): every
-    /// write is refused with `ReadOnly`.
+    /// write is refused with `ReadOnly`. A journal of an older schema (an old
+    /// backup) is read from a migrated copy in a temporary directory: the file
+    /// itself is never written.
     pub fn open_read_only(path: &Path) -> Result<Self, JournalError> {
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(Duration::from_secs(2))?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version != MIGRATIONS.len() as i64 {
-            return Err(JournalError::Open(format!(
-                "the journal has schema {version}, this Smart Till reads {}",
-                MIGRATIONS.len()
-            )));
-        }
+        let (conn, copy) = read_only::open(path)?;
         let journal = Self {
             conn,
             settings: None,
             running: Default::default(),
+            _copy: copy,
         };
         // A write then fails as the file's mode says (`ReadOnly`), not for a missing session.
         journal.create_session()?;

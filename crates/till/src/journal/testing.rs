@@ -217,3 +217,19 @@ pub fn rewrite_and_rehash(path: &std::path::Path, seq: i64, body: &str) {
     )
     .unwrap();
 }
+
+/// Creates the journal file `path` as a Smart Till of schema `version`
+/// (1 up to the current one) created it: its migrations up to that one, from
+/// the SQL the migrations keep, and nothing in it.
+pub fn create_at_schema(path: &std::path::Path, version: usize) -> Result<(), JournalError> {
+    assert!(
+        (1..=super::schema::MIGRATIONS.len()).contains(&version),
+        "no schema {version}"
+    );
+    let conn = rusqlite::Connection::open(path)?;
+    for sql in &super::schema::MIGRATIONS[..version] {
+        conn.execute_batch(sql)?;
+    }
+    conn.pragma_update(None, "user_version", version as i64)?;
+    Ok(())
+}

@@ -14,6 +14,7 @@ mod crash;
 mod drift;
 mod journal;
 mod journal_search;
+mod old_schema;
 mod outbox;
 mod payments;
 mod secucard;

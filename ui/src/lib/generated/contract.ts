@@ -1229,13 +1229,15 @@ export type AppInfo = {
 };
 
 /**
+ * The receipt printer's state in the status bar (the UI words each one).
+ */
+export type PrinterState = "none" | "ready" | "offline" | "paper_out" | "error";
+
+/**
  * The receipt printer as the status bar shows it.
  */
 export type PrinterStatus = {
-  /**
-   * `none`, `ready`, `offline`, `paper_out` or `error`.
-   */
-  state: "none" | "ready" | "offline" | "paper_out" | "error",
+  state: PrinterState,
   name: string | null,
   message: string | null,
   /**
