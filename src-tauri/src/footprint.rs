@@ -17,6 +17,7 @@ pub fn before_start() {
             std::env::set_var(name, value);
         }
         limit_malloc_arenas();
+        web_process::limit_memory();
     }
 }
 
@@ -102,6 +103,84 @@ pub fn tune_web_view(window: &tauri::WebviewWindow) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = window;
+}
+
+/// The web process's memory pressure handler: WebKit's default limit is the
+/// machine's RAM (capped at 3 GB), so a web process never comes near it and
+/// keeps every cache it filled. With a limit the size of a till's page, it
+/// drops its caches and collects the script's garbage once it passes the
+/// thresholds. The setting is a construct-only property of the web context,
+/// which wry creates inside Tauri: the context's constructor is wrapped once,
+/// before any context exists, to fill it in where nobody set it.
+/// `SMART_TILL_WEB_MEMORY_MB=0` leaves WebKit's default.
+#[cfg(target_os = "linux")]
+mod web_process {
+    use std::ffi::{c_uint, CStr};
+    use std::sync::OnceLock;
+    use webkit2gtk::ffi as wk;
+    use webkit2gtk::glib::ffi::GType;
+    use webkit2gtk::glib::gobject_ffi::{
+        g_type_class_ref, g_value_get_boxed, g_value_set_boxed, GObject, GObjectClass,
+        GObjectConstructParam,
+    };
+
+    /// The web process's memory limit in MB; the thresholds are its fractions.
+    /// Above WebKit's conservative one (a third, left as it is) the web
+    /// process drops caches it can refill (fonts, decoded images, pages).
+    const LIMIT_MB: u32 = 64;
+    /// Above it also the script's garbage and compiled code (WebKit's default
+    /// is half; three quarters measured better, see the README).
+    const STRICT: f64 = 0.75;
+    /// How often the web process measures itself, in seconds.
+    const POLL_SECONDS: f64 = 5.0;
+
+    type Constructor =
+        unsafe extern "C" fn(GType, c_uint, *mut GObjectConstructParam) -> *mut GObject;
+
+    /// The original constructor and the settings (a pointer kept for the app's life).
+    static ORIGINAL: OnceLock<(Constructor, usize)> = OnceLock::new();
+
+    pub fn limit_memory() {
+        let limit_mb = std::env::var("SMART_TILL_WEB_MEMORY_MB")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(LIMIT_MB);
+        if limit_mb == 0 || ORIGINAL.get().is_some() {
+            return;
+        }
+        // SAFETY: plain GObject calls on the main thread before GTK starts; the
+        // class is referenced for the app's life, so its vtable stays valid.
+        unsafe {
+            let settings = wk::webkit_memory_pressure_settings_new();
+            wk::webkit_memory_pressure_settings_set_memory_limit(settings, limit_mb);
+            wk::webkit_memory_pressure_settings_set_strict_threshold(settings, STRICT);
+            wk::webkit_memory_pressure_settings_set_poll_interval(settings, POLL_SECONDS);
+            let class = g_type_class_ref(wk::webkit_web_context_get_type()) as *mut GObjectClass;
+            let Some(original) = (*class).constructor else {
+                return;
+            };
+            let _ = ORIGINAL.set((original, settings as usize));
+            (*class).constructor = Some(construct);
+        }
+    }
+
+    /// The web context's constructor with the memory pressure settings filled in.
+    unsafe extern "C" fn construct(
+        type_: GType,
+        n: c_uint,
+        params: *mut GObjectConstructParam,
+    ) -> *mut GObject {
+        let (original, settings) = *ORIGINAL.get().expect("set before the constructor is");
+        for i in 0..n as usize {
+            let param = &*params.add(i);
+            let name = CStr::from_ptr((*param.pspec).name);
+            if name == c"memory-pressure-settings" && g_value_get_boxed(param.value).is_null() {
+                // Copies the boxed settings into the value the constructor reads.
+                g_value_set_boxed(param.value, settings as *const std::ffi::c_void);
+            }
+        }
+        original(type_, n, params)
+    }
 }
 
 #[cfg(test)]

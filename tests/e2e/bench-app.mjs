@@ -4,6 +4,10 @@
 //   BENCH_SALES     sales driven through the UI for the memory figure (default 1000)
 //   BENCH_SOAK      sales of the soak, memory sampled every BENCH_EVERY (default 0: no soak)
 //   BENCH_EVERY     sampling interval of the soak (default 1000)
+//   BENCH_DRIVE     "webdriver" (default): each tap a WebDriver command, as the e2e tests;
+//                   "page": the page taps its own buttons, 100 sales per WebDriver command,
+//                   so the WebDriver session's own memory (element handles in the web
+//                   process, the automation session in the app) stays out of the figures
 //   BENCH_PROVIDER  "demo" (default): the built-in simulator runs inside the app;
 //                   "standalone": the till is set to "testing" against the simulator
 //                   binary (SECUCONNECT_SANDBOX_BIN) on loopback, as a shop's till
@@ -21,6 +25,8 @@ const LAUNCHES = env('BENCH_LAUNCHES', 5);
 const SALES = env('BENCH_SALES', 1000);
 const SOAK = env('BENCH_SOAK', 0);
 const EVERY = env('BENCH_EVERY', 1000);
+const DRIVE = process.env.BENCH_DRIVE ?? 'webdriver';
+if (!['webdriver', 'page'].includes(DRIVE)) throw new Error(`BENCH_DRIVE is "webdriver" or "page", not "${DRIVE}"`);
 const PROVIDER = process.env.BENCH_PROVIDER ?? 'demo';
 if (!['demo', 'standalone'].includes(PROVIDER)) throw new Error(`BENCH_PROVIDER is "demo" or "standalone", not "${PROVIDER}"`);
 
@@ -133,6 +139,9 @@ function breakdown(pids) {
   );
 }
 
+/** What the page holds: its elements (a UI that keeps something per sale shows it here). */
+const domNodes = (driver) => driver.executeScript("return document.getElementsByTagName('*').length");
+
 const fmtMem = (m) =>
   `${m.totalMb.toFixed(1)} MB, ${m.anonMb.toFixed(1)} MB of it anonymous ` +
   `(${m.parts.filter((p) => p.kb > 0).map((p) => `${p.comm} ${(p.kb / 1024).toFixed(1)} [${(p.anonKb / 1024).toFixed(1)} anon]`).join(', ')})`;
@@ -233,6 +242,43 @@ async function sale(driver, primed) {
 }
 
 /**
+ * `count` cash sales tapped by the page itself (a pointerdown and a click on
+ * each button, as a finger gives), in one WebDriver command. Returns null, or
+ * what the window said instead of the receipt.
+ */
+async function pageSales(driver, count, primed) {
+  return driver.executeAsyncScript(
+    `const [count, primed, done] = arguments;
+    const q = (id) => document.querySelector('[data-testid="' + id + '"]');
+    const until = async (f) => {
+      for (const t0 = Date.now(); !f(); await new Promise((r) => setTimeout(r, 5)))
+        if (Date.now() - t0 > 30000) throw new Error('waited 30 s for ' + f);
+      return f();
+    };
+    const tap = async (id) => {
+      const el = await until(() => { const e = q(id); return e && !e.disabled && e; });
+      el.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+      el.click();
+    };
+    (async () => {
+      for (let i = 0; i < count; i++) {
+        if (i > 0 || !primed) await tap('article-51');
+        await until(() => q('basket-total')?.textContent === '0,99 €');
+        await tap('pay-cash');
+        await tap('pay-exact');
+        await until(() => q('receipt') || q('error'));
+        if (!q('receipt')) return done('error: ' + q('error').textContent);
+        await tap('new-sale');
+        await until(() => q('basket-total')?.textContent === '0,00 €');
+      }
+      done(null);
+    })().catch((e) => done(String(e)));`,
+    count,
+    primed,
+  );
+}
+
+/**
  * The floor of any app on this web view: Debian's MiniBrowser (WebKitGTK's
  * own test browser, package libwebkit2gtk-4.1-0) showing a page of two
  * buttons, with the settings the app sets for itself (src-tauri/src/footprint.rs),
@@ -279,6 +325,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+console.log(`sales driven by: ${DRIVE === 'page' ? 'the page itself, 100 per WebDriver command' : 'WebDriver, one command per tap'}`);
 console.log(`provider: ${PROVIDER === 'standalone' ? 'the simulator binary on loopback (till set to "testing")' : 'the built-in simulator (demo mode)'}`);
 
 // 1. Launch to an interactive sale screen, warm.
@@ -308,15 +355,21 @@ const app = await launch();
 try {
   await sleep(2000);
   const atStart = memory(app.pid);
-  console.log(`memory after start: ${fmtMem(atStart)}${beyond(atStart)}`);
+  console.log(`memory after start: ${fmtMem(atStart)}${beyond(atStart)}; ${await domNodes(app.driver)} elements in the page`);
   console.log(`  where it lies: ${breakdown(atStart.pids)}`);
   const total = Math.max(SALES, SOAK);
   const t0 = performance.now();
   let peak = atStart.totalMb;
   const failures = [];
   const samples = [];
-  for (let n = 1; n <= total; n++) {
-    const failed = await sale(app.driver, n === 1);
+  if (DRIVE === 'page') await app.driver.manage().setTimeouts({ script: 600000 });
+  // The sales between two samples: one at a time through WebDriver, or up to 100 by the page.
+  const isSample = (n) => (SOAK > 0 && n % EVERY === 0) || n === SALES;
+  for (let n = 0; n < total; ) {
+    let k = 1;
+    if (DRIVE === 'page') while (k < 100 && n + k < total && !isSample(n + k)) k++;
+    const failed = DRIVE === 'page' ? await pageSales(app.driver, k, n === 0) : await sale(app.driver, n === 0);
+    n += k;
     if (failed) {
       // Counted and shown; the soak goes on from a reloaded window.
       failures.push(n);
@@ -324,13 +377,15 @@ try {
       await app.driver.navigate().refresh();
       await app.driver.wait(until.elementLocated(byTestId('article-51')), 30000);
     }
-    const sample = (SOAK > 0 && n % EVERY === 0) || n === SALES;
-    if (!sample) continue;
+    if (!isSample(n)) continue;
     const m = memory(app.pid);
     peak = Math.max(peak, m.totalMb);
     samples.push({ n, m });
     const rate = (performance.now() - t0) / n;
-    console.log(`memory after ${n} sales: ${fmtMem(m)}${beyond(m)}; ${rate.toFixed(0)} ms per sale through the UI`);
+    console.log(
+      `memory after ${n} sales: ${fmtMem(m)}${beyond(m)}; ${rate.toFixed(0)} ms per sale through the UI; ` +
+        `${await domNodes(app.driver)} elements in the page`,
+    );
     if (n === SALES) console.log(`  where it lies: ${breakdown(m.pids)}`);
   }
   if (samples.length >= 2) {
