@@ -264,7 +264,10 @@ async fn the_tax_export_goes_where_the_save_dialog_says_and_nowhere_when_it_is_c
     let none = tax_export::export_dsfinvk(&state, &day, &day, closed_dialog, |_| {}).await;
     assert!(none.unwrap().is_none());
     let name = format!("DSFinV-K_{}_{day}_{day}.zip", state.till_id);
-    assert_eq!(*offered.lock().unwrap(), [name.clone()]);
+    assert_eq!(
+        offered.lock().unwrap().as_slice(),
+        std::slice::from_ref(&name)
+    );
     assert!(!dir.path().join(&name).exists());
 
     let zip = dir.path().join(&name);
