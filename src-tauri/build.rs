@@ -1,103 +1,41 @@
+//! Declares the app's commands to Tauri: every command a window is granted
+//! (`allow-<name>` in `capabilities/*.json`), so each is declared and granted
+//! from one list. The test `every_command_the_ui_invokes_is_registered`
+//! holds them equal to the commands `src/commands.rs` registers.
+
+use std::collections::BTreeSet;
+
 fn main() {
-    // Every command the UI may call is declared here and granted in capabilities/.
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
-        tauri_build::AppManifest::new().commands(&[
-            "app_info",
-            "articles",
-            "pay_cash",
-            "basket_changed",
-            "till_status",
-            "sync_now",
-            "pay_card",
-            "abort_card_payment",
-            "check_card_payment",
-            "start_qr_payment",
-            "wait_qr_payment",
-            "abort_qr_payment",
-            "check_qr_payment",
-            "qr_available",
-            "qr_settings",
-            "save_qr_settings",
-            "day_summary",
-            "terminal_end_of_day",
-            "close_day",
-            "closings",
-            "closing",
-            "journal_search",
-            "journal_sale",
-            "cancel_sale",
-            "receipt_preview",
-            "article_by_code",
-            "settings",
-            "save_shop",
-            "set_language",
-            "secucard_lookup",
-            "secucard_check_passcode",
-            "secucard_split",
-            "pay_secucard",
-            "load_secucard",
-            "set_environment",
-            "pairing_start",
-            "pairing_status",
-            "pairing_cancel",
-            "restart_app",
-            "print_receipt",
-            "reprint_receipt",
-            "print_missed_receipt",
-            "dismiss_missed_receipt",
-            "export_receipt_pdf",
-            "open_drawer",
-            "print_z_report",
-            "export_z_report_pdf",
-            "export_dsfinvk",
-            "printers_discover",
-            "save_printer",
-            "remove_printer",
-            "test_print",
-            "tse_status",
-            "tse_save_credentials",
-            "tse_setup_run",
-            "tse_start_over",
-            "tse_puk_noted",
-            "tse_save_dates",
-            "print_tse_data_sheet",
-            "export_tse_data_sheet_pdf",
-            "float_state",
-            "set_float",
-            "apply_discounts",
-            "cash_movement",
-            "return_lines",
-            "x_report_text",
-            "print_x_report",
-            "export_x_report_pdf",
-            "sale_groups",
-            "group_articles",
-            "search_articles",
-            "scan_code",
-            "priced_article",
-            "list_articles",
-            "save_article",
-            "set_article_active",
-            "groups",
-            "save_group",
-            "import_preview",
-            "import_apply",
-            "export_articles",
-            "session",
-            "login",
-            "lock",
-            "create_owner",
-            "cashiers",
-            "save_cashier",
-            "deactivate_cashier",
-            "save_cashier_settings",
-            "customer_view",
-            "customer_basket",
-            "save_customer_display",
-            "open_customer_display",
-            "close_customer_display",
-            "customer_display_open",
-        ]),
-    ))
+    let commands = granted_commands();
+    // The tests compare the declared commands with the registered ones.
+    println!(
+        "cargo:rustc-env=SMART_TILL_DECLARED_COMMANDS={}",
+        commands.join(",")
+    );
+    // Tauri keeps the list for the build's life: leaked, once.
+    let commands: Vec<&'static str> = commands.into_iter().map(|c| &*c.leak()).collect();
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(commands.leak())),
+    )
     .expect("tauri build step failed");
+}
+
+/// The app's own commands granted in the capability files, in snake_case:
+/// each `"allow-<name>"` (`core:` and plugin permissions have a `:`).
+fn granted_commands() -> Vec<String> {
+    let mut commands = BTreeSet::new();
+    let dir = std::path::Path::new("capabilities");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    for entry in std::fs::read_dir(dir).expect("capabilities/ is there") {
+        let path = entry.expect("capabilities/ can be read").path();
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(&path).expect("a capability file can be read");
+        for quoted in text.split('"').skip(1).step_by(2) {
+            if let Some(name) = quoted.strip_prefix("allow-").filter(|n| !n.contains(':')) {
+                commands.insert(name.replace('-', "_"));
+            }
+        }
+    }
+    commands.into_iter().collect()
 }

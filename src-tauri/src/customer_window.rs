@@ -1,15 +1,15 @@
 //! The customer display's window: a second window without controls, full
-//! screen on a second monitor when there is one (the monitor remembered in
-//! the settings), otherwise a plain window opened and closed from the
-//! settings screen. It shows the views `till_app::customer_display` pushes
-//! (`emit_to` this window only) and asks for the current one when it loads.
+//! screen on a second monitor or a plain window beside the till's; which one
+//! and when is `till_app::commands::customer_display`'s, this is Tauri's side.
+//! It shows the views `till_app::customer_display` pushes (`emit_to` this
+//! window only) and asks for the current one when it loads.
 
 use std::sync::Arc;
 
 use tauri::{AppHandle, Emitter, Manager, Monitor, WebviewUrl, WebviewWindowBuilder};
-use till_app::commands::customer_display::{remember_placement, stored};
-use till_app::customer_display::{pick_monitor, CustomerView, DisplaySink, MonitorSpot, EVENT};
-use till_app::{AppState, CommandError, ErrorCode};
+use till_app::commands::customer_display::{self as display, DisplayWindow};
+use till_app::customer_display::{CustomerView, DisplaySink, MonitorSpot, EVENT};
+use till_app::AppState;
 use tracing::{info, warn};
 
 /// The window's label: events go to it alone, its capability names it.
@@ -35,64 +35,54 @@ impl DisplaySink for WindowSink {
     }
 }
 
+/// The display's window among the app's windows and the desktop's monitors.
+pub struct Desktop<'a>(pub &'a AppHandle);
+
+impl DisplayWindow for Desktop<'_> {
+    type Monitor = Monitor;
+
+    fn monitors(&self) -> Vec<Monitor> {
+        self.0.available_monitors().unwrap_or_default()
+    }
+
+    fn spot<'m>(&self, m: &'m Monitor) -> MonitorSpot<'m> {
+        let name = m.name().map(String::as_str);
+        let position = (m.position().x, m.position().y);
+        MonitorSpot { name, position }
+    }
+
+    fn primary(&self) -> Option<(i32, i32)> {
+        let primary = self.0.primary_monitor().ok().flatten()?;
+        Some((primary.position().x, primary.position().y))
+    }
+
+    fn is_open(&self) -> bool {
+        self.0.get_webview_window(LABEL).is_some()
+    }
+
+    fn bring_to_front(&self) {
+        if let Some(window) = self.0.get_webview_window(LABEL) {
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+    }
+
+    fn build(&self, monitor: Option<&Monitor>) -> Result<(), String> {
+        build(self.0, monitor).map_err(|e| e.to_string())
+    }
+
+    fn destroy(&self) {
+        if let Some(window) = self.0.get_webview_window(LABEL) {
+            let _ = window.destroy();
+        }
+    }
+}
+
 /// Connects the display's state to its window; opens the window at start
 /// when the settings say so and a second monitor is there for it.
 pub fn start(app: &AppHandle, state: &AppState) {
     state.display.connect(Arc::new(WindowSink(app.clone())));
-    let settings = stored(state);
-    if !settings.open_at_start {
-        return;
-    }
-    if let Some(monitor) = second_monitor(app, settings.monitor.as_deref()) {
-        if let Err(e) = build(app, Some(&monitor)) {
-            warn!(error = %e, "the customer display could not be opened");
-            return;
-        }
-        if let Err(e) = remember_placement(state, true, monitor.name().cloned()) {
-            warn!(error = %e.message, "the customer display's monitor could not be remembered");
-        }
-    }
-}
-
-/// Opens the display (or brings it to the front): full screen on a second
-/// monitor when there is one, else a window beside the till's. Remembered.
-pub fn open(app: &AppHandle, state: &AppState) -> Result<bool, CommandError> {
-    if let Some(window) = app.get_webview_window(LABEL) {
-        let _ = window.show();
-        let _ = window.set_focus();
-        return Ok(true);
-    }
-    let settings = stored(state);
-    let monitor = second_monitor(app, settings.monitor.as_deref());
-    build(app, monitor.as_ref()).map_err(|e| {
-        CommandError::new(
-            ErrorCode::Io,
-            format!("The customer display could not be opened ({e})."),
-        )
-    })?;
-    remember_placement(state, true, monitor.and_then(|m| m.name().cloned()))?;
-    Ok(true)
-}
-
-/// Closes the display; the till starts without it from now on.
-pub fn close(app: &AppHandle, state: &AppState) -> Result<bool, CommandError> {
-    if let Some(window) = app.get_webview_window(LABEL) {
-        let _ = window.destroy();
-    }
-    remember_placement(state, false, None)?;
-    Ok(false)
-}
-
-/// Whether the display's window is open.
-pub fn is_open(app: &AppHandle) -> bool {
-    app.get_webview_window(LABEL).is_some()
-}
-
-/// The till's window closed: the display goes with it, so the app ends.
-pub fn close_with_till(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window(LABEL) {
-        let _ = window.destroy();
-    }
+    display::open_at_start(state, &Desktop(app));
 }
 
 fn build(app: &AppHandle, monitor: Option<&Monitor>) -> tauri::Result<()> {
@@ -116,24 +106,4 @@ fn build(app: &AppHandle, monitor: Option<&Monitor>) -> tauri::Result<()> {
     };
     crate::footprint::tune_web_view(&window);
     Ok(())
-}
-
-/// The monitor for the display when there are two or more
-/// (`customer_display::pick_monitor`).
-fn second_monitor(app: &AppHandle, remembered: Option<&str>) -> Option<Monitor> {
-    let monitors = app.available_monitors().ok()?;
-    let primary = app
-        .primary_monitor()
-        .ok()
-        .flatten()
-        .map(|p| (p.position().x, p.position().y));
-    let spots: Vec<MonitorSpot<'_>> = monitors
-        .iter()
-        .map(|m| MonitorSpot {
-            name: m.name().map(String::as_str),
-            position: (m.position().x, m.position().y),
-        })
-        .collect();
-    let i = pick_monitor(&spots, primary, remembered)?;
-    monitors.into_iter().nth(i)
 }

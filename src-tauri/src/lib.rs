@@ -1,17 +1,17 @@
 //! The desktop shell: Tauri setup, the one-line commands (`commands`), the
-//! save dialog, the settings store plugin, footprint and logging. The
-//! application itself is `till_app`.
+//! save dialog, the customer display's window, the settings store plugin and
+//! the web view's footprint. The application itself is `till_app`.
 
 mod commands;
 mod customer_window;
 mod dialog;
 pub mod footprint;
-mod logging;
 mod settings_store;
 
 use std::sync::Arc;
 
 use tauri::Manager;
+use till_app::commands::customer_display::DisplayWindow;
 use till_app::settings::STORE_FILE;
 use till_app::startup::Dirs;
 use tracing::info;
@@ -20,7 +20,7 @@ pub use till_app::startup::{catalog_path, data_dir, journal_path, shop_settings}
 pub use till_app::IDENTIFIER;
 
 pub fn run() {
-    tauri::Builder::default()
+    commands::register(tauri::Builder::default())
         // First: a second start hands over to the running till instead of opening the journal twice.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
@@ -38,7 +38,7 @@ pub fn run() {
                 "a restore of the journal is running; start Smart Till again when it has finished",
             )?;
             app.manage(DataDirLock(lock));
-            let guard = logging::init(&dirs.logs)?;
+            let guard = till_app::logging::init(&dirs.logs)?;
             info!(version = till_app::VERSION, logs = %dirs.logs.display(), "Smart Till starting");
             // The store lives in the data directory.
             let store =
@@ -66,106 +66,9 @@ pub fn run() {
         .on_window_event(|window, event| {
             // The till's window closed: the customer display goes with it, so the app ends.
             if window.label() == "main" && matches!(event, tauri::WindowEvent::Destroyed) {
-                customer_window::close_with_till(window.app_handle());
+                customer_window::Desktop(window.app_handle()).destroy();
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::articles,
-            commands::article_by_code,
-            commands::priced_article,
-            commands::pay_cash,
-            commands::basket_changed,
-            commands::till_status,
-            commands::sync_now,
-            commands::pay_card,
-            commands::abort_card_payment,
-            commands::check_card_payment,
-            commands::start_qr_payment,
-            commands::wait_qr_payment,
-            commands::abort_qr_payment,
-            commands::check_qr_payment,
-            commands::qr_available,
-            commands::qr_settings,
-            commands::save_qr_settings,
-            commands::day_summary,
-            commands::terminal_end_of_day,
-            commands::close_day,
-            commands::closings,
-            commands::closing,
-            commands::journal_search,
-            commands::journal_sale,
-            commands::cancel_sale,
-            commands::receipt_preview,
-            commands::settings,
-            commands::save_shop,
-            commands::set_language,
-            commands::secucard_lookup,
-            commands::secucard_check_passcode,
-            commands::secucard_split,
-            commands::pay_secucard,
-            commands::load_secucard,
-            commands::set_environment,
-            commands::pairing_start,
-            commands::pairing_status,
-            commands::pairing_cancel,
-            commands::restart_app,
-            commands::print_receipt,
-            commands::reprint_receipt,
-            commands::print_missed_receipt,
-            commands::dismiss_missed_receipt,
-            commands::export_receipt_pdf,
-            commands::open_drawer,
-            commands::print_z_report,
-            commands::export_z_report_pdf,
-            commands::export_dsfinvk,
-            commands::float_state,
-            commands::set_float,
-            commands::apply_discounts,
-            commands::cash_movement,
-            commands::return_lines,
-            commands::x_report_text,
-            commands::print_x_report,
-            commands::export_x_report_pdf,
-            commands::printers_discover,
-            commands::save_printer,
-            commands::remove_printer,
-            commands::test_print,
-            commands::tse_status,
-            commands::tse_save_credentials,
-            commands::tse_setup_run,
-            commands::tse_start_over,
-            commands::tse_puk_noted,
-            commands::tse_save_dates,
-            commands::print_tse_data_sheet,
-            commands::export_tse_data_sheet_pdf,
-            commands::sale_groups,
-            commands::group_articles,
-            commands::search_articles,
-            commands::scan_code,
-            commands::list_articles,
-            commands::save_article,
-            commands::set_article_active,
-            commands::groups,
-            commands::save_group,
-            commands::import_preview,
-            commands::import_apply,
-            commands::export_articles,
-            commands::session,
-            commands::login,
-            commands::lock,
-            commands::create_owner,
-            commands::cashiers,
-            commands::save_cashier,
-            commands::deactivate_cashier,
-            commands::save_cashier_settings,
-            commands::customer_view,
-            commands::customer_basket,
-            commands::save_customer_display,
-            commands::open_customer_display,
-            commands::close_customer_display,
-            commands::customer_display_open,
-        ])
         .run(tauri::generate_context!())
         .expect("error while running Smart Till");
 }
@@ -177,7 +80,7 @@ const RESTORE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 struct DataDirLock(#[allow(dead_code)] till::backup::DataDirLock);
 
 /// Keeps the log writer alive (and flushing) for as long as the app runs.
-struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);
+struct LogGuard(#[allow(dead_code)] till_app::logging::WorkerGuard);
 
 /// `SMART_TILL_DATA_DIR`, else the platform's app-data and log directories.
 fn resolve_dirs(app: &tauri::AppHandle) -> Result<Dirs, tauri::Error> {
@@ -192,6 +95,72 @@ fn resolve_dirs(app: &tauri::AppHandle) -> Result<Dirs, tauri::Error> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use super::commands;
+
+    /// What the UI invokes is what `commands!` registers, what build.rs
+    /// declares to Tauri and what the capabilities grant: a command missing
+    /// from one of them would fail in the window only.
+    #[test]
+    fn every_command_the_ui_invokes_is_registered() {
+        let registered: BTreeSet<&str> = commands::NAMES.iter().copied().collect();
+        assert_eq!(registered.len(), commands::NAMES.len(), "a name twice");
+        let declared: BTreeSet<&str> = env!("SMART_TILL_DECLARED_COMMANDS").split(',').collect();
+        assert_eq!(
+            registered, declared,
+            "src/commands.rs against capabilities/"
+        );
+        let mut invoked = BTreeSet::new();
+        ui_invokes(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src"),
+            &mut invoked,
+        );
+        assert!(
+            invoked.len() > 80,
+            "the UI's calls were not found: {invoked:?}"
+        );
+        let missing: Vec<_> = invoked
+            .iter()
+            .filter(|n| !registered.contains(n.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "the UI invokes {missing:?}, not registered"
+        );
+    }
+
+    /// The names in `invoke('name'` and `invoke<Answer>('name'` in the UI's sources.
+    fn ui_invokes(dir: &Path, names: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                ui_invokes(&path, names);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for (at, _) in text.match_indices("invoke") {
+                let rest = &text[at + "invoke".len()..];
+                // Past the answer's type, `<…>(`.
+                let args = if rest.starts_with('<') {
+                    rest.find(">(").map_or(0, |e| e + 1)
+                } else {
+                    0
+                };
+                let rest = &rest[args..];
+                let Some(quoted) = rest.strip_prefix("('").or_else(|| rest.strip_prefix("(\""))
+                else {
+                    continue;
+                };
+                let name = &quoted[..quoted.find(['\'', '"']).unwrap_or(0)];
+                names.insert(name.to_string());
+            }
+        }
+    }
+
     #[test]
     fn the_command_line_finds_the_data_directory_the_app_uses() {
         let conf: serde_json::Value =

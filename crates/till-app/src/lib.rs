@@ -12,6 +12,7 @@ pub mod connection;
 pub mod customer_display;
 pub mod documents;
 pub mod error;
+pub mod logging;
 pub mod printing;
 pub mod qr;
 pub mod secrets;

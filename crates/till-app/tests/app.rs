@@ -4,12 +4,13 @@
 
 mod common;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::basket;
 use secuconnect_sandbox::{Outcome, SandboxConfig};
-use till_app::commands::{card, connection, sale, settings, status};
+use till::Cents;
+use till_app::commands::{card, closing, connection, sale, settings, status, tax_export};
 use till_app::settings::{Environment, ShopSettings, KEY_SHOP};
 use till_app::ErrorCode;
 
@@ -239,4 +240,49 @@ async fn demo_mode_signs_each_sale_with_the_built_in_tse_and_the_status_bar_show
         .unwrap();
     let now = status::till_status(&host.state).await.unwrap();
     assert_eq!(now.tse.state, status::TseState::Ready);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tax_export_goes_where_the_save_dialog_says_and_nowhere_when_it_is_closed() {
+    let (dir, state) = common::demo_till().await.into_parts();
+    let no_dialog = |_: String| async { panic!("no dialog for a day that is not one") };
+    let e = tax_export::export_dsfinvk(&state, "3.12.2026", "2026-12-03", no_dialog, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+
+    sale::pay_cash(&state, basket(250), None).await.unwrap();
+    let day = closing::close_day(&state, Cents(250), None, None, None)
+        .await
+        .unwrap()
+        .business_day;
+    let offered = Mutex::new(Vec::new());
+    let closed_dialog = |name: String| {
+        offered.lock().unwrap().push(name);
+        async { Ok(None) }
+    };
+    let none = tax_export::export_dsfinvk(&state, &day, &day, closed_dialog, |_| {}).await;
+    assert!(none.unwrap().is_none());
+    let name = format!("DSFinV-K_{}_{day}_{day}.zip", state.till_id);
+    assert_eq!(
+        offered.lock().unwrap().as_slice(),
+        std::slice::from_ref(&name)
+    );
+    assert!(!dir.path().join(&name).exists());
+
+    let zip = dir.path().join(&name);
+    let percents = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&percents);
+    let picked = |_: String| async { Ok(Some(zip.clone())) };
+    let done = tax_export::export_dsfinvk(&state, &day, &day, picked, move |p| {
+        seen.lock().unwrap().push(p)
+    })
+    .await
+    .unwrap()
+    .expect("exported");
+    assert!(done.zip);
+    assert_eq!(done.closings, [1]);
+    assert_eq!(done.receipts, 1);
+    assert_eq!(std::fs::metadata(&zip).unwrap().len(), done.bytes);
+    assert_eq!(percents.lock().unwrap().last(), Some(&100));
 }

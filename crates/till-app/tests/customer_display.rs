@@ -4,14 +4,16 @@
 
 mod common;
 
+use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
 use common::basket;
 use secuconnect_sandbox::{Outcome, SandboxConfig};
 use till::Cents;
+use till_app::commands::customer_display::DisplayWindow;
 use till_app::commands::{card, customer_display, sale, settings};
 use till_app::customer_display::{
-    CustomerDisplaySettings, CustomerView, DisplayPhase, DisplaySink,
+    CustomerDisplaySettings, CustomerView, DisplayPhase, DisplaySink, MonitorSpot,
 };
 use till_app::settings::Language;
 use till_app::{AppState, ErrorCode};
@@ -170,4 +172,133 @@ async fn the_owners_message_and_the_language_reach_the_display() {
         customer_display::customer_view(&state).message.as_deref(),
         Some("Heute frische Brötchen!")
     );
+}
+
+/// A desktop with monitors `(name, x)` side by side, the first the primary:
+/// it records where the display's window was made.
+#[derive(Default)]
+struct Desk {
+    monitors: Vec<(Option<&'static str>, i32)>,
+    /// `Some(None)`: made as a plain window; `Some(Some(name))`: on that monitor.
+    built: RefCell<Option<Option<Option<&'static str>>>>,
+    open: RefCell<bool>,
+    fronted: RefCell<bool>,
+    refuse: bool,
+}
+
+impl DisplayWindow for Desk {
+    type Monitor = (Option<&'static str>, i32);
+    fn monitors(&self) -> Vec<Self::Monitor> {
+        self.monitors.clone()
+    }
+    fn spot<'m>(&self, m: &'m Self::Monitor) -> MonitorSpot<'m> {
+        MonitorSpot {
+            name: m.0,
+            position: (m.1, 0),
+        }
+    }
+    fn primary(&self) -> Option<(i32, i32)> {
+        self.monitors.first().map(|m| (m.1, 0))
+    }
+    fn is_open(&self) -> bool {
+        *self.open.borrow()
+    }
+    fn bring_to_front(&self) {
+        *self.fronted.borrow_mut() = true;
+    }
+    fn build(&self, monitor: Option<&Self::Monitor>) -> Result<(), String> {
+        if self.refuse {
+            return Err("no display server".into());
+        }
+        *self.built.borrow_mut() = Some(monitor.map(|m| m.0));
+        *self.open.borrow_mut() = true;
+        Ok(())
+    }
+    fn destroy(&self) {
+        *self.open.borrow_mut() = false;
+    }
+}
+
+fn desk(monitors: &[(Option<&'static str>, i32)]) -> Desk {
+    Desk {
+        monitors: monitors.to_vec(),
+        ..Default::default()
+    }
+}
+
+const TWO: &[(Option<&str>, i32)] = &[(Some("eDP-1"), 0), (Some("HDMI-1"), 1920)];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_display_opens_on_the_second_monitor_and_the_till_remembers_it() {
+    let (_dir, state, _sink) = till().await;
+    let one = desk(&[(Some("eDP-1"), 0)]);
+    assert!(customer_display::open_display(&state, &one).unwrap());
+    assert_eq!(
+        *one.built.borrow(),
+        Some(None),
+        "one monitor: a plain window"
+    );
+    let stored = settings::load(&state).customer_display;
+    assert!(stored.open_at_start);
+    assert_eq!(stored.monitor, None);
+
+    let two = desk(TWO);
+    customer_display::open_display(&state, &two).unwrap();
+    assert_eq!(*two.built.borrow(), Some(Some(Some("HDMI-1"))));
+    let stored = settings::load(&state).customer_display;
+    assert_eq!(stored.monitor.as_deref(), Some("HDMI-1"));
+
+    // Open already: brought to the front, not made twice.
+    *two.built.borrow_mut() = None;
+    assert!(customer_display::open_display(&state, &two).unwrap());
+    assert!(*two.fronted.borrow());
+    assert_eq!(*two.built.borrow(), None);
+
+    // Closed: the till starts without it, the monitor stays remembered.
+    assert!(!customer_display::close_display(&state, &two).unwrap());
+    assert!(!two.is_open());
+    let stored = settings::load(&state).customer_display;
+    assert!(!stored.open_at_start);
+    assert_eq!(stored.monitor.as_deref(), Some("HDMI-1"));
+
+    let refusing = Desk {
+        refuse: true,
+        ..desk(TWO)
+    };
+    let e = customer_display::open_display(&state, &refusing).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Io);
+    assert!(e.message.contains("no display server"), "{}", e.message);
+    assert!(!settings::load(&state).customer_display.open_at_start);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_start_the_display_opens_only_when_asked_and_on_a_monitor_of_its_own() {
+    let (_dir, state, _sink) = till().await;
+    let three = desk(&[
+        (Some("eDP-1"), 0),
+        (Some("HDMI-1"), 1920),
+        (Some("DP-2"), 3840),
+    ]);
+    // Closed when the till last ran.
+    customer_display::remember_placement(&state, false, None).unwrap();
+    customer_display::open_at_start(&state, &three);
+    assert_eq!(*three.built.borrow(), None, "not asked to open at start");
+
+    customer_display::remember_placement(&state, true, Some("DP-2".into())).unwrap();
+    let one = desk(&[(Some("eDP-1"), 0)]);
+    customer_display::open_at_start(&state, &one);
+    assert_eq!(
+        *one.built.borrow(),
+        None,
+        "no window beside the till's unasked"
+    );
+
+    customer_display::open_at_start(&state, &three);
+    assert_eq!(*three.built.borrow(), Some(Some(Some("DP-2"))));
+
+    // The remembered monitor is gone: the first that is not the till's.
+    customer_display::open_at_start(&state, &desk(TWO));
+    let stored = settings::load(&state).customer_display;
+    assert_eq!(stored.monitor.as_deref(), Some("HDMI-1"));
+    assert!(stored.open_at_start);
 }

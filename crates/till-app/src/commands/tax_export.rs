@@ -147,6 +147,28 @@ pub async fn export_from_app(
         })?
 }
 
+/// The end-of-day screen's export: the days as the UI sends them, the zip
+/// where `pick` says (it is offered the suggested file name; `None`: the
+/// cashier closed the save dialog, nothing is written).
+pub async fn export_dsfinvk<Picked>(
+    state: &AppState,
+    from: &str,
+    to: &str,
+    pick: impl FnOnce(String) -> Picked,
+    progress: impl FnMut(u8) + Send + 'static,
+) -> Result<Option<TaxExport>, CommandError>
+where
+    Picked: std::future::Future<Output = Result<Option<PathBuf>, CommandError>>,
+{
+    let (from, to) = (parse_day(from)?, parse_day(to)?);
+    let Some(out) = pick(suggested_name(&state.till_id, from, to)).await? else {
+        return Ok(None);
+    };
+    export_from_app(state, from, to, out, progress)
+        .await
+        .map(Some)
+}
+
 fn command_error(e: PackageError) -> CommandError {
     let code = match &e {
         PackageError::NoClosing { .. } => ErrorCode::ExportNoClosing,

@@ -1,11 +1,12 @@
-//! Logs: to stderr and to daily-rotated files in the app's log directory.
+//! The app's logs: to stderr and to daily-rotated files in its log directory.
 //!
 //! Nothing secret is ever passed to a log macro (tokens and the client secret are
 //! `Secret`s whose Debug is masked; card and account numbers are masked where logged).
 
 use std::path::Path;
 
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+pub use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_appender::rolling::{Builder, Rotation};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
