@@ -196,7 +196,12 @@ pub fn receipt_pdf_from_journal(
     let entries = journal
         .entries(None)
         .map_err(|e| ReceiptPdfError::Journal(e.to_string()))?;
-    let listed = [kind::SALE, kind::CANCELLATION, kind::RETURN, kind::CASH_RECEIPT];
+    let listed = [
+        kind::SALE,
+        kind::CANCELLATION,
+        kind::RETURN,
+        kind::CASH_RECEIPT,
+    ];
     let Some(entry) = entries
         .iter()
         .find(|e| e.receipt_number == Some(number) && listed.contains(&e.kind.as_str()))
