@@ -99,6 +99,31 @@ test('a day with a float, a discount, a cash out, a partial return and an X repo
   await driver.findElement(byTestId('return-book')).click();
   await waitForText(driver, 'drawer-error', /zurückgenommen/, WAIT);
 
+  // The journal lists the return and the cash out beside the sales, each with
+  // its number and amount; found by amount as sales are; saved again as a PDF.
+  await driver.findElement(byTestId('nav-journal')).click();
+  await driver.wait(async () => (await driver.findElements(byTestId('journal-row'))).length === 4, WAIT);
+  const journalRows = await Promise.all((await driver.findElements(byTestId('journal-row'))).map((r) => r.getText()));
+  // A row's text runs its cells together: number, time, what, amount, tag.
+  assert.match(journalRows[0], /^4\d\d:\d\dRückgabe zu Beleg 1\s*-0,41 €\s*Rückgabe$/);
+  assert.match(journalRows[1], /^3\d\d:\d\dGeldtransit zur Bank\s*-50,00 €\s*Entnahme$/);
+  await driver.findElement(byTestId('journal-row')).findElement({ css: 'td' }).click();
+  await waitForText(driver, 'detail-customer-receipt', /RÜCKGABE zu Beleg 1/, WAIT);
+  await screenshot(driver, 'journal-drawer-de');
+  await switchLanguage(driver, /Settings/);
+  await waitForText(driver, 'sale-detail', /Return of receipt 1/, WAIT);
+  await screenshot(driver, 'journal-drawer-en');
+  await switchLanguage(driver, /Einstellungen/);
+  await type(driver, 'search-amount', '50,00');
+  await driver.findElement(byTestId('search')).click();
+  await driver.wait(async () => (await driver.findElements(byTestId('journal-row'))).length === 1, WAIT);
+  await driver.findElement(byTestId('journal-row')).findElement({ css: 'td' }).click();
+  await waitForText(driver, 'detail-customer-receipt', /Geldtransit zur Bank/, WAIT);
+  assert.equal((await driver.findElements(byTestId('cancel-sale'))).length, 0);
+  await driver.findElement(byTestId('journal-pdf')).click();
+  await waitForText(driver, 'journal-done', /Beleg-3\.pdf/, WAIT);
+  assert.ok(readdirSync(exportDir).includes('Beleg-3.pdf'), 'the cash receipt is saved as a PDF');
+
   // The X report: the running figures, nothing closed; as a PDF too.
   const expected = 10000 + 371 + 99 - 5000 - 41; // 54,29 €
   await driver.findElement(byTestId('nav-closing')).click();

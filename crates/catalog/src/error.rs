@@ -49,7 +49,7 @@ pub enum CatalogError {
     OwnerExists,
     #[error("The last active manager cannot be removed or made a cashier.")]
     LastManager,
-    #[error("The import has {0} bad lines; correct them or import only the good lines.")]
+    #[error("The import has {0} bad {lines}; correct them or import only the good lines.", lines = if *.0 == 1 { "line" } else { "lines" })]
     ImportHasBadLines(usize),
     #[error("The articles changed after the preview was made; please preview the file again.")]
     ImportStale,

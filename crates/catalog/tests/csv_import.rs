@@ -265,6 +265,12 @@ fn bad_lines_are_named_and_nothing_is_half_imported() {
         matches!(refused, CatalogError::ImportHasBadLines(11)),
         "{refused}"
     );
+    assert!(refused
+        .to_string()
+        .starts_with("The import has 11 bad lines;"));
+    assert!(CatalogError::ImportHasBadLines(1)
+        .to_string()
+        .starts_with("The import has 1 bad line;"));
     assert_eq!(
         s.catalog.all_articles().unwrap().len(),
         1,

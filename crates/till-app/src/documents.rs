@@ -2,7 +2,7 @@
 //! were issued (for printing again, the PDF export and the journal screen).
 
 use receipt::Document;
-use till::journal::{kind, CANCELLATION_PREFIX};
+use till::journal::{kind, CANCELLATION_PREFIX, CASH_RECEIPT_PREFIX, RETURN_PREFIX};
 use till::Journal;
 
 use crate::error::{CommandError, ErrorCode};
@@ -37,6 +37,9 @@ pub fn sale_document(
     sale_id: &str,
     copy: Copy,
 ) -> Result<Document, CommandError> {
+    if let Some(document) = drawer_document(journal, sale_id, copy)? {
+        return Ok(document);
+    }
     if let Some(number) = sale_id
         .strip_prefix(CANCELLATION_PREFIX)
         .and_then(|n| n.parse::<i64>().ok())
@@ -99,6 +102,56 @@ pub fn sale_document(
     }
 }
 
+/// The slip of a return (`return-<n>`) or of cash in or out (`cash-<n>`),
+/// rebuilt with the shop's header in force when it was issued; `None` for
+/// any other id.
+fn drawer_document(
+    journal: &Journal,
+    id: &str,
+    copy: Copy,
+) -> Result<Option<Document>, CommandError> {
+    let (entry_kind, number) = match [
+        (RETURN_PREFIX, kind::RETURN),
+        (CASH_RECEIPT_PREFIX, kind::CASH_RECEIPT),
+    ]
+    .into_iter()
+    .find_map(|(prefix, k)| Some((k, id.strip_prefix(prefix)?.parse::<i64>().ok()?)))
+    {
+        Some(found) => found,
+        None => return Ok(None),
+    };
+    if copy == Copy::Merchant {
+        return Err(CommandError::new(
+            ErrorCode::NotFound,
+            "A return or a cash receipt has no merchant copy.",
+        ));
+    }
+    let entry = journal
+        .entries(Some(entry_kind))?
+        .into_iter()
+        .find(|e| e.receipt_number == Some(number))
+        .ok_or_else(not_found)?;
+    let settings = journal.settings_at(entry.seq)?.unwrap_or_default();
+    let shop: receipt::ShopHeader =
+        serde_json::from_value(settings["shop"].clone()).map_err(|_| not_found())?;
+    let till_id = settings["till_id"].as_str().unwrap_or_default();
+    let demo = settings["demo"].as_bool().unwrap_or(false);
+    let receipt = if entry_kind == kind::RETURN {
+        let mut record: till::returns::ReturnRecord =
+            serde_json::from_value(entry.body).map_err(|_| not_found())?;
+        record.receipt_number = number;
+        record.created_at = entry.created_at;
+        till::returns::receipt_of(&record, &shop, till_id, demo)
+    } else {
+        let mut movement: till::cash_movement::CashReceipt =
+            serde_json::from_value(entry.body).map_err(|_| not_found())?;
+        movement.receipt_number = number;
+        movement.created_at = entry.created_at;
+        till::cash_movement::slip(&movement, &shop, till_id, demo)
+    };
+    Ok(Some(Document::receipt(receipt)))
+}
+
 /// Why `smart-till receipt-pdf` could not write a receipt.
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptPdfError {
@@ -143,9 +196,16 @@ pub fn receipt_pdf_from_journal(
     let entries = journal
         .entries(None)
         .map_err(|e| ReceiptPdfError::Journal(e.to_string()))?;
-    let Some(entry) = entries.iter().find(|e| {
-        e.receipt_number == Some(number) && (e.kind == kind::SALE || e.kind == kind::CANCELLATION)
-    }) else {
+    let listed = [
+        kind::SALE,
+        kind::CANCELLATION,
+        kind::RETURN,
+        kind::CASH_RECEIPT,
+    ];
+    let Some(entry) = entries
+        .iter()
+        .find(|e| e.receipt_number == Some(number) && listed.contains(&e.kind.as_str()))
+    else {
         let last = entries.iter().filter_map(|e| e.receipt_number).max();
         return Err(match last {
             Some(last) => ReceiptPdfError::UnknownReceipt(number, last),
@@ -153,10 +213,11 @@ pub fn receipt_pdf_from_journal(
         });
     };
     let cancellation = entry.kind == kind::CANCELLATION;
-    let sale_id = if cancellation {
-        format!("{CANCELLATION_PREFIX}{number}")
-    } else {
-        entry.sale_id.clone().unwrap_or_default()
+    let sale_id = match entry.kind.as_str() {
+        kind::CANCELLATION => format!("{CANCELLATION_PREFIX}{number}"),
+        kind::RETURN => format!("{RETURN_PREFIX}{number}"),
+        kind::CASH_RECEIPT => format!("{CASH_RECEIPT_PREFIX}{number}"),
+        _ => entry.sale_id.clone().unwrap_or_default(),
     };
     let document = sale_document(&journal, &sale_id, Copy::Customer)
         .map_err(|e| ReceiptPdfError::Journal(e.message))?;

@@ -30,8 +30,10 @@ pub enum ErrorCode {
     QrBusy,
     /// This basket cannot be paid by QR code (a customer card on it, no link sent).
     QrNotPossible,
-    /// The QR settings do not hold (template, time).
-    QrSettings,
+    /// The checkout template of the QR settings is not a template id.
+    QrTemplate,
+    /// The QR settings' time to pay is out of its range.
+    QrTimeout,
     Unjournaled,
     PaymentInDoubt,
     CancelInDoubt,

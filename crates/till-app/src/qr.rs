@@ -69,14 +69,14 @@ impl QrSettings {
             });
             if !well_formed {
                 return Err(CommandError::new(
-                    ErrorCode::QrSettings,
+                    ErrorCode::QrTemplate,
                     format!("The checkout template \"{t}\" is not a template id: it reads COT_ and then capital letters and digits (e.g. COT_WD0DE66HN2XWJHW8JM88003YG0NEA2), as the provider shows it."),
                 ));
             }
         }
         if !(TIMEOUT_MIN_SECS..=TIMEOUT_MAX_SECS).contains(&self.timeout_secs) {
             return Err(CommandError::new(
-                ErrorCode::QrSettings,
+                ErrorCode::QrTimeout,
                 format!(
                     "The time the customer has to pay must be between {TIMEOUT_MIN_SECS} and {TIMEOUT_MAX_SECS} seconds, not {}.",
                     self.timeout_secs

@@ -223,6 +223,8 @@ pub async fn start(
         ),
         qr: Default::default(),
     };
+    // Receipts that did not print before a crash or a restart are offered again.
+    state.printing.keep_missed_in(state.settings.clone());
     // Changes made while the till was closed (an import on the command line, the demo shop).
     state.journal_catalog_changes().map_err(|e| e.message)?;
     crate::cashier::start_session(&state).map_err(|e| e.message)?;

@@ -156,4 +156,83 @@ async fn card_sales_come_back_whole_on_the_card_and_in_part_in_cash() {
         .unwrap();
     assert_eq!(summary.drawer.returns_count, 1);
     assert_eq!(summary.cash_expected, Cents(10_000 - 220));
+
+    // The journal screen lists the return with its own number, amount and the
+    // sale it belongs to; opened, it shows its slip, which prints again and
+    // is never cancelled from the list.
+    let out = cash_day::cash_movement(
+        &state,
+        CashReason::Expense,
+        Cents(300),
+        Some("Briefmarken".into()),
+        None,
+    )
+    .await
+    .unwrap();
+    let page = journal::journal_search(&state, None, None, None, 0, 10)
+        .await
+        .unwrap();
+    let rows: Vec<_> = page
+        .entries
+        .iter()
+        .take(2)
+        .map(|e| {
+            (
+                e.receipt_number,
+                e.total.0,
+                e.state,
+                e.original_receipt,
+                e.cash_reason,
+            )
+        })
+        .collect();
+    use till::journal::ListedState;
+    assert_eq!(
+        rows,
+        vec![
+            (
+                out.receipt_number,
+                -300,
+                ListedState::CashReceipt,
+                None,
+                Some(CashReason::Expense)
+            ),
+            (
+                done.receipt_number,
+                -220,
+                ListedState::Return,
+                Some(number),
+                None
+            ),
+        ]
+    );
+    let by_amount = journal::journal_search(&state, None, Some(220), None, 0, 10)
+        .await
+        .unwrap();
+    assert!(by_amount
+        .entries
+        .iter()
+        .any(|e| e.state == ListedState::Return));
+    let detail = journal::journal_sale(&state, &page.entries[1].sale_id)
+        .await
+        .unwrap();
+    assert_eq!(detail.customer_receipt, done.receipt_text);
+    assert!(!detail.can_cancel);
+    let slip = journal::journal_sale(&state, &page.entries[0].sale_id)
+        .await
+        .unwrap();
+    assert!(
+        slip.customer_receipt.contains("Briefmarken"),
+        "{}",
+        slip.customer_receipt
+    );
+    assert_eq!(slip.customer_receipt, out.receipt_text);
+    let pdf = till_app::commands::print::receipt_pdf(&state, &page.entries[0].sale_id, "customer")
+        .await
+        .unwrap();
+    assert_eq!(pdf.file_name, format!("Beleg-{}.pdf", out.receipt_number));
+    let e = journal::cancel_sale(&state, &page.entries[1].sale_id, None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotCancellable);
 }

@@ -332,6 +332,8 @@ async fn a_csv_file_is_previewed_then_imported_all_or_nothing() {
     std::fs::write(&file, "Artikelnummer;Bezeichnung;Preis\n1;;x\n").unwrap();
     let (report, ok) = articles::import_file_at(&cat, &file, false).unwrap();
     assert!(!ok && report.contains("line 2"), "{report}");
+    // One bad line is said in the singular.
+    assert!(report.contains("0 unchanged, 1 bad line\n"), "{report}");
     let out = dir.path().join("out.csv");
     articles::export_file_at(&cat, &out).unwrap();
     let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
@@ -359,6 +361,10 @@ async fn a_demo_folder_imported_into_before_the_first_start_has_the_demo_shop_on
     // The shop feeds the till from its merchandise system before it ever started.
     let (report, ok) = articles::import_file_at(&catalog_path(&data), &file, false).unwrap();
     assert!(ok && report.contains("1 created"), "{report}");
+    assert!(
+        report.contains("0 groups created, 0 bad lines left out"),
+        "{report}"
+    );
     let dirs = Dirs {
         data: data.clone(),
         logs: data.join("logs"),

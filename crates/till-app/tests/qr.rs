@@ -347,7 +347,7 @@ async fn nobody_paying_in_time_times_out_and_the_settings_are_checked_in_words()
     let e = qr_cmd::start_qr_payment(&host.state, basket(200))
         .await
         .unwrap_err();
-    assert_eq!(e.code, ErrorCode::QrSettings);
+    assert_eq!(e.code, ErrorCode::QrTemplate);
     assert!(e.message.contains("COT_nope"), "{}", e.message);
     let e = qr_cmd::save_qr_settings(
         &host.state,
@@ -359,7 +359,7 @@ async fn nobody_paying_in_time_times_out_and_the_settings_are_checked_in_words()
     )
     .await
     .unwrap_err();
-    assert_eq!(e.code, ErrorCode::QrSettings);
+    assert_eq!(e.code, ErrorCode::QrTimeout);
     let saved = qr_cmd::save_qr_settings(
         &host.state,
         till_app::qr::QrSettings {

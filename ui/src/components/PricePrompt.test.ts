@@ -78,4 +78,51 @@ describe('PricePrompt', () => {
     expect(screen.getByTestId('basket-total').textContent).toBe('7,69 €');
     expect(screen.queryByTestId('price-prompt')).toBeNull();
   });
+
+  it('"+" on a weighed line asks for the next weight, on an open-price line for the price; "+" on a piece adds one', async () => {
+    const b = backend({
+      articles: () => [...articles, cake, pralines],
+      priced_article: (args) => {
+        const entered = args.entered as { kind: string; price?: number; grams?: number };
+        if (entered.kind === 'price') return { ...cake, price: entered.price, asks_for: undefined };
+        const grams = entered.grams as number;
+        return { ...pralines, price: Math.round((5990 * grams) / 1000), text: `Pralinen lose ${grams} g`, asks_for: undefined };
+      },
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('article-5001'));
+    await fireEvent.input(await screen.findByTestId('ask-value'), { target: { value: '250' } });
+    await fireEvent.click(screen.getByTestId('ask-ok'));
+    await waitFor(() => expect(screen.getAllByTestId('basket-line')).toHaveLength(1));
+    expect(screen.getByTestId('line-plus-0').getAttribute('aria-label')).toBe('Weiteres Gewicht eingeben');
+    // "+" asks for a weight; cancel adds nothing, a new weight adds a new line.
+    await fireEvent.click(screen.getByTestId('line-plus-0'));
+    expect(await screen.findByTestId('price-prompt')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('ask-cancel'));
+    expect(screen.getAllByTestId('basket-line')).toHaveLength(1);
+    expect(screen.getByTestId('line-qty-0').textContent).toBe('1');
+    await fireEvent.click(screen.getByTestId('line-plus-0'));
+    await fireEvent.input(await screen.findByTestId('ask-value'), { target: { value: '100' } });
+    await fireEvent.click(screen.getByTestId('ask-ok'));
+    await waitFor(() => expect(screen.getAllByTestId('basket-line')).toHaveLength(2));
+    expect(screen.getByTestId('basket-total').textContent).toBe('20,97 €');
+    // An open price: "+" asks for the price; the same price again is one more of that line.
+    await fireEvent.click(screen.getByTestId('article-1010'));
+    await fireEvent.input(await screen.findByTestId('ask-value'), { target: { value: '4,20' } });
+    await fireEvent.click(screen.getByTestId('ask-ok'));
+    await waitFor(() => expect(screen.getAllByTestId('basket-line')).toHaveLength(3));
+    expect(screen.getByTestId('line-plus-2').getAttribute('aria-label')).toBe('Weiteren Preis eingeben');
+    await fireEvent.click(screen.getByTestId('line-plus-2'));
+    await fireEvent.input(await screen.findByTestId('ask-value'), { target: { value: '4,20' } });
+    await fireEvent.click(screen.getByTestId('ask-ok'));
+    await waitFor(() => expect(screen.getByTestId('line-qty-2').textContent).toBe('2'));
+    expect(screen.getByTestId('basket-total').textContent).toBe('29,37 €');
+    expect(b.called('priced_article')).toHaveLength(4);
+    // A piece article's "+" still adds one without asking.
+    await fireEvent.click(screen.getByTestId('article-30037'));
+    await fireEvent.click(screen.getByTestId('line-plus-3'));
+    expect(screen.getByTestId('line-qty-3').textContent).toBe('2');
+    expect(screen.getByTestId('line-plus-3').getAttribute('aria-label')).toBe('Menge erhöhen');
+    expect(screen.queryByTestId('price-prompt')).toBeNull();
+  });
 });

@@ -67,6 +67,23 @@ export function addArticle(basket: Basket, article: Article, quantity = 1): Bask
   };
 }
 
+/**
+ * The article a line's "+" must ask again, if it is one that asks for a price
+ * or a weight: another weighing or another open price is a new entry, never a
+ * copy of the last one. Looked up among the articles that asked in this sale,
+ * then among the catalogue's.
+ */
+export function askingArticle(
+  line: BasketLine,
+  asked: Record<string, Article>,
+  known: Article[],
+): Article | null {
+  const number = line.article_number;
+  if (!number) return null;
+  const found = asked[number] ?? known.find((a) => a.article_number === number);
+  return found?.asks_for ? found : null;
+}
+
 /** A line for an amount typed on the keypad. */
 export function addAmount(basket: Basket, cents: number, vat: VatRate, text: string): Basket {
   basket = withoutDiscounts(basket);

@@ -1,5 +1,5 @@
 // The sale in progress: its basket, an attached secucard and the last completed sale.
-import type { Basket, CompletedSale, Secucard } from './api';
+import type { Article, Basket, CompletedSale, Secucard } from './api';
 
 export interface AttachedCard {
   card: Secucard;
@@ -13,12 +13,18 @@ export const session = $state<{
   sale: CompletedSale | null;
   /** A secucard number scanned on the sale screen, for the secucard screen to look up. */
   scannedCard: string | null;
-}>({ basket: { lines: [] }, card: null, sale: null, scannedCard: null });
+  /**
+   * The articles of this sale that asked for a price or a weight, by number, as
+   * they were before the cashier typed it: "+" on their line asks again.
+   */
+  asked: Record<string, Article>;
+}>({ basket: { lines: [] }, card: null, sale: null, scannedCard: null, asked: {} });
 
 export function finishSale(sale: CompletedSale): void {
   session.sale = sale;
   session.basket = { lines: [] };
   session.card = null;
+  session.asked = {};
 }
 
 export function resetSession(): void {
@@ -26,6 +32,7 @@ export function resetSession(): void {
   session.card = null;
   session.sale = null;
   session.scannedCard = null;
+  session.asked = {};
 }
 
 /** Secucard numbers: 16 digits starting 9276 (the provider's prefix). */

@@ -126,4 +126,46 @@ describe('journal paging', () => {
     expect(b.called('journal_search').at(-1)).toMatchObject({ offset: 2 });
     expect(screen.queryByTestId('journal-more')).toBeNull();
   });
+
+  it('lists returns with their sale and cash in or out with its reason; opened, they print again and are not cancelled', async () => {
+    const ret = entry(15, -220, { sale_id: 'return-15', methods: ['cash'], state: 'return', original_receipt: 12 });
+    const cashOut = entry(14, -5000, { sale_id: 'cash-14', methods: ['cash'], state: 'cash_receipt', cash_reason: 'to_bank' });
+    const cashIn = entry(13, 2000, { sale_id: 'cash-13', methods: ['cash'], state: 'cash_receipt', cash_reason: 'change_fetched' });
+    const b = backend({
+      journal_search: (a) => {
+        const all = [ret, cashOut, cashIn, entry(12, 1250)];
+        const hits = all.filter((e) => a.amount == null || Math.abs(e.total) === a.amount);
+        return { total_count: hits.length, entries: hits };
+      },
+      journal_sale: (a) => detail([ret, cashOut, cashIn].find((e) => e.sale_id === a.saleId)!, {
+        merchant_receipt: null, can_cancel: false, customer_receipt: 'RÜCKGABE zu Beleg 12',
+      }),
+      reprint_receipt: () => null,
+    });
+    render(JournalScreen);
+    await waitFor(() => expect(screen.getAllByTestId('journal-row')).toHaveLength(4));
+    const rows = screen.getAllByTestId('journal-row').map((r) => r.textContent ?? '');
+    expect(rows[0]).toContain('15');
+    expect(rows[0]).toContain('Rückgabe zu Beleg 12');
+    expect(rows[0]).toContain('-2,20 €');
+    expect(rows[1]).toContain('Geldtransit zur Bank');
+    expect(rows[1]).toContain('Entnahme');
+    expect(rows[2]).toContain('Wechselgeld eingelegt');
+    expect(rows[2]).toContain('Einlage');
+    // Found by their amount, as sales are.
+    await fireEvent.input(screen.getByTestId('search-amount'), { target: { value: '50,00' } });
+    await fireEvent.click(screen.getByTestId('search'));
+    await waitFor(() => expect(screen.getAllByTestId('journal-row')).toHaveLength(1));
+    expect(screen.getByTestId('journal-row').textContent).toContain('Geldtransit zur Bank');
+    await fireEvent.input(screen.getByTestId('search-amount'), { target: { value: '' } });
+    await fireEvent.click(screen.getByTestId('search'));
+    await waitFor(() => expect(screen.getAllByTestId('journal-row')).toHaveLength(4));
+    await fireEvent.click(screen.getAllByTestId('journal-row')[0]);
+    await waitFor(() => expect(screen.getByTestId('sale-detail').textContent).toContain('Rückgabe zu Beleg 12'));
+    expect(screen.queryByTestId('cancel-sale')).toBeNull();
+    expect(screen.queryByTestId('reprint-merchant')).toBeNull();
+    expect(screen.getByTestId('reprint-customer').textContent).toBe('Beleg nachdrucken');
+    await fireEvent.click(screen.getByTestId('reprint-customer'));
+    await waitFor(() => expect(b.called('reprint_receipt')).toEqual([{ saleId: 'return-15', copy: 'customer' }]));
+  });
 });

@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import App from '../App.svelte';
 import type { QrPaymentResult, QrPaymentStarted } from '../lib/api';
 import { setLanguage } from '../lib/i18n.svelte';
+import { say } from '../lib/message';
 import { backend, completedSale, deferred, onlineStatus, resetTill } from '../test/backend';
 
 beforeEach(resetTill);
@@ -117,8 +118,9 @@ describe('the settings of pay by QR code', () => {
       },
       qr_settings: () => ({ checkout_template: 'COT_WD0DE66HN2XWJHW8JM88003YG0NEA2', language: null, timeout_secs: 120 }),
       save_qr_settings: (a) => {
-        const s = a.settings as { timeout_secs: number };
-        if (s.timeout_secs < 5) throw { code: 'qr_settings', message: 'time' };
+        const s = a.settings as { timeout_secs: number; checkout_template: string | null };
+        if (s.checkout_template && !s.checkout_template.startsWith('COT_')) throw { code: 'qr_template', message: 'template' };
+        if (s.timeout_secs < 5) throw { code: 'qr_timeout', message: 'time' };
         saved.push(a.settings);
         return a.settings;
       },
@@ -131,7 +133,17 @@ describe('the settings of pay by QR code', () => {
     expect((screen.getByTestId('qr-timeout') as HTMLInputElement).value).toBe('120');
     await fireEvent.input(screen.getByTestId('qr-timeout'), { target: { value: '2' } });
     await fireEvent.click(screen.getByTestId('save-qr-settings'));
-    await waitFor(() => expect(task.failedCode).toBe('qr_settings'));
+    await waitFor(() => expect(task.failedCode).toBe('qr_timeout'));
+    // The reason in words, in the language shown (not a general sentence).
+    expect(say(task.failed)).toBe('Die Zeit zum Bezahlen muss zwischen 5 und 900 Sekunden liegen. In den Einstellungen korrigieren.');
+    setLanguage('en');
+    expect(say(task.failed)).toBe('The time to pay must be between 5 and 900 seconds. Correct it in the settings.');
+    setLanguage('de');
+    await fireEvent.input(screen.getByTestId('qr-template'), { target: { value: 'WD0DE66' } });
+    await fireEvent.click(screen.getByTestId('save-qr-settings'));
+    await waitFor(() => expect(task.failedCode).toBe('qr_template'));
+    expect(say(task.failed)).toMatch(/^Die Vorlage der Bezahlseite ist keine Vorlagen-ID: Sie beginnt mit COT_/);
+    await fireEvent.input(screen.getByTestId('qr-template'), { target: { value: 'COT_WD0DE66HN2XWJHW8JM88003YG0NEA2' } });
     await fireEvent.input(screen.getByTestId('qr-timeout'), { target: { value: '90' } });
     await fireEvent.change(screen.getByTestId('qr-language'), { target: { value: 'en' } });
     await fireEvent.click(screen.getByTestId('save-qr-settings'));

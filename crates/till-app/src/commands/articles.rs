@@ -239,11 +239,11 @@ pub fn import_file(
     let preview = catalog.preview_import(bytes)?;
     let s = summary_of(&preview);
     let mut out = format!(
-        "{} new, {} changed, {} unchanged, {} bad lines{}\n",
+        "{} new, {} changed, {} unchanged, {}{}\n",
         s.new,
         s.changed,
         s.unchanged,
-        s.bad.len(),
+        counted(s.bad.len(), "bad line", "bad lines"),
         if s.new_groups.is_empty() {
             String::new()
         } else {
@@ -263,10 +263,19 @@ pub fn import_file(
     }
     let done = apply(catalog, &preview, true, &Actor::system("CSV-Import"))?;
     out.push_str(&format!(
-        "imported: {} created, {} changed, {} unchanged, {} groups created, {} bad lines left out\n",
-        done.created, done.changed, done.unchanged, done.groups_created, done.skipped_bad_lines
+        "imported: {} created, {} changed, {} unchanged, {} created, {} left out\n",
+        done.created,
+        done.changed,
+        done.unchanged,
+        counted(done.groups_created, "group", "groups"),
+        counted(done.skipped_bad_lines, "bad line", "bad lines")
     ));
     Ok((out, true))
+}
+
+/// A count with its noun in the singular for exactly one: "1 bad line", "2 bad lines".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The catalogue file for the command line; its folder is made when the till

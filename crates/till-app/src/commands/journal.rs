@@ -92,6 +92,9 @@ fn customer_text(record: &SaleRecord) -> String {
 #[instrument(skip_all)]
 pub async fn journal_sale(state: &AppState, sale_id: &str) -> Result<SaleDetail, CommandError> {
     let entry = entry_of(state, sale_id)?;
+    if matches!(entry.state, ListedState::Return | ListedState::CashReceipt) {
+        return drawer_detail(state, entry);
+    }
     let original = match &entry.cancels_sale_id {
         Some(id) => entry_of(state, id)?.receipt_number,
         None => entry.receipt_number,
@@ -137,6 +140,28 @@ pub async fn journal_sale(state: &AppState, sale_id: &str) -> Result<SaleDetail,
     })
 }
 
+/// A return's or a cash receipt's row opened: its slip as it was issued (to
+/// print again); it is cancelled by booking the opposite, never from here.
+fn drawer_detail(state: &AppState, entry: JournalEntry) -> Result<SaleDetail, CommandError> {
+    let document = sale_document(&state.journal(), &entry.sale_id, Copy::Customer)?;
+    let payments = match &document {
+        receipt::Document::Receipt { receipt, .. } => receipt.payments.clone(),
+        _ => Vec::new(),
+    };
+    let text = receipt::render_document_text(&document, till::checkout::JOURNAL_RECEIPT_WIDTH);
+    Ok(SaleDetail {
+        entry,
+        lines: Vec::new(),
+        payments,
+        transaction_id: None,
+        customer_receipt: text,
+        merchant_receipt: None,
+        can_cancel: false,
+        cancel_blocked_reason: None,
+        z_number: None,
+    })
+}
+
 /// Cancels a sale by a counter-booking (a card payment on the terminal first).
 #[instrument(skip_all)]
 pub async fn cancel_sale(
@@ -163,6 +188,12 @@ pub async fn cancel_sale(
             return Err(CommandError::new(
                 ErrorCode::AlreadyCancelled,
                 "This sale is already cancelled.",
+            ))
+        }
+        ListedState::Return | ListedState::CashReceipt => {
+            return Err(CommandError::new(
+                ErrorCode::NotCancellable,
+                "A return or a cash receipt is not cancelled: book the opposite instead.",
             ))
         }
         ListedState::Paid => {}

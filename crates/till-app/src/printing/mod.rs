@@ -8,9 +8,11 @@
 
 mod device;
 mod export;
+mod kept;
 
 pub use device::{device, known_device, receipt_printer_of, test_print, validated};
 pub use export::{export_dir, write_pdf, Pdf, SavedFile, ENV_EXPORT_DIR};
+pub use kept::KEY_MISSED;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -75,6 +77,11 @@ struct Inner {
     /// What the last job that failed said, until a job goes through again:
     /// an empty roll shows only when printing, not when connecting.
     job_problem: Mutex<Option<Health>>,
+    /// The receipts printed after a sale, by job, until their job ends: one
+    /// that fails is kept (`kept`) to be offered after a restart too.
+    unattended: Mutex<std::collections::BTreeMap<receipt::JobId, Document>>,
+    /// The receipts whose automatic print failed, in the settings store.
+    kept: Mutex<Option<kept::Kept>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -122,6 +129,37 @@ impl Printing {
         Self { inner, queue }
     }
 
+    /// Keeps the receipts whose automatic print fails in `file` as well, and
+    /// offers those kept before (a crash, a restart) like the queue's own.
+    pub fn keep_missed_in(&self, file: crate::settings::SettingsFile) {
+        *lock(&self.inner.kept) = Some(kept::Kept::load(file, chrono::Utc::now()));
+    }
+
+    /// Remembers the document of unattended `job` until it ends, to keep it
+    /// if it fails; one that failed before this (the listener found nothing
+    /// to keep) is kept here. Whoever takes it out of the map keeps it.
+    fn follow_unattended(&self, job: receipt::JobId, document: Document) {
+        lock(&self.inner.unattended).insert(job, document);
+        match self.queue.job(job).map(|j| j.state) {
+            Some(JobState::Failed { .. }) => {
+                if let Some(document) = lock(&self.inner.unattended).remove(&job) {
+                    if let Some(kept) = lock(&self.inner.kept).as_mut() {
+                        kept.failed(&document, chrono::Utc::now());
+                    }
+                }
+            }
+            Some(JobState::Done) | None => {
+                lock(&self.inner.unattended).remove(&job);
+            }
+            _ => {}
+        }
+    }
+
+    /// A print of receipt `number` went through, or the cashier declined it.
+    fn forget_kept(&self, number: u64) -> Option<kept::KeptReceipt> {
+        lock(&self.inner.kept).as_mut()?.forget(number)
+    }
+
     /// The receipt printer changed in the settings.
     pub fn set_receipt_printer(&self, printer: Option<PrinterConfig>) {
         *lock(&self.inner.receipt_printer) = printer;
@@ -158,7 +196,10 @@ impl Printing {
         let open_drawer = cash && printer.drawer && printer.kind == PrinterKind::Thermal;
         match device(&printer) {
             Ok(device) => {
-                let job = self.queue.submit_unattended(device, document, open_drawer);
+                let job = self
+                    .queue
+                    .submit_unattended(device, document.clone(), open_drawer);
+                self.follow_unattended(job, document);
                 info!(job, open_drawer, "receipt queued after the sale");
             }
             Err(e) => warn!(error = %e.message, "the receipt printer's settings are unusable"),
@@ -169,7 +210,11 @@ impl Printing {
     pub fn bar_status(&self) -> PrinterStatus {
         let mut status = bar_status_of(&self.inner);
         // Receipts that failed after a sale are offered once the printer answers again.
-        status.missed = self.queue.missed(status.state == PrinterState::Ready);
+        let ready = status.state == PrinterState::Ready;
+        status.missed = self.queue.missed(ready);
+        if let Some(kept) = lock(&self.inner.kept).as_ref() {
+            status.missed = kept.merged(status.missed, ready, chrono::Utc::now());
+        }
         status
     }
 
@@ -177,25 +222,45 @@ impl Printing {
     /// receipt whose automatic print failed: by that job, see `submit_or_resume`).
     pub async fn print(&self, document: Document) -> Result<(), CommandError> {
         let printer = self.receipt_printer()?;
+        let number = document.customer_receipt_number();
         let id = self.queue.submit_or_resume(device(&printer)?, document);
-        self.wait_for(id, printer).await
+        self.wait_for(id, printer).await?;
+        if let Some(number) = number {
+            self.forget_kept(number);
+        }
+        Ok(())
     }
 
     /// Prints the receipt whose automatic print failed, offered when the printer came back.
     pub async fn print_missed(&self, receipt: u64) -> Result<(), CommandError> {
         let printer = self.receipt_printer()?;
-        let id = self
-            .queue
-            .print_missed(receipt, Some(device(&printer)?))
-            .map_err(|_| not_missed(receipt))?;
-        self.wait_for(id, printer).await
+        let id = match self.queue.print_missed(receipt, Some(device(&printer)?)) {
+            Ok(id) => id,
+            // Kept from before a restart: printed from the kept document.
+            Err(_) => {
+                let kept = self
+                    .forget_kept(receipt)
+                    .ok_or_else(|| not_missed(receipt))?;
+                let id =
+                    self.queue
+                        .submit_unattended(device(&printer)?, kept.document.clone(), false);
+                self.follow_unattended(id, kept.document);
+                id
+            }
+        };
+        self.wait_for(id, printer).await?;
+        self.forget_kept(receipt);
+        Ok(())
     }
 
     /// The cashier does not want the receipt printed now: it is not offered again.
     pub fn dismiss_missed(&self, receipt: u64) -> Result<(), CommandError> {
-        self.queue
-            .dismiss_missed(receipt)
-            .map_err(|_| not_missed(receipt))
+        let kept = self.forget_kept(receipt).is_some();
+        match self.queue.dismiss_missed(receipt) {
+            Ok(()) => Ok(()),
+            Err(_) if kept => Ok(()),
+            Err(_) => Err(not_missed(receipt)),
+        }
     }
 
     async fn wait_for(
@@ -278,6 +343,19 @@ fn check(inner: &Inner) {
 }
 
 fn job_changed(inner: &Inner, job: &JobInfo) {
+    match &job.state {
+        JobState::Done => {
+            lock(&inner.unattended).remove(&job.id);
+        }
+        JobState::Failed { .. } => {
+            if let Some(document) = lock(&inner.unattended).remove(&job.id) {
+                if let Some(kept) = lock(&inner.kept).as_mut() {
+                    kept.failed(&document, chrono::Utc::now());
+                }
+            }
+        }
+        _ => {}
+    }
     let Some(printer) = lock(&inner.receipt_printer).clone() else {
         return;
     };

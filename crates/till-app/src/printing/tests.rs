@@ -478,3 +478,80 @@ fn printer_settings_are_checked_in_words() {
     assert_eq!(device.escpos.code_page, CodePage::Pc858);
     assert_eq!(device.escpos.columns, 42);
 }
+
+/// Polls the status bar's view until `done` holds (or 30 s pass).
+fn wait_for_missed(
+    printing: &Printing,
+    done: impl Fn(&receipt::MissedReceipts) -> bool,
+) -> receipt::MissedReceipts {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let missed = printing.bar_status().missed;
+        if done(&missed) || Instant::now() > deadline {
+            return missed;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_receipt_that_did_not_print_is_still_offered_after_a_restart_and_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = || {
+        crate::settings::SettingsFile::new(std::sync::Arc::new(
+            crate::settings::JsonFileStore::new(dir.path().join("settings.json")),
+        ))
+    };
+    let unplugged = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let printing = Printing::new(&settings_with(network(unplugged, false)));
+    printing.keep_missed_in(file());
+    printing.after_sale(sale_receipt(), false);
+    let missed = wait_for_missed(&printing, |m| m.unprinted == [7]);
+    assert_eq!(missed.unprinted, [7], "the failed receipt is known");
+    // The till crashes: its queue's memory is gone, the settings file is not.
+    drop(printing);
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let printing = Printing::new(&settings_with(network(
+        listener.local_addr().unwrap(),
+        false,
+    )));
+    assert!(printing.bar_status().missed.unprinted.is_empty());
+    printing.keep_missed_in(file());
+    let missed = printing.bar_status().missed;
+    assert_eq!(
+        (missed.unprinted.as_slice(), missed.offered.as_slice()),
+        (&[7][..], &[7][..])
+    );
+    let job = printer_job(listener);
+    block_on(printing.print_missed(7)).expect("printed");
+    let got = job.join().unwrap();
+    assert!(contains(&got, b"B\x84ckerei M\x81ller").is_some());
+    assert!(contains(&got, b"0,90").is_some());
+    // Printed: not offered again, in this run nor after the next restart.
+    assert!(printing.bar_status().missed.unprinted.is_empty());
+    let e = block_on(printing.print_missed(7)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::AlreadyPrinted);
+    drop(printing);
+    let printing = Printing::new(&Settings::default());
+    printing.keep_missed_in(file());
+    assert!(printing.bar_status().missed.unprinted.is_empty());
+
+    // One dismissed after a restart is not offered again either.
+    let printing = Printing::new(&settings_with(network(unplugged, false)));
+    printing.keep_missed_in(file());
+    printing.after_sale(sale_receipt(), false);
+    wait_for_missed(&printing, |m| m.unprinted == [7]);
+    drop(printing);
+    let printing = Printing::new(&settings_with(network(unplugged, false)));
+    printing.keep_missed_in(file());
+    assert_eq!(printing.bar_status().missed.unprinted, [7]);
+    printing.dismiss_missed(7).unwrap();
+    assert!(printing.bar_status().missed.unprinted.is_empty());
+    let printing = Printing::new(&settings_with(network(unplugged, false)));
+    printing.keep_missed_in(file());
+    assert!(printing.bar_status().missed.unprinted.is_empty());
+}

@@ -31,7 +31,10 @@ pub use error::JournalError;
 pub use records::*;
 pub use schema::kind;
 pub use schema::{MAX_NOTE, RECORDED_AS_GIVEN};
-pub use search::{JournalEntry, JournalFilter, JournalPage, ListedState, CANCELLATION_PREFIX};
+pub use search::{
+    JournalEntry, JournalFilter, JournalPage, ListedState, CANCELLATION_PREFIX,
+    CASH_RECEIPT_PREFIX, RETURN_PREFIX,
+};
 pub use tse_events::{
     AbortReason, OutagePeriod, TseAbort, TseOutage, TseRange, TseStartOf, TseSummary,
 };

@@ -155,6 +155,14 @@ impl Journal {
         state_of(&self.conn, sale_id)
     }
 
+    /// The settings in force when entry `seq` was written: the shop's header
+    /// and the till a receipt of that entry was issued with.
+    pub fn settings_at(&self, seq: i64) -> Result<Option<serde_json::Value>, JournalError> {
+        settings_before(&self.conn, seq)?
+            .map(|body| Ok(serde_json::from_str(&body)?))
+            .transpose()
+    }
+
     /// The paid sale with this receipt number.
     pub fn sale_by_receipt(&self, receipt_number: i64) -> Result<SaleRecord, JournalError> {
         type Row = (i64, String, String, String, Option<String>);

@@ -191,6 +191,39 @@ ALTER TABLE entries ADD COLUMN cashier TEXT;
 CREATE INDEX entries_sales_cashier ON entries(seq, cashier) WHERE kind IN ('sale', 'cancellation', 'return');
 CREATE INDEX entries_catalog_changes ON entries(kind, seq) WHERE kind = 'catalog_change';
 "#,
+    r#"
+-- The journal screen's list takes the drawer's receipts too: returns (their
+-- total, negative) and cash in or out (the amount signed by its direction).
+DROP TRIGGER entries_listing;
+DROP VIEW listing_of_entries;
+CREATE VIEW listing_of_entries AS
+SELECT receipt_number, seq,
+    CASE WHEN NOT json_valid(body) THEN 0
+         WHEN kind IN ('cancellation', 'return') THEN COALESCE(json_extract(body, '$.total'), 0)
+         WHEN kind = 'cash_receipt' THEN
+             CASE json_extract(body, '$.direction') WHEN 'out' THEN -1 ELSE 1 END
+             * COALESCE(json_extract(body, '$.amount'), 0)
+         ELSE (SELECT COALESCE(SUM(json_extract(p.value, '$.amount')), 0)
+               FROM json_each(body, '$.payments') p)
+    END AS total,
+    CAST(round((julianday(created_at) - 2440587.5) * 86400000.0) AS INTEGER) AS at_ms,
+    CASE WHEN julianday(created_at) IS NULL THEN substr(created_at, 1, 10) END AS day
+FROM entries
+WHERE kind IN ('sale', 'cancellation', 'return', 'cash_receipt')
+    AND receipt_number IS NOT NULL AND sale_id IS NOT NULL;
+
+INSERT OR IGNORE INTO listing (receipt_number, seq, total, at_ms, day)
+    SELECT receipt_number, seq, total, at_ms, day FROM listing_of_entries
+    WHERE seq IN (SELECT seq FROM entries WHERE kind IN ('return', 'cash_receipt'))
+    ORDER BY seq;
+
+CREATE TRIGGER entries_listing AFTER INSERT ON entries
+WHEN NEW.kind IN ('sale', 'cancellation', 'return', 'cash_receipt') AND NEW.receipt_number IS NOT NULL
+BEGIN
+    INSERT INTO listing (receipt_number, seq, total, at_ms, day)
+        SELECT receipt_number, seq, total, at_ms, day FROM listing_of_entries WHERE seq = NEW.seq;
+END;
+"#,
 ];
 
 /// The kinds `entries_sale_once` indexes: a query by sale id names them

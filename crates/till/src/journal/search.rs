@@ -1,5 +1,6 @@
-//! The journal screen's list: sales and cancellations found by receipt
-//! number, amount and business day, newest first, a page at a time.
+//! The journal screen's list: sales, cancellations, returns and cash in or
+//! out found by receipt number, amount and business day, newest first, a
+//! page at a time.
 //!
 //! Answered by SQL over `listing` (schema 4: one row per receipt, kept by
 //! the database with every entry) and its indexes, so a page costs the same
@@ -21,6 +22,10 @@ use crate::money::Cents;
 /// A cancellation has no sale id of its own in the journal: the list names
 /// it by this prefix and its receipt number (`storno-7`).
 pub const CANCELLATION_PREFIX: &str = "storno-";
+/// A return's row id: `return-<its receipt number>` (its entry carries the sale's id).
+pub const RETURN_PREFIX: &str = "return-";
+/// A cash receipt's row id: `cash-<its receipt number>`.
+pub const CASH_RECEIPT_PREFIX: &str = "cash-";
 
 /// What a listed row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -32,6 +37,10 @@ pub enum ListedState {
     Cancelled,
     /// The counter-booking itself.
     Cancellation,
+    /// Lines of a sale taken back and refunded in cash.
+    Return,
+    /// Cash put in or taken out of the drawer, with its reason.
+    CashReceipt,
 }
 
 /// One row of the journal screen: a sale or a cancellation.
@@ -52,6 +61,14 @@ pub struct JournalEntry {
     pub cancelled_by_sale_id: Option<String>,
     /// Registered with the provider (not waiting in the outbox).
     pub synced: bool,
+    /// A return: the receipt number of the sale it takes lines back from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub original_receipt: Option<i64>,
+    /// Cash in or out: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cash_reason: Option<crate::cash_movement::CashReason>,
 }
 
 /// What the cashier searches by; every field given must match.
@@ -266,6 +283,20 @@ impl Journal {
                 .into_iter()
                 .next())
         };
+        for (prefix, state) in [
+            (RETURN_PREFIX, ListedState::Return),
+            (CASH_RECEIPT_PREFIX, ListedState::CashReceipt),
+        ] {
+            let drawer = sale_id
+                .strip_prefix(prefix)
+                .and_then(|n| n.parse::<i64>().ok())
+                .filter(|n| format!("{prefix}{n}") == sale_id);
+            if let Some(n) = drawer {
+                if let Some(row) = by_receipt(n)?.filter(|e| e.state == state) {
+                    return Ok(Some(row));
+                }
+            }
+        }
         let mut found = None;
         if let Some(n) = cancellation {
             found = by_receipt(n)?.filter(|e| e.state == ListedState::Cancellation);
@@ -292,8 +323,18 @@ impl Journal {
             let cancelled_by: Option<i64> = r.get(6)?;
             let queued: bool = r.get(7)?;
             let storno = |n: i64| format!("{CANCELLATION_PREFIX}{n}");
+            let entry_kind = r.get_ref(2)?.as_str()?;
+            if entry_kind == kind::RETURN || entry_kind == kind::CASH_RECEIPT {
+                return drawer_row(
+                    entry_kind,
+                    receipt_number,
+                    r.get(4)?,
+                    Cents(r.get(1)?),
+                    r.get_ref(5)?.as_str()?,
+                );
+            }
             let (sale_id, state, cancels_sale_id, cancelled_by_sale_id, synced) =
-                if r.get_ref(2)?.as_str()? == kind::CANCELLATION {
+                if entry_kind == kind::CANCELLATION {
                     let id = storno(receipt_number);
                     (id, ListedState::Cancellation, Some(sale_id), None, true)
                 } else if let Some(n) = cancelled_by {
@@ -317,10 +358,52 @@ impl Journal {
                 cancels_sale_id,
                 cancelled_by_sale_id,
                 synced,
+                original_receipt: None,
+                cash_reason: None,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The row of a return or a cash receipt: paid in cash, never in the outbox
+/// (the provider never hears of them), named by its own receipt number.
+fn drawer_row(
+    entry_kind: &str,
+    receipt_number: i64,
+    issued_at: String,
+    total: Cents,
+    body: &str,
+) -> rusqlite::Result<JournalEntry> {
+    let body: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let (sale_id, state, original_receipt, cash_reason) = if entry_kind == kind::RETURN {
+        (
+            format!("{RETURN_PREFIX}{receipt_number}"),
+            ListedState::Return,
+            body["original_receipt"].as_i64(),
+            None,
+        )
+    } else {
+        (
+            format!("{CASH_RECEIPT_PREFIX}{receipt_number}"),
+            ListedState::CashReceipt,
+            None,
+            serde_json::from_value(body["reason"].clone()).ok(),
+        )
+    };
+    Ok(JournalEntry {
+        sale_id,
+        receipt_number,
+        issued_at,
+        total,
+        methods: vec![PaymentMethod::Cash],
+        state,
+        cancels_sale_id: None,
+        cancelled_by_sale_id: None,
+        synced: true,
+        original_receipt,
+        cash_reason,
+    })
 }
 
 #[cfg(test)]

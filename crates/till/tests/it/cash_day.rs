@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::Till;
 use till::cash_movement::CashReason;
 use till::discount::{self, Discount};
-use till::journal::{kind, CashDayError, Journal};
+use till::journal::{kind, CashDayError, Journal, JournalFilter, ListedState};
 use till::returns::{ReturnError, ReturnLine};
 use till::{Basket, BasketLine, Cents, Checkout, Tse, TseRecord, VatRate};
 
@@ -127,6 +127,85 @@ async fn a_day_with_float_discount_movements_and_a_return_closes_to_the_cent() {
         "{text}"
     );
     assert!(matches!(ret.record.tse, Some(TseRecord::Signed(_))));
+
+    // The journal screen's list shows them beside the sale, newest first, each
+    // with its receipt number and signed amount, found by the same filters.
+    let list = till
+        .journal()
+        .search(&JournalFilter::default(), 0, 10)
+        .unwrap();
+    let rows: Vec<_> = list
+        .entries
+        .iter()
+        .map(|e| (e.receipt_number, e.total.0, e.state, e.sale_id.as_str()))
+        .collect();
+    let (n, o, i, r) = (
+        sale.receipt_number as i64,
+        out.record.receipt_number,
+        into.record.receipt_number,
+        ret.record.receipt_number,
+    );
+    assert_eq!(
+        rows,
+        vec![
+            (r, -212, ListedState::Return, format!("return-{r}").as_str()),
+            (
+                i,
+                2_000,
+                ListedState::CashReceipt,
+                format!("cash-{i}").as_str()
+            ),
+            (
+                o,
+                -5_000,
+                ListedState::CashReceipt,
+                format!("cash-{o}").as_str()
+            ),
+            (n, 1_540, ListedState::Paid, sale.sale_id.as_str()),
+        ]
+    );
+    assert_eq!(list.entries[0].original_receipt, Some(n));
+    assert_eq!(list.entries[1].cash_reason, Some(CashReason::ChangeFetched));
+    assert_eq!(list.entries[2].cash_reason, Some(CashReason::ToBank));
+    // The return does not mark its sale: it is still paid (and not in the outbox).
+    assert!(list.entries.iter().all(|e| e.synced));
+    let by_amount = till
+        .journal()
+        .search(
+            &JournalFilter {
+                amount: Some(Cents(5_000)),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .unwrap();
+    assert_eq!(by_amount.total_count, 1);
+    assert_eq!(by_amount.entries[0].receipt_number, o);
+    let by_number = till
+        .journal()
+        .search(
+            &JournalFilter {
+                receipt_number: Some(r),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .unwrap();
+    assert_eq!(by_number.entries[0].state, ListedState::Return);
+    let one = till
+        .journal()
+        .journal_entry(&format!("return-{r}"))
+        .unwrap();
+    assert_eq!(one.map(|e| e.receipt_number), Some(r));
+    let one = till.journal().journal_entry(&format!("cash-{i}")).unwrap();
+    assert_eq!(one.map(|e| e.total), Some(Cents(2_000)));
+    assert!(till
+        .journal()
+        .journal_entry(&format!("cash-{r}"))
+        .unwrap()
+        .is_none());
 
     // Figures: float + cash sale + in − out − refund.
     let expected = 15_000 + 1_540 + 2_000 - 5_000 - 212;

@@ -134,6 +134,8 @@ fn in_memory_list(j: &Journal) -> Vec<JournalEntry> {
                 cancels_sale_id: Some(id),
                 cancelled_by_sale_id: None,
                 synced: true,
+                original_receipt: None,
+                cash_reason: None,
             },
         ));
     }
@@ -160,6 +162,8 @@ fn in_memory_list(j: &Journal) -> Vec<JournalEntry> {
                 cancels_sale_id: None,
                 cancelled_by_sale_id: by.map(|n| format!("storno-{n}")),
                 synced: !queued.contains(&id),
+                original_receipt: None,
+                cash_reason: None,
                 sale_id: id,
             },
         ));
@@ -759,7 +763,7 @@ fn a_schema_3_journal_is_migrated_listed_and_still_verifies() {
     let before = hashes(&path);
     let mut j = Journal::open(&path).unwrap();
     // Schema 4 (the list), 5 (the TSE's open transactions) and 6 (the cashier).
-    assert_eq!(user_version(&path), 6);
+    assert_eq!(user_version(&path), 7);
     assert_eq!(hashes(&path), before, "the migration changes no entry");
     assert_eq!(j.verify().unwrap(), None);
     let all = in_memory_list(&j);

@@ -514,7 +514,7 @@ export type StoredClosing = {
 /**
  * What a listed row is.
  */
-export type ListedState = "paid" | "cancelled" | "cancellation";
+export type ListedState = "paid" | "cancelled" | "cancellation" | "return" | "cash_receipt";
 
 /**
  * One row of the journal screen: a sale or a cancellation.
@@ -547,6 +547,14 @@ export type JournalEntry = {
    * Registered with the provider (not waiting in the outbox).
    */
   synced: boolean,
+  /**
+   * A return: the receipt number of the sale it takes lines back from.
+   */
+  original_receipt?: number,
+  /**
+   * Cash in or out: why.
+   */
+  cash_reason?: CashReason,
 };
 
 /**
@@ -1030,7 +1038,8 @@ export type ErrorCode =
   | "qr_offline"
   | "qr_busy"
   | "qr_not_possible"
-  | "qr_settings"
+  | "qr_template"
+  | "qr_timeout"
   | "unjournaled"
   | "payment_in_doubt"
   | "cancel_in_doubt"
@@ -1388,6 +1397,14 @@ export type SaleDetail = {
    * Registered with the provider (not waiting in the outbox).
    */
   synced: boolean,
+  /**
+   * A return: the receipt number of the sale it takes lines back from.
+   */
+  original_receipt?: number,
+  /**
+   * Cash in or out: why.
+   */
+  cash_reason?: CashReason,
 };
 
 export type ReceiptPreview = {
