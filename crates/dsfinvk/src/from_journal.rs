@@ -529,6 +529,8 @@ fn write_closing(
         (PaymentMethod::Cash, closing.cash_counted),
         (PaymentMethod::Card, f.by_method.card),
         (PaymentMethod::Secucard, f.by_method.secucard),
+        // A row of its own, as each receipt names it (`Unbar`, `QR-Code`).
+        (PaymentMethod::Qr, f.by_method.qr),
     ];
     let all_payments =
         Cents::checked_sum(by_method.iter().map(|(_, a)| *a)).ok_or(ExportError::Overflow)?;

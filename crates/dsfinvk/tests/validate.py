@@ -219,6 +219,12 @@ def main(folder, z_report=None):
     for k in set(paid_by_type) | set(receipts_by_type):
         if paid_by_type.get(k, 0) != receipts_by_type.get(k, 0):
             problems.append(f"payment.csv: closing {k[0]}, {k[1]}: {paid_by_type.get(k, 0)}, the receipts paid {receipts_by_type.get(k, 0)}")
+    # Per name too: card and QR code are both `Unbar`, each on a row of its own.
+    paid_by_name = sums("payment.csv", ("Z_NR", "ZAHLART_TYP", "ZAHLART_NAME"), "Z_ZAHLART_BETRAG")
+    receipts_by_name = sums("datapayment.csv", ("Z_NR", "ZAHLART_TYP", "ZAHLART_NAME"), "BASISWAEH_BETRAG")
+    for k in set(paid_by_name) | set(receipts_by_name):
+        if k[1] != "Bar" and paid_by_name.get(k, 0) != receipts_by_name.get(k, 0):
+            problems.append(f"payment.csv: closing {k[0]}, {k[1]} {k[2]}: {paid_by_name.get(k, 0)}, the receipts paid {receipts_by_name.get(k, 0)}")
     for r in rows["cashpointclosing.csv"]:
         z = (r["Z_NR"],)
         if paid.get(z, 0) != cents(r["Z_SE_ZAHLUNGEN"], 2):
@@ -255,6 +261,32 @@ def main(folder, z_report=None):
     for k in set(receipt_vat) | set(by_receipt_key):
         if receipt_vat.get(k, 0) != by_receipt_key.get(k, 0):
             problems.append(f"lines_vat.csv: receipt {k[1]} VAT key {k[2]}: the lines {by_receipt_key.get(k, 0)}, its VAT row {receipt_vat.get(k, 0)}")
+
+    # Quantity and unit price: MENGE x STK_BR, rounded half up to the cent,
+    # is the line's price before its own discount (the itemamounts'
+    # base_amount where it has one, else POS_BRUTTO); a line in kg states
+    # its weight to the gram, a line in pieces whole pieces.
+    base = {(r["Z_NR"], r["BON_ID"], r["POS_ZEILE"]): cents(r["PF_BRUTTO"], acc("itemamounts.csv", "PF_BRUTTO"))
+            for r in rows["itemamounts.csv"] if r["TYP"] == "base_amount"}
+    line_gross = {(r["Z_NR"], r["BON_ID"], r["POS_ZEILE"]): cents(r["POS_BRUTTO"], acc("lines_vat.csv", "POS_BRUTTO"))
+                  for r in rows["lines_vat.csv"]}
+    for r in rows["lines.csv"]:
+        k = (r["Z_NR"], r["BON_ID"], r["POS_ZEILE"])
+        where = f"lines.csv: receipt {r['BON_ID']} line {r['POS_ZEILE']}"
+        unit = r["EINHEIT"]
+        qty = r["MENGE"]
+        milli = int(qty.replace(",", "")) * 10 ** (3 - acc("lines.csv", "MENGE"))
+        if unit not in ("kg", "Stück"):
+            problems.append(f"{where}: unit {unit!r}")
+        if unit == "Stück" and milli % 1000:
+            problems.append(f"{where}: {qty} pieces")
+        price = int(r["STK_BR"].replace(",", "")) * 10 ** (5 - acc("lines.csv", "STK_BR"))
+        # thousandths of a unit x hundred-thousandths of a euro = 10^-8 euro
+        product = milli * price
+        amount = (abs(product) + 500_000) // 1_000_000 * (1 if product >= 0 else -1)
+        expected = base.get(k, line_gross.get(k))
+        if expected is not None and amount != expected:
+            problems.append(f"{where}: MENGE {qty} x STK_BR {r['STK_BR']} is {amount} cents, the line {expected}")
 
     # Cash movements (AVTransfer): untaxed, paid in cash, of a movement's case.
     head = {(r["Z_NR"], r["BON_ID"]): r for r in rows["transactions.csv"]}

@@ -17,6 +17,17 @@ describe('basket', () => {
     expect(basketTotal(b)).toBe(349);
   });
 
+  it('keeps a weighed article on a line of its own, with its weight', () => {
+    const weighed = { grams: 250, price_per_kg: 5990 };
+    const pralines: Article = { article_number: '5001', ean: null, text: 'Pralinen lose 0,250 kg x 59,90 €/kg', price: 1498, vat: 'reduced', weighed };
+    let b = addArticle({ lines: [] }, pralines);
+    b = addArticle(b, pralines);
+    expect(b.lines).toHaveLength(2);
+    expect(b.lines.map((l) => [l.quantity, l.weighed])).toEqual([[1, weighed], [1, weighed]]);
+    // A line sold by the piece carries no weight.
+    expect('weighed' in addArticle({ lines: [] }, water).lines[0]).toBe(false);
+  });
+
   it('computes VAT per rate like the receipt', () => {
     let b = addArticle({ lines: [] }, water);
     b = addArticle(b, water);
