@@ -155,6 +155,41 @@ pub(crate) fn return_lines<'a>(r: &'a ReturnRecord, original: &'a Basket) -> Vec
         .collect()
 }
 
+/// DSFinV-K's type of an aborted receipt (`BON_TYP`).
+pub(crate) const ABORTED: &str = "AVBelegabbruch";
+
+/// A basket cleared without a sale (`AVBelegabbruch`): its lines and
+/// amounts as they stood, nothing paid; not part of the closing's business
+/// cases or payments (only `Beleg` and the movements are). Without the
+/// basket (a till that stopped with it open, older journals) a receipt of
+/// no lines and no amount, as the TSE signed it.
+pub(crate) fn aborted<'a>(
+    id: String,
+    number: i64,
+    at: &'a str,
+    basket: Option<&'a Basket>,
+) -> Result<Bon<'a>, ExportError> {
+    let (total, vat, lines) = match basket {
+        Some(b) => (b.total(), b.vat_totals(), basket_lines(b, 1)?),
+        None => (Cents::ZERO, Vec::new(), Vec::new()),
+    };
+    Ok(Bon {
+        id,
+        number,
+        typ: ABORTED,
+        storno: false,
+        start: at,
+        end: at,
+        cashier: None,
+        total,
+        vat,
+        payments: Vec::new(),
+        lines,
+        reference: None,
+        tse: None,
+    })
+}
+
 /// An untaxed cash receipt of one line: a movement, the float, the difference.
 pub(crate) fn transfer<'a>(
     id: String,
