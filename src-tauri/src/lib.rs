@@ -2,6 +2,7 @@
 //! save dialog, the settings store plugin, footprint and logging. The
 //! application itself is `till_app`.
 
+mod basket_commands;
 mod commands;
 mod customer_window;
 mod dialog;
@@ -76,6 +77,7 @@ pub fn run() {
             commands::priced_article,
             commands::pay_cash,
             commands::basket_changed,
+            basket_commands::basket_abandoned,
             commands::till_status,
             commands::sync_now,
             commands::pay_card,
