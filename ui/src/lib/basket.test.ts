@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Article } from './api';
-import { addAmount, addArticle, basketTotal, removeLine, vatTotals } from './basket';
+import { addAmount, addArticle, basketTotal, removeLine, setQuantity, vatTotals } from './basket';
 
 const water: Article = { article_number: '51', ean: '4999012345678', text: 'Wasser', price: 99, vat: 'standard' };
 const sandwich: Article = { article_number: '30037', ean: null, text: 'Sandwich', price: 349, vat: 'reduced' };
@@ -24,6 +24,9 @@ describe('basket', () => {
     b = addArticle(b, pralines);
     expect(b.lines).toHaveLength(2);
     expect(b.lines.map((l) => [l.quantity, l.weighed])).toEqual([[1, weighed], [1, weighed]]);
+    // One weighing a line: its quantity stays 1; removing it works.
+    expect(setQuantity(b, 0, 3).lines[0].quantity).toBe(1);
+    expect(setQuantity(b, 0, 0).lines).toHaveLength(1);
     // A line sold by the piece carries no weight.
     expect('weighed' in addArticle({ lines: [] }, water).lines[0]).toBe(false);
   });

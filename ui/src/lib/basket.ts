@@ -84,9 +84,13 @@ export function addAmount(basket: Basket, cents: number, vat: VatRate, text: str
   };
 }
 
-/** Sets a line's quantity; zero or less removes the line. */
+/**
+ * Sets a line's quantity; zero or less removes the line. A weighed line stays
+ * one weighing (the till refuses more): another piece is weighed on its own.
+ */
 export function setQuantity(basket: Basket, index: number, quantity: number): Basket {
   if (quantity <= 0) return removeLine(basket, index);
+  if (basket.lines[index]?.weighed) return basket;
   basket = withoutDiscounts(basket);
   return { lines: basket.lines.map((l, i) => (i === index ? { ...l, quantity } : l)) };
 }
