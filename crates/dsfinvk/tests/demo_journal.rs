@@ -149,7 +149,7 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
             ),
             ("0,347", "kg", "18,90000", "Umsatz")
         );
-        let cheese_vat = lines_vat.iter().filter(of).next().unwrap();
+        let cheese_vat = lines_vat.iter().find(of).unwrap();
         // 0,347 kg × 18,90 €/kg = 6,5583 € → 6,56 €
         assert_eq!(cheese_vat["POS_BRUTTO"], "6,56000");
         assert_eq!(
