@@ -86,6 +86,10 @@ commands! {
         basket_changed = async fn(state: App<'_>, filled: bool) -> Answer<()> {
             app::sale::basket_changed(&state, filled).await
         }
+        /// The basket emptied without a sale, with the lines it had (`AVBelegabbruch`).
+        basket_abandoned = async fn(state: App<'_>, basket: Basket) -> Answer<()> {
+            app::sale::basket_abandoned(&state, basket).await
+        }
         apply_discounts = async fn(state: App<'_>, basket: Basket, discounts: app::cash_day::DiscountRequest, manager_pin: Option<String>) -> Answer<Basket> {
             app::cash_day::apply_discounts(&state, basket, discounts, manager_pin).await
         }

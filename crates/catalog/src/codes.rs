@@ -208,11 +208,12 @@ pub fn embed(base: &str, value: i64) -> Option<String> {
 /// Integer arithmetic only: `round(grams * per_kg / 1000)`; `None` on overflow or a
 /// negative input.
 pub fn price_for_weight(per_kg: Cents, grams: i64) -> Option<Cents> {
-    if per_kg.0 < 0 || grams < 0 {
-        return None;
+    // The basket checks a weighed line by the same rule.
+    till::basket::Weighed {
+        grams,
+        price_per_kg: per_kg,
     }
-    let milli_cents = per_kg.0.checked_mul(grams)?;
-    Some(Cents(milli_cents.checked_add(500)? / 1000))
+    .price()
 }
 
 #[cfg(test)]

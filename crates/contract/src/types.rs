@@ -24,7 +24,7 @@ pub fn receipt(cfg: &Config) -> Vec<Decl> {
 }
 
 pub fn till(cfg: &Config) -> Vec<Decl> {
-    use till::basket::{LineKind, VatTotal};
+    use till::basket::{LineKind, VatTotal, Weighed};
     use till::cancellation::CancelBlocked;
     use till::cash_movement::{CashReason, Direction};
     use till::catalog::{Article, AskFor};
@@ -40,8 +40,8 @@ pub fn till(cfg: &Config) -> Vec<Decl> {
     use till::VatRate;
     use till::{Basket, BasketLine, Cents, Closing, CompletedSale, DayFigures, PaymentMethod};
     decls![cfg;
-        Cents, VatRate, PaymentMethod, Article, AskFor, LineKind, Discount, LineDiscount, BasketLine,
-        Basket, VatTotal,
+        Cents, VatRate, PaymentMethod, Article, AskFor, LineKind, Discount, LineDiscount, Weighed,
+        BasketLine, Basket, VatTotal,
         CompletedSale, Secucard, CardSplit, RefusedSale,
         ByMethod, MethodCounts, DayFigures, CashMovement, OutagePeriod, TseRange, TseSummary,
         Closing, ListedState, JournalEntry, JournalPage, CancelBlocked, CashierRef, CashierTakings,

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use till::basket::{Basket, LineKind, VatTotal};
+use till::basket::{Basket, LineKind, VatTotal, Weighed};
 use till::journal::CashierRef;
 use till::returns::ReturnRecord;
 use till::{Cents, PaymentMethod, TseRecord, VatRate};
@@ -44,8 +44,11 @@ pub(crate) struct Line<'a> {
     pub text: std::borrow::Cow<'a, str>,
     pub article_number: Option<&'a str>,
     pub gtin: Option<&'a str>,
+    /// Pieces, signed (a weighed line: ±1, its weight in `weighed`).
     pub quantity: i64,
     pub unit_price: Cents,
+    /// Sold by weight: `MENGE` is the weight in kg, `STK_BR` the price per kg.
+    pub weighed: Option<Weighed>,
     /// What the line adds to the receipt (signed).
     pub gross: Cents,
     pub rate: VatRate,
@@ -90,6 +93,7 @@ pub(crate) fn basket_lines(basket: &Basket, sign: i64) -> Result<Vec<Line<'_>>, 
             gtin: line.ean.as_deref(),
             quantity: line.quantity * sign,
             unit_price: line.unit_price,
+            weighed: line.weighed,
             gross: gross.checked_mul(sign).ok_or(ExportError::Overflow)?,
             rate: line.vat,
             base: (own != Cents::ZERO)
@@ -119,6 +123,7 @@ pub(crate) fn basket_lines(basket: &Basket, sign: i64) -> Result<Vec<Line<'_>>, 
             gtin: None,
             quantity: sign,
             unit_price: -share,
+            weighed: None,
             gross: off,
             rate,
             base: None,
@@ -141,12 +146,48 @@ pub(crate) fn return_lines<'a>(r: &'a ReturnRecord, original: &'a Basket) -> Vec
                 gtin: sold.and_then(|s| s.ean.as_deref()),
                 quantity: -l.quantity,
                 unit_price: l.unit_price,
+                weighed: sold.and_then(|s| s.weighed),
                 gross: l.amount,
                 rate: l.vat,
                 base: None,
             }
         })
         .collect()
+}
+
+/// DSFinV-K's type of an aborted receipt (`BON_TYP`).
+pub(crate) const ABORTED: &str = "AVBelegabbruch";
+
+/// A basket cleared without a sale (`AVBelegabbruch`): its lines and
+/// amounts as they stood, nothing paid; not part of the closing's business
+/// cases or payments (only `Beleg` and the movements are). Without the
+/// basket (a till that stopped with it open, older journals) a receipt of
+/// no lines and no amount, as the TSE signed it.
+pub(crate) fn aborted<'a>(
+    id: String,
+    number: i64,
+    at: &'a str,
+    basket: Option<&'a Basket>,
+) -> Result<Bon<'a>, ExportError> {
+    let (total, vat, lines) = match basket {
+        Some(b) => (b.total(), b.vat_totals(), basket_lines(b, 1)?),
+        None => (Cents::ZERO, Vec::new(), Vec::new()),
+    };
+    Ok(Bon {
+        id,
+        number,
+        typ: ABORTED,
+        storno: false,
+        start: at,
+        end: at,
+        cashier: None,
+        total,
+        vat,
+        payments: Vec::new(),
+        lines,
+        reference: None,
+        tse: None,
+    })
 }
 
 /// An untaxed cash receipt of one line: a movement, the float, the difference.
@@ -181,6 +222,7 @@ pub(crate) fn transfer<'a>(
             gtin: None,
             quantity: 1,
             unit_price: amount,
+            weighed: None,
             gross: amount,
             rate: VatRate::Zero,
             base: None,
@@ -279,6 +321,22 @@ fn write_line(
     let pos = pos.to_string();
     let key = vat_key(line.rate);
     let tax = line.rate.tax_in_gross(line.gross);
+    // A weighed line: its weight in kg (3 decimals) at the price per kg, so
+    // that MENGE × STK_BR, rounded half up to the cent, is the line's price.
+    let (menge, unit, unit_price) = match line.weighed {
+        Some(w) => (
+            Value::Decimal {
+                units: w
+                    .grams
+                    .checked_mul(line.quantity)
+                    .ok_or(ExportError::Overflow)?,
+                decimals: 3,
+            },
+            "kg",
+            w.price_per_kg,
+        ),
+        None => (Value::Int(line.quantity), "Stück", line.unit_price),
+    };
     w.push(
         "Bonpos",
         &with_head(vec![
@@ -293,9 +351,9 @@ fn write_line(
                 Value::text(line.article_number.unwrap_or_default()),
             ),
             ("GTIN", Value::text(line.gtin.unwrap_or_default())),
-            ("MENGE", Value::Int(line.quantity)),
-            ("EINHEIT", Value::text("Stück")),
-            ("STK_BR", Value::cents(line.unit_price)),
+            ("MENGE", menge),
+            ("EINHEIT", Value::text(unit)),
+            ("STK_BR", Value::cents(unit_price)),
         ]),
     )?;
     w.push(

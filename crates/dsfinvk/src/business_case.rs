@@ -27,6 +27,10 @@ impl CaseTotals {
     /// Adds the lines of `bon`, exported into closing `z_number`.
     pub(crate) fn add(&mut self, z_number: i64, bon: &Bon<'_>) -> Result<(), ExportError> {
         let cases = self.0.entry(z_number).or_default();
+        // An aborted receipt sold nothing: no business case of the closing.
+        if bon.typ == crate::bon::ABORTED {
+            return Ok(());
+        }
         for line in &bon.lines {
             let e = cases
                 .entry((line.gv, vat_key(line.rate)))

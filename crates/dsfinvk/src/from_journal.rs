@@ -7,7 +7,9 @@ use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use till::cash_movement::{CashReceipt, DIFFERENCE_BUSINESS_CASE, FLOAT_BUSINESS_CASE};
-use till::journal::{kind, Cancellation, CashierRef, PaidSale, Payment, PaymentIntent, SaleRecord};
+use till::journal::{
+    kind, Cancellation, CashierRef, PaidSale, Payment, PaymentIntent, SaleRecord, TseAbort,
+};
 use till::returns::ReturnRecord;
 use till::tse_certificate::TseCertificate;
 use till::{Cents, Closing, Journal, JournalError, PaymentMethod, VatRate};
@@ -271,6 +273,7 @@ pub fn export_with_progress(
         kind::CASH_MOVEMENT,
         kind::CASH_DIFFERENCE,
         kind::TSE_CERTIFICATE,
+        kind::TSE_ABORT,
     ];
     // The TSEs' certificates by serial, wherever the journal has them.
     let mut certificates: HashMap<String, String> = HashMap::new();
@@ -427,6 +430,24 @@ pub fn export_with_progress(
                     }
                 }
             }
+            kind::TSE_ABORT => {
+                if let Some(closing) = closing {
+                    let abort: TseAbort =
+                        serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
+                    let bon = bon::aborted(
+                        no_receipt_id(e.seq),
+                        e.seq,
+                        &e.created_at,
+                        abort.basket.as_ref(),
+                    )?;
+                    let bon = Bon {
+                        cashier: e.cashier.as_ref(),
+                        tse: abort.tse.as_ref(),
+                        ..bon
+                    };
+                    out.write(closing, &bon)?;
+                }
+            }
             kind::TSE_CERTIFICATE => {
                 let c: TseCertificate =
                     serde_json::from_value(e.body).map_err(|x| bad(x.to_string()))?;
@@ -529,6 +550,8 @@ fn write_closing(
         (PaymentMethod::Cash, closing.cash_counted),
         (PaymentMethod::Card, f.by_method.card),
         (PaymentMethod::Secucard, f.by_method.secucard),
+        // A row of its own, as each receipt names it (`Unbar`, `QR-Code`).
+        (PaymentMethod::Qr, f.by_method.qr),
     ];
     let all_payments =
         Cents::checked_sum(by_method.iter().map(|(_, a)| *a)).ok_or(ExportError::Overflow)?;

@@ -89,7 +89,7 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
     let tse_rows = read(&out, "transactions_tse.csv");
     let numberless: Vec<&Record> = heads
         .iter()
-        .filter(|h| h["BON_ID"].starts_with("J-"))
+        .filter(|h| h["BON_ID"].starts_with("J-") && h["BON_TYP"] != "AVBelegabbruch")
         .collect();
     assert_eq!(numberless.len(), 3 + 1, "three floats, one difference");
     let floats_signed = numberless
@@ -119,6 +119,51 @@ fn the_demo_journal_exports_every_day_valid_with_its_tse_data() {
         // The TSE's log time is the business day's.
         assert_eq!(r["TSE_TA_START"][..10], head["BON_START"][..10]);
     }
+    // A basket cleared each day: an `AVBelegabbruch` with its lines as they
+    // stood (cheese by weight: MENGE in kg, STK_BR the price per kg) and its
+    // amount, nothing paid, signed by the TSE as such; in no business case.
+    assert_eq!(written.aborted, 3);
+    let aborted: Vec<&Record> = heads
+        .iter()
+        .filter(|h| h["BON_TYP"] == "AVBelegabbruch")
+        .collect();
+    assert_eq!(aborted.len(), 3);
+    let lines = read(&out, "lines.csv");
+    let lines_vat = read(&out, "lines_vat.csv");
+    let paid = read(&out, "datapayment.csv");
+    for (z, a) in aborted.iter().enumerate() {
+        assert_eq!(a["Z_NR"], (z + 1).to_string());
+        assert!(a["BON_ID"].starts_with("J-"), "{a:?}");
+        assert_eq!(a["UMS_BRUTTO"], "9,76", "6,56 € of cheese and a coffee");
+        assert!(!a["BEDIENER_ID"].is_empty());
+        let of = |r: &&Record| r["Z_NR"] == a["Z_NR"] && r["BON_ID"] == a["BON_ID"];
+        let its: Vec<&Record> = lines.iter().filter(of).collect();
+        assert_eq!(its.len(), 2);
+        let cheese = its[0];
+        assert_eq!(
+            (
+                cheese["MENGE"].as_str(),
+                cheese["EINHEIT"].as_str(),
+                cheese["STK_BR"].as_str(),
+                cheese["GV_TYP"].as_str()
+            ),
+            ("0,347", "kg", "18,90000", "Umsatz")
+        );
+        let cheese_vat = lines_vat.iter().find(of).unwrap();
+        // 0,347 kg × 18,90 €/kg = 6,5583 € → 6,56 €
+        assert_eq!(cheese_vat["POS_BRUTTO"], "6,56000");
+        assert_eq!(
+            (its[1]["MENGE"].as_str(), its[1]["EINHEIT"].as_str()),
+            ("1,000", "Stück")
+        );
+        assert_eq!(paid.iter().filter(of).count(), 0, "an abort pays nothing");
+        let tse = tse_rows.iter().find(of).expect("its TSE row");
+        assert!(
+            tse["TSE_VORGANGSDATEN"].starts_with("AVBelegabbruch^"),
+            "{tse:?}"
+        );
+    }
+
     // One TSE per closing in the master data, with its key.
     let tse = read(&out, "tse.csv");
     assert_eq!(tse.len(), 3);

@@ -518,3 +518,134 @@ fn a_cancellation_in_a_later_closing_names_the_original_closing() {
     assert_eq!(closings[1]["Z_SE_BARZAHLUNGEN"], "0,00");
     assert_eq!(refs[0]["REF_DATUM"], closings[0]["Z_ERSTELLUNG"]);
 }
+
+/// Copies an export, `edit` changes one file's text: what the validator must catch.
+fn broken_copy(out: &Path, to: &Path, file: &str, edit: impl Fn(&str) -> String) {
+    std::fs::create_dir(to).unwrap();
+    for f in std::fs::read_dir(out).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+    }
+    let text = std::fs::read_to_string(to.join(file)).unwrap();
+    let changed = edit(&text);
+    assert_ne!(changed, text, "{file} not changed");
+    std::fs::write(to.join(file), changed).unwrap();
+}
+
+#[test]
+fn a_weighed_line_is_kg_at_the_price_per_kg_and_qr_a_payment_row_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journal::open(&dir.path().join("journal.sqlite3")).unwrap();
+    // 1,235 kg at 12,99 €/kg = 16,04265 € → 16,04 €, less a line discount of 1,00 €.
+    let weighed = till::basket::Weighed {
+        grams: 1235,
+        price_per_kg: Cents(1299),
+    };
+    let mut cheese = BasketLine::article(
+        "Käse 1,235 kg x 12,99 €/kg",
+        1,
+        weighed.price().unwrap(),
+        VatRate::Reduced,
+    );
+    cheese.weighed = Some(weighed);
+    cheese.discount = Cents(100);
+    let by_weight = Basket {
+        lines: vec![
+            cheese,
+            BasketLine::article("Brot", 2, Cents(250), VatRate::Reduced),
+        ],
+        card: None,
+    };
+    assert_eq!(by_weight.validate(), Ok(()));
+    let one = |price| Basket {
+        lines: vec![BasketLine::article(
+            "Torte",
+            1,
+            Cents(price),
+            VatRate::Standard,
+        )],
+        card: None,
+    };
+    let weighed_receipt = testing::sell(&mut j, "w", &by_weight, PaymentMethod::Qr, false).unwrap();
+    testing::sell(&mut j, "q", &one(300), PaymentMethod::Qr, false).unwrap();
+    testing::sell(&mut j, "c", &one(700), PaymentMethod::Card, false).unwrap();
+    // A weighed line cancelled: its weight taken back, negative.
+    j.record_cancellation(weighed_receipt, "Kunde", None)
+        .unwrap();
+    let z = j.close_day(Cents(0), None).unwrap();
+    assert_eq!(
+        (z.figures.by_method.card, z.figures.by_method.qr),
+        (Cents(700), Cents(300))
+    );
+    let today = Local::now().date_naive();
+    let out = dir.path().join("export");
+    export(&j, today, today, &cashpoint(), &out).unwrap();
+    assert_valid_against(&out, std::slice::from_ref(&z));
+
+    let lines = read(&out, "lines.csv");
+    let cheese: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .filter(|l| l["ARTIKELTEXT"].starts_with("Käse"))
+        .map(|l| {
+            (
+                l["MENGE"].as_str(),
+                l["EINHEIT"].as_str(),
+                l["STK_BR"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cheese,
+        vec![("1,235", "kg", "12,99000"), ("-1,235", "kg", "12,99000")]
+    );
+    let bread = lines.iter().find(|l| l["ARTIKELTEXT"] == "Brot").unwrap();
+    assert_eq!(
+        (bread["MENGE"].as_str(), bread["EINHEIT"].as_str()),
+        ("2,000", "Stück")
+    );
+    // The line's price before its discount is MENGE × STK_BR to the cent.
+    let base: Vec<String> = read(&out, "itemamounts.csv")
+        .iter()
+        .filter(|r| r["TYP"] == "base_amount")
+        .map(|r| r["PF_BRUTTO"].clone())
+        .collect();
+    assert_eq!(base, vec!["16,04000", "-16,04000"]);
+
+    // The closing: card and QR code each a row, as the receipts name them.
+    let rows: Vec<(String, String, i64)> = read(&out, "payment.csv")
+        .iter()
+        .map(|r| {
+            (
+                r["ZAHLART_TYP"].clone(),
+                r["ZAHLART_NAME"].clone(),
+                cents(&r["Z_ZAHLART_BETRAG"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("Unbar".to_string(), "Karte".to_string(), 700),
+            ("Unbar".to_string(), "QR-Code".to_string(), 300),
+        ]
+    );
+
+    // The validator sees a weight that does not give the line's price, and
+    // QR payments counted as card in the closing.
+    let heavier = dir.path().join("heavier");
+    broken_copy(&out, &heavier, "lines.csv", |t| {
+        t.replacen(";1,235;", ";1,236;", 1)
+    });
+    if let Some(r) = validate(&heavier) {
+        let e = r.unwrap_err();
+        assert!(e.contains("MENGE 1,236 x STK_BR 12,99000"), "{e}");
+    }
+    let as_card = dir.path().join("as-card");
+    broken_copy(&out, &as_card, "payment.csv", |t| {
+        t.replace("\"QR-Code\"", "\"Karte\"")
+    });
+    if let Some(r) = validate(&as_card) {
+        let e = r.unwrap_err();
+        assert!(e.contains("Unbar QR-Code"), "{e}");
+    }
+}

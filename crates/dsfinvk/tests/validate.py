@@ -10,7 +10,11 @@ their lines; cash movements (AVTransfer) are untaxed cash of a movement's
 business case; references resolve to exported receipts; every TSE row is
 signed by a TSE of its closing or names the failure, per TSE transaction
 numbers and signature counters rise, and a TSE's certificate is one of its
-public key (Python's `cryptography`).
+public key (Python's `cryptography`). Per line MENGE x STK_BR, rounded
+half up to the cent, is the line's price (a weighed line: kg at the price
+per kg); per closing card and QR code each tie out by name; an aborted
+receipt (AVBelegabbruch) pays nothing, is in no business case and has its
+TSE row, signed as AVBelegabbruch or the failure named.
 
 With the Z reports' figures (a JSON file, see `against_z_report`) it also
 ties each closing's cash out against them.
@@ -191,9 +195,12 @@ def main(folder, z_report=None):
 
     key = ("Z_NR", "BON_ID")
     totals = {tuple(r[k] for k in key): cents(r["UMS_BRUTTO"], 2) for r in rows["transactions.csv"]}
+    paid_nothing = {tuple(r[k] for k in key) for r in rows["transactions.csv"] if r["BON_TYP"] == "AVBelegabbruch"}
     for url, col in (("transactions_vat.csv", "BON_BRUTTO"), ("datapayment.csv", "BASISWAEH_BETRAG")):
         got = sums(url, key, col)
         for bon, total in totals.items():
+            if url == "datapayment.csv" and bon in paid_nothing:
+                continue
             if got.get(bon, 0) != total:
                 problems.append(f"{url}: receipt {bon} adds up to {got.get(bon, 0)}, UMS_BRUTTO {total}")
     got = sums("lines_vat.csv", key, "POS_BRUTTO")
@@ -219,6 +226,12 @@ def main(folder, z_report=None):
     for k in set(paid_by_type) | set(receipts_by_type):
         if paid_by_type.get(k, 0) != receipts_by_type.get(k, 0):
             problems.append(f"payment.csv: closing {k[0]}, {k[1]}: {paid_by_type.get(k, 0)}, the receipts paid {receipts_by_type.get(k, 0)}")
+    # Per name too: card and QR code are both `Unbar`, each on a row of its own.
+    paid_by_name = sums("payment.csv", ("Z_NR", "ZAHLART_TYP", "ZAHLART_NAME"), "Z_ZAHLART_BETRAG")
+    receipts_by_name = sums("datapayment.csv", ("Z_NR", "ZAHLART_TYP", "ZAHLART_NAME"), "BASISWAEH_BETRAG")
+    for k in set(paid_by_name) | set(receipts_by_name):
+        if k[1] != "Bar" and paid_by_name.get(k, 0) != receipts_by_name.get(k, 0):
+            problems.append(f"payment.csv: closing {k[0]}, {k[1]} {k[2]}: {paid_by_name.get(k, 0)}, the receipts paid {receipts_by_name.get(k, 0)}")
     for r in rows["cashpointclosing.csv"]:
         z = (r["Z_NR"],)
         if paid.get(z, 0) != cents(r["Z_SE_ZAHLUNGEN"], 2):
@@ -228,7 +241,24 @@ def main(folder, z_report=None):
     # Business cases: per closing and VAT key all of them together are the
     # receipts' VAT rows; per case and key, what the receipts' lines of that
     # case add up to.
-    vat_by_key = sums("transactions_vat.csv", ("Z_NR", "UST_SCHLUESSEL"), "BON_BRUTTO")
+    # An aborted receipt (AVBelegabbruch) sold nothing: it is in no business
+    # case and pays nothing, but its lines and VAT rows add up to its amount.
+    bon_typ = {(r["Z_NR"], r["BON_ID"]): r["BON_TYP"] for r in rows["transactions.csv"]}
+    aborted = {k for k, t in bon_typ.items() if t == "AVBelegabbruch"}
+    for r in rows["datapayment.csv"]:
+        if (r["Z_NR"], r["BON_ID"]) in aborted:
+            problems.append(f"datapayment.csv: the aborted receipt {r['BON_ID']} names a payment")
+    tse_of = {(r["Z_NR"], r["BON_ID"]): r for r in rows["transactions_tse.csv"]}
+    for k in aborted:
+        t = tse_of.get(k)
+        if t is None:
+            problems.append(f"transactions_tse.csv: the aborted receipt {k[1]} has no TSE row")
+        elif not t["TSE_TA_FEHLER"] and not t["TSE_VORGANGSDATEN"].startswith("AVBelegabbruch^"):
+            problems.append(f"transactions_tse.csv: the aborted receipt {k[1]} was signed as {t['TSE_VORGANGSDATEN']!r}")
+    vat_by_key = defaultdict(int)
+    for r in rows["transactions_vat.csv"]:
+        if (r["Z_NR"], r["BON_ID"]) not in aborted:
+            vat_by_key[(r["Z_NR"], r["UST_SCHLUESSEL"])] += cents(r["BON_BRUTTO"], acc("transactions_vat.csv", "BON_BRUTTO"))
     cases_by_key = sums("businesscases.csv", ("Z_NR", "UST_SCHLUESSEL"), "Z_UMS_BRUTTO")
     for k in set(vat_by_key) | set(cases_by_key):
         if vat_by_key.get(k, 0) != cases_by_key.get(k, 0):
@@ -244,7 +274,8 @@ def main(folder, z_report=None):
         if gv not in BUSINESS_CASES:
             problems.append(f"lines.csv: receipt {r['BON_ID']} line {r['POS_ZEILE']}: {gv!r} is no DSFinV-K business case")
         amount = cents(r["POS_BRUTTO"], acc("lines_vat.csv", "POS_BRUTTO"))
-        by_case[(r["Z_NR"], gv, r["UST_SCHLUESSEL"])] += amount
+        if (r["Z_NR"], r["BON_ID"]) not in aborted:
+            by_case[(r["Z_NR"], gv, r["UST_SCHLUESSEL"])] += amount
         by_receipt_key[(r["Z_NR"], r["BON_ID"], r["UST_SCHLUESSEL"])] += amount
     cases = sums("businesscases.csv", ("Z_NR", "GV_TYP", "UST_SCHLUESSEL"), "Z_UMS_BRUTTO")
     for k in set(by_case) | set(cases):
@@ -255,6 +286,32 @@ def main(folder, z_report=None):
     for k in set(receipt_vat) | set(by_receipt_key):
         if receipt_vat.get(k, 0) != by_receipt_key.get(k, 0):
             problems.append(f"lines_vat.csv: receipt {k[1]} VAT key {k[2]}: the lines {by_receipt_key.get(k, 0)}, its VAT row {receipt_vat.get(k, 0)}")
+
+    # Quantity and unit price: MENGE x STK_BR, rounded half up to the cent,
+    # is the line's price before its own discount (the itemamounts'
+    # base_amount where it has one, else POS_BRUTTO); a line in kg states
+    # its weight to the gram, a line in pieces whole pieces.
+    base = {(r["Z_NR"], r["BON_ID"], r["POS_ZEILE"]): cents(r["PF_BRUTTO"], acc("itemamounts.csv", "PF_BRUTTO"))
+            for r in rows["itemamounts.csv"] if r["TYP"] == "base_amount"}
+    line_gross = {(r["Z_NR"], r["BON_ID"], r["POS_ZEILE"]): cents(r["POS_BRUTTO"], acc("lines_vat.csv", "POS_BRUTTO"))
+                  for r in rows["lines_vat.csv"]}
+    for r in rows["lines.csv"]:
+        k = (r["Z_NR"], r["BON_ID"], r["POS_ZEILE"])
+        where = f"lines.csv: receipt {r['BON_ID']} line {r['POS_ZEILE']}"
+        unit = r["EINHEIT"]
+        qty = r["MENGE"]
+        milli = int(qty.replace(",", "")) * 10 ** (3 - acc("lines.csv", "MENGE"))
+        if unit not in ("kg", "Stück"):
+            problems.append(f"{where}: unit {unit!r}")
+        if unit == "Stück" and milli % 1000:
+            problems.append(f"{where}: {qty} pieces")
+        price = int(r["STK_BR"].replace(",", "")) * 10 ** (5 - acc("lines.csv", "STK_BR"))
+        # thousandths of a unit x hundred-thousandths of a euro = 10^-8 euro
+        product = milli * price
+        amount = (abs(product) + 500_000) // 1_000_000 * (1 if product >= 0 else -1)
+        expected = base.get(k, line_gross.get(k))
+        if expected is not None and amount != expected:
+            problems.append(f"{where}: MENGE {qty} x STK_BR {r['STK_BR']} is {amount} cents, the line {expected}")
 
     # Cash movements (AVTransfer): untaxed, paid in cash, of a movement's case.
     head = {(r["Z_NR"], r["BON_ID"]): r for r in rows["transactions.csv"]}

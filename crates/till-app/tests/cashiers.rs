@@ -71,6 +71,14 @@ async fn scans_find_articles_by_ean_and_price_labels_carry_their_price() {
     }
     let cake = sale_catalog::article_by_code(s, &label).unwrap().unwrap();
     assert_eq!(cake.price, Cents(239));
+    assert_eq!(cake.weighed, None);
+    // A weight label: 0,250 kg of pralines; the weight and the price per kg
+    // go with the line as data (the tax export's quantity and unit price).
+    let label = catalog::codes::embed(catalog::demo::DEMO_WEIGHT_BASE, 250).unwrap();
+    let pralines = sale_catalog::article_by_code(s, &label).unwrap().unwrap();
+    let weighed = pralines.weighed.expect("weighed");
+    assert_eq!(weighed.grams, 250);
+    assert_eq!(weighed.price(), Some(pralines.price));
     // An unknown but valid code says so.
     match sale_catalog::scan(s, "4006381333931").unwrap() {
         ScanOutcome::Unknown { code, .. } => assert_eq!(code, "4006381333931"),

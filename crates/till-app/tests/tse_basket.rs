@@ -76,6 +76,21 @@ async fn the_first_line_starts_the_tse_transaction_and_the_sale_is_signed_under_
     assert_eq!(aborts[0].body["reason"], "basket_cleared");
     let qr = aborts[0].body["tse"]["qr_code_data"].as_str().unwrap();
     assert!(qr.contains(";AVBelegabbruch^"), "{qr}");
+    assert!(aborts[0].body.get("basket").is_none(), "no lines told");
+    assert_eq!(active_at_tse(&state), 0);
+
+    // Cleared with the lines it had: the journal keeps them with the abort
+    // (the tax export's AVBelegabbruch lines); after a sale nothing happens.
+    sale::basket_changed(&state, true).await.unwrap();
+    sale::basket_abandoned(&state, basket()).await.unwrap();
+    let aborts = entries(&state, kind::TSE_ABORT);
+    assert_eq!(aborts.len(), 2);
+    let kept: Basket = serde_json::from_value(aborts[1].body["basket"].clone()).unwrap();
+    assert_eq!(kept, basket());
+    sale::basket_changed(&state, true).await.unwrap();
+    sale::pay_cash(&state, basket(), None).await.unwrap();
+    sale::basket_abandoned(&state, basket()).await.unwrap();
+    assert_eq!(entries(&state, kind::TSE_ABORT).len(), 2);
     assert_eq!(active_at_tse(&state), 0);
 }
 

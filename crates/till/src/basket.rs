@@ -19,6 +19,31 @@ pub enum LineKind {
     CardLoad,
 }
 
+/// An article sold by weight (priced per kg): the weight and the price per kg
+/// as the scale label or the cashier gave them, kept on the line as data so
+/// that the tax export can state the quantity in kg and the price per kg.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Weighed {
+    pub grams: i64,
+    /// Gross price of one kg.
+    pub price_per_kg: Cents,
+}
+
+impl Weighed {
+    /// The price of the weight: `grams × price per kg / 1000`, rounded half
+    /// up to the cent (integer arithmetic; `None` on overflow or a negative input).
+    pub fn price(self) -> Option<Cents> {
+        if self.grams < 0 || self.price_per_kg.0 < 0 {
+            return None;
+        }
+        let milli_cents = self.price_per_kg.0.checked_mul(self.grams)?;
+        Some(Cents(milli_cents.checked_add(500)? / 1000))
+    }
+}
+
+/// The heaviest weight one line takes (a scale label's largest: 99,999 kg).
+pub const MAX_GRAMS: i64 = 99_999;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BasketLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +64,11 @@ pub struct BasketLine {
     /// its share of the basket's; named on the receipt ("Rabatt 10 %").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_rule: Option<crate::discount::LineDiscount>,
+    /// Sold by weight: `unit_price` is the weight's price (one piece).
+    /// Absent in lines sold by the piece (and in journals before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub weighed: Option<Weighed>,
 }
 
 fn is_zero(c: &Cents) -> bool {
@@ -62,6 +92,7 @@ impl BasketLine {
             discount: Cents::ZERO,
             kind: LineKind::Article,
             discount_rule: None,
+            weighed: None,
         }
     }
 
@@ -77,6 +108,7 @@ impl BasketLine {
             discount: Cents::ZERO,
             kind: LineKind::CardLoad,
             discount_rule: None,
+            weighed: None,
         }
     }
 
@@ -132,6 +164,10 @@ pub enum BasketError {
     ReservedEan(usize),
     #[error("the secucard number is not valid")]
     CardNumber,
+    #[error(
+        "line {0}: the weight must be between 1 g and 99,999 kg, one piece at the weight's price"
+    )]
+    Weight(usize),
 }
 
 /// The largest total a till sale may have (guards against overflow and typos).
@@ -235,6 +271,16 @@ impl Basket {
             };
             if !rule_ok {
                 return Err(BasketError::Discount(n));
+            }
+            // A weighed line is one piece at its weight's price, as the scale said.
+            if let Some(w) = line.weighed {
+                let fits = (1..=MAX_GRAMS).contains(&w.grams)
+                    && line.quantity == 1
+                    && line.kind == LineKind::Article
+                    && w.price() == Some(line.unit_price);
+                if !fits {
+                    return Err(BasketError::Weight(n));
+                }
             }
             if line.kind == LineKind::CardLoad && (self.card.is_none() || line.vat != VatRate::Zero)
             {
@@ -453,6 +499,46 @@ mod tests {
         assert_eq!((vat[1].gross, vat[1].tax), (Cents(1500), Cents(0)));
         // A sale that loads the card does not pay from it.
         assert_eq!(b.split_with_balance(Cents(5000)), (Cents(0), Cents(1720)));
+    }
+
+    #[test]
+    fn a_weighed_line_is_one_piece_at_its_weights_price() {
+        let mut l = line(325, 1, VatRate::Reduced);
+        l.weighed = Some(Weighed {
+            grams: 250,
+            price_per_kg: Cents(1299),
+        });
+        // 250 g × 12,99 €/kg = 3,2475 € → 3,25 €
+        assert_eq!(basket(vec![l.clone()]).validate(), Ok(()));
+        let json = serde_json::to_string(&l).unwrap();
+        assert!(
+            json.contains(r#""weighed":{"grams":250,"price_per_kg":1299}"#),
+            "{json}"
+        );
+        // A line without a weight is written as before (old journals' hashes).
+        let plain = serde_json::to_string(&line(325, 1, VatRate::Reduced)).unwrap();
+        assert!(!plain.contains("weighed"), "{plain}");
+        let back: BasketLine = serde_json::from_str(&plain).unwrap();
+        assert_eq!(back.weighed, None);
+        let mut wrong = l.clone();
+        wrong.unit_price = Cents(324);
+        assert_eq!(basket(vec![wrong]).validate(), Err(BasketError::Weight(1)));
+        let mut two = l.clone();
+        two.quantity = 2;
+        assert_eq!(basket(vec![two]).validate(), Err(BasketError::Weight(1)));
+        let mut heavy = l;
+        heavy.weighed = Some(Weighed {
+            grams: MAX_GRAMS + 1,
+            price_per_kg: Cents(1),
+        });
+        heavy.unit_price = Cents(100);
+        assert_eq!(basket(vec![heavy]).validate(), Err(BasketError::Weight(1)));
+        // Exactly half a cent rounds up.
+        let half = Weighed {
+            grams: 10,
+            price_per_kg: Cents(50),
+        };
+        assert_eq!(half.price(), Some(Cents(1)));
     }
 
     #[test]

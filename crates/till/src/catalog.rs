@@ -16,6 +16,10 @@ pub struct Article {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub asks_for: Option<AskFor>,
+    /// Priced by weight (`price` is the weight's): the line carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub weighed: Option<crate::basket::Weighed>,
 }
 
 /// What the cashier types when an article is tapped or scanned.
@@ -36,6 +40,7 @@ fn article(number: &str, ean: Option<&str>, text: &str, price: i64, vat: VatRate
         price: Cents(price),
         vat,
         asks_for: None,
+        weighed: None,
     }
 }
 

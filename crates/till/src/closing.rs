@@ -177,8 +177,13 @@ impl PaymentMethod {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct ByMethod {
     pub cash: Cents,
+    /// On the payment terminal.
     pub card: Cents,
     pub secucard: Cents,
+    /// By QR code. Closings made before QR had a line of its own read 0
+    /// here, their QR payments within `card`.
+    #[serde(default)]
+    pub qr: Cents,
 }
 
 /// Payments by method, counted.
@@ -187,6 +192,8 @@ pub struct MethodCounts {
     pub cash: i64,
     pub card: i64,
     pub secucard: i64,
+    #[serde(default)]
+    pub qr: i64,
 }
 
 /// The figures of one period (a day) between two closings.
@@ -248,6 +255,7 @@ impl DayFigures {
                 cash: Cents(cash),
                 card: Cents(d(|t| t.card)),
                 secucard: Cents(d(|t| t.secucard)),
+                qr: Cents::ZERO,
             },
             total: by_rate.iter().map(|v| v.gross).sum(),
             by_rate,
@@ -262,9 +270,23 @@ impl DayFigures {
                 cash: d(|t| t.cash_count),
                 card: d(|t| t.card_count),
                 secucard: d(|t| t.secucard_count),
+                qr: 0,
             },
             cancelled: Cents(d(|t| t.cancelled)),
         }
+    }
+}
+
+impl DayFigures {
+    /// Takes the period's QR payments (`amount`, `count`, cancelled ones
+    /// counted back) out of the non-cash line the running totals keep them
+    /// in: card and QR code each on a line of their own.
+    pub fn with_qr(mut self, amount: Cents, count: i64) -> Self {
+        self.by_method.card = self.by_method.card - amount;
+        self.by_method.qr = amount;
+        self.counts_by_method.card -= count;
+        self.counts_by_method.qr = count;
+        self
     }
 }
 
@@ -372,7 +394,8 @@ mod tests {
             MethodCounts {
                 cash: 3,
                 card: 1,
-                secucard: 0
+                secucard: 0,
+                qr: 0,
             }
         );
         assert_eq!(f.cancelled, Cents(150));

@@ -23,6 +23,7 @@
 
 use tracing::{info, warn};
 
+use crate::basket::Basket;
 use crate::checkout::{Checkout, CheckoutError};
 use crate::journal::{AbortReason, TseAbort};
 use crate::tse::{self, OpenEvent, Started, Tse};
@@ -69,14 +70,31 @@ impl Checkout<'_> {
     /// took it). A TSE that cannot finish it now leaves it to
     /// [`Checkout::finish_left_open`].
     pub async fn basket_cleared(&self) -> Result<(), CheckoutError> {
+        self.basket_abandoned(None).await
+    }
+
+    /// [`Checkout::basket_cleared`], with the basket as it stood before it
+    /// was cleared: journaled with the abort, so that the tax export shows
+    /// the aborted receipt's lines and amounts. A basket that is not valid
+    /// (nothing a cashier can have had on screen) is not kept.
+    pub async fn basket_abandoned(&self, basket: Option<&Basket>) -> Result<(), CheckoutError> {
         let Some(tse) = self.tse else {
             return Ok(());
         };
         let Some(event) = lock(&tse.basket).take() else {
             return Ok(());
         };
-        self.end_abandoned(tse, &event.id, AbortReason::BasketCleared, event.started)
-            .await?;
+        let basket = basket
+            .map(|b| b.clone().clean())
+            .filter(|b| b.validate().is_ok());
+        self.end_abandoned(
+            tse,
+            &event.id,
+            AbortReason::BasketCleared,
+            event.started,
+            basket,
+        )
+        .await?;
         Ok(())
     }
 
@@ -136,7 +154,7 @@ impl Checkout<'_> {
                 }
             }
             if self
-                .end_abandoned(tse, &tx_id, AbortReason::LeftOpen, false)
+                .end_abandoned(tse, &tx_id, AbortReason::LeftOpen, false, None)
                 .await?
             {
                 ended += 1;
@@ -155,6 +173,7 @@ impl Checkout<'_> {
         tx_id: &str,
         reason: AbortReason,
         started: bool,
+        basket: Option<Basket>,
     ) -> Result<bool, CheckoutError> {
         let answer = tse
             .abort_event(tx_id, reason == AbortReason::LeftOpen, started)
@@ -173,6 +192,7 @@ impl Checkout<'_> {
                     &TseAbort {
                         reason,
                         tse: record,
+                        basket,
                     },
                 )?;
                 Ok(true)

@@ -26,6 +26,8 @@ pub fn build(closing: &Closing, header: &ZReportHeader<'_>) -> ZReport {
         ("Bar", counts.cash, f.by_method.cash),
         ("Karte", counts.card, f.by_method.card),
         ("Kundenkarte", counts.secucard, f.by_method.secucard),
+        // As each receipt names it; older closings count it with the card.
+        ("QR-Code", counts.qr, f.by_method.qr),
     ]
     .into_iter()
     .filter(|(_, count, amount)| *count != 0 || amount.0 != 0)
@@ -200,6 +202,7 @@ mod tests {
                     cash: Cents(700),
                     card: Cents(300),
                     secucard: Cents(0),
+                    qr: Cents(450),
                 },
                 by_rate,
                 total: Cents(1000),
@@ -214,6 +217,7 @@ mod tests {
                     cash: 2,
                     card: 1,
                     secucard: 0,
+                    qr: 2,
                 },
                 cancelled: Cents(250),
             },
@@ -274,7 +278,10 @@ mod tests {
             .iter()
             .map(|p| (p.label.as_str(), p.count, p.amount_cents))
             .collect();
-        assert_eq!(payments, vec![("Bar", 2, 700), ("Karte", 1, 300)]);
+        assert_eq!(
+            payments,
+            vec![("Bar", 2, 700), ("Karte", 1, 300), ("QR-Code", 2, 450)]
+        );
         // Only rates with turnover.
         assert_eq!(z.vat.len(), 1);
         assert_eq!((z.vat[0].mark, z.vat[0].net_cents), ('A', 840));
@@ -290,6 +297,7 @@ mod tests {
             "Z-Bericht Nr. 4",
             "Bar (2x)",
             "Karte (1x)",
+            "QR-Code (2x)",
             "Schublade ohne Verkauf",
             "50 Cent fehlen",
             "Kassenschnitt erfolgreich",

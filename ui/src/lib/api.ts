@@ -254,6 +254,8 @@ export const api = {
   payCard: (basket: Basket) => invoke<CardPaymentResult>('pay_card', { basket }),
   /** The basket filled (the TSE transaction starts) or emptied without a sale (it is aborted). */
   basketChanged: (filled: boolean) => invoke<void>('basket_changed', { filled }),
+  /** The basket emptied without a sale; `basket` as it stood before (kept with the abort for the tax export). */
+  basketAbandoned: (basket: Basket) => invoke<void>('basket_abandoned', { basket }),
   abortCardPayment: () => invoke<{ requested: boolean }>('abort_card_payment'),
   checkCardPayment: () => invoke<CardPaymentResult | null>('check_card_payment'),
   /** Pay by QR code: the link, its QR code, the amount and when the till stops waiting. */

@@ -41,12 +41,17 @@ export function discountTotal(basket: Basket): number {
 
 export type { Discount };
 
-/** Adds an article; the same article again raises the quantity of its line. */
+/**
+ * Adds an article; the same article again raises the quantity of its line.
+ * A weighed article is a line of its own each time, with its weight and price per kg.
+ */
 export function addArticle(basket: Basket, article: Article, quantity = 1): Basket {
   basket = withoutDiscounts(basket);
-  const i = basket.lines.findIndex(
-    (l) => l.article_number === article.article_number && l.unit_price === article.price,
-  );
+  const i = article.weighed
+    ? -1
+    : basket.lines.findIndex(
+        (l) => !l.weighed && l.article_number === article.article_number && l.unit_price === article.price,
+      );
   if (i >= 0) {
     const lines = basket.lines.slice();
     lines[i] = { ...lines[i], quantity: lines[i].quantity + quantity };
@@ -62,6 +67,7 @@ export function addArticle(basket: Basket, article: Article, quantity = 1): Bask
         quantity,
         unit_price: article.price,
         vat: article.vat,
+        ...(article.weighed ? { weighed: article.weighed } : {}),
       },
     ],
   };
@@ -95,9 +101,13 @@ export function addAmount(basket: Basket, cents: number, vat: VatRate, text: str
   };
 }
 
-/** Sets a line's quantity; zero or less removes the line. */
+/**
+ * Sets a line's quantity; zero or less removes the line. A weighed line stays
+ * one weighing (the till refuses more): another piece is weighed on its own.
+ */
 export function setQuantity(basket: Basket, index: number, quantity: number): Basket {
   if (quantity <= 0) return removeLine(basket, index);
+  if (basket.lines[index]?.weighed) return basket;
   basket = withoutDiscounts(basket);
   return { lines: basket.lines.map((l, i) => (i === index ? { ...l, quantity } : l)) };
 }

@@ -13,7 +13,7 @@ describe('the basket event', () => {
     session.basket = { lines: [] };
   });
 
-  it('tells the app once when the basket fills and once when it empties', async () => {
+  it('tells the app once when the basket fills and once when it empties, with the lines it had', async () => {
     const b = backend({});
     session.basket = { lines: [] };
     stop = watchBasketEvent();
@@ -26,6 +26,7 @@ describe('the basket event', () => {
     flushSync();
     await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => setTimeout(r, 0));
-    expect(b.called('basket_changed')).toEqual([{ filled: true }, { filled: false }]);
+    expect(b.called('basket_changed')).toEqual([{ filled: true }]);
+    expect(b.called('basket_abandoned')).toEqual([{ basket: { lines: [line, line] } }]);
   });
 });

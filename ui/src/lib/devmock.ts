@@ -320,6 +320,7 @@ async function handle(cmd: string, a: Record<string, unknown>): Promise<unknown>
     case 'article_by_code':
       return articles.find((x) => x.ean === a.code || x.article_number === a.code) ?? null;
     case 'basket_changed':
+    case 'basket_abandoned':
       return null;
     case 'pay_cash':
       await sleep(400);

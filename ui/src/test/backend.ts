@@ -83,6 +83,7 @@ export function backend(handlers: Record<string, Handler>): Backend {
     articles: () => articles,
     till_status: () => onlineStatus,
     basket_changed: () => null,
+    basket_abandoned: () => null,
     customer_basket: () => null,
     qr_settings: () => ({ checkout_template: null, language: null, timeout_secs: 180 }),
     settings: () => {

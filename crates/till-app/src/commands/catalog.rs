@@ -1,8 +1,10 @@
 //! The sale screen's articles, from the shop's catalogue: groups with their
 //! colours, a group's buttons page by page, the quick search, and scans.
 
+use catalog::codes::Measure;
 use catalog::{Filter, Group, Page, ScanOutcome, Unit};
 use serde::Deserialize;
+use till::basket::Weighed;
 use till::catalog::{Article, AskFor};
 use till::Cents;
 use ts_rs::TS;
@@ -77,6 +79,14 @@ pub fn article_by_code(state: &AppState, code: &str) -> Result<Option<Article>, 
         ScanOutcome::Found(hit) if !hit.needs_price => Some(Article {
             price: hit.unit_price,
             asks_for: None,
+            // A weight label: the weight and the price per kg go with the line.
+            weighed: match hit.measure {
+                Some(Measure::Weight(grams)) if hit.article.unit == Unit::Kg => Some(Weighed {
+                    grams,
+                    price_per_kg: hit.article.price,
+                }),
+                _ => None,
+            },
             ..as_sold(&hit.article)
         }),
         // The till asks for the price or the weight (`priced_article`).
@@ -94,6 +104,7 @@ pub fn as_sold(a: &catalog::Article) -> Article {
         price: a.price,
         vat: a.vat,
         asks_for: asks_for(a),
+        weighed: None,
     }
 }
 
@@ -121,7 +132,7 @@ pub enum Entered {
 }
 
 /// The heaviest weight the till takes for one line (a scale label's largest: 99,999 kg).
-pub const MAX_GRAMS: i64 = 99_999;
+pub const MAX_GRAMS: i64 = till::basket::MAX_GRAMS;
 
 /// The article `number` as the basket sells it with what the cashier typed:
 /// an open price as the line's price; a weight as the price of that weight
@@ -184,6 +195,10 @@ pub fn price_entered(found: &catalog::Article, entered: Entered) -> Result<Artic
                 ),
                 price,
                 asks_for: None,
+                weighed: Some(Weighed {
+                    grams,
+                    price_per_kg: found.price,
+                }),
                 ..sold
             })
         }
@@ -229,6 +244,14 @@ mod tests {
         assert_eq!(line.price, Cents(325));
         assert_eq!(line.text, "Käse 0,250 kg x 12,99 €/kg");
         assert_eq!(line.asks_for, None);
+        // The weight and the price per kg go with the line as data.
+        assert_eq!(
+            line.weighed,
+            Some(Weighed {
+                grams: 250,
+                price_per_kg: Cents(1299)
+            })
+        );
         // 1 g × 12,99 €/kg = 0,01299 € → 0,01 €; 1 g × 4,99 €/kg = 0,00499 € → 0,00 €
         assert_eq!(
             price_entered(&cheese, Entered::Weight { grams: 1 })

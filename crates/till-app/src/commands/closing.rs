@@ -102,6 +102,7 @@ fn summary_of(
         ("cash", c.cash, f.by_method.cash),
         ("card", c.card, f.by_method.card),
         ("secucard", c.secucard, f.by_method.secucard),
+        ("qr", c.qr, f.by_method.qr),
     ]
     .into_iter()
     .filter(|(_, count, amount)| *count != 0 || amount.0 != 0)
@@ -351,12 +352,13 @@ mod tests {
         now.sales = 3;
         now.cash += 500;
         now.cash_count += 2;
-        now.card = 799;
-        now.card_count = 1;
+        // The running totals keep QR with the card: 450 by QR code.
+        now.card = 799 + 450;
+        now.card_count = 2;
         now.cancellations = 1;
         now.cancelled = 250;
         now.drawer_openings = 2;
-        let f = DayFigures::between(&since, &now);
+        let f = DayFigures::between(&since, &now).with_qr(Cents(450), 1);
         let s = summary_of(
             &f,
             Default::default(),
@@ -373,7 +375,11 @@ mod tests {
             .collect();
         assert_eq!(
             methods,
-            vec![("cash", 2, Cents(500)), ("card", 1, Cents(799))]
+            vec![
+                ("cash", 2, Cents(500)),
+                ("card", 1, Cents(799)),
+                ("qr", 1, Cents(450))
+            ]
         );
         assert_eq!(s.cancellations_amount, Cents(250));
         assert_eq!(s.drawer_openings, 2);

@@ -39,3 +39,13 @@ pub async fn basket_changed(state: &AppState, filled: bool) -> Result<(), Comman
     }
     Ok(())
 }
+
+/// The basket was emptied without a sale, `basket` as it stood before: its
+/// business event ends as `AVBelegabbruch` (as [`basket_changed`] with
+/// `filled` false) and the journal keeps its lines for the tax export. After
+/// a sale (the event is the sale's) nothing happens.
+#[instrument(skip_all)]
+pub async fn basket_abandoned(state: &AppState, basket: Basket) -> Result<(), CommandError> {
+    state.checkout().basket_abandoned(Some(&basket)).await?;
+    Ok(())
+}

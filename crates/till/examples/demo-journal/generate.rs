@@ -74,6 +74,8 @@ pub struct Written {
     pub movements: u32,
     /// Sales with a line or basket discount.
     pub discounted: u32,
+    /// Baskets cleared without a sale (`AVBelegabbruch`), one a day.
+    pub aborted: u32,
     pub closings: Vec<Closing>,
 }
 
@@ -246,6 +248,35 @@ impl DemoTill {
             _ => None,
         };
         discount::apply(&basket, &rules, on_basket).expect("a valid discount")
+    }
+
+    /// A basket filled and cleared without a sale (the customer changed
+    /// their mind): the TSE signs it as `AVBelegabbruch`, the journal keeps
+    /// its lines. Cheese by weight (0,347 kg at 18,90 €/kg) and a coffee.
+    pub async fn abort_basket(&self) -> Result<(), Error> {
+        let weighed = till::basket::Weighed {
+            grams: 347,
+            price_per_kg: Cents(1890),
+        };
+        let mut cheese = BasketLine::article(
+            "Bergkäse 0,347 kg x 18,90 €/kg",
+            1,
+            weighed.price().expect("a price"),
+            VatRate::Reduced,
+        );
+        cheese.article_number = Some("5002".into());
+        cheese.weighed = Some(weighed);
+        let (nr, text, _, price, vat) = ARTICLES[3];
+        let mut coffee = BasketLine::article(text, 1, Cents(price), vat);
+        coffee.article_number = Some(nr.into());
+        let basket = Basket {
+            lines: vec![cheese, coffee],
+            card: None,
+        };
+        let checkout = self.checkout();
+        checkout.basket_started().await?;
+        checkout.basket_abandoned(Some(&basket)).await?;
+        Ok(())
     }
 
     /// A cash sale; the customer gives the next full ten euros.
@@ -483,6 +514,9 @@ pub async fn generate(path: &Path, plan: &Plan) -> Result<Written, Error> {
             }
         }
         till.set_clock(close - step / 2);
+        // A customer puts it all back before paying.
+        till.abort_basket().await?;
+        w.aborted += 1;
         // A customer brings something back from one of the day's cash sales.
         if let Some(r) = cancellable.pop() {
             till.take_back(r).await?;

@@ -45,6 +45,23 @@ pub(super) fn totals_at(
         .unwrap_or_default())
 }
 
+/// The QR payments of the period after entry `since_seq`: their sum and
+/// count, cancelled ones taken off (a cancellation's payments are negative).
+/// The running totals keep them with the card payments (one column for
+/// both since before QR payments), so the period's entries tell them apart.
+pub(super) fn qr_payments(conn: &Connection, since_seq: i64) -> Result<(Cents, i64), JournalError> {
+    let (amount, count): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(json_extract(p.value, '$.amount')), 0),
+                    COALESCE(SUM(CASE WHEN json_extract(p.value, '$.amount') < 0 THEN -1 ELSE 1 END), 0)
+             FROM entries e, json_each(e.body, '$.payments') p
+             WHERE e.seq > ?1 AND e.kind IN ('sale', 'cancellation')
+               AND json_extract(p.value, '$.method') = 'qr'",
+        )?
+        .query_row([since_seq], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((Cents(amount), count))
+}
+
 /// The last closing: its entry's seq and its body.
 pub(super) fn last_closing(conn: &Connection) -> Result<Option<(i64, Closing)>, JournalError> {
     let row: Option<(i64, String)> = conn
@@ -301,7 +318,9 @@ impl Journal {
             Some((seq, _)) => totals_at(&self.conn, Some(seq))?,
             None => RunningTotals::default(),
         };
-        Ok(DayFigures::between(&since, &latest_totals(&self.conn)?))
+        let since_seq = last_closing(&self.conn)?.map_or(0, |(seq, _)| seq);
+        let (qr, count) = qr_payments(&self.conn, since_seq)?;
+        Ok(DayFigures::between(&since, &latest_totals(&self.conn)?).with_qr(qr, count))
     }
 
     /// The terminal's end-of-day answer recorded since the last closing (the

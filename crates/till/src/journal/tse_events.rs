@@ -31,6 +31,11 @@ pub struct TseAbort {
     /// The signed `AVBelegabbruch`; `None` when the TSE never had the
     /// transaction (its start never arrived), `Failed` when it could not finish it.
     pub tse: Option<TseRecord>,
+    /// The basket as it stood when it was cleared (the tax export's
+    /// `AVBelegabbruch` lines); `None` when the till did not know it (left
+    /// open by a crash) and in journals before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basket: Option<crate::basket::Basket>,
 }
 
 /// A `tse_start` entry's body: what the business event is for. Empty for a

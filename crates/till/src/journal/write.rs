@@ -662,12 +662,13 @@ impl Journal {
             None => RunningTotals::default(),
         };
         let now = latest_totals(&tx)?;
-        let figures = DayFigures::between(&since, &now);
+        let since_seq = previous.as_ref().map_or(0, |(seq, _)| *seq);
+        let (qr, qr_count) = super::query::qr_payments(&tx, since_seq)?;
+        let figures = DayFigures::between(&since, &now).with_qr(qr, qr_count);
         let terminal = match terminal {
             Some(t) => Some(t),
             None => terminal_since_closing(&tx)?.map(|(_, t)| t),
         };
-        let since_seq = previous.as_ref().map_or(0, |(seq, _)| *seq);
         let opened_at = first_entry_after(&tx, since_seq)?;
         let tse = super::tse_events::tse_summary(&tx, since_seq)?;
         let drawer = super::cash_day::drawer_figures(&tx, since_seq, i64::MAX)?;

@@ -107,7 +107,8 @@ fn past_closings_of_an_old_journal_read_back_unchanged_and_the_journal_goes_on()
         MethodCounts {
             cash: 0,
             card: 1,
-            secucard: 0
+            secucard: 0,
+            qr: 0,
         }
     );
     drop(j);
@@ -136,7 +137,8 @@ fn the_closing_counts_payments_by_method_and_keeps_the_note() {
         MethodCounts {
             cash: 1,
             card: 1,
-            secucard: 0
+            secucard: 0,
+            qr: 0,
         }
     );
     assert_eq!(
@@ -186,4 +188,61 @@ fn the_terminals_end_of_day_survives_a_restart_into_the_closing() {
     let z2 = j.close_day(Cents(0), None).unwrap();
     assert_eq!(z2.terminal, None);
     assert_eq!(j.verify().unwrap(), None);
+}
+
+#[test]
+fn qr_payments_have_a_line_of_their_own_on_the_z_report_card_stays_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let mut j = Journal::open(&path).unwrap();
+    sell(&mut j, "a", 399, PaymentMethod::Card);
+    sell(&mut j, "b", 250, PaymentMethod::Qr);
+    let c = sell(&mut j, "c", 120, PaymentMethod::Qr);
+    sell(&mut j, "d", 100, PaymentMethod::Cash);
+    j.record_cancellation(c, "Kunde", None).unwrap();
+    let f = j.day_figures().unwrap();
+    assert_eq!(
+        (f.by_method.card, f.by_method.qr, f.by_method.cash),
+        (Cents(399), Cents(250), Cents(100))
+    );
+    assert_eq!(
+        f.counts_by_method,
+        MethodCounts {
+            cash: 1,
+            card: 1,
+            secucard: 0,
+            qr: 1,
+        }
+    );
+    let z = j.close_day_noted(Cents(100), None, None).unwrap();
+    assert_eq!(z.figures, f);
+    // Stored so, and the Z report (screen, print, PDF share it) says so.
+    let stored = Journal::open(&path).unwrap().closing(1).unwrap().unwrap();
+    assert_eq!(stored.figures.by_method.qr, Cents(250));
+    let shop = receipt::ShopHeader {
+        name: "Bäckerei".into(),
+        address_lines: vec![],
+        vat_id: None,
+        footer: None,
+    };
+    let header = till::z_report::ZReportHeader {
+        shop: &shop,
+        till_id: "KASSE-1",
+        demo: false,
+    };
+    let report = till::z_report::build(&stored, &header);
+    let lines: Vec<_> = report
+        .payments
+        .iter()
+        .map(|p| (p.label.as_str(), p.count, p.amount_cents))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![("Bar", 1, 100), ("Karte", 1, 399), ("QR-Code", 1, 250)]
+    );
+    let text = receipt::render_document_text(&till::z_report::document(&stored, &header), 42);
+    assert!(text.contains("QR-Code (1x)"), "{text}");
+    // The next day starts from zero.
+    let next = Journal::open(&path).unwrap().day_figures().unwrap();
+    assert_eq!((next.by_method.qr, next.counts_by_method.qr), (Cents(0), 0));
 }

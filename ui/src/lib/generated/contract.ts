@@ -198,6 +198,10 @@ export type Article = {
    * price of an open-price article, the weight of one sold per kg.
    */
   asks_for?: AskFor,
+  /**
+   * Priced by weight (`price` is the weight's): the line carries it.
+   */
+  weighed?: Weighed,
 };
 
 /**
@@ -235,6 +239,19 @@ export type LineDiscount = {
   basket_share: Cents,
 };
 
+/**
+ * An article sold by weight (priced per kg): the weight and the price per kg
+ * as the scale label or the cashier gave them, kept on the line as data so
+ * that the tax export can state the quantity in kg and the price per kg.
+ */
+export type Weighed = {
+  grams: number,
+  /**
+   * Gross price of one kg.
+   */
+  price_per_kg: Cents,
+};
+
 export type BasketLine = {
   article_number?: string | null,
   ean?: string | null,
@@ -255,6 +272,11 @@ export type BasketLine = {
    * its share of the basket's; named on the receipt ("Rabatt 10 %").
    */
   discount_rule?: LineDiscount | null,
+  /**
+   * Sold by weight: `unit_price` is the weight's price (one piece).
+   * Absent in lines sold by the piece (and in journals before it).
+   */
+  weighed?: Weighed,
 };
 
 export type Basket = {
@@ -365,8 +387,16 @@ export type RefusedSale = {
  */
 export type ByMethod = {
   cash: Cents,
+  /**
+   * On the payment terminal.
+   */
   card: Cents,
   secucard: Cents,
+  /**
+   * By QR code. Closings made before QR had a line of its own read 0
+   * here, their QR payments within `card`.
+   */
+  qr: Cents,
 };
 
 /**
@@ -376,6 +406,7 @@ export type MethodCounts = {
   cash: number,
   card: number,
   secucard: number,
+  qr: number,
 };
 
 /**
