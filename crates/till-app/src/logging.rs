@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-pub use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::non_blocking::NonBlockingBuilder;
+pub use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{Builder, Rotation};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
