@@ -147,7 +147,7 @@ test('the cashier aborts first: the transaction is aborted at the provider and t
   const template = await driver.findElement(byTestId('qr-template'));
   await template.sendKeys('COT_nope');
   await driver.findElement(byTestId('save-qr-settings')).click();
-  await waitForText(driver, 'settings-error', /Checkout-Vorlage|checkout template|QR/, 10000);
+  await waitForText(driver, 'settings-error', /^Die Vorlage der Bezahlseite ist keine Vorlagen-ID: Sie beginnt mit COT_/, 10000);
   await driver.executeScript("document.querySelector('[data-testid=\"qr-settings\"]').scrollIntoView()");
   await screenshot(driver, 'qr-settings-de');
 });
