@@ -6,7 +6,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use till::basket::{Basket, BasketLine};
-use till::journal::{testing, Journal, JournalError, PaidSale, Payment, PaymentIntent};
+use till::journal::{testing, Journal, JournalError, PaymentIntent};
 use till::{Cents, PaymentMethod, VatRate};
 
 /// A current journal with two paid cash sales (nobody logged in, so its
@@ -23,28 +23,7 @@ fn journal_with_sales(path: &Path) {
             )],
             card: None,
         };
-        let intent = PaymentIntent::new(sale_id, PaymentMethod::Cash, &basket, Some("STX_1"), None);
-        j.begin_payment(&intent).unwrap();
-        j.record_paid(sale_id, |issue, intent| {
-            let paid = PaidSale {
-                transaction_id: intent.transaction_id.clone(),
-                trans_id: None,
-                payments: vec![Payment {
-                    method: PaymentMethod::Cash,
-                    amount: intent.total,
-                    tendered: None,
-                    change: None,
-                    terminal_receipt: None,
-                    provider_method: None,
-                }],
-                queued: false,
-                tse: None,
-                customer_receipt: None,
-                merchant_receipt: None,
-            };
-            (paid, issue.receipt_number)
-        })
-        .unwrap();
+        testing::sell(&mut j, sale_id, &basket, PaymentMethod::Cash, false).unwrap();
     }
 }
 
