@@ -87,7 +87,9 @@ pub fn start(app: &AppHandle, state: &AppState) {
 
 fn build(app: &AppHandle, monitor: Option<&Monitor>) -> tauri::Result<()> {
     let builder = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App(ENTRY.into()))
-        .title("Smart Till – Kundenanzeige");
+        .title("Smart Till – Kundenanzeige")
+        // It shows when its page has loaded (`reveal`).
+        .visible(false);
     let window = match monitor {
         // The builder places in logical pixels, the monitor says where it is in physical ones.
         Some(m) => {
@@ -105,5 +107,6 @@ fn build(app: &AppHandle, monitor: Option<&Monitor>) -> tauri::Result<()> {
             .build()?,
     };
     crate::footprint::tune_web_view(&window);
+    crate::reveal::show_anyway_later(window);
     Ok(())
 }

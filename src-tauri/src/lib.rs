@@ -1,11 +1,12 @@
 //! The desktop shell: Tauri setup, the one-line commands (`commands`), the
-//! save dialog, the customer display's window, the settings store plugin and
-//! the web view's footprint. The application itself is `till_app`.
+//! save dialog, the customer display's window, the settings store plugin,
+//! the web view's footprint and when a window shows. The application itself is `till_app`.
 
 mod commands;
 mod customer_window;
 mod dialog;
 pub mod footprint;
+mod reveal;
 mod settings_store;
 
 use std::sync::Arc;
@@ -31,6 +32,11 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
+        .on_page_load(|webview, load| {
+            if load.event() == tauri::webview::PageLoadEvent::Finished {
+                reveal::page_loaded(&webview.window());
+            }
+        })
         .setup(|app| {
             let dirs = resolve_dirs(app.handle())?;
             // Held for the app's life: a restore refuses to run while it is.
@@ -54,6 +60,8 @@ pub fn run() {
             app.manage(LogGuard(guard));
             if let Some(window) = app.get_webview_window("main") {
                 footprint::tune_web_view(&window);
+                // It opens hidden (tauri.conf.json) and shows when its page has loaded.
+                reveal::show_anyway_later(window);
             }
             tauri::async_runtime::spawn(till_app::background::catch_up_loop(
                 Arc::clone(&state),

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { By, until } from 'selenium-webdriver';
-import { byTestId, launchApp, openDisplay, screenshot, waitForText } from './harness.mjs';
+import { byTestId, launchApp, openDisplay, screenshot, waitForShownWindows, waitForText } from './harness.mjs';
 
 const WAIT = 20000;
 const MESSAGE = 'Heute frische Brötchen!';
@@ -59,6 +59,9 @@ test('the customer display follows a cash sale line by line, thanks and goes idl
 
   await driver.switchTo().window(windows.display);
   assert.equal(await waitForText(driver, 'customer-shop', 'Smart Till Demo-Café', WAIT), 'Smart Till Demo-Café');
+  // It opened hidden and showed when its page had loaded, beside the till's window.
+  assert.equal((await waitForShownWindows('Kundenanzeige$')).length, 1, 'the display\'s window is shown');
+  assert.equal((await waitForShownWindows('^Smart Till$')).length, 1, 'the till\'s window is still shown');
   assert.equal(await driver.findElement(byTestId('customer-message')).getText(), MESSAGE);
   assert.equal((await driver.findElements(By.css('button, input, a'))).length, 0, 'no controls on the display');
   // Its window may ask for its view and nothing else of the till.

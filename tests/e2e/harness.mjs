@@ -292,6 +292,31 @@ async function takeScreenshot(driver) {
   return driver.takeScreenshot();
 }
 
+/**
+ * The X windows titled `title` (a pattern) that are shown on the screen, by
+ * xdotool: the app's windows open hidden and show once their page has loaded.
+ */
+export function shownWindows(title) {
+  const out = execFileSync('xdotool', ['search', '--onlyvisible', '--name', title], { encoding: 'utf8' })
+    .toString();
+  return out.split('\n').filter(Boolean);
+}
+
+/** Shown windows titled `title`, asked for up to `ms` (the X server maps a window a moment after it is shown). */
+export async function waitForShownWindows(title, ms = 1000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    let found = [];
+    try {
+      found = shownWindows(title);
+    } catch {
+      // xdotool exits 1 when it finds none
+    }
+    if (found.length || Date.now() > until) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Reads the journal file with the sqlite3 tool, independent of the app's own code. */
 export function queryJournal(dataDir, sql, file = 'journal.sqlite3') {
   const out = execFileSync('sqlite3', ['-json', join(dataDir, file), sql], { encoding: 'utf8' });

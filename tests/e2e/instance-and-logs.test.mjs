@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { until } from 'selenium-webdriver';
-import { byTestId, freePort, launchApp, simulator, waitForText } from './harness.mjs';
+import { byTestId, freePort, launchApp, simulator, waitForShownWindows, waitForText } from './harness.mjs';
 
 /** Another process on a loopback port that answers any request, as a WebDriver would. */
 async function squatter(t) {
@@ -37,6 +37,9 @@ test('ports taken between picking and binding: tauri-driver starts again on othe
 
 test('a second start of the app exits and leaves the running till in charge', async (t) => {
   const app = await launchApp(t);
+  // The window opened hidden and showed when its page had loaded: it is on
+  // the screen by the time the sale screen answers (the fallback shows it only after 5 s).
+  assert.equal((await waitForShownWindows('^Smart Till$')).length, 1, 'the till\'s window is shown');
 
   const second = spawn(process.env.SMART_TILL_BIN, [], {
     env: { ...process.env, SMART_TILL_DATA_DIR: app.dataDir, SMART_TILL_DEMO_PORT: '0' },
@@ -54,7 +57,8 @@ test('a second start of the app exits and leaves the running till in charge', as
   });
   assert.equal(code, 0);
 
-  // The first instance still sells.
+  // The first instance still sells, in its one window on the screen.
+  assert.equal((await waitForShownWindows('^Smart Till$')).length, 1);
   await app.driver.findElement(byTestId('article-51')).click();
   await waitForText(app.driver, 'basket-total', '0,99 €', 5000);
 });

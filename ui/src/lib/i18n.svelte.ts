@@ -41,30 +41,36 @@ export function money(cents: number): string {
   return formatCents(cents, i18n.lang);
 }
 
-const tags: Record<Language, string> = { de: 'de-DE', en: 'en-GB' };
+// Dates and times are written by hand, not with Intl.DateTimeFormat: a
+// formatter makes WebKit's web process load ICU's formatting code and data
+// (about 3 MB of its memory) for three fixed patterns.
+const pad2 = (n: number) => String(n).padStart(2, '0');
+const monthsEn = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The day of a local time: 21.11.2026 / 21 Nov 2026. */
+function day(d: Date): string {
+  return i18n.lang === 'de'
+    ? `${pad2(d.getDate())}.${pad2(d.getMonth() + 1)}.${d.getFullYear()}`
+    : `${pad2(d.getDate())} ${monthsEn[d.getMonth()]} ${d.getFullYear()}`;
+}
 
 /** A date (ISO 8601 or YYYY-MM-DD) as the language writes it: 21.11.2026 / 21 Nov 2026. */
 export function date(iso: string): string {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(tags[i18n.lang], { day: '2-digit', month: i18n.lang === 'de' ? '2-digit' : 'short', year: 'numeric' }).format(d);
+  return day(d);
 }
 
 /** Date and time: 21.11.2026, 14:03 / 21 Nov 2026, 14:03. */
 export function dateTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(tags[i18n.lang], {
-    day: '2-digit',
-    month: i18n.lang === 'de' ? '2-digit' : 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(d);
+  return `${day(d)}, ${time(d)}`;
 }
 
+/** The time of day, 24 hours in both languages: 14:03. */
 export function time(d: Date): string {
-  return new Intl.DateTimeFormat(tags[i18n.lang], { hour: '2-digit', minute: '2-digit' }).format(d);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
 /** How a day is typed in the language: the search field's hint. */

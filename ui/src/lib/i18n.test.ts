@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { date, dateTime, money, parseDay, setLanguage, t, tn } from './i18n.svelte';
+import { date, dateTime, money, parseDay, setLanguage, t, time, tn } from './i18n.svelte';
 import { de } from './messages/de';
 import { en } from './messages/en';
 import { errorText } from './errors';
@@ -14,6 +14,18 @@ describe('i18n', () => {
     setLanguage('en');
     expect(money(199)).toBe('€1.99');
     expect(date('2026-11-21')).toBe('21 Nov 2026');
+  });
+
+  it('writes days and times in the patterns the UI always used (no Intl formatter behind them)', () => {
+    expect(date('2026-03-05')).toBe('05.03.2026');
+    expect(dateTime('2026-12-03T00:05:00')).toBe('03.12.2026, 00:05');
+    expect(time(new Date(2026, 0, 9, 7, 4))).toBe('07:04');
+    expect(date('kein Datum')).toBe('kein Datum');
+    setLanguage('en');
+    expect(date('2026-03-05')).toBe('05 Mar 2026');
+    expect(dateTime('2026-11-21T14:03:00')).toBe('21 Nov 2026, 14:03');
+    expect(dateTime('2026-01-31T23:59:00')).toBe('31 Jan 2026, 23:59');
+    expect(time(new Date(2026, 0, 9, 19, 30))).toBe('19:30');
   });
 
   it('reads a typed day as the app\'s language writes it, whatever the OS says', () => {
