@@ -16,7 +16,7 @@ pub fn before_start() {
             // No other thread exists yet to read the environment meanwhile.
             std::env::set_var(name, value);
         }
-        limit_malloc_arenas();
+        till_app::allocator::limit();
         web_process::limit_memory();
     }
 }
@@ -54,37 +54,6 @@ const LINUX_DEFAULTS: &[(&str, &str)] = &[
     // arenas instead of eight per core keep them from holding freed memory.
     ("MALLOC_ARENA_MAX", "2"),
 ];
-
-/// glibc reads `MALLOC_ARENA_MAX` when this process started, before
-/// `before_start` set it: the same limit for the app's own threads.
-///
-/// The thresholds are fixed too. glibc raises its mmap threshold to the size
-/// of the largest block freed so far: after the first cashier PIN check
-/// (Argon2 takes a 19 MiB block) every block below 19 MiB came from the heap
-/// for the rest of the day, and freed heap was kept up to twice that before
-/// being handed back. Fixed at their classic defaults, a large block is its
-/// own mapping, returned to the system the moment it is freed.
-#[cfg(target_os = "linux")]
-fn limit_malloc_arenas() {
-    #[cfg(target_env = "gnu")]
-    // SAFETY: mallopt only changes limits of the allocator; no pointer is passed.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
-    }
-}
-
-/// Hands memory that was freed back to the system. glibc keeps freed pages
-/// of its arenas for reuse; a till that sold a burst in the morning should
-/// not hold that memory all day. Cheap: called every few seconds.
-pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free pages of the allocator to the kernel.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
 
 /// The web view's own caches: a single-page app loaded once from the binary
 /// needs no memory cache of pages it left or resources it may load again.

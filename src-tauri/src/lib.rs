@@ -65,7 +65,7 @@ pub fn run() {
             }
             tauri::async_runtime::spawn(till_app::background::catch_up_loop(
                 Arc::clone(&state),
-                footprint::release_freed_memory,
+                till_app::allocator::release_freed_memory,
             ));
             customer_window::start(app.handle(), &state);
             tauri::async_runtime::spawn(till_app::background::check_journal_loop(state));

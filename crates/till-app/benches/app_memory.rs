@@ -66,9 +66,11 @@ async fn main() {
     .await
     .expect("the demo till starts");
     let state = Arc::new(state);
+    // The allocator as the desktop sets it, freed memory handed back after each round.
+    till_app::allocator::limit();
     tokio::spawn(till_app::background::catch_up_loop(
         Arc::clone(&state),
-        || {},
+        till_app::allocator::release_freed_memory,
     ));
     let basket = Basket {
         lines: vec![BasketLine::article(

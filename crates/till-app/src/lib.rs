@@ -4,6 +4,7 @@
 //! connection and its pairing, and the background work (`background`).
 //! Its tests run under plain `cargo test`, no window needed.
 
+pub mod allocator;
 pub mod background;
 pub mod cashier;
 pub mod cli;
