@@ -358,7 +358,8 @@ impl<'a> Checkout<'a> {
                 return Err(CheckoutError::NotEnoughCash { given, total });
             }
         }
-        let sale_id = self.sale_id_for_payment();
+        let event = self.claim_event_for_payment();
+        let sale_id = event.sale_id.clone();
         let draft = draft_for(basket, &sale_id, self.demo);
         let created = match self.client.create_transaction(&draft).await {
             Ok(stx) => Some(stx),
@@ -462,7 +463,8 @@ impl<'a> Checkout<'a> {
     ) -> Result<CompletedSale, CheckoutError> {
         basket.validate()?;
         self.refuse_while_in_doubt()?;
-        let sale_id = self.sale_id_for_payment();
+        let event = self.claim_event_for_payment();
+        let sale_id = event.sale_id.clone();
         let draft = draft_for(basket, &sale_id, self.demo);
         let created = match self.client.create_transaction(&draft).await {
             Ok(stx) => stx,

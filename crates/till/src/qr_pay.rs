@@ -46,7 +46,8 @@ impl Checkout<'_> {
             return Err(CheckoutError::QrWithCard);
         }
         self.refuse_while_in_doubt()?;
-        let sale_id = self.sale_id_for_payment();
+        let event = self.claim_event_for_payment();
+        let sale_id = event.sale_id.clone();
         let mut draft = draft_for(basket, &sale_id, self.demo);
         draft.application_context = Some(context);
         // A lost answer leaves at most a transaction nobody has the link of.

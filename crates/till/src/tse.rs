@@ -98,6 +98,9 @@ pub(crate) struct OpenEvent {
     pub id: String,
     /// The TSE confirmed its start.
     pub started: bool,
+    /// A payment has taken its id and ends it, as the sale or a failed
+    /// payment: a clearing of the basket that arrives meanwhile leaves it.
+    pub paying: bool,
 }
 
 /// The one rule between sales and TSE transactions: a sale's TSE

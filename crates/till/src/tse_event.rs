@@ -6,10 +6,12 @@
 //!   start is journaled (`tse_start`), then the TSE starts the transaction.
 //!   The app runs this beside the cashier's work: nothing waits for it.
 //! - Paid: the payment takes the event's id as the sale's id
-//!   ([`Checkout::sale_id_for_payment`]), and the transaction is finished as
+//!   ([`Checkout::claim_event_for_payment`]), and the transaction is finished as
 //!   `Beleg` (`checkout.rs`).
 //! - The basket cleared ([`Checkout::basket_cleared`]): finished as
-//!   `AVBelegabbruch` and journaled (`tse_abort`).
+//!   `AVBelegabbruch` and journaled (`tse_abort`). An event a payment has
+//!   claimed is left to it: a clearing that overtook the payment is not the
+//!   cashier's.
 //! - Left open by a crash or a closed app ([`Checkout::finish_left_open`], at
 //!   start and with every catching-up round): every journaled start without
 //!   its end (`open_tse`) is read back at the TSE and finished as
@@ -27,6 +29,25 @@ use crate::basket::Basket;
 use crate::checkout::{Checkout, CheckoutError};
 use crate::journal::{AbortReason, TseAbort};
 use crate::tse::{self, OpenEvent, Started, Tse};
+
+/// A payment's sale id, and its claim on the basket's business event.
+pub(crate) struct PaymentEvent<'t> {
+    /// The TSE whose open event was claimed (none: a new id).
+    tse: Option<&'t Tse>,
+    pub sale_id: String,
+}
+
+impl Drop for PaymentEvent<'_> {
+    fn drop(&mut self) {
+        // Still open: the payment stopped before its intent was journaled
+        // (`event_became_sale` ends the event otherwise).
+        if let Some(t) = self.tse {
+            if let Some(e) = lock(&t.basket).as_mut().filter(|e| e.id == self.sale_id) {
+                e.paying = false;
+            }
+        }
+    }
+}
 
 impl Checkout<'_> {
     /// The basket got its first line: journals the business event's start
@@ -49,6 +70,7 @@ impl Checkout<'_> {
             *open = Some(OpenEvent {
                 id: id.clone(),
                 started: false,
+                paying: false,
             });
             id
         };
@@ -81,7 +103,10 @@ impl Checkout<'_> {
         let Some(tse) = self.tse else {
             return Ok(());
         };
-        let Some(event) = lock(&tse.basket).take() else {
+        // An event a payment has taken is the payment's to end. The UI's
+        // calls overtake each other: the clearing after one sale can arrive
+        // when the next basket's payment is already under way.
+        let Some(event) = lock(&tse.basket).take_if(|e| !e.paying) else {
             return Ok(());
         };
         let basket = basket
@@ -99,11 +124,20 @@ impl Checkout<'_> {
     }
 
     /// The sale id of a payment: the basket's business event, when one is
-    /// open (its TSE transaction becomes the sale's), else a new one.
-    pub(crate) fn sale_id_for_payment(&self) -> String {
-        self.tse
-            .and_then(|t| lock(&t.basket).as_ref().map(|e| e.id.clone()))
-            .unwrap_or_else(tse::new_event_id)
+    /// open (its TSE transaction becomes the sale's), else a new one. The
+    /// event is the payment's from here on; if the payment stops before its
+    /// intent is journaled, dropping the claim hands it back to the basket.
+    pub(crate) fn claim_event_for_payment(&self) -> PaymentEvent<'_> {
+        let claimed = self.tse.and_then(|t| {
+            lock(&t.basket).as_mut().map(|e| {
+                e.paying = true;
+                e.id.clone()
+            })
+        });
+        PaymentEvent {
+            tse: claimed.as_ref().and(self.tse),
+            sale_id: claimed.unwrap_or_else(tse::new_event_id),
+        }
     }
 
     /// The intent to pay `sale_id` is journaled: the basket's event is now

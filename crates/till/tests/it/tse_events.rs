@@ -423,3 +423,76 @@ async fn a_closing_journals_the_tse_certificate_once_and_a_tse_that_is_down_neve
         .unwrap();
     assert_eq!(certificates(&t).len(), 1);
 }
+
+/// The payment's create call at the provider, held up for `ms`.
+fn slow_create(t: &TseTill, ms: u64) {
+    t.till
+        .sandbox
+        .state
+        .inject(
+            secuconnect_sandbox::Fault::new(
+                "POST /api/v2/Smart/Transactions",
+                secuconnect_sandbox::FaultKind::Latency,
+            )
+            .with_latency_ms(ms),
+        )
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_clearing_that_overtakes_the_next_payment_leaves_the_event_to_the_sale() {
+    // The UI's calls overtake each other: the clearing of the basket after one
+    // sale can reach the till while the next basket's payment is under way.
+    // 3 % of the sales of a fast soak went unsigned this way: the clearing
+    // aborted the event, then the sale's finish was refused.
+    let t = TseTill::new().await;
+    let c = t.checkout();
+    let event = c.basket_started().await.unwrap().unwrap();
+    slow_create(&t, 400);
+    let clearing_meanwhile = async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        c.basket_cleared().await.unwrap();
+    };
+    let sold = basket();
+    let (sale, ()) = tokio::join!(c.pay_cash(&sold, Some(Cents(500))), clearing_meanwhile);
+    let sale = sale.unwrap();
+    assert_eq!(sale.sale_id, event, "the sale takes the event's id");
+    let paid = t
+        .till
+        .journal()
+        .sale_by_receipt(sale.receipt_number as i64)
+        .unwrap();
+    match paid.paid.tse {
+        Some(TseRecord::Signed(s)) => assert_eq!(s.tx_id, event),
+        other => panic!("not signed: {other:?}"),
+    }
+    assert!(t.aborts().is_empty(), "nothing aborted: {:?}", t.aborts());
+    assert_eq!(t.active_at_tse(), 0);
+    assert_eq!(t.till.journal().verify().unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_payment_that_stops_before_it_is_journaled_hands_the_event_back_to_the_basket() {
+    let t = TseTill::new().await;
+    let c = t.checkout();
+    let event = c.basket_started().await.unwrap().unwrap();
+    t.till
+        .sandbox
+        .state
+        .inject(secuconnect_sandbox::Fault::new(
+            "POST /api/v2/Smart/Transactions",
+            secuconnect_sandbox::FaultKind::Refuse,
+        ))
+        .unwrap();
+    let refused = c
+        .pay_card(&basket(), &secuconnect::CancellationToken::new())
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+    // Still the basket's: the next line answers it, a clearing ends it.
+    assert_eq!(c.basket_started().await.unwrap(), Some(event.clone()));
+    c.basket_cleared().await.unwrap();
+    let aborts = t.aborts();
+    assert_eq!(aborts.len(), 1);
+    assert_eq!(aborts[0].0, event);
+    assert_eq!(t.active_at_tse(), 0);
+}
