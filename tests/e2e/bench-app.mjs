@@ -424,9 +424,13 @@ try {
     );
   }
   const journal = PROVIDER === 'standalone' ? 'journal-testing.sqlite3' : 'journal.sqlite3';
-  const sold = queryJournal(app.dataDir, "SELECT count(*) AS n FROM entries WHERE kind = 'sale'", journal)[0].n;
+  const [{ n: sold, signed }] = queryJournal(
+    app.dataDir,
+    "SELECT count(*) AS n, coalesce(sum(json_extract(body, '$.tse.status') = 'signed'), 0) AS signed FROM entries WHERE kind = 'sale'",
+    journal,
+  );
   console.log(
-    `journal: ${sold} sales of ${total} attempted; ${failures.length} failed in the window` +
+    `journal: ${sold} sales of ${total} attempted, ${signed} of them signed by the TSE; ${failures.length} failed in the window` +
       `${failures.length ? ` (sales ${failures.join(', ')})` : ''}; peak memory ${peak.toFixed(1)} MB (target < 200 MB)`,
   );
 } finally {
