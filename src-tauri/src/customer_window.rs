@@ -88,7 +88,7 @@ pub fn start(app: &AppHandle, state: &AppState) {
 fn build(app: &AppHandle, monitor: Option<&Monitor>) -> tauri::Result<()> {
     let builder = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App(ENTRY.into()))
         .title("Smart Till – Kundenanzeige")
-        // It shows when its page has loaded (`reveal`).
+        // It shows when its page starts loading (`reveal`).
         .visible(false);
     let window = match monitor {
         // The builder places in logical pixels, the monitor says where it is in physical ones.

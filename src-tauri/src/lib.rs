@@ -33,8 +33,8 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
         .on_page_load(|webview, load| {
-            if load.event() == tauri::webview::PageLoadEvent::Finished {
-                reveal::page_loaded(&webview.window());
+            if load.event() == tauri::webview::PageLoadEvent::Started {
+                reveal::page_started(&webview.window());
             }
         })
         .setup(|app| {
@@ -60,7 +60,7 @@ pub fn run() {
             app.manage(LogGuard(guard));
             if let Some(window) = app.get_webview_window("main") {
                 footprint::tune_web_view(&window);
-                // It opens hidden (tauri.conf.json) and shows when its page has loaded.
+                // It opens hidden (tauri.conf.json) and shows when its page starts loading.
                 reveal::show_anyway_later(window);
             }
             tauri::async_runtime::spawn(till_app::background::catch_up_loop(

@@ -1,17 +1,19 @@
-//! Windows open hidden and show once their page has loaded: GTK drawing a
-//! WebKitGTK web view before its web process has a frame blocks the main
-//! thread for up to 500 ms (README "What a launch waited for").
+//! Windows open hidden and show when their page starts loading. GTK drawing a
+//! WebKitGTK web view before its web process is up blocks the main thread for
+//! up to 500 ms (README "What a launch waited for"). Once the page starts
+//! loading the web process answers; the page itself loads in a shown window,
+//! as a web view that loads while hidden may stay blank once shown.
 
 use tauri::{Runtime, WebviewWindow, Window};
 
-/// The page in `window` has loaded: it has something to draw.
-pub fn page_loaded<R: Runtime>(window: &Window<R>) {
+/// The page in `window` started loading: its web process is up.
+pub fn page_started<R: Runtime>(window: &Window<R>) {
     if !window.is_visible().unwrap_or(true) {
         let _ = window.show();
     }
 }
 
-/// Shows `window` after 5 s even if its page never said it loaded: a till
+/// Shows `window` after 5 s even if its page never started loading: a till
 /// that runs where nobody can see it is worse than a slow one.
 pub fn show_anyway_later<R: Runtime>(window: WebviewWindow<R>) {
     tauri::async_runtime::spawn(async move {
@@ -19,7 +21,7 @@ pub fn show_anyway_later<R: Runtime>(window: WebviewWindow<R>) {
         if !window.is_visible().unwrap_or(true) {
             tracing::warn!(
                 window = window.label(),
-                "its page did not load in 5 s; shown anyway"
+                "its page did not start loading in 5 s; shown anyway"
             );
             let _ = window.show();
         }

@@ -59,7 +59,7 @@ test('the customer display follows a cash sale line by line, thanks and goes idl
 
   await driver.switchTo().window(windows.display);
   assert.equal(await waitForText(driver, 'customer-shop', 'Smart Till Demo-Café', WAIT), 'Smart Till Demo-Café');
-  // It opened hidden and showed when its page had loaded, beside the till's window.
+  // It opened hidden and showed when its page started loading, beside the till's window.
   assert.equal((await waitForShownWindows('Kundenanzeige$')).length, 1, 'the display\'s window is shown');
   assert.equal((await waitForShownWindows('^Smart Till$')).length, 1, 'the till\'s window is still shown');
   assert.equal(await driver.findElement(byTestId('customer-message')).getText(), MESSAGE);

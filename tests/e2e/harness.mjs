@@ -294,7 +294,7 @@ async function takeScreenshot(driver) {
 
 /**
  * The X windows titled `title` (a pattern) that are shown on the screen, by
- * xdotool: the app's windows open hidden and show once their page has loaded.
+ * xdotool: the app's windows open hidden and show when their page starts loading.
  */
 export function shownWindows(title) {
   const out = execFileSync('xdotool', ['search', '--onlyvisible', '--name', title], { encoding: 'utf8' })

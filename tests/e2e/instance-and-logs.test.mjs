@@ -37,7 +37,7 @@ test('ports taken between picking and binding: tauri-driver starts again on othe
 
 test('a second start of the app exits and leaves the running till in charge', async (t) => {
   const app = await launchApp(t);
-  // The window opened hidden and showed when its page had loaded: it is on
+  // The window opened hidden and showed when its page started loading: it is on
   // the screen by the time the sale screen answers (the fallback shows it only after 5 s).
   assert.equal((await waitForShownWindows('^Smart Till$')).length, 1, 'the till\'s window is shown');
 
