@@ -43,7 +43,7 @@ export function money(cents: number): string {
 
 // Dates and times are written by hand, not with Intl.DateTimeFormat: a
 // formatter makes WebKit's web process load ICU's formatting code and data
-// (about 3 MB of its memory) for three fixed patterns.
+// for three fixed patterns (its ICU pages after start: 2.9 MB, now 1.7).
 const pad2 = (n: number) => String(n).padStart(2, '0');
 const monthsEn = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -78,6 +78,19 @@ impl TseTill {
             .collect()
     }
 
+    /// The TSE's signature on the journaled sale with `receipt_number`.
+    fn signature_of_sale(&self, receipt_number: u64) -> till::TseSignature {
+        let paid = self
+            .till
+            .journal()
+            .sale_by_receipt(receipt_number as i64)
+            .unwrap();
+        match paid.paid.tse {
+            Some(TseRecord::Signed(s)) => s,
+            other => panic!("not signed: {other:?}"),
+        }
+    }
+
     fn kinds(&self, k: &str) -> usize {
         self.till.journal().entries(Some(k)).unwrap().len()
     }
@@ -110,18 +123,9 @@ async fn the_tse_transaction_starts_with_the_first_line_and_the_sale_is_signed_u
 
     let sale = c.pay_cash(&basket(), Some(Cents(500))).await.unwrap();
     assert_eq!(sale.sale_id, event, "the sale takes the event's id");
-    let paid = t
-        .till
-        .journal()
-        .sale_by_receipt(sale.receipt_number as i64)
-        .unwrap();
-    match paid.paid.tse {
-        Some(TseRecord::Signed(s)) => {
-            assert_eq!(s.tx_id, event);
-            assert!(s.qr_code_data.contains(";Beleg^"), "{}", s.qr_code_data);
-        }
-        other => panic!("not signed: {other:?}"),
-    }
+    let s = t.signature_of_sale(sale.receipt_number);
+    assert_eq!(s.tx_id, event);
+    assert!(s.qr_code_data.contains(";Beleg^"), "{}", s.qr_code_data);
     assert_eq!(t.active_at_tse(), 0);
     assert!(t.till.journal().open_tse().unwrap().is_empty());
     // Clearing the basket after the sale ends nothing more.
@@ -457,15 +461,7 @@ async fn a_clearing_that_overtakes_the_next_payment_leaves_the_event_to_the_sale
     let (sale, ()) = tokio::join!(c.pay_cash(&sold, Some(Cents(500))), clearing_meanwhile);
     let sale = sale.unwrap();
     assert_eq!(sale.sale_id, event, "the sale takes the event's id");
-    let paid = t
-        .till
-        .journal()
-        .sale_by_receipt(sale.receipt_number as i64)
-        .unwrap();
-    match paid.paid.tse {
-        Some(TseRecord::Signed(s)) => assert_eq!(s.tx_id, event),
-        other => panic!("not signed: {other:?}"),
-    }
+    assert_eq!(t.signature_of_sale(sale.receipt_number).tx_id, event);
     assert!(t.aborts().is_empty(), "nothing aborted: {:?}", t.aborts());
     assert_eq!(t.active_at_tse(), 0);
     assert_eq!(t.till.journal().verify().unwrap(), None);
