@@ -8,9 +8,16 @@ use tauri::{Runtime, WebviewWindow, Window};
 
 /// The page in `window` started loading: its web process is up.
 pub fn page_started<R: Runtime>(window: &Window<R>) {
-    if !window.is_visible().unwrap_or(true) {
+    show_if_hidden(window);
+}
+
+/// Shows `window` if it is hidden; answers whether it was.
+fn show_if_hidden<R: Runtime>(window: &Window<R>) -> bool {
+    let hidden = !window.is_visible().unwrap_or(true);
+    if hidden {
         let _ = window.show();
     }
+    hidden
 }
 
 /// Shows `window` after 5 s even if its page never started loading: a till
@@ -18,12 +25,11 @@ pub fn page_started<R: Runtime>(window: &Window<R>) {
 pub fn show_anyway_later<R: Runtime>(window: WebviewWindow<R>) {
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-        if !window.is_visible().unwrap_or(true) {
+        if show_if_hidden(&window.as_ref().window()) {
             tracing::warn!(
                 window = window.label(),
                 "its page did not start loading in 5 s; shown anyway"
             );
-            let _ = window.show();
         }
     });
 }

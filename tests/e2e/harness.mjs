@@ -297,8 +297,7 @@ async function takeScreenshot(driver) {
  * xdotool: the app's windows open hidden and show when their page starts loading.
  */
 export function shownWindows(title) {
-  const out = execFileSync('xdotool', ['search', '--onlyvisible', '--name', title], { encoding: 'utf8' })
-    .toString();
+  const out = execFileSync('xdotool', ['search', '--onlyvisible', '--name', title], { encoding: 'utf8' });
   return out.split('\n').filter(Boolean);
 }
 
